@@ -1,0 +1,71 @@
+# Saferef: `make run` starts a local relay with the demo scheme; `make test`
+# runs every check CI runs. Both install what a fresh Debian machine lacks.
+
+GO        ?= go
+BIN       := bin
+DEMO      := .saferef-demo
+LISTEN    ?= 127.0.0.1:8443
+RELAY_URL := ws://$(LISTEN)
+GOFILES    = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
+
+# System packages: a C compiler for `go test -race`, and the X11/GL headers
+# the Fyne desktop app needs.
+APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
+                libxinerama-dev libxi-dev libxxf86vm-dev pkg-config
+
+.PHONY: all run test build sysdeps vet fmt-check fuzz bench clean demo-reset
+
+all: build
+
+## sysdeps: install missing Debian packages (apt-get when root; otherwise print the command)
+sysdeps:
+	@command -v $(GO) >/dev/null || { echo "saferef: error: go not found"; echo "saferef: hint: install Go 1.26 from https://go.dev/dl/"; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "saferef: error: missing system packages:$$missing"; \
+	    echo "saferef: hint: run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: sysdeps
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+fmt-check:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+## test: gofmt, go vet and every test with the race detector (PostgreSQL on 127.0.0.1:5432 is used for real)
+test: sysdeps fmt-check vet
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## fuzz: run every fuzz target briefly (FUZZTIME=30s to go longer)
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## bench: every benchmark, with memory figures
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## run: start a relay on 127.0.0.1 with the demo Kent and Medway scheme
+run: build
+	@./scripts/run-demo.sh "$(BIN)" "$(DEMO)" "$(LISTEN)"
+
+## demo-reset: forget the demo scheme and the relay's data
+demo-reset:
+	rm -rf $(DEMO)
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,61 @@
+package casestore
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// OutboxItem is a sealed envelope waiting to be sent to the relay. Its data
+// is already age ciphertext, so it is kept as it is.
+type OutboxItem struct {
+	Envelope [16]byte
+	Mailbox  [16]byte
+	Data     []byte // the encoded outer envelope
+	Created  time.Time
+}
+
+// QueueOutbox adds an envelope to the outbox.
+func (t *Tx) QueueOutbox(ctx context.Context, o *OutboxItem) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (envelope, mailbox, data, created) VALUES (?, ?, ?, ?)`,
+		o.Envelope[:], o.Mailbox[:], o.Data, o.Created.Unix()); err != nil {
+		return fmt.Errorf("queue envelope %x: %w", o.Envelope, err)
+	}
+	return nil
+}
+
+// Outbox returns the envelopes waiting to be sent, oldest first.
+func (s *Store) Outbox(ctx context.Context) ([]*OutboxItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT envelope, mailbox, data, created FROM outbox ORDER BY created, rowid`)
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []*OutboxItem
+	for rows.Next() {
+		var (
+			env, mb []byte
+			created int64
+			o       OutboxItem
+		)
+		if err := rows.Scan(&env, &mb, &o.Data, &created); err != nil {
+			return nil, fmt.Errorf("list outbox: %w", err)
+		}
+		copy(o.Envelope[:], env)
+		copy(o.Mailbox[:], mb)
+		o.Created = time.Unix(created, 0).UTC()
+		out = append(out, &o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return out, nil
+}
+
+// RemoveOutbox deletes a sent envelope from the outbox.
+func (s *Store) RemoveOutbox(ctx context.Context, id [16]byte) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE envelope = ?`, id[:]); err != nil {
+		return fmt.Errorf("remove envelope %x from outbox: %w", id, err)
+	}
+	return nil
+}

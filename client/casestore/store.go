@@ -1,0 +1,187 @@
+package casestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors callers branch on.
+var (
+	// ErrAlreadyProcessed is returned by Apply for an envelope id that has
+	// been processed before.
+	ErrAlreadyProcessed = errors.New("envelope already processed")
+	// ErrNoCase is returned for a case id the store does not hold.
+	ErrNoCase = errors.New("no such case")
+)
+
+// Store is an open case store. It is safe for concurrent use: database/sql
+// serialises access to the single connection it keeps.
+type Store struct {
+	db      *sql.DB
+	dataKey []byte // wraps the per-case keys; never written anywhere
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS cases (
+	id BLOB PRIMARY KEY,
+	wrapped_key BLOB NOT NULL,
+	status TEXT NOT NULL,
+	organisations BLOB NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	reference BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+	envelope BLOB PRIMARY KEY,
+	case_id BLOB NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	kind TEXT NOT NULL,
+	direction TEXT NOT NULL,
+	at INTEGER NOT NULL,
+	sender_org BLOB NOT NULL,
+	sender_device BLOB NOT NULL,
+	sender_names BLOB NOT NULL,
+	body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_case ON entries(case_id, at);
+CREATE TABLE IF NOT EXISTS receipts (
+	envelope BLOB PRIMARY KEY,
+	case_id BLOB NOT NULL,
+	for_envelope BLOB NOT NULL,
+	reader_org BLOB NOT NULL,
+	reader_device BLOB NOT NULL,
+	read_at INTEGER NOT NULL,
+	received INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS receipts_case ON receipts(case_id);
+CREATE TABLE IF NOT EXISTS processed (
+	envelope BLOB PRIMARY KEY,
+	at INTEGER NOT NULL,
+	outcome TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+	envelope BLOB PRIMARY KEY,
+	mailbox BLOB NOT NULL,
+	data BLOB NOT NULL,
+	created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS directory (
+	idx INTEGER PRIMARY KEY,
+	object BLOB NOT NULL
+);
+`
+
+// Open opens (creating if needed, mode 0600) the case store at path. The
+// data key (KeySize bytes, from the device vault) wraps the per-case keys.
+func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
+	if len(dataKey) != KeySize {
+		return nil, fmt.Errorf("open case store %s: data key is %d bytes, want %d", path, len(dataKey), KeySize)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open case store: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open case store: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "secure_delete(1)")
+	q.Set("_txlock", "immediate")
+	dsn := (&url.URL{Scheme: "file", Opaque: path, RawQuery: q.Encode()}).String()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open case store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open case store %s: create schema: %w", path, err)
+	}
+	return &Store{db: db, dataKey: append([]byte(nil), dataKey...)}, nil
+}
+
+// Close checkpoints the WAL and closes the database.
+func (s *Store) Close() error {
+	_, cerr := s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close case store: %w", err)
+	}
+	if cerr != nil {
+		return fmt.Errorf("close case store: checkpoint: %w", cerr)
+	}
+	return nil
+}
+
+// Update runs fn in one write transaction, committing if fn returns nil.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Tx{tx: tx, s: s}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Outcome says what became of a processed envelope.
+type Outcome string
+
+// Outcomes recorded in the processed-ids table.
+const (
+	OutcomeStored   Outcome = "stored"
+	OutcomeRejected Outcome = "rejected"
+)
+
+// Apply records that envelope id was processed with the given outcome and
+// runs fn, all in one transaction. If the envelope was processed before it
+// returns ErrAlreadyProcessed and does not run fn.
+func (s *Store) Apply(ctx context.Context, id [16]byte, outcome Outcome, at int64, fn func(*Tx) error) error {
+	err := s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx,
+			`INSERT INTO processed (envelope, at, outcome) VALUES (?, ?, ?) ON CONFLICT(envelope) DO NOTHING`,
+			id[:], at, string(outcome))
+		if err != nil {
+			return fmt.Errorf("record processed: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("record processed: %w", err)
+		} else if n == 0 {
+			return ErrAlreadyProcessed
+		}
+		if fn == nil {
+			return nil
+		}
+		return fn(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("apply envelope %x: %w", id, err)
+	}
+	return nil
+}
+
+// Processed reports whether envelope id has been processed, and how.
+func (s *Store) Processed(ctx context.Context, id [16]byte) (Outcome, bool, error) {
+	var o string
+	err := s.db.QueryRowContext(ctx, `SELECT outcome FROM processed WHERE envelope = ?`, id[:]).Scan(&o)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("look up envelope %x: %w", id, err)
+	}
+	return Outcome(o), true, nil
+}

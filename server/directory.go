@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/saferef/saferef/protocol"
+)
+
+// directoryPage is the most directory entries sent in one Directory frame.
+const directoryPage = 1000
+
+// directoryPageBytes caps the objects' total size in one Directory frame.
+const directoryPageBytes = 512 << 10
+
+// handlePublish accepts a signed certificate, revocation or key update if it
+// verifies up to the scheme root, and appends it to the directory log.
+func (c *conn) handlePublish(ctx context.Context, f *protocol.Publish) {
+	index, err := c.s.publish(ctx, f.Object)
+	if err != nil {
+		c.sendError(protocol.CodeBadCertificate, err.Error(), f.ReqID, false)
+		return
+	}
+	c.enqueue(&protocol.PublishOK{ReqID: f.ReqID, Index: index})
+}
+
+// publish verifies obj against the directory, appends it to the store and,
+// for a revocation, shuts out the devices it revokes at once.
+func (s *Server) publish(ctx context.Context, obj []byte) (uint64, error) {
+	s.dirMu.Lock()
+	defer s.dirMu.Unlock()
+	if err := s.reloadLocked(ctx); err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	kind, err := s.dir.Add(obj, s.cfg.Now())
+	if err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	index, err := s.store.AppendDirectory(ctx, kind, obj)
+	if err != nil {
+		// The directory in memory is now ahead of the store; the object
+		// verified, so the worst case is that it is forgotten at restart
+		// and has to be published again.
+		s.cfg.Logger.Error("append directory entry", "kind", kind, "err", err)
+		return 0, fmt.Errorf("publish: the relay could not store it, try again")
+	}
+	if index == s.dirNext {
+		s.dirNext++
+	}
+	s.metrics.directoryAccepted.Inc()
+	s.cfg.Logger.Info("directory entry published", "kind", kind, "index", index)
+	if kind == "revocation" {
+		s.enforceRevocations(ctx)
+	}
+	return index, nil
+}
+
+// enforceRevocations closes the sessions of devices that are no longer
+// current and removes their pending deliveries.
+func (s *Server) enforceRevocations(ctx context.Context) {
+	s.mu.Lock()
+	var gone []*conn
+	for c := range s.conns {
+		if c.authed && s.checkDevice(c.device) != nil {
+			gone = append(gone, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range gone {
+		c.closeWith(protocol.CodeDeviceRevoked, "this device has been revoked; ask your organisation admin", "revoked")
+	}
+	for _, org := range s.dir.Orgs() {
+		for _, d := range s.dir.Devices(org.Cert.Org) {
+			if s.checkDevice(d.Cert.Device) == nil {
+				continue
+			}
+			if n, err := s.store.DropDevice(ctx, [16]byte(d.Cert.Device)); err != nil {
+				s.cfg.Logger.Error("drop revoked device's deliveries", "err", err)
+			} else if n > 0 {
+				s.metrics.envelopesDeleted.Add(float64(n))
+			}
+		}
+	}
+}
+
+// handleDirectoryGet sends a page of the directory log from f.Since.
+func (c *conn) handleDirectoryGet(ctx context.Context, f *protocol.DirectoryGet) {
+	entries, err := c.s.store.Directory(ctx, f.Since, directoryPage)
+	if err != nil {
+		c.s.cfg.Logger.Error("read directory", "err", err)
+		c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)
+		return
+	}
+	size, err := c.s.store.DirectorySize(ctx)
+	if err != nil {
+		c.s.cfg.Logger.Error("read directory size", "err", err)
+		c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)
+		return
+	}
+	out := &protocol.Directory{ReqID: f.ReqID, Size: size}
+	bytes := 0
+	for _, e := range entries {
+		// Keep the frame well under the frame size limit; the client
+		// asks again from the next index.
+		if bytes+len(e.Object) > directoryPageBytes && len(out.Entries) > 0 {
+			break
+		}
+		bytes += len(e.Object) + 16
+		out.Entries = append(out.Entries, protocol.DirectoryEntry{Index: e.Index, Object: e.Object})
+	}
+	c.enqueue(out)
+}

@@ -1,0 +1,244 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol"
+	"github.com/saferef/saferef/server/store"
+)
+
+// ConnectPath is the websocket endpoint, relative to the relay's origin.
+const ConnectPath = "/v1/connect"
+
+// Server is a relay. Create one with New, serve its Handler, and stop it
+// with Shutdown.
+type Server struct {
+	cfg      Config
+	store    store.Store
+	metrics  *metrics
+	upgrader websocket.Upgrader
+
+	// dirMu serialises changes to the directory: publishes and reloads
+	// from the store (written by another relay node). dir itself is safe for
+	// concurrent reads.
+	dirMu   sync.Mutex
+	dir     *crypto.Directory
+	dirNext uint64 // guarded by dirMu: index of the next store entry to apply
+
+	// mu guards everything below.
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	byOrg    map[crypto.OrgID]map[*conn]struct{} // authenticated connections by mailbox
+	limiters map[crypto.DeviceID]*tokenBucket
+	accepted map[string]time.Time // auth signatures accepted, for replay refusal
+	closing  bool
+
+	bg       sync.WaitGroup // background loops
+	stopBg   context.CancelFunc
+	bgCtx    context.Context
+	connWG   sync.WaitGroup // connection goroutines
+	shutdown chan struct{}
+}
+
+// New returns a relay serving cfg.Scheme's directory from cfg.Store. It
+// replays the stored directory log, verifying every entry again, and starts
+// the expiry loop (and, for a shared store, the cross-node wake-up loop).
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Scheme == nil || cfg.Store == nil || cfg.Origin == "" {
+		return nil, errors.New("new relay: scheme, store and origin are required")
+	}
+	cfg.setDefaults()
+	s := &Server{
+		cfg:      cfg,
+		store:    cfg.Store,
+		dir:      crypto.NewDirectory(cfg.Scheme),
+		conns:    make(map[*conn]struct{}),
+		byOrg:    make(map[crypto.OrgID]map[*conn]struct{}),
+		limiters: make(map[crypto.DeviceID]*tokenBucket),
+		accepted: make(map[string]time.Time),
+		shutdown: make(chan struct{}),
+		upgrader: websocket.Upgrader{
+			ReadBufferSize:    1024,
+			WriteBufferSize:   1024,
+			WriteBufferPool:   &sync.Pool{},
+			EnableCompression: false,
+			// Devices are native apps, not browsers: there is no Origin
+			// header to police, and authentication binds the relay's origin.
+			CheckOrigin: func(*http.Request) bool { return true },
+		},
+	}
+	s.metrics = newMetrics(s)
+	if err := s.reloadDirectory(ctx); err != nil {
+		return nil, fmt.Errorf("new relay: %w", err)
+	}
+	s.bgCtx, s.stopBg = context.WithCancel(context.Background())
+	s.bg.Add(1)
+	go s.expireLoop(s.bgCtx)
+	if n, ok := cfg.Store.(store.Notifier); ok {
+		s.bg.Add(1)
+		go s.listenLoop(s.bgCtx, n)
+	}
+	return s, nil
+}
+
+// Handler returns the relay's HTTP handler: the websocket endpoint at
+// ConnectPath, /healthz and /metrics.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+ConnectPath, s.serveConnect)
+	mux.HandleFunc("GET /healthz", s.serveHealth)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return mux
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.store.DirectorySize(r.Context()); err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// Shutdown closes every connection and stops the background loops. Nothing
+// acknowledged is lost: SendOK is only ever sent after the store commits.
+// The caller stops the HTTP server first (http.Server.Shutdown does not
+// close hijacked websocket connections, which is why this exists) and closes
+// the store after.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closing = true
+	close(s.shutdown)
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(protocol.CodeShuttingDown, "relay is shutting down, reconnect shortly", "shutdown")
+	}
+	s.stopBg()
+	done := make(chan struct{})
+	go func() {
+		s.connWG.Wait()
+		s.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("relay shutdown: %w", ctx.Err())
+	}
+}
+
+// reloadDirectory applies directory entries that the store holds but this
+// relay has not yet applied (all of them at start; those published through
+// another node later).
+func (s *Server) reloadDirectory(ctx context.Context) error {
+	s.dirMu.Lock()
+	defer s.dirMu.Unlock()
+	return s.reloadLocked(ctx)
+}
+
+// reloadLocked is reloadDirectory for a caller holding dirMu.
+func (s *Server) reloadLocked(ctx context.Context) error {
+	for {
+		entries, err := s.store.Directory(ctx, s.dirNext, 1000)
+		if err != nil {
+			return fmt.Errorf("load directory from %d: %w", s.dirNext, err)
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		for _, e := range entries {
+			// Entries were verified when published; a failure now means the
+			// store was tampered with or the scheme file changed. Skip the
+			// entry rather than trust it, and say so.
+			if _, err := s.dir.Add(e.Object, e.Added); err != nil {
+				s.cfg.Logger.Warn("directory entry failed verification on load", "index", e.Index, "kind", e.Kind, "err", err)
+			}
+			s.dirNext = e.Index + 1
+		}
+	}
+}
+
+func (s *Server) expireLoop(ctx context.Context) {
+	defer s.bg.Done()
+	t := time.NewTicker(s.cfg.ExpireEvery)
+	defer t.Stop()
+	for {
+		s.expireNow(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) expireNow(ctx context.Context) {
+	n, err := s.store.Expire(ctx, s.cfg.Now())
+	if err != nil {
+		if ctx.Err() == nil {
+			s.cfg.Logger.Error("expire envelopes", "err", err)
+		}
+		return
+	}
+	if n > 0 {
+		s.metrics.envelopesExpired.Add(float64(n))
+		s.cfg.Logger.Info("expired envelopes", "count", n)
+	}
+}
+
+// listenLoop wakes local connections when another relay node stores an
+// envelope for their mailbox. Notifications are at-most-once, so after every
+// reconnection every local connection is woken to catch up from the store.
+func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
+	defer s.bg.Done()
+	for ctx.Err() == nil {
+		err := n.Listen(ctx, func(mailbox [16]byte) { s.wakeMailbox(crypto.OrgID(mailbox)) })
+		if ctx.Err() != nil {
+			return
+		}
+		s.cfg.Logger.Warn("store notifications lost; catching up", "err", err)
+		s.wakeAll()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// wakeMailbox tells every authenticated connection of mailbox's
+// organisation to look for new envelopes.
+func (s *Server) wakeMailbox(mailbox crypto.OrgID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.byOrg[mailbox] {
+		c.wake()
+	}
+}
+
+func (s *Server) wakeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, cs := range s.byOrg {
+		for c := range cs {
+			c.wake()
+		}
+	}
+}

@@ -1,0 +1,34 @@
+// Package postgres is the relay's shared store: a store.Store in a
+// PostgreSQL database (github.com/jackc/pgx/v5, pgxpool) that several relay
+// nodes use at once. It also implements store.Notifier with LISTEN/NOTIFY so
+// that a node wakes the devices connected to it when another node stores an
+// envelope for them.
+//
+// Decisions:
+//
+//   - Open creates the tables if missing and records the schema version in
+//     a schema_version table, migrating under a transaction-scoped advisory
+//     lock so that nodes starting together do not race.
+//   - WithSchema keeps every table in the named schema (created if missing,
+//     set as the connections' search_path), so that test runs and several
+//     schemes can share a database. Schema names are 1-40 characters of
+//     a-z, 0-9 and '_', starting with a letter or '_'.
+//   - Notifications go on channel saferef_mailbox, or
+//     saferef_mailbox_SCHEMA when WithSchema is used, so schemas sharing a
+//     database do not wake each other. The payload is the mailbox id as 32
+//     lowercase hex digits: never an envelope, never ciphertext. NOTIFY is
+//     sent in the storing transaction, so it is delivered on commit only.
+//   - PutEnvelope takes a transaction-scoped advisory lock (one per schema),
+//     so envelopes commit in Seq order (Seq comes from an identity column)
+//     and the quota check cannot be raced by another node. Relay traffic is
+//     referrals, not chat: one serialised insert per envelope is ample.
+//   - Ack, DropDevice and Expire lock the envelope rows they touch in Seq
+//     order before deleting, so two devices acknowledging the same envelope
+//     on different nodes cannot both leave it behind, and they cannot
+//     deadlock one another.
+//   - Directory indexes are assigned as MAX(idx)+1 under an advisory lock
+//     (an identity column would leave gaps on rollback); triggers refuse
+//     UPDATE, DELETE and TRUNCATE on the directory table.
+//   - Listen uses its own connection, outside the pool, and stops when the
+//     store is closed.
+package postgres

@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/saferef/saferef/server/store"
+)
+
+// Store is a store.Store and store.Notifier in a PostgreSQL database. It is
+// safe for concurrent use.
+type Store struct {
+	pool    *pgxpool.Pool
+	schema  string
+	channel string
+	keys    lockKeys
+
+	closed    atomic.Bool
+	done      chan struct{} // closed by Close, stops Listen
+	closeOnce sync.Once
+}
+
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Notifier = (*Store)(nil)
+)
+
+// Open connects to the database at dsn (a PostgreSQL URL or keyword/value
+// string) and creates the store's tables if missing.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("open postgres store: %w", err)
+		}
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres store: parse dsn: %w", err)
+	}
+	channel := "saferef_mailbox"
+	if o.schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.schema}.Sanitize()
+		channel += "_" + o.schema
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres store: %w", err)
+	}
+	keys := keysFor(o.schema)
+	if err := migrate(ctx, pool, o.schema, keys); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres store: %w", err)
+	}
+	return &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{})}, nil
+}
+
+// Schema returns the schema given with WithSchema, or "" for the default
+// search_path.
+func (s *Store) Schema() string { return s.schema }
+
+// Close closes the pool and stops Listen; later calls fail with
+// store.ErrClosed. It is idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		close(s.done)
+		s.pool.Close()
+	})
+	return nil
+}
+
+// usable fails with store.ErrClosed once the store is closed.
+func (s *Store) usable(op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("%s: %w", op, store.ErrClosed)
+	}
+	return nil
+}
+
+// fail wraps err for op, reporting store.ErrClosed if the store was closed
+// while op ran.
+func (s *Store) fail(op string, err error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("%s: %w (%w)", op, store.ErrClosed, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// rollback ends tx if it was not committed; its error is of no use then.
+func rollback(ctx context.Context, tx pgx.Tx) {
+	_ = tx.Rollback(context.WithoutCancel(ctx))
+}
+
+// byteSlices converts ids to what pgx sends as bytea[].
+func byteSlices(ids [][16]byte) [][]byte {
+	out := make([][]byte, len(ids))
+	for i := range ids {
+		out[i] = ids[i][:]
+	}
+	return out
+}

@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/saferef/saferef/server/store"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// readers is the size of the read pool.
+const readers = 4
+
+// pragmas are set on every connection, writer and readers alike.
+const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+
+// Store is a store.Store in one SQLite file. It is safe for concurrent use.
+type Store struct {
+	path   string
+	write  *sql.DB // one connection: every write transaction
+	read   *sql.DB // query-only connections
+	closed atomic.Bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the store in the SQLite file at path, creating it (mode 0600)
+// and migrating its schema as needed.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("open sqlite store %q: path empty or containing '?': %w", path, store.ErrInvalid)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+
+	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+
+	read, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	if err := read.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	return &Store{path: path, write: write, read: read}, nil
+}
+
+// Path returns the file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store; later calls fail with store.ErrClosed. It is
+// idempotent.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	werr := s.write.Close()
+	rerr := s.read.Close()
+	if err := errors.Join(werr, rerr); err != nil {
+		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// usable fails with store.ErrClosed once the store is closed.
+func (s *Store) usable(op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("%s: %w", op, store.ErrClosed)
+	}
+	return nil
+}
+
+// fail wraps err for op, reporting store.ErrClosed if the store was closed
+// while op ran.
+func (s *Store) fail(op string, err error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("%s: %w (%w)", op, store.ErrClosed, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
