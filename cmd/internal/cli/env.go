@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/saferef/saferef/crypto/vault"
+	"golang.org/x/term"
+)
+
+// Environment variables the commands read.
+const (
+	EnvPassphrase = "SAFEREF_PASSPHRASE"
+	EnvWorkFactor = "SAFEREF_VAULT_WORK_FACTOR"
+	EnvHome       = "SAFEREF_HOME"
+	// MinTestWorkFactor is the lowest work factor SAFEREF_VAULT_WORK_FACTOR may set.
+	MinTestWorkFactor = 10
+)
+
+// Env is what a command may use of its process: streams, environment
+// variables and the terminal.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+	// ReadPassword prompts on the terminal and reads a line without echo.
+	// Nil means there is no terminal.
+	ReadPassword func(prompt string) (string, error)
+}
+
+// OSEnv returns the real process environment. ReadPassword is set only if
+// standard input is a terminal; the prompt goes to standard error.
+func OSEnv() *Env {
+	e := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	fd := int(os.Stdin.Fd())
+	if term.IsTerminal(fd) {
+		e.ReadPassword = func(prompt string) (string, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			b, err := term.ReadPassword(fd)
+			fmt.Fprintln(os.Stderr)
+			if err != nil {
+				return "", fmt.Errorf("read passphrase: %w", err)
+			}
+			return string(b), nil
+		}
+	}
+	return e
+}
+
+// WorkFactor returns the scrypt work factor for new vaults: the default,
+// or SAFEREF_VAULT_WORK_FACTOR clamped to MinTestWorkFactor..vault.MaxWorkFactor.
+func (e *Env) WorkFactor() int {
+	v := strings.TrimSpace(e.Getenv(EnvWorkFactor))
+	if v == "" {
+		return vault.DefaultWorkFactor
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return vault.DefaultWorkFactor
+	}
+	return min(max(n, MinTestWorkFactor), vault.MaxWorkFactor)
+}
+
+// Passphrase returns the passphrase for an existing vault described by
+// what (e.g. "the device vault"): from SAFEREF_PASSPHRASE, or a prompt.
+func (e *Env) Passphrase(what string) (string, error) {
+	if p := e.Getenv(EnvPassphrase); p != "" {
+		return p, nil
+	}
+	if e.ReadPassword == nil {
+		return "", noTerminal(what)
+	}
+	p, err := e.ReadPassword(fmt.Sprintf("passphrase for %s: ", what))
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		return "", WithHint(fmt.Errorf("empty passphrase for %s", what), "type the passphrase you chose when it was created")
+	}
+	return p, nil
+}
+
+// NewPassphrase returns the passphrase for a vault about to be created:
+// from SAFEREF_PASSPHRASE, or prompted twice and compared.
+func (e *Env) NewPassphrase(what string) (string, error) {
+	if p := e.Getenv(EnvPassphrase); p != "" {
+		return p, nil
+	}
+	if e.ReadPassword == nil {
+		return "", noTerminal(what)
+	}
+	p, err := e.ReadPassword(fmt.Sprintf("new passphrase for %s: ", what))
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		return "", WithHint(fmt.Errorf("empty passphrase for %s", what), "choose a long passphrase, for example several random words")
+	}
+	again, err := e.ReadPassword(fmt.Sprintf("confirm passphrase for %s: ", what))
+	if err != nil {
+		return "", err
+	}
+	if again != p {
+		return "", WithHint(fmt.Errorf("passphrases for %s do not match", what), "run the command again and type the same passphrase twice")
+	}
+	return p, nil
+}
+
+func noTerminal(what string) error {
+	return WithHint(fmt.Errorf("no terminal to ask for the passphrase for %s", what),
+		"run it in a terminal, or set "+EnvPassphrase+" in the environment for scripts")
+}

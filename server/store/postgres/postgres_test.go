@@ -1,0 +1,163 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/postgres"
+	"github.com/saferef/saferef/server/store/storetest"
+)
+
+// defaultDSN is the developers' and CI's test database.
+const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// testDSN returns the test database's DSN, failing (never skipping) if the
+// database cannot be reached.
+func testDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("SAFEREF_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = defaultDSN
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("PostgreSQL unreachable (set SAFEREF_TEST_POSTGRES): %v", err)
+	}
+	conn.Close(ctx)
+	return dsn
+}
+
+// freshSchema returns the name of a new random schema that is dropped when
+// the test ends.
+func freshSchema(t testing.TB, dsn string) string {
+	t.Helper()
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatalf("random schema name: %v", err)
+	}
+	schema := "saferef_test_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return schema
+}
+
+// openIn opens a store in schema and closes it when the test ends.
+func openIn(t testing.TB, dsn, schema string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), dsn, postgres.WithSchema(schema))
+	if err != nil {
+		t.Fatalf("Open schema %s: %v", schema, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	dsn := testDSN(t)
+	storetest.Run(t,
+		func(t *testing.T) store.Store { return openIn(t, dsn, freshSchema(t, dsn)) },
+		storetest.WithReopen(func(t *testing.T, closed store.Store) store.Store {
+			return openIn(t, dsn, closed.(*postgres.Store).Schema())
+		}))
+}
+
+func TestNotifier(t *testing.T) {
+	dsn := testDSN(t)
+	storetest.RunNotifier(t, func(t *testing.T) (store.Store, store.Store) {
+		schema := freshSchema(t, dsn)
+		return openIn(t, dsn, schema), openIn(t, dsn, schema)
+	})
+}
+
+func TestSchemasAreIsolated(t *testing.T) {
+	dsn := testDSN(t)
+	a := openIn(t, dsn, freshSchema(t, dsn))
+	b := openIn(t, dsn, freshSchema(t, dsn))
+	ctx := t.Context()
+	if _, err := a.AppendDirectory(ctx, "org-cert", []byte("only in a")); err != nil {
+		t.Fatalf("AppendDirectory: %v", err)
+	}
+	if n, err := b.DirectorySize(ctx); err != nil || n != 0 {
+		t.Fatalf("other schema's DirectorySize = %d, %v; want 0", n, err)
+	}
+}
+
+func TestConcurrentOpen(t *testing.T) {
+	dsn := testDSN(t)
+	schema := freshSchema(t, dsn)
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() {
+			s, err := postgres.Open(t.Context(), dsn, postgres.WithSchema(schema))
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent Open of a new schema: %v", err)
+		}
+	}
+}
+
+func TestDirectoryAppendOnly(t *testing.T) {
+	dsn := testDSN(t)
+	schema := freshSchema(t, dsn)
+	s := openIn(t, dsn, schema)
+	if _, err := s.AppendDirectory(t.Context(), "org-cert", []byte("x")); err != nil {
+		t.Fatalf("AppendDirectory: %v", err)
+	}
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	table := pgx.Identifier{schema, "directory"}.Sanitize()
+	for _, stmt := range []string{
+		"UPDATE " + table + " SET kind = 'revocation'",
+		"DELETE FROM " + table,
+		"TRUNCATE " + table,
+	} {
+		if _, err := conn.Exec(t.Context(), stmt); err == nil {
+			t.Errorf("%s succeeded on the append-only directory", stmt)
+		}
+	}
+}
+
+func TestWithSchemaRejectsBadNames(t *testing.T) {
+	dsn := testDSN(t)
+	for _, name := range []string{"", "Upper", "semi;colon", "1digit", "a-b", "x23456789012345678901234567890123456789012"} {
+		s, err := postgres.Open(t.Context(), dsn, postgres.WithSchema(name))
+		if err == nil {
+			s.Close()
+			t.Errorf("WithSchema(%q) accepted", name)
+			continue
+		}
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("WithSchema(%q): %v, want ErrInvalid", name, err)
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package sqlite_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/sqlite"
+	"github.com/saferef/saferef/server/store/storetest"
+)
+
+// openAt opens a store at path and closes it when the test ends.
+func openAt(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open %s: %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t,
+		func(t *testing.T) store.Store {
+			return openAt(t, filepath.Join(t.TempDir(), "relay.db"))
+		},
+		storetest.WithReopen(func(t *testing.T, closed store.Store) store.Store {
+			return openAt(t, closed.(*sqlite.Store).Path())
+		}))
+}
+
+func TestFileModes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "relay.db")
+	s := openAt(t, path)
+	if _, err := s.AppendDirectory(t.Context(), "org-cert", []byte("x")); err != nil {
+		t.Fatalf("AppendDirectory: %v", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("stat %s: %v", p, err)
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(p), mode)
+		}
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "relay.db"))
+	for pragma, want := range map[string]string{
+		"journal_mode": "wal",
+		"synchronous":  "2", // FULL
+		"foreign_keys": "1",
+		"user_version": "1",
+	} {
+		if got := s.Pragma(t, pragma); got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+}
+
+func TestDirectoryAppendOnly(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "relay.db"))
+	if _, err := s.AppendDirectory(t.Context(), "org-cert", []byte("x")); err != nil {
+		t.Fatalf("AppendDirectory: %v", err)
+	}
+	for _, stmt := range []string{
+		`UPDATE directory SET kind = 'revocation'`,
+		`DELETE FROM directory`,
+	} {
+		if err := s.Exec(t, stmt); err == nil {
+			t.Errorf("%s succeeded on the append-only directory", stmt)
+		}
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "relay.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Exec(t, `PRAGMA user_version = 99`); err != nil {
+		t.Fatalf("set user_version: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if s, err := sqlite.Open(t.Context(), path); err == nil {
+		s.Close()
+		t.Fatal("Open accepted a schema newer than it knows")
+	}
+}
+
+func TestOpenRejectsBadPath(t *testing.T) {
+	for _, path := range []string{"", filepath.Join(t.TempDir(), "a?b.db")} {
+		if s, err := sqlite.Open(t.Context(), path); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", path)
+		}
+	}
+}
