@@ -53,12 +53,12 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has already answered with an HTTP error
 	}
 	c := &conn{
-		s:      s,
-		ws:     ws,
+		s:       s,
+		ws:      ws,
 		queue:   make(chan []byte, s.cfg.QueueLength),
 		deliver: make(chan []byte, 16),
-		wakeup: make(chan struct{}, 1),
-		closed: make(chan struct{}),
+		wakeup:  make(chan struct{}, 1),
+		closed:  make(chan struct{}),
 	}
 	if s.cfg.LogIP {
 		addr := r.RemoteAddr

@@ -71,11 +71,19 @@ func (s *syncBuffer) String() string {
 
 func startRelay(t *testing.T, sch *schemetest.Scheme, tweak func(*Config)) *testRelay {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "relay.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
+	t.Cleanup(func() { st.Close() })
+	return startRelayOn(t, sch, st, tweak)
+}
+
+// startRelayOn starts a relay on an already open store, which the caller
+// closes.
+func startRelayOn(t *testing.T, sch *schemetest.Scheme, st store.Store, tweak func(*Config)) *testRelay {
+	t.Helper()
+	ctx := context.Background()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +113,6 @@ func startRelay(t *testing.T, sch *schemetest.Scheme, tweak func(*Config)) *test
 		if err := r.srv.Shutdown(sctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
-		st.Close()
 	})
 	return r
 }
@@ -525,4 +532,3 @@ func TestRelayRefusesUnverifiedCertificates(t *testing.T) {
 		t.Fatalf("directory holds %d entries after only bad publishes", n)
 	}
 }
-

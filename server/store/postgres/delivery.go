@@ -71,7 +71,7 @@ func (s *Store) Ack(ctx context.Context, device [16]byte, ids [][16]byte) (int, 
 		return 0, nil
 	}
 	return s.undeliver(ctx, op,
-		`SELECT seq FROM envelopes WHERE id = ANY($1) ORDER BY seq FOR UPDATE`, byteSlices(ids),
+		`SELECT seq FROM envelopes WHERE id = ANY($1) ORDER BY seq`, byteSlices(ids),
 		`DELETE FROM deliveries WHERE device = $1 AND seq = ANY($2) RETURNING seq`, device)
 }
 
