@@ -20,6 +20,12 @@ var decMode = mustDecMode(true)
 // a frame of this version.
 var outerDecMode = mustDecMode(false)
 
+// Decoder limits besides MaxArrayElements (= MaxDirectoryEntries).
+const (
+	maxNesting  = 8
+	maxMapPairs = 16
+)
+
 func mustEncMode() cbor.EncMode {
 	opts := cbor.CoreDetEncOptions()
 	opts.NilContainers = cbor.NilContainerAsEmpty
@@ -33,9 +39,9 @@ func mustEncMode() cbor.EncMode {
 func mustDecMode(rejectUnknown bool) cbor.DecMode {
 	opts := cbor.DecOptions{
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		MaxNestedLevels:   8,
+		MaxNestedLevels:   maxNesting,
 		MaxArrayElements:  MaxDirectoryEntries,
-		MaxMapPairs:       16,
+		MaxMapPairs:       maxMapPairs,
 		IndefLength:       cbor.IndefLengthForbidden,
 		TagsMd:            cbor.TagsForbidden,
 		FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,

@@ -28,3 +28,5 @@
 //   - Error messages are single-line text of at most 1024 bytes; a device
 //     treats an unknown error code like "internal".
 package protocol
+
+//go:generate go test -run TestVectors|TestSpec -update

@@ -155,3 +155,23 @@ func newFrame(t Type) Frame {
 	}
 	return nil
 }
+
+// SentByRelay reports whether frames of type t go from the relay to devices
+// (ServerHello, AuthOK, Error, SendOK, Deliver, Drained, PublishOK,
+// Directory). A frame received from the wrong side is answered with
+// CodeUnknownFrame.
+func (t Type) SentByRelay() bool {
+	switch t {
+	case TypeServerHello, TypeAuthOK, TypeError, TypeSendOK, TypeDeliver,
+		TypeDrained, TypePublishOK, TypeDirectory:
+		return true
+	}
+	return false
+}
+
+// AllowedBeforeAuth reports whether a device may send frames of type t before
+// AuthOK: only Auth and Publish. Any other device frame before AuthOK is
+// answered with CodeUnauthenticated.
+func (t Type) AllowedBeforeAuth() bool {
+	return t == TypeAuth || t == TypePublish
+}

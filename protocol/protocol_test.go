@@ -311,3 +311,17 @@ func BenchmarkEncodeSend(b *testing.B) {
 		}
 	}
 }
+
+func TestDirections(t *testing.T) {
+	relay := map[Type]bool{TypeServerHello: true, TypeAuthOK: true, TypeError: true, TypeSendOK: true,
+		TypeDeliver: true, TypeDrained: true, TypePublishOK: true, TypeDirectory: true}
+	for _, typ := range Types() {
+		if typ.SentByRelay() != relay[typ] {
+			t.Errorf("%v.SentByRelay() = %v", typ, typ.SentByRelay())
+		}
+		want := typ == TypeAuth || typ == TypePublish
+		if typ.AllowedBeforeAuth() != want {
+			t.Errorf("%v.AllowedBeforeAuth() = %v", typ, !want)
+		}
+	}
+}

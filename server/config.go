@@ -41,7 +41,7 @@ type Config struct {
 	WriteTimeout time.Duration
 	// PongTimeout is how long the relay waits for any traffic, including a
 	// pong, before closing a connection (default 60 s); pings go out at
-	// nine tenths of it.
+	// half of it.
 	PongTimeout time.Duration
 	// AuthTimeout is how long an unauthenticated connection may stay idle
 	// (default 30 s).

@@ -27,8 +27,11 @@ type conn struct {
 	queue   chan []byte   // replies and notices for writeLoop; bounded, full means drop
 	deliver chan []byte   // Deliver and Drained frames; the delivery loop waits for room
 	wakeup  chan struct{} // capacity 1: new mail may be waiting
-	closed  chan struct{} // closed once, by closeWith
+	closed  chan struct{} // closed once, by closeWith or drop
 	closeMu sync.Once
+	// closeCode is the websocket close code sent on the way out; written
+	// before closed is closed, read by writeLoop after.
+	closeCode int
 
 	nonce [32]byte // fixed at accept
 
@@ -157,8 +160,26 @@ func (c *conn) closeWith(code, message, reason string) {
 			}
 		}
 		c.s.metrics.dropped.WithLabelValues(reason).Inc()
+		c.closeCode = closeCodeFor(code)
 		close(c.closed)
 	})
+}
+
+// closeCodeFor maps an Error frame's code to the websocket close code that
+// follows it (protocol/SPEC.md, "Errors").
+func closeCodeFor(code string) int {
+	switch code {
+	case protocol.CodeUnauthenticated, protocol.CodeAuthFailed, protocol.CodeAuthStale,
+		protocol.CodeAuthReplayed, protocol.CodeDeviceRevoked:
+		return websocket.ClosePolicyViolation
+	case protocol.CodeMalformedFrame, protocol.CodeUnknownFrame, protocol.CodeUnsupportedVersion:
+		return websocket.CloseProtocolError
+	case protocol.CodeFrameTooLarge:
+		return websocket.CloseMessageTooBig
+	case protocol.CodeInternal:
+		return websocket.CloseInternalServerErr
+	}
+	return websocket.CloseNormalClosure
 }
 
 // drop closes the connection without a farewell frame.
@@ -184,7 +205,7 @@ func (c *conn) wake() {
 // pings so that a vanished client is noticed.
 func (c *conn) writeLoop() {
 	defer c.s.connWG.Done()
-	ping := time.NewTicker(c.s.cfg.PongTimeout * 9 / 10)
+	ping := time.NewTicker(c.s.cfg.PongTimeout / 2)
 	defer ping.Stop()
 	defer c.ws.Close()
 	write := func(b []byte) error {
@@ -234,8 +255,12 @@ func (c *conn) writeLoop() {
 					break flush
 				}
 			}
+			code := c.closeCode
+			if code == 0 {
+				code = websocket.CloseNormalClosure
+			}
 			c.ws.SetWriteDeadline(time.Now().Add(time.Second))
-			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""))
 			return
 		}
 	}

@@ -144,7 +144,21 @@ type Outcome string
 const (
 	OutcomeStored   Outcome = "stored"
 	OutcomeRejected Outcome = "rejected"
+	// OutcomeSent marks an envelope this device sealed itself, so that a
+	// copy handed back by the relay is skipped.
+	OutcomeSent Outcome = "sent"
 )
+
+// MarkProcessed records an envelope id as processed inside a transaction
+// (idempotent).
+func (t *Tx) MarkProcessed(ctx context.Context, id [16]byte, outcome Outcome, at int64) error {
+	if _, err := t.tx.ExecContext(ctx,
+		`INSERT INTO processed (envelope, at, outcome) VALUES (?, ?, ?) ON CONFLICT(envelope) DO NOTHING`,
+		id[:], at, string(outcome)); err != nil {
+		return fmt.Errorf("mark envelope %x processed: %w", id, err)
+	}
+	return nil
+}
 
 // Apply records that envelope id was processed with the given outcome and
 // runs fn, all in one transaction. If the envelope was processed before it

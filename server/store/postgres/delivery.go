@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/internal/storeutil"
 )
 
 // dropUndelivered deletes those of seqs with no delivery left.
@@ -21,7 +22,7 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	if err := store.CheckLimit(limit); err != nil {
+	if err := storeutil.CheckLimit(limit); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	rows, err := s.pool.Query(ctx,
@@ -29,7 +30,7 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 		   FROM deliveries d JOIN envelopes e ON e.seq = d.seq
 		  WHERE d.device = $1 AND d.seq > $2 AND e.expiry > $3
 		  ORDER BY d.seq LIMIT $4`,
-		device[:], store.Cursor(after), now.Unix(), limit)
+		device[:], storeutil.Cursor(after), now.Unix(), limit)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
@@ -50,8 +51,8 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 		e.Seq = uint64(seq)
 		copy(e.ID[:], id)
 		copy(e.Mailbox[:], mailbox)
-		e.Expiry = store.UnixUTC(expiry)
-		e.Received = store.UnixUTC(received)
+		e.Expiry = storeutil.UnixUTC(expiry)
+		e.Received = storeutil.UnixUTC(received)
 		envelopes = append(envelopes, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -71,7 +72,7 @@ func (s *Store) Ack(ctx context.Context, device [16]byte, ids [][16]byte) (int, 
 		return 0, nil
 	}
 	return s.undeliver(ctx, op,
-		`SELECT seq FROM envelopes WHERE id = ANY($1) ORDER BY seq`, byteSlices(ids),
+		`SELECT seq FROM envelopes WHERE id = ANY($1) ORDER BY seq FOR UPDATE`, byteSlices(ids),
 		`DELETE FROM deliveries WHERE device = $1 AND seq = ANY($2) RETURNING seq`, device)
 }
 

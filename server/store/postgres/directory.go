@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/internal/storeutil"
 )
 
 // AppendDirectory appends a signed object to the directory log, or returns
@@ -19,7 +20,7 @@ func (s *Store) AppendDirectory(ctx context.Context, kind string, object []byte)
 	if err := s.usable(op); err != nil {
 		return 0, err
 	}
-	if err := store.CheckDirectoryEntry(kind, object); err != nil {
+	if err := storeutil.CheckDirectoryEntry(kind, object); err != nil {
 		return 0, err
 	}
 	hash := sha256.Sum256(object)
@@ -65,12 +66,12 @@ func (s *Store) Directory(ctx context.Context, since uint64, limit int) ([]store
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	if err := store.CheckLimit(limit); err != nil {
+	if err := storeutil.CheckLimit(limit); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	rows, err := s.pool.Query(ctx,
 		`SELECT idx, kind, object, added FROM directory WHERE idx >= $1 ORDER BY idx LIMIT $2`,
-		store.Cursor(since), limit)
+		storeutil.Cursor(since), limit)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
@@ -85,7 +86,7 @@ func (s *Store) Directory(ctx context.Context, since uint64, limit int) ([]store
 			return nil, s.fail(op, err)
 		}
 		e.Index = uint64(idx)
-		e.Added = store.UnixUTC(added)
+		e.Added = storeutil.UnixUTC(added)
 		entries = append(entries, e)
 	}
 	if err := rows.Err(); err != nil {

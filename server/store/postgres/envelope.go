@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/internal/storeutil"
 )
 
 // uniqueViolation is PostgreSQL's SQLSTATE for a unique constraint failure.
@@ -22,7 +23,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	if err := s.usable(op); err != nil {
 		return err
 	}
-	if err := store.CheckEnvelope(e); err != nil {
+	if err := storeutil.CheckEnvelope(e); err != nil {
 		return err
 	}
 	tx, err := s.pool.Begin(ctx)
@@ -60,7 +61,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	var seq int64
 	err = tx.QueryRow(ctx,
 		`INSERT INTO envelopes (id, mailbox, expiry, received, size, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
-		e.ID[:], e.Mailbox[:], store.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body).Scan(&seq)
+		e.ID[:], e.Mailbox[:], storeutil.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body).Scan(&seq)
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation {
@@ -68,7 +69,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 		}
 		return s.fail(op, err)
 	}
-	if devs := store.UniqueDevices(devices); len(devs) > 0 {
+	if devs := storeutil.UniqueDevices(devices); len(devs) > 0 {
 		if _, err := tx.Exec(ctx, `INSERT INTO deliveries (device, seq) SELECT unnest($1::bytea[]), $2`,
 			byteSlices(devs), seq); err != nil {
 			return s.fail(op, err)

@@ -2,65 +2,23 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/saferef/saferef/internal/pgtest"
 	"github.com/saferef/saferef/server/store"
 	"github.com/saferef/saferef/server/store/postgres"
 	"github.com/saferef/saferef/server/store/storetest"
 )
 
-// defaultDSN is the developers' and CI's test database.
-const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// testDSN returns the test database's DSN, failing (never skipping) if the
-// database cannot be reached.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("SAFEREF_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = defaultDSN
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("PostgreSQL unreachable (set SAFEREF_TEST_POSTGRES): %v", err)
-	}
-	conn.Close(ctx)
-	return dsn
-}
-
-// freshSchema returns the name of a new random schema that is dropped when
-// the test ends.
-func freshSchema(t testing.TB, dsn string) string {
-	t.Helper()
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatalf("random schema name: %v", err)
-	}
-	schema := "saferef_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
+// testDSN and freshSchema come from internal/pgtest, shared with the
+// relay's multi-node tests.
+var (
+	testDSN     = pgtest.DSN
+	freshSchema = pgtest.FreshSchema
+)
 
 // openIn opens a store in schema and closes it when the test ends.
 func openIn(t testing.TB, dsn, schema string) *postgres.Store {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/internal/storeutil"
 )
 
 // Pending returns up to limit unexpired envelopes waiting for device after
@@ -16,7 +17,7 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 	if err := s.usable(op); err != nil {
 		return nil, err
 	}
-	if err := store.CheckLimit(limit); err != nil {
+	if err := storeutil.CheckLimit(limit); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	rows, err := s.read.QueryContext(ctx,
@@ -24,7 +25,7 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 		   FROM deliveries d JOIN envelopes e ON e.seq = d.seq
 		  WHERE d.device = ? AND d.seq > ? AND e.expiry > ?
 		  ORDER BY d.seq LIMIT ?`,
-		device[:], store.Cursor(after), now.Unix(), limit)
+		device[:], storeutil.Cursor(after), now.Unix(), limit)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
@@ -45,8 +46,8 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 		e.Seq = uint64(seq)
 		copy(e.ID[:], id)
 		copy(e.Mailbox[:], mailbox)
-		e.Expiry = store.UnixUTC(expiry)
-		e.Received = store.UnixUTC(received)
+		e.Expiry = storeutil.UnixUTC(expiry)
+		e.Received = storeutil.UnixUTC(received)
 		envelopes = append(envelopes, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/internal/storeutil"
 )
 
 // PutEnvelope stores e and a pending delivery for each device in one durable
@@ -15,7 +16,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	if err := s.usable(op); err != nil {
 		return err
 	}
-	if err := store.CheckEnvelope(e); err != nil {
+	if err := storeutil.CheckEnvelope(e); err != nil {
 		return err
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
@@ -50,7 +51,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	}
 	res, err := tx.ExecContext(ctx,
 		`INSERT INTO envelopes (id, mailbox, expiry, received, size, body) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.ID[:], e.Mailbox[:], store.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body)
+		e.ID[:], e.Mailbox[:], storeutil.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body)
 	if err != nil {
 		return s.fail(op, err)
 	}
@@ -58,7 +59,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	if err != nil {
 		return s.fail(op, err)
 	}
-	if devs := store.UniqueDevices(devices); len(devs) > 0 {
+	if devs := storeutil.UniqueDevices(devices); len(devs) > 0 {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (device, seq) VALUES (?, ?)`)
 		if err != nil {
 			return s.fail(op, err)

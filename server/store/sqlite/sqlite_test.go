@@ -11,7 +11,7 @@ import (
 )
 
 // openAt opens a store at path and closes it when the test ends.
-func openAt(t *testing.T, path string) *sqlite.Store {
+func openAt(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), path)
 	if err != nil {

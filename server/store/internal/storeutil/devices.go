@@ -1,4 +1,4 @@
-package store
+package storeutil
 
 // UniqueDevices returns devices without repeats, in first-seen order.
 func UniqueDevices(devices [][16]byte) [][16]byte {

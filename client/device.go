@@ -1,0 +1,213 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/vault"
+)
+
+// Options tune OpenHome. The zero value is what the commands use.
+type Options struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Relay tunes the relay connection; nil means defaults.
+	Relay *relay.Options
+}
+
+// Device is an unlocked device home: its keys, its verified directory and
+// its case store. It is the headless API the CLI and the desktop app use.
+// Its methods are safe for concurrent use, but only one of them talks to
+// the relay at a time.
+type Device struct {
+	home    string
+	cfg     *Config
+	scheme  *crypto.Scheme
+	secrets *crypto.DeviceSecrets
+	keys    *crypto.DeviceKeys
+	store   *casestore.Store
+	now     func() time.Time
+	ropts   *relay.Options
+
+	netMu sync.Mutex // one relay conversation at a time
+
+	mu        sync.Mutex // guards dir, dirSize, certIndex
+	dir       *crypto.Directory
+	dirSize   uint64 // next directory log index to fetch
+	certIndex uint64 // log index of this device's certificate, once seen
+}
+
+// OpenHome unlocks the device home with the passphrase: it reads the
+// config and scheme, opens the vault, opens the case store and replays the
+// cached directory.
+func OpenHome(ctx context.Context, home, passphrase string) (*Device, error) {
+	return OpenHomeWith(ctx, home, passphrase, nil)
+}
+
+// OpenHomeWith is OpenHome with options.
+func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*Device, error) {
+	if opt == nil {
+		opt = &Options{}
+	}
+	cb, err := readLimited(filepath.Join(home, ConfigFile), maxConfigSize)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open home %s: %w (no %s)", home, ErrNoHome, ConfigFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	cfg, err := ParseConfig(cb)
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	scheme, _, err := ReadScheme(filepath.Join(home, SchemeFile))
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	plain, err := vault.Read(filepath.Join(home, VaultFile), passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	secrets, err := crypto.ParseDeviceSecrets(plain)
+	clear(plain)
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: device vault: %w", home, err)
+	}
+	if secrets.Device != cfg.DeviceID() || secrets.Org != cfg.OrgID() {
+		return nil, fmt.Errorf("open home %s: %w: config names device %s of %s, vault holds %s of %s",
+			home, ErrBadConfig, cfg.Device, cfg.Org, secrets.Device, secrets.Org)
+	}
+	keys, err := secrets.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: device keys: %w", home, err)
+	}
+	store, err := casestore.Open(ctx, filepath.Join(home, CasesFile), secrets.DataKey)
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	d := &Device{
+		home: home, cfg: cfg, scheme: scheme, secrets: secrets, keys: keys, store: store,
+		now: opt.Now, ropts: opt.Relay, dir: crypto.NewDirectory(scheme),
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	cached, err := store.Directory(ctx)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	d.applyDirectory(cached)
+	return d, nil
+}
+
+// Close closes the case store. The device keys stay in memory until the
+// Device is garbage collected; callers should drop it.
+func (d *Device) Close() error { return d.store.Close() }
+
+// ID returns the device id.
+func (d *Device) ID() crypto.DeviceID { return d.secrets.Device }
+
+// Org returns the device's organisation id.
+func (d *Device) Org() crypto.OrgID { return d.secrets.Org }
+
+// Name returns the device's display name.
+func (d *Device) Name() string { return d.cfg.Name }
+
+// Relay returns the relay URL from the config.
+func (d *Device) Relay() string { return d.cfg.Relay }
+
+// Fingerprint returns the device's safety number.
+func (d *Device) Fingerprint() string { return crypto.DeviceFingerprint(d.secrets.SigningKey()) }
+
+// Scheme returns the pinned scheme.
+func (d *Device) Scheme() *crypto.Scheme { return d.scheme }
+
+// Directory returns the verified directory (safe for concurrent use).
+func (d *Device) Directory() *crypto.Directory {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.dir
+}
+
+// applyDirectory verifies and adds log entries, in order, to the
+// directory. Entries that fail verification are skipped (they stay in the
+// log, which is the relay's, but never become trusted). It returns the
+// errors it skipped.
+func (d *Device) applyDirectory(objs []casestore.DirectoryObject) []error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	now := d.now()
+	for _, o := range objs {
+		if o.Index < d.dirSize {
+			continue
+		}
+		d.dirSize = o.Index + 1
+		kind, err := d.dir.Add(o.Object, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("directory entry %d: %w", o.Index, err))
+			continue
+		}
+		if kind == "device-cert" {
+			if e, err := d.dir.Device(d.secrets.Device); err == nil && bytes.Equal(e.Raw, o.Object) {
+				d.certIndex = o.Index
+			}
+		}
+	}
+	return errs
+}
+
+// refreshDirectory fetches the directory entries the device has not seen,
+// caches them, and applies them.
+func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, error) {
+	d.mu.Lock()
+	since := d.dirSize
+	d.mu.Unlock()
+	entries, err := c.Directory(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	objs := make([]casestore.DirectoryObject, len(entries))
+	for i, e := range entries {
+		objs[i] = casestore.DirectoryObject{Index: e.Index, Object: e.Object}
+	}
+	if err := d.store.AppendDirectory(ctx, objs); err != nil {
+		return nil, err
+	}
+	return d.applyDirectory(objs), nil
+}
+
+// connect dials the relay, authenticates and refreshes the directory.
+func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
+	c, err := relay.Dial(ctx, d.cfg.Relay, d.ropts)
+	if err != nil {
+		return nil, err
+	}
+	org, err := c.Authenticate(ctx, d.secrets.Device, d.keys.Signing)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if org != d.secrets.Org {
+		c.Close()
+		return nil, fmt.Errorf("authenticate: relay placed device in organisation %x, not %s", org, d.secrets.Org)
+	}
+	if _, err := d.refreshDirectory(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}

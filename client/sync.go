@@ -1,0 +1,247 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// ErrRejected marks an envelope that will never be applied (wrapped in
+// Rejection.Err together with the reason).
+var ErrRejected = errors.New("envelope rejected")
+
+// ErrNotPartOfCase means an envelope about a case came from an
+// organisation that is not taking part in it.
+var ErrNotPartOfCase = errors.New("sender's organisation is not part of the case")
+
+// Rejection is an envelope that failed to open or apply. It has been
+// recorded as processed and acknowledged, so it will not come back. Err
+// never contains plaintext.
+type Rejection struct {
+	Envelope crypto.EnvelopeID // zero when the outer envelope did not even parse
+	Err      error
+}
+
+// SyncResult summarises a Sync.
+type SyncResult struct {
+	New        int // envelopes applied (referrals, messages, receipts)
+	Rejected   int // envelopes that will never open or apply
+	Duplicates int // envelopes already processed before, acknowledged again
+	Sent       int // queued envelopes (e.g. delivery receipts) sent
+	Rejections []Rejection
+	Dropped    []error // outbox envelopes the relay refused for good
+}
+
+// Sync connects to the relay, authenticates, refreshes the directory,
+// sends anything queued, and receives and applies every envelope waiting
+// for this device until the relay says it is drained. Each envelope is
+// stored (or recorded as rejected) in one transaction before it is
+// acknowledged. Delivery receipts for new referrals and messages are queued
+// in the same transaction and sent before Sync returns.
+func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
+	d.netMu.Lock()
+	defer d.netMu.Unlock()
+	c, err := d.connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: %w", err)
+	}
+	defer c.Close()
+	res := &SyncResult{}
+	sent, dropped, err := d.flushOutbox(ctx, c)
+	res.Sent += sent
+	res.Dropped = append(res.Dropped, dropped...)
+	if err != nil {
+		return res, fmt.Errorf("sync: %w", err)
+	}
+	for {
+		ev, err := c.Next(ctx)
+		if err != nil {
+			return res, fmt.Errorf("sync: %w", err)
+		}
+		if ev.Drained {
+			break
+		}
+		if err := d.receive(ctx, c, ev.Envelope, res); err != nil {
+			return res, fmt.Errorf("sync: %w", err)
+		}
+	}
+	sent, dropped, err = d.flushOutbox(ctx, c)
+	res.Sent += sent
+	res.Dropped = append(res.Dropped, dropped...)
+	if err != nil {
+		return res, fmt.Errorf("sync: %w", err)
+	}
+	return res, nil
+}
+
+// receive handles one delivered envelope. It returns an error only for
+// failures that should stop the sync (storage, connection); an envelope
+// that cannot be opened or applied is recorded as rejected and acked.
+func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *SyncResult) error {
+	env, err := crypto.ParseEnvelope(raw)
+	if err != nil {
+		// Without an id it cannot be acknowledged; the relay will offer it
+		// again until it expires.
+		res.Rejected++
+		res.Rejections = append(res.Rejections, Rejection{Err: fmt.Errorf("%w: unreadable outer envelope: %w", ErrRejected, err)})
+		return nil
+	}
+	if _, done, err := d.store.Processed(ctx, env.ID); err != nil {
+		return err
+	} else if done {
+		res.Duplicates++
+		return c.Ack(ctx, env.ID)
+	}
+	now := d.now()
+	opened, err := crypto.Open(env, d.secrets.Device, d.keys.Identities(), d.Directory())
+	if errors.Is(err, crypto.ErrUnknownSender) {
+		// The sender may have been approved after the directory was
+		// fetched: fetch again once and retry.
+		if _, rerr := d.refreshDirectory(ctx, c); rerr != nil {
+			return rerr
+		}
+		opened, err = crypto.Open(env, d.secrets.Device, d.keys.Identities(), d.Directory())
+	}
+	var apply func(*casestore.Tx) error
+	if err == nil {
+		apply, err = d.prepare(ctx, opened, now)
+	}
+	outcome := casestore.OutcomeStored
+	if err != nil {
+		outcome, apply = casestore.OutcomeRejected, nil
+	}
+	aerr := d.store.Apply(ctx, env.ID, outcome, now.Unix(), apply)
+	var rejectedInTx error
+	if aerr != nil && !errors.Is(aerr, casestore.ErrAlreadyProcessed) {
+		if !errors.Is(aerr, ErrNotPartOfCase) {
+			return aerr
+		}
+		// Decided inside the transaction: record the rejection instead.
+		rejectedInTx = aerr
+		if aerr = d.store.Apply(ctx, env.ID, casestore.OutcomeRejected, now.Unix(), nil); aerr != nil && !errors.Is(aerr, casestore.ErrAlreadyProcessed) {
+			return aerr
+		}
+	}
+	switch {
+	case errors.Is(aerr, casestore.ErrAlreadyProcessed):
+		res.Duplicates++
+	case err != nil || rejectedInTx != nil:
+		if err == nil {
+			err = rejectedInTx
+		}
+		res.Rejected++
+		res.Rejections = append(res.Rejections, Rejection{Envelope: env.ID, Err: fmt.Errorf("%w: %w", ErrRejected, err)})
+	default:
+		res.New++
+	}
+	return c.Ack(ctx, env.ID)
+}
+
+// prepare decodes an opened envelope's payload and returns the function
+// that applies it inside the store transaction. Errors mean the envelope
+// is rejected for good.
+func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (func(*casestore.Tx) error, error) {
+	if o.Mailbox != d.secrets.Org {
+		return nil, fmt.Errorf("envelope for mailbox %s, not this organisation", o.Mailbox)
+	}
+	p, err := payload.Unmarshal(o.PayloadType, o.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("payload: %w", err)
+	}
+	sender := o.Sender.Org
+	entry := func(caseID payload.ID, kind string) *casestore.Entry {
+		return &casestore.Entry{Envelope: o.ID, Case: caseID, Kind: kind, Direction: casestore.DirectionReceived,
+			At: o.Created, SenderOrg: sender, SenderDevice: o.Sender.Device,
+			SenderOrgName: o.SenderOrg.Name, SenderDeviceName: o.Sender.Name, Body: o.Payload}
+	}
+	switch p := p.(type) {
+	case *payload.Referral:
+		receipt, err := d.sealReceipt(sender, o.ID, p.Case, now)
+		if err != nil {
+			return nil, err
+		}
+		return func(tx *casestore.Tx) error {
+			if err := checkParticipant(ctx, tx, p.Case, sender); err != nil {
+				return err
+			}
+			if err := tx.PutCase(ctx, &casestore.Case{ID: p.Case, Status: casestore.StatusCirculated, Reference: p.Reference,
+				Organisations: [][16]byte{sender, d.secrets.Org}, Created: o.Created, Updated: o.Created}); err != nil {
+				return err
+			}
+			if err := tx.AddEntry(ctx, entry(p.Case, casestore.KindReferral)); err != nil {
+				return err
+			}
+			return queue(ctx, tx, receipt, now)
+		}, nil
+	case *payload.CaseMessage:
+		receipt, err := d.sealReceipt(sender, o.ID, p.Case, now)
+		if err != nil {
+			return nil, err
+		}
+		return func(tx *casestore.Tx) error {
+			if err := checkParticipant(ctx, tx, p.Case, sender); err != nil {
+				return err
+			}
+			status := casestore.StatusOpen
+			if _, err := tx.Case(ctx, p.Case); err == nil {
+				status = "" // keep the case's status
+			}
+			if err := tx.PutCase(ctx, &casestore.Case{ID: p.Case, Status: status,
+				Organisations: [][16]byte{sender, d.secrets.Org}, Created: o.Created, Updated: o.Created}); err != nil {
+				return err
+			}
+			if err := tx.AddEntry(ctx, entry(p.Case, casestore.KindMessage)); err != nil {
+				return err
+			}
+			return queue(ctx, tx, receipt, now)
+		}, nil
+	case *payload.DeliveryReceipt:
+		return func(tx *casestore.Tx) error {
+			return tx.AddReceipt(ctx, &casestore.Receipt{Envelope: o.ID, Case: p.Case, For: p.Envelope,
+				ReaderOrg: sender, ReaderDevice: o.Sender.Device, ReadAt: time.Unix(p.ReadAt, 0), Received: now})
+		}, nil
+	}
+	return nil, fmt.Errorf("payload type %q is not handled by this version", o.PayloadType)
+}
+
+// checkParticipant refuses a referral or message about an existing case
+// from an organisation not taking part in it, so that knowing a case id is
+// not enough to join a case.
+func checkParticipant(ctx context.Context, tx *casestore.Tx, caseID payload.ID, org crypto.OrgID) error {
+	c, err := tx.Case(ctx, caseID)
+	if errors.Is(err, casestore.ErrNoCase) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(c.Organisations, [16]byte(org)) {
+		return fmt.Errorf("case %x, organisation %s: %w", caseID, org, ErrNotPartOfCase)
+	}
+	return nil
+}
+
+// sealReceipt seals a delivery receipt for envelope id to the sender's
+// organisation. It returns no envelope when there is nobody to send it to
+// (the sender's organisation is this one and has no other device).
+func (d *Device) sealReceipt(org crypto.OrgID, id crypto.EnvelopeID, caseID payload.ID, now time.Time) ([]*sealed, error) {
+	r := &payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(id), Case: caseID, ReadAt: now.Unix()}
+	s, err := d.seal(org, r, now)
+	if errors.Is(err, ErrNoRecipients) {
+		return nil, nil // nobody left to tell (e.g. the sender's organisation lost its devices)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seal delivery receipt: %w", err)
+	}
+	if s == nil {
+		return nil, nil
+	}
+	return []*sealed{s}, nil
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/saferef/saferef/cmd/internal/cli"
+)
+
+const syncUsage = `Usage: saferef [--home HOME] sync
+
+Connects to the relay, sends anything queued on this device, and receives,
+opens, stores and acknowledges everything waiting for it. Envelopes that can
+never be opened are reported here and counted as rejected. Ends with a
+summary line: synced: N new, M rejected.`
+
+func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
+	fs, home := g.flags(env, "sync", syncUsage)
+	pos, err := fs.Parse(args)
+	if err != nil {
+		return err
+	}
+	if err := fs.NArgs(pos, 0, ""); err != nil {
+		return err
+	}
+	d, err := open(ctx, env, *home)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	res, err := d.Sync(ctx)
+	if res != nil {
+		for _, r := range res.Rejections {
+			if r.Envelope.IsZero() {
+				fmt.Fprintf(env.Stderr, "saferef: rejected an envelope: %v\n", r.Err)
+			} else {
+				fmt.Fprintf(env.Stderr, "saferef: rejected envelope %s: %v\n", r.Envelope, r.Err)
+			}
+		}
+		for _, e := range res.Dropped {
+			fmt.Fprintf(env.Stderr, "saferef: the relay refused a queued %v\n", e)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "synced: %d new, %d rejected\n", res.New, res.Rejected)
+	return nil
+}

@@ -1,0 +1,80 @@
+// Package crypto is Saferef's cryptographic core: identifiers, device and
+// organisation keys, certificates chained to the scheme roots, encryption
+// key updates, revocations, the verified Directory, sealed envelopes with
+// Padmé padding, safety-number fingerprints and the device secrets kept in
+// the vault (package crypto/vault).
+//
+// Cryptography comes only from filippo.io/age (age hybrid post-quantum
+// ML-KEM-768 + X25519 recipients, scrypt), golang.org/x/crypto and the
+// standard library (Ed25519, SHA-256).
+//
+// # Encodings
+//
+// Signed objects are deterministic CBOR {"t": type, "body": bstr, "sigs":
+// [{"k": key id, "s": signature}]} where each signature is Ed25519 over
+// "saferef/v1/" + type + "\x00" + body, as docs/ARCHITECTURE.md describes.
+// Every decoder in this package is strict: besides the limits in
+// ARCHITECTURE.md it re-encodes what it decoded and rejects the input
+// unless it is byte-for-byte the deterministic encoding, so every accepted
+// object (and every outer envelope) has exactly one byte form and every
+// field is present. Byte formats are pinned by the vectors in testdata/
+// (regenerate with go test -run TestVectors -update; *.diag files show
+// them in CBOR diagnostic notation).
+//
+// Body field keys: org-cert {org, name, kind, dist, admin, nbf, naf, iat};
+// device-cert {dev, org, name, sig, rcpt, nbf, naf, iat}; revocation {org,
+// dev, at, why}; key-update {dev, seq, rcpt, at}; envelope (inner) {v, id,
+// to, exp, from, cert, rcpt: [{d, k}], at, cp, pt, p}; outer envelope {v,
+// id, to, exp, ct}. Times are Unix seconds.
+//
+// # Decisions the specification leaves open
+//
+//   - The inner envelope also signs the outer expiry ("exp"), and Open
+//     rejects an envelope whose outer id, mailbox or expiry differs from the
+//     signed one (ErrMismatchedOuter), so the relay cannot re-date an
+//     envelope either. Open also rejects an age header whose stanza count
+//     differs from the signed recipient list.
+//   - Certificate validity bounds are inclusive. Signature checks ignore
+//     signatures by keys that are not entitled to sign (so a root rotation
+//     can add signatures by new roots), but a signature by an entitled key
+//     that does not verify rejects the object (ErrBadSignature). An object
+//     with no signature by any root is ErrUnknownRoot; one with fewer than
+//     Threshold valid root signatures is ErrBelowThreshold. One key may not
+//     sign an object twice.
+//   - Signatures by a key not entitled to sign (a device cert signed by
+//     another organisation's admin, a key update signed by another device)
+//     are ErrBadSignature.
+//   - Directory: a later-issued org cert replaces the current one (renewal,
+//     admin key rotation); devices approved under the old admin key stay.
+//     A later-issued device cert for the same device replaces it (renewal)
+//     and keeps its key updates if the signing key is unchanged; a device id
+//     can never move organisation (ErrWrongOrg). Stale objects are ignored
+//     without error. Revocations are final: the first one stands, later
+//     ones are ignored, and nothing revoked can be re-added or rotated
+//     (ErrRevoked). A device revocation needs the device present.
+//   - SenderAt judges the sender as of the envelope's signed creation time,
+//     as DESIGN.md asks ("revoked before the creation time"). That time is
+//     the sender's claim: a thief holding a revoked device's key could
+//     back-date an envelope. Clients should therefore also refuse envelopes
+//     that arrive long after their creation time relative to the revocation
+//     (the relay's TTL bounds this), and CurrentDevices never includes a
+//     revoked device, so no new envelope is sealed to one.
+//   - Opened.Recipients carries, in Recipient.Key, the hex KeyHash of each
+//     recipient's age key (the inner list holds only the hash).
+//   - Fingerprints are SHA-256 over a domain string and the raw key bytes,
+//     shown as 6 groups of 5 digits (each a 40-bit chunk mod 100000). The
+//     org fingerprint covers the org id and its admin keys in byte order;
+//     the scheme fingerprint covers the threshold (4 bytes, big-endian) and
+//     the root keys in byte order.
+//   - Envelope expiry is creation time plus SealOptions.TTL (default 30
+//     days), rounded up to the hour so the relay learns no finer time.
+//   - Device encryption keys: the certificate's key has sequence 0; each
+//     rotation (DeviceSecrets.Rotate) signs a KeyUpdate with the next
+//     sequence number; Prune erases identities retired before a cutoff,
+//     which is what gives forward secrecy. age generates hybrid identities
+//     from crypto/rand only, so GenerateDeviceSecrets' rand reader governs
+//     only the device id, signing seed and data key.
+//
+// No function in this package logs; no error message includes a payload, a
+// private key or a passphrase.
+package crypto
