@@ -100,17 +100,17 @@ func TestScheme(t *testing.T) {
 	}
 	r := s.Roots[0]
 	bad := map[string]string{
-		"no roots":         `{"name":"x","roots":[],"threshold":1}`,
-		"threshold 0":      `{"name":"x","roots":["` + r + `"],"threshold":0}`,
-		"threshold > n":    `{"name":"x","roots":["` + r + `"],"threshold":2}`,
-		"duplicate root":   `{"name":"x","roots":["` + r + `","` + r + `"],"threshold":1}`,
-		"bad root":         `{"name":"x","roots":["ed25519:AAAA"],"threshold":1}`,
-		"grace below ttl":  `{"name":"x","roots":["` + r + `"],"threshold":1,"grace_days":10,"mailbox_ttl_days":20}`,
-		"negative":         `{"name":"x","roots":["` + r + `"],"threshold":1,"rotation_days":-1}`,
-		"unknown field":    `{"name":"x","roots":["` + r + `"],"threshold":1,"extra":1}`,
-		"no name":          `{"roots":["` + r + `"],"threshold":1}`,
-		"trailing":         `{"name":"x","roots":["` + r + `"],"threshold":1} {}`,
-		"not json":         `roots`,
+		"no roots":        `{"name":"x","roots":[],"threshold":1}`,
+		"threshold 0":     `{"name":"x","roots":["` + r + `"],"threshold":0}`,
+		"threshold > n":   `{"name":"x","roots":["` + r + `"],"threshold":2}`,
+		"duplicate root":  `{"name":"x","roots":["` + r + `","` + r + `"],"threshold":1}`,
+		"bad root":        `{"name":"x","roots":["ed25519:AAAA"],"threshold":1}`,
+		"grace below ttl": `{"name":"x","roots":["` + r + `"],"threshold":1,"grace_days":10,"mailbox_ttl_days":20}`,
+		"negative":        `{"name":"x","roots":["` + r + `"],"threshold":1,"rotation_days":-1}`,
+		"unknown field":   `{"name":"x","roots":["` + r + `"],"threshold":1,"extra":1}`,
+		"no name":         `{"roots":["` + r + `"],"threshold":1}`,
+		"trailing":        `{"name":"x","roots":["` + r + `"],"threshold":1} {}`,
+		"not json":        `roots`,
 	}
 	for name, in := range bad {
 		if _, err := ParseScheme([]byte(in)); !errors.Is(err, ErrMalformed) {

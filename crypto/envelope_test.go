@@ -399,3 +399,28 @@ func sealTo(b testing.TB, n int) (*fixture, []*testDevice, []Recipient) {
 	return f, devs, to
 }
 
+// TestSealUsesPostQuantumRecipients checks that every recipient stanza of a
+// sealed envelope is age's hybrid ML-KEM-768 + X25519 type, so traffic
+// recorded today cannot be opened by a future quantum adversary that breaks
+// X25519 alone.
+func TestSealUsesPostQuantumRecipients(t *testing.T) {
+	f := newFixture(t)
+	e := f.seal(t, "x")
+	header, _, ok := bytes.Cut(e.Ciphertext, []byte("\n---"))
+	if !ok {
+		t.Fatal("no age header")
+	}
+	stanzas := 0
+	for _, line := range strings.Split(string(header), "\n") {
+		if !strings.HasPrefix(line, "-> ") {
+			continue
+		}
+		stanzas++
+		if !strings.HasPrefix(line, "-> mlkem768x25519 ") {
+			t.Errorf("stanza %q is not hybrid post-quantum", line)
+		}
+	}
+	if stanzas == 0 {
+		t.Fatal("no recipient stanzas found")
+	}
+}

@@ -410,3 +410,39 @@ func TestVocabulary(t *testing.T) {
 		t.Error("KnownDistrict wrong or Districts() shares its slice")
 	}
 }
+
+// TestReferralHasNoIdentifyingFields adds each field of a demo household's
+// secret details to an otherwise valid referral and checks that the
+// referral is refused: a needs profile has nowhere to put a name, a date of
+// birth, an address or a contact detail.
+func TestReferralHasNoIdentifyingFields(t *testing.T) {
+	base, err := json.Marshal(ExampleReferral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromJSON(TypeReferral, base); err != nil {
+		t.Fatalf("example referral refused: %v", err)
+	}
+	for field, value := range map[string]any{
+		"names":           []string{"Amira Haddad"},
+		"name":            "Amira Haddad",
+		"dates_of_birth":  []string{"1991-03-14"},
+		"current_address": "14 Orchard Row, Chatham, ME4 6ZZ",
+		"address":         "14 Orchard Row, Chatham, ME4 6ZZ",
+		"safe_contact":    map[string]any{"phone": "07700 900412"},
+		"phone":           "07700 900412",
+		"email":           "j.okafor.safe@example.org",
+		"risk_notes":      "Perpetrator known to drive a blue van",
+		"support_worker":  "Key worker at Harbour Refuge, 01634 960000",
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(base, &m); err != nil {
+			t.Fatal(err)
+		}
+		m[field] = value
+		b, _ := json.Marshal(m)
+		if _, err := FromJSON(TypeReferral, b); !errors.Is(err, ErrMalformed) {
+			t.Errorf("referral with %q accepted (err %v)", field, err)
+		}
+	}
+}
