@@ -38,11 +38,11 @@ var (
 
 // Config is HOME/config.json. It holds nothing secret.
 type Config struct {
-	Relay  string       `json:"relay"`
-	Device string       `json:"device"`
-	Org    string       `json:"org"`
-	Name   string       `json:"name"`
-	Enrol  time.Time    `json:"enrolled"`
+	Relay  string    `json:"relay"`
+	Device string    `json:"device"`
+	Org    string    `json:"org"`
+	Name   string    `json:"name"`
+	Enrol  time.Time `json:"enrolled"`
 	ids    configParsed
 }
 

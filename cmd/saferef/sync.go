@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 )
 
 const syncUsage = `Usage: saferef [--home HOME] sync
@@ -31,7 +32,7 @@ func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 	res, err := d.Sync(ctx)
 	if res != nil {
 		for _, r := range res.Rejections {
-			if r.Envelope.IsZero() {
+			if r.Envelope == (crypto.EnvelopeID{}) {
 				fmt.Fprintf(env.Stderr, "saferef: rejected an envelope: %v\n", r.Err)
 			} else {
 				fmt.Fprintf(env.Stderr, "saferef: rejected envelope %s: %v\n", r.Envelope, r.Err)

@@ -1,0 +1,210 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/saferef/saferef/crypto"
+)
+
+func testSecrets(t testing.TB) *crypto.DeviceSecrets {
+	t.Helper()
+	s, err := crypto.GenerateDeviceSecrets(nil, crypto.OrgID{1, 2, 3}, "Priya's laptop", time.Unix(1767225600, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestEnrolmentRequestRoundTrip(t *testing.T) {
+	s := testSecrets(t)
+	r, err := NewEnrolmentRequest(s, time.Unix(1767225600, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseEnrolmentRequest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Device != s.Device || got.Org != s.Org || got.Name != s.Name || !got.SigningKey.Equal(s.SigningKey()) ||
+		!got.Created.Equal(time.Unix(1767225600, 0)) || got.Fingerprint() != crypto.DeviceFingerprint(s.SigningKey()) {
+		t.Fatalf("round trip: %+v", got)
+	}
+	c := got.DeviceCert(time.Unix(1767225600, 0), time.Hour)
+	if c.Device != s.Device || c.NotAfter.Sub(c.NotBefore) != time.Hour {
+		t.Fatalf("device cert = %+v", c)
+	}
+}
+
+func TestEnrolmentRequestRejectsTampering(t *testing.T) {
+	s := testSecrets(t)
+	other := testSecrets(t)
+	r, err := NewEnrolmentRequest(s, time.Unix(1767225600, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := r.Marshal()
+	var j map[string]any
+	if err := json.Unmarshal(b, &j); err != nil {
+		t.Fatal(err)
+	}
+	otherReq, _ := NewEnrolmentRequest(other, time.Unix(1767225600, 0))
+	edits := map[string]func(m map[string]any){
+		"name":            func(m map[string]any) { m["name"] = "Someone else's laptop" },
+		"org":             func(m map[string]any) { m["org"] = strings.Repeat("ab", 16) },
+		"created":         func(m map[string]any) { m["created"] = "2026-01-01T00:00:01Z" },
+		"signing key":     func(m map[string]any) { m["signing_key"] = crypto.EncodePublicKey(other.SigningKey()) },
+		"recipient":       func(m map[string]any) { m["recipient"] = otherReq.Recipient },
+		"type":            func(m map[string]any) { m["type"] = "something/v1" },
+		"unknown field":   func(m map[string]any) { m["extra"] = 1 },
+		"short sig":       func(m map[string]any) { m["signature"] = "AAAA" },
+		"bad device":      func(m map[string]any) { m["device"] = "xyz" },
+		"control in name": func(m map[string]any) { m["name"] = "a\nb" },
+	}
+	for name, edit := range edits {
+		m := map[string]any{}
+		for k, v := range j {
+			m[k] = v
+		}
+		edit(m)
+		eb, _ := json.Marshal(m)
+		if _, err := ParseEnrolmentRequest(eb); !errors.Is(err, ErrBadEnrolmentRequest) {
+			t.Errorf("%s: err = %v, want ErrBadEnrolmentRequest", name, err)
+		}
+	}
+	if _, err := ParseEnrolmentRequest(append(b, []byte("{}")...)); !errors.Is(err, ErrBadEnrolmentRequest) {
+		t.Errorf("trailing data: %v", err)
+	}
+}
+
+func FuzzParseEnrolmentRequest(f *testing.F) {
+	s := testSecrets(f)
+	r, err := NewEnrolmentRequest(s, time.Unix(1767225600, 0))
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, _ := r.Marshal()
+	f.Add(b)
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"type":"saferef-enrolment-request/v1"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := ParseEnrolmentRequest(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadEnrolmentRequest) {
+				t.Fatalf("error not wrapped: %v", err)
+			}
+			return
+		}
+		// Whatever parses re-encodes to something that parses the same.
+		again, err := r.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := ParseEnrolmentRequest(again)
+		if err != nil || r2.Device != r.Device || !bytes.Equal(r2.Signature, r.Signature) {
+			t.Fatalf("re-parse: %v", err)
+		}
+	})
+}
+
+func TestParseConfig(t *testing.T) {
+	good := &Config{Relay: "ws://127.0.0.1:8443", Device: strings.Repeat("0a", 16), Org: strings.Repeat("0b", 16), Name: "laptop"}
+	b, err := good.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseConfig(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DeviceID() != (crypto.DeviceID{0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a}) {
+		t.Fatalf("device id = %v", c.DeviceID())
+	}
+	for name, bad := range map[string]string{
+		"insecure relay": `{"relay":"ws://relay.example.org","device":"` + good.Device + `","org":"` + good.Org + `","name":"x"}`,
+		"bad device":     `{"relay":"wss://relay.example.org","device":"zz","org":"` + good.Org + `","name":"x"}`,
+		"no name":        `{"relay":"wss://relay.example.org","device":"` + good.Device + `","org":"` + good.Org + `","name":""}`,
+		"unknown field":  `{"relay":"wss://relay.example.org","device":"` + good.Device + `","org":"` + good.Org + `","name":"x","passphrase":"no"}`,
+		"not json":       `relay=wss://x`,
+	} {
+		if _, err := ParseConfig([]byte(bad)); !errors.Is(err, ErrBadConfig) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(`{"relay":"ws://127.0.0.1:8443","device":"0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a","org":"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b","name":"laptop","enrolled":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := ParseConfig(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadConfig) {
+				t.Fatalf("error not wrapped: %v", err)
+			}
+			return
+		}
+		if c.Name == "" || c.DeviceID() == (crypto.DeviceID{}) && c.Device != strings.Repeat("0", 32) {
+			t.Fatalf("accepted config %+v", c)
+		}
+	})
+}
+
+func TestEnrolCreatesHome(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sch := &crypto.Scheme{Name: "test", Roots: []string{crypto.EncodePublicKey(testSecrets(t).SigningKey())}, Threshold: 1}
+	sb, _ := sch.Marshal()
+	schemeFile := filepath.Join(dir, "scheme.json")
+	if err := os.WriteFile(schemeFile, sb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(dir, "home")
+	opts := &EnrolOptions{Home: home, SchemeFile: schemeFile, Relay: "ws://127.0.0.1:1", Org: crypto.OrgID{4},
+		Name: "laptop", Passphrase: "correct horse", WorkFactor: 10}
+	e, err := Enrol(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(home)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("home mode = %v, %v", fi.Mode().Perm(), err)
+	}
+	for _, f := range []string{ConfigFile, SchemeFile, VaultFile, EnrolmentRequestFile} {
+		if _, err := os.Stat(filepath.Join(home, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	cb, _ := os.ReadFile(filepath.Join(home, ConfigFile))
+	if bytes.Contains(cb, []byte("correct horse")) {
+		t.Fatal("config holds the passphrase")
+	}
+	if e.RequestPath != filepath.Join(home, EnrolmentRequestFile) {
+		t.Fatalf("request path = %s", e.RequestPath)
+	}
+	if _, err := Enrol(ctx, opts); !errors.Is(err, ErrHomeExists) {
+		t.Fatalf("second enrol: %v", err)
+	}
+	d, err := OpenHome(ctx, home, "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if d.ID() != e.Device || d.Org() != (crypto.OrgID{4}) || d.Fingerprint() != e.Fingerprint {
+		t.Fatalf("opened device %v %v", d.ID(), d.Org())
+	}
+	if _, err := OpenHome(ctx, filepath.Join(dir, "nothing"), "x"); !errors.Is(err, ErrNoHome) {
+		t.Fatalf("open missing home: %v", err)
+	}
+}

@@ -1,0 +1,129 @@
+package client_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/schemetest"
+	"github.com/saferef/saferef/server"
+	"github.com/saferef/saferef/server/store/sqlite"
+)
+
+const testWorkFactor = 10
+
+// world is a running relay with a test scheme.
+type world struct {
+	t          *testing.T
+	scheme     *schemetest.Scheme
+	schemeFile string
+	url        string
+	dir        string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := &world{t: t, scheme: schemetest.New(t, 1, 1), dir: t.TempDir()}
+	b, err := w.scheme.Scheme.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.schemeFile = filepath.Join(w.dir, "scheme.json")
+	if err := os.WriteFile(w.schemeFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(w.dir, "relay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.url = "ws://" + ln.Addr().String()
+	srv, err := server.New(ctx, server.Config{Scheme: w.scheme.Scheme, Store: st, Origin: w.url,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(func() {
+		hs.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		st.Close()
+	})
+	return w
+}
+
+// publish publishes signed objects without authenticating, as the admin CLI does.
+func (w *world) publish(objs ...[]byte) {
+	w.t.Helper()
+	ctx := context.Background()
+	c, err := relay.Dial(ctx, w.url, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer c.Close()
+	for _, o := range objs {
+		if _, err := c.Publish(ctx, o); err != nil {
+			w.t.Fatalf("publish: %v", err)
+		}
+	}
+}
+
+// org admits and publishes an organisation.
+func (w *world) org(name string, kind crypto.OrgKind, districts ...string) *schemetest.Org {
+	w.t.Helper()
+	o := w.scheme.AddOrg(w.t, name, kind, districts...)
+	w.publish(o.Raw)
+	return o
+}
+
+// device enrols a device home for org, approves it with the org's admin key
+// and publishes the certificate; it returns the unlocked device.
+func (w *world) device(o *schemetest.Org, name string) *client.Device {
+	w.t.Helper()
+	ctx := context.Background()
+	home := filepath.Join(w.dir, "home-"+strings.ReplaceAll(strings.ToLower(name), " ", "-"))
+	pass := "pass " + name
+	e, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: w.schemeFile, Relay: w.url,
+		Org: o.ID, Name: name, Passphrase: pass, WorkFactor: testWorkFactor})
+	if err != nil {
+		w.t.Fatalf("enrol: %v", err)
+	}
+	b, err := os.ReadFile(e.RequestPath)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req, err := client.ParseEnrolmentRequest(b)
+	if err != nil {
+		w.t.Fatalf("parse own request: %v", err)
+	}
+	cert, err := crypto.SignDeviceCert(req.DeviceCert(time.Now().Add(-time.Minute), 24*time.Hour), ed25519.PrivateKey(o.Admin))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.publish(cert)
+	d, err := client.OpenHome(ctx, home, pass)
+	if err != nil {
+		w.t.Fatalf("open home: %v", err)
+	}
+	w.t.Cleanup(func() { d.Close() })
+	return d
+}

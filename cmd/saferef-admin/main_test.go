@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
+)
+
+func runCLI(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := &cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return vars[k] }}
+	code = cli.Main(context.Background(), prog, env, args, run, hint)
+	return code, out.String(), errOut.String()
+}
+
+var testVars = map[string]string{cli.EnvPassphrase: "test root passphrase", cli.EnvWorkFactor: "10"}
+
+func TestSchemeInit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "scheme")
+	code, out, errOut := runCLI(t, testVars, "scheme", "init", "--dir", dir, "--roots", "3", "--threshold", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	s, err := readScheme(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Roots) != 3 || s.Threshold != 2 || !strings.Contains(out, "scheme fingerprint: "+s.Fingerprint()) {
+		t.Fatalf("scheme %+v, output %q", s, out)
+	}
+	roots, err := unlockRoots(&cli.Env{Getenv: func(k string) string { return testVars[k] }}, dir, s)
+	if err != nil || len(roots) != 2 {
+		t.Fatalf("unlock roots: %d, %v", len(roots), err)
+	}
+	// Not twice in one directory.
+	if code, _, _ := runCLI(t, testVars, "scheme", "init", "--dir", dir); code != 1 {
+		t.Fatalf("second init: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, testVars, "scheme", "init", "--dir", dir+"2", "--roots", "1", "--threshold", "2"); code != 2 {
+		t.Fatalf("threshold above roots: exit %d", code)
+	}
+	// A wrong passphrase does not unlock.
+	_, err = unlockRoots(&cli.Env{Getenv: func(string) string { return "wrong" }}, dir, s)
+	if err == nil {
+		t.Fatal("unlocked with a wrong passphrase")
+	}
+}
+
+func TestCheckOrg(t *testing.T) {
+	if _, _, err := checkOrg("Weald Homes", "landlord", nil); err == nil {
+		t.Error("landlord without districts accepted")
+	}
+	if _, _, err := checkOrg("Weald Homes", "landlord", []string{"Maidstone", "Narnia"}); err == nil {
+		t.Error("unknown district accepted")
+	}
+	if _, _, err := checkOrg("X", "bank", nil); err == nil {
+		t.Error("unknown kind accepted")
+	}
+	k, ds, err := checkOrg("Weald Homes", "landlord", []string{"Maidstone", "Sevenoaks", "Maidstone"})
+	if err != nil || k != crypto.KindLandlord || len(ds) != 2 {
+		t.Errorf("good landlord: %v %v %v", k, ds, err)
+	}
+	if _, _, err := checkOrg("Harbour Refuge", "provider", nil); err != nil {
+		t.Errorf("provider: %v", err)
+	}
+}
+
+func TestAddOrgAndApprove(t *testing.T) {
+	dir := t.TempDir()
+	s, roots, err := createScheme(dir, "test", 1, 1, func(int) (string, error) { return "root pass", nil }, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := addOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, "admin pass", 10, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.VerifyOrgCert(o.certBytes, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readOrgCert(dir, o.cert.Org)
+	if err != nil || got.Name != "Weald Homes" {
+		t.Fatalf("read org cert: %v %v", got, err)
+	}
+	admin, org, err := readKey(adminKeyPath(dir, o.cert.Org), adminKeyType, "admin pass")
+	if err != nil || org != o.cert.Org.String() || !admin.Equal(o.admin) {
+		t.Fatalf("read admin key: %v", err)
+	}
+	if _, _, err := readKey(adminKeyPath(dir, o.cert.Org), rootKeyType, "admin pass"); err == nil {
+		t.Fatal("admin key read as a root key")
+	}
+
+	secrets, err := crypto.GenerateDeviceSecrets(nil, o.cert.Org, "Weald officer", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := client.NewEnrolmentRequest(secrets, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := approve(req, got, admin, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc, err := crypto.VerifyDeviceCert(cert, got, time.Now().Add(700*24*time.Hour))
+	if err != nil || dc.Device != secrets.Device {
+		t.Fatalf("device cert: %v", err)
+	}
+	// A request for another organisation's device is refused by the check.
+	other, _ := crypto.GenerateSigningKey(nil)
+	if _, err := approve(req, got, other, time.Now()); err == nil {
+		t.Fatal("approved with a key that is not the organisation's admin key")
+	}
+
+	// device approve refuses a tampered request before touching any key.
+	rb, _ := req.Marshal()
+	var m map[string]any
+	json.Unmarshal(rb, &m)
+	m["name"] = "Someone else"
+	tb, _ := json.Marshal(m)
+	path := filepath.Join(dir, "request.json")
+	os.WriteFile(path, tb, 0o600)
+	code, _, errOut := runCLI(t, testVars, "device", "approve", "--dir", dir, "--relay", "ws://127.0.0.1:1", path)
+	if code != 1 || !strings.Contains(errOut, "self-signature") {
+		t.Fatalf("tampered request: exit %d: %s", code, errOut)
+	}
+	// A fingerprint that does not match is refused.
+	os.WriteFile(path, rb, 0o600)
+	code, _, errOut = runCLI(t, testVars, "device", "approve", "--dir", dir, "--relay", "ws://127.0.0.1:1", "--fingerprint", "00000 00000", path)
+	if code != 1 || !strings.Contains(errOut, "fingerprint mismatch") {
+		t.Fatalf("fingerprint mismatch: exit %d: %s", code, errOut)
+	}
+}
+
+func TestSlugAndPassphrase(t *testing.T) {
+	for in, want := range map[string]string{"Harbour Refuge": "harbour-refuge", "Kent Reciprocal Coordinator": "kent-reciprocal-coordinator", " A & B ": "a-b"} {
+		if got := slug(in); got != want {
+			t.Errorf("slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+	a, _ := randomPassphrase()
+	b, _ := randomPassphrase()
+	if a == b || !strings.HasPrefix(a, "demo-") || len(a) != len("demo-xxxxx-xxxxx-xxxxx-xxxxx") {
+		t.Fatalf("passphrases %q %q", a, b)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"scheme", "init", "-h"}, {"org", "add", "-h"}, {"device", "approve", "-h"}, {"dev-scheme", "-h"}} {
+		if code, out, _ := runCLI(t, nil, args...); code != 0 || out == "" {
+			t.Errorf("%v: exit %d", args, code)
+		}
+	}
+	for _, args := range [][]string{{}, {"org", "add", "--dir", "x"}, {"device", "approve", "--dir", "x", "--relay", "ws://127.0.0.1:1"},
+		{"org", "add", "--dir", "x", "--name", "n", "--kind", "landlord", "--district", "Atlantis", "--relay", "ws://127.0.0.1:1"}} {
+		if code, _, errOut := runCLI(t, nil, args...); code != 2 || !strings.Contains(errOut, "saferef-admin: hint: ") {
+			t.Errorf("%v: exit %d: %s", args, code, errOut)
+		}
+	}
+}
