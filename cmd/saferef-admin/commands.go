@@ -6,11 +6,8 @@ import (
 	"strings"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/vault"
-	"github.com/saferef/saferef/protocol"
 )
 
 const prog = "saferef-admin"
@@ -37,23 +34,9 @@ func run(ctx context.Context, env *cli.Env, args []string) error {
 }
 
 func hint(err error) string {
-	var pe *protocol.Error
 	switch {
-	case errors.Is(err, vault.ErrWrongPassphrase):
-		return "check the passphrase (and SAFEREF_PASSPHRASE, if it is set) and try again"
-	case errors.Is(err, relay.ErrInsecureURL):
-		return "use wss:// for a relay that is not on this machine"
-	case errors.Is(err, relay.ErrBadURL):
-		return "give the relay as wss://HOST[:PORT] (ws:// only for 127.0.0.1 or localhost)"
-	case errors.Is(err, relay.ErrOriginMismatch):
-		return "the relay answered for another address: check the --relay url"
 	case errors.Is(err, client.ErrBadEnrolmentRequest):
 		return "ask the user to run 'saferef enrol' again and send you the new enrolment-request.json"
-	case errors.As(err, &pe):
-		if pe.Code == protocol.CodeBadCertificate {
-			return "the relay refused the certificate: check that it serves the same scheme.json"
-		}
-		return "try again; if it keeps failing, tell your relay operator the error code"
 	case errors.Is(err, crypto.ErrBelowThreshold):
 		return "unlock at least the scheme's threshold of root keys"
 	case strings.Contains(err.Error(), "connect to relay"):

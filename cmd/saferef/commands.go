@@ -6,14 +6,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/vault"
-	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -89,17 +85,8 @@ func open(ctx context.Context, env *cli.Env, home string) (*client.Device, error
 
 // hint suggests what to do next for errors that carry no hint of their own.
 func hint(err error) string {
-	var pe *protocol.Error
 	var ve payload.ValidationError
 	switch {
-	case errors.Is(err, vault.ErrWrongPassphrase):
-		return "check the passphrase (and SAFEREF_PASSPHRASE, if it is set) and try again"
-	case errors.Is(err, relay.ErrInsecureURL):
-		return "use wss:// for a relay that is not on this machine"
-	case errors.Is(err, relay.ErrBadURL):
-		return "give the relay as wss://HOST[:PORT] (ws:// only for 127.0.0.1 or localhost)"
-	case errors.Is(err, relay.ErrOriginMismatch):
-		return "the relay answered for another address: check the relay url in config.json with your scheme coordinator"
 	case errors.Is(err, client.ErrHomeExists):
 		return "this home already holds a device: use it, or choose another --home"
 	case errors.Is(err, client.ErrNotSent):
@@ -112,20 +99,6 @@ func hint(err error) string {
 		return "that organisation has no approved devices yet: ask its admin to approve one"
 	case errors.As(err, &ve):
 		return "fix the fields above; 'saferef referral template' prints a complete example"
-	case errors.As(err, &pe):
-		switch pe.Code {
-		case protocol.CodeAuthFailed, protocol.CodeUnauthenticated:
-			return "ask your organisation admin to approve this device ('saferef-admin device approve' with your enrolment-request.json)"
-		case protocol.CodeDeviceRevoked:
-			return "this device was revoked: ask your organisation admin to enrol a new one"
-		case protocol.CodeAuthStale:
-			return "this computer's clock is wrong: set it right and try again"
-		case protocol.CodeRateLimited, protocol.CodeMailboxFull:
-			return "wait a little and run the command again"
-		}
-		return "try again; if it keeps failing, tell your relay operator the error code"
-	case strings.Contains(err.Error(), "connect to relay"):
-		return "check that the relay is running and that the relay url is right"
 	}
 	return ""
 }

@@ -51,7 +51,8 @@ func Main(ctx context.Context, prog string, env *Env, args []string, run func(co
 }
 
 // PrintError prints err (one "error:" line per line of its message) and
-// a hint line.
+// a hint line: the error's own hint, else hint's, else CommonHint's, else a
+// pointer to the usage.
 func PrintError(w io.Writer, prog string, err error, hint func(error) string) {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
@@ -65,6 +66,9 @@ func PrintError(w io.Writer, prog string, err error, hint func(error) string) {
 	}
 	if h == "" && hint != nil {
 		h = hint(err)
+	}
+	if h == "" {
+		h = CommonHint(err)
 	}
 	if h == "" {
 		h = fmt.Sprintf("run '%s -h' for usage", prog)
