@@ -31,17 +31,28 @@ if [ -n "${dev:-}" ]; then
   cat "$demo/dev-scheme.log"
 fi
 
+# Pull the refuge's and a landlord's details out of demo.json for the hints.
+field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); o=[o for o in d["organisations"] if o["name"]==sys.argv[2]][0]; print(o[sys.argv[3]])' "$demo/scheme/demo.json" "$1" "$2" 2>/dev/null || echo "$3"; }
+refuge_home=$(field "Harbour Refuge" home HOME)
+refuge_pass=$(field "Harbour Refuge" passphrase PASSPHRASE)
+weald_home=$(field "Weald Homes" home HOME)
+weald_pass=$(field "Weald Homes" passphrase PASSPHRASE)
+weald_org=$(field "Weald Homes" org ORG_ID)
+
 cat <<MSG
 
 Saferef relay running on $relay (logs: $demo/relay.log). Press Ctrl-C to stop.
+Every demo organisation, home and passphrase (DEMO ONLY) is in $demo/scheme/demo.txt.
 
-Demo devices and their passphrases (DEMO ONLY) are listed in $demo/scheme/demo.txt.
-Try, in another terminal:
+Try, in another terminal — a refuge caseworker refers a household to Weald Homes:
 
-  export SAFEREF_PASSPHRASE=...          # the refuge's demo passphrase from demo.txt
-  $bin/saferef --home $demo/scheme/homes/harbour-refuge referral template > referral.json
-  $bin/saferef --home $demo/scheme/homes/harbour-refuge sync
-  $bin/saferef --home $demo/scheme/homes/harbour-refuge referral send --to ORG_ID --file referral.json
+  SAFEREF_PASSPHRASE=$refuge_pass $bin/saferef --home $refuge_home referral template > referral.json
+  SAFEREF_PASSPHRASE=$refuge_pass $bin/saferef --home $refuge_home referral send --to $weald_org --file referral.json
+
+and Weald Homes' liaison officer reads it:
+
+  SAFEREF_PASSPHRASE=$weald_pass $bin/saferef --home $weald_home sync
+  SAFEREF_PASSPHRASE=$weald_pass $bin/saferef --home $weald_home cases list
 
 MSG
 wait $server
