@@ -28,6 +28,11 @@ type Scheme struct {
 	RotationDays   int      `json:"rotation_days"`
 	GraceDays      int      `json:"grace_days"`
 	MailboxTTLDays int      `json:"mailbox_ttl_days"`
+	// LogKey, when set, is the relay's transparency-log verifier key (note
+	// verifier key text, see package crypto/translog); clients must use it
+	// instead of pinning the key the relay serves on first contact. It is
+	// not covered by the fingerprint.
+	LogKey string `json:"log_key,omitempty"`
 }
 
 // ParseScheme decodes and validates a scheme file: at least one root, no

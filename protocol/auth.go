@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -19,18 +20,38 @@ const AuthMaxSkew = 120
 // Nonce is 32 fresh random bytes, single-use for this connection; Origin is
 // the relay's origin as the device should have dialled it (for example
 // "wss://relay.example.org"); Time is the relay's clock in Unix seconds, so a
-// device can report clock skew instead of failing obscurely.
+// device can report clock skew instead of failing obscurely. LogKey is the
+// verifier key of the relay's transparency log (note verifier key text,
+// "saferef-relay/...+hash+base64", at most MaxLogKeyLen printable ASCII
+// bytes), which a device pins on first contact unless its scheme file names
+// one; a relay always sends it, and a device treats an empty or changed key
+// as a failure.
 type ServerHello struct {
 	Nonce  [32]byte `cbor:"n"`
 	Origin string   `cbor:"o"`
 	Time   int64    `cbor:"t"`
+	LogKey string   `cbor:"k"`
 }
 
 // FrameType returns TypeServerHello.
 func (ServerHello) FrameType() Type { return TypeServerHello }
 
 func (f ServerHello) check() error {
-	return checkOrigin(f.Origin)
+	return errors.Join(checkOrigin(f.Origin), checkLogKey(f.LogKey))
+}
+
+// checkLogKey accepts an empty key or one of printable ASCII without
+// spaces, at most MaxLogKeyLen bytes.
+func checkLogKey(k string) error {
+	if len(k) > MaxLogKeyLen {
+		return fmt.Errorf("log key is %d bytes, more than %d", len(k), MaxLogKeyLen)
+	}
+	for _, c := range []byte(k) {
+		if c <= ' ' || c >= 0x7f {
+			return fmt.Errorf("log key has a character outside printable ASCII")
+		}
+	}
+	return nil
 }
 
 // checkOrigin accepts a ws:// or wss:// origin of printable ASCII without a

@@ -35,8 +35,9 @@ func (PublishOK) FrameType() Type { return TypePublishOK }
 
 func (f PublishOK) check() error { return checkReqID(f.ReqID) }
 
-// DirectoryGet (0x22, device to relay, after AuthOK) asks for directory log
-// entries from index Since onwards.
+// DirectoryGet (0x22, device to relay, allowed before Auth because the
+// directory is public) asks for directory log entries from index Since
+// onwards.
 type DirectoryGet struct {
 	ReqID uint64 `cbor:"r"`
 	Since uint64 `cbor:"s"`
@@ -57,11 +58,15 @@ type DirectoryEntry struct {
 // log entries starting at the requested index, as many as fit in one frame
 // (at most MaxDirectoryEntries, possibly none), and Size, the number of
 // entries in the log now. A device asks again from the index after the last
-// entry until it has Size entries.
+// entry until it has Size entries. Checkpoint is the relay's signed
+// transparency-log checkpoint for the tree of exactly Size entries (at most
+// MaxCheckpointSize bytes); a relay always sends one, and a device verifies
+// it before trusting any entry.
 type Directory struct {
-	ReqID   uint64           `cbor:"r"`
-	Entries []DirectoryEntry `cbor:"e"`
-	Size    uint64           `cbor:"s"`
+	ReqID      uint64           `cbor:"r"`
+	Entries    []DirectoryEntry `cbor:"e"`
+	Size       uint64           `cbor:"s"`
+	Checkpoint []byte           `cbor:"c"`
 }
 
 // FrameType returns TypeDirectory.
@@ -70,6 +75,9 @@ func (Directory) FrameType() Type { return TypeDirectory }
 func (f Directory) check() error {
 	if err := checkReqID(f.ReqID); err != nil {
 		return err
+	}
+	if len(f.Checkpoint) > MaxCheckpointSize {
+		return fmt.Errorf("checkpoint is %d bytes, more than %d", len(f.Checkpoint), MaxCheckpointSize)
 	}
 	if len(f.Entries) > MaxDirectoryEntries {
 		return fmt.Errorf("directory has %d entries, more than %d", len(f.Entries), MaxDirectoryEntries)

@@ -27,6 +27,14 @@
 //     of printable ASCII; the device signs the origin it dialled itself.
 //   - Error messages are single-line text of at most 1024 bytes; a device
 //     treats an unknown error code like "internal".
+//   - DirectoryGet and ProofGet are allowed before Auth, like Publish: the
+//     directory and its transparency log are public, and every answer is
+//     verified by its reader (package crypto/translog).
+//   - The Directory checkpoint and the ServerHello log key may be empty at
+//     the frame level (a relay always fills them; a device treats an empty
+//     one as a failure). ProofGet marks "no inclusion proof" with HasIndex
+//     false and Index 0, so that each request has one encoding; Size 0
+//     means the relay's current size. Proofs carry at most 128 hashes.
 package protocol
 
 //go:generate go test -run TestVectors|TestSpec -update

@@ -23,6 +23,7 @@ const (
 	CodeRateLimited        = "rate-limited"
 	CodeDuplicateEnvelope  = "duplicate-envelope"
 	CodeBadCertificate     = "bad-certificate"
+	CodeBeyondLog          = "beyond-log"
 	CodeInternal           = "internal"
 )
 
@@ -32,7 +33,7 @@ func ErrorCodes() []string {
 		CodeMalformedFrame, CodeFrameTooLarge, CodeUnknownFrame, CodeUnsupportedVersion,
 		CodeUnauthenticated, CodeAuthFailed, CodeAuthStale, CodeAuthReplayed,
 		CodeDeviceRevoked, CodeUnknownMailbox, CodeEnvelopeTooLarge, CodeMailboxFull,
-		CodeRateLimited, CodeDuplicateEnvelope, CodeBadCertificate, CodeInternal,
+		CodeRateLimited, CodeDuplicateEnvelope, CodeBadCertificate, CodeBeyondLog, CodeInternal,
 	}
 }
 

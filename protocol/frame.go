@@ -31,6 +31,12 @@ const (
 	SignatureSize = 64
 	// NonceSize is the size of the ServerHello nonce.
 	NonceSize = 32
+	// MaxCheckpointSize is the largest signed log checkpoint in Directory and Proof, in bytes.
+	MaxCheckpointSize = 1024
+	// MaxProofHashes is the largest number of hashes in one inclusion or consistency proof.
+	MaxProofHashes = 128
+	// MaxLogKeyLen is the longest log verifier key in ServerHello, in bytes.
+	MaxLogKeyLen = 256
 )
 
 // Sentinel errors returned (wrapped) by Decode and Encode. Callers branch on
@@ -65,6 +71,8 @@ const (
 	TypePublishOK    Type = 0x21
 	TypeDirectoryGet Type = 0x22
 	TypeDirectory    Type = 0x23
+	TypeProofGet     Type = 0x24
+	TypeProof        Type = 0x25
 )
 
 // Types returns every frame type this version knows, in ascending order.
@@ -73,6 +81,7 @@ func Types() []Type {
 		TypeServerHello, TypeAuth, TypeAuthOK, TypeError,
 		TypeSend, TypeSendOK, TypeDeliver, TypeAck, TypeDrained,
 		TypePublish, TypePublishOK, TypeDirectoryGet, TypeDirectory,
+		TypeProofGet, TypeProof,
 	}
 }
 
@@ -105,6 +114,10 @@ func (t Type) String() string {
 		return "DirectoryGet"
 	case TypeDirectory:
 		return "Directory"
+	case TypeProofGet:
+		return "ProofGet"
+	case TypeProof:
+		return "Proof"
 	}
 	return fmt.Sprintf("Type(0x%02x)", uint8(t))
 }
@@ -152,26 +165,36 @@ func newFrame(t Type) Frame {
 		return new(DirectoryGet)
 	case TypeDirectory:
 		return new(Directory)
+	case TypeProofGet:
+		return new(ProofGet)
+	case TypeProof:
+		return new(Proof)
 	}
 	return nil
 }
 
 // SentByRelay reports whether frames of type t go from the relay to devices
 // (ServerHello, AuthOK, Error, SendOK, Deliver, Drained, PublishOK,
-// Directory). A frame received from the wrong side is answered with
+// Directory, Proof). A frame received from the wrong side is answered with
 // CodeUnknownFrame.
 func (t Type) SentByRelay() bool {
 	switch t {
 	case TypeServerHello, TypeAuthOK, TypeError, TypeSendOK, TypeDeliver,
-		TypeDrained, TypePublishOK, TypeDirectory:
+		TypeDrained, TypePublishOK, TypeDirectory, TypeProof:
 		return true
 	}
 	return false
 }
 
 // AllowedBeforeAuth reports whether a device may send frames of type t before
-// AuthOK: only Auth and Publish. Any other device frame before AuthOK is
-// answered with CodeUnauthenticated.
+// AuthOK: Auth, Publish (signed objects authenticate themselves),
+// DirectoryGet and ProofGet (the directory and its log are public, and
+// every answer is verified by its reader). Any other device frame before
+// AuthOK is answered with CodeUnauthenticated.
 func (t Type) AllowedBeforeAuth() bool {
-	return t == TypeAuth || t == TypePublish
+	switch t {
+	case TypeAuth, TypePublish, TypeDirectoryGet, TypeProofGet:
+		return true
+	}
+	return false
 }

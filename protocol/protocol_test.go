@@ -101,6 +101,16 @@ func TestDecodeRejects(t *testing.T) {
 		{"object too large", frame(t, 0x20, map[string]any{"r": 1, "x": make([]byte, MaxObjectSize+1)}), ErrMalformed},
 		{"directory gap", frame(t, 0x23, map[string]any{"r": 1, "s": 9, "e": []map[string]any{{"i": 1, "x": []byte{1}}, {"i": 3, "x": []byte{1}}}}), ErrMalformed},
 		{"directory index beyond size", frame(t, 0x23, map[string]any{"r": 1, "s": 1, "e": []map[string]any{{"i": 1, "x": []byte{1}}}}), ErrMalformed},
+		{"directory checkpoint too large", frame(t, 0x23, map[string]any{"r": 1, "s": 0, "e": []any{}, "c": make([]byte, MaxCheckpointSize+1)}), ErrMalformed},
+		{"log key with space", frame(t, 0x01, map[string]any{"n": nonce[:], "o": exampleOrigin, "t": 1, "k": "a b"}), ErrMalformed},
+		{"log key too long", frame(t, 0x01, map[string]any{"n": nonce[:], "o": exampleOrigin, "t": 1, "k": strings.Repeat("k", MaxLogKeyLen+1)}), ErrMalformed},
+		{"proof index without flag", frame(t, 0x24, map[string]any{"r": 1, "h": false, "i": 3, "o": 0, "s": 0}), ErrMalformed},
+		{"proof index beyond size", frame(t, 0x24, map[string]any{"r": 1, "h": true, "i": 5, "o": 0, "s": 5}), ErrMalformed},
+		{"proof old size beyond size", frame(t, 0x24, map[string]any{"r": 1, "h": false, "i": 0, "o": 6, "s": 5}), ErrMalformed},
+		{"proof request id 0", frame(t, 0x24, map[string]any{"r": 0, "h": false, "i": 0, "o": 0, "s": 0}), ErrMalformed},
+		{"proof without checkpoint", frame(t, 0x25, map[string]any{"r": 1, "c": []byte{}, "inc": [][]byte{}, "con": [][]byte{}}), ErrMalformed},
+		{"proof hash short", frame(t, 0x25, map[string]any{"r": 1, "c": []byte{1}, "inc": [][]byte{make([]byte, 31)}, "con": [][]byte{}}), ErrMalformed},
+		{"proof too long", frame(t, 0x25, map[string]any{"r": 1, "c": []byte{1}, "inc": make([][32]byte, MaxProofHashes+1), "con": [][]byte{}}), ErrMalformed},
 		{"too many directory entries", frame(t, 0x23, map[string]any{"r": 1, "s": 1 << 20, "e": make([]map[string]any, MaxDirectoryEntries+1)}), ErrMalformed},
 		// {"b": {}, "t": 0x14, "v": 1} with the "t" key twice.
 		{"duplicate outer key", mustHex(t, "a4 6162 a0 6174 14 6174 14 6176 01"), ErrMalformed},
@@ -260,8 +270,8 @@ func TestCodeFor(t *testing.T) {
 			t.Errorf("code %q is not a valid error code: %v", c, err)
 		}
 	}
-	if len(seen) != 16 {
-		t.Errorf("%d error codes, want 16", len(seen))
+	if len(seen) != 17 {
+		t.Errorf("%d error codes, want 17", len(seen))
 	}
 }
 
@@ -314,12 +324,12 @@ func BenchmarkEncodeSend(b *testing.B) {
 
 func TestDirections(t *testing.T) {
 	relay := map[Type]bool{TypeServerHello: true, TypeAuthOK: true, TypeError: true, TypeSendOK: true,
-		TypeDeliver: true, TypeDrained: true, TypePublishOK: true, TypeDirectory: true}
+		TypeDeliver: true, TypeDrained: true, TypePublishOK: true, TypeDirectory: true, TypeProof: true}
 	for _, typ := range Types() {
 		if typ.SentByRelay() != relay[typ] {
 			t.Errorf("%v.SentByRelay() = %v", typ, typ.SentByRelay())
 		}
-		want := typ == TypeAuth || typ == TypePublish
+		want := typ == TypeAuth || typ == TypePublish || typ == TypeDirectoryGet || typ == TypeProofGet
 		if typ.AllowedBeforeAuth() != want {
 			t.Errorf("%v.AllowedBeforeAuth() = %v", typ, !want)
 		}

@@ -33,12 +33,13 @@ func TestSpec(t *testing.T) {
 	}
 	docs := packageDocs(t)
 	sections := map[string]string{
-		"frames": genFrames(t, docs),
-		"auth":   genAuthExample(t),
-		"limits": genLimits(t, docs),
+		"frames":     genFrames(t, docs),
+		"auth":       genAuthExample(t),
+		"limits":     genLimits(t, docs),
+		"checkpoint": genCheckpointExample(),
 	}
 	spec := string(raw)
-	for _, name := range []string{"frames", "auth", "limits"} {
+	for _, name := range []string{"frames", "auth", "limits", "checkpoint"} {
 		begin, end := fmt.Sprintf(beginMarker, name), fmt.Sprintf(endMarker, name)
 		i, j := strings.Index(spec, begin), strings.Index(spec, end)
 		if i < 0 || j < i {
@@ -248,6 +249,9 @@ func genLimits(t *testing.T, docs pkgDocs) string {
 		{"MaxErrorMessageLen", MaxErrorMessageLen},
 		{"SignatureSize", SignatureSize},
 		{"NonceSize", NonceSize},
+		{"MaxCheckpointSize", MaxCheckpointSize},
+		{"MaxProofHashes", MaxProofHashes},
+		{"MaxLogKeyLen", MaxLogKeyLen},
 		{"AuthMaxSkew", AuthMaxSkew},
 	}
 	var sb strings.Builder
@@ -261,5 +265,15 @@ func genLimits(t *testing.T, docs pkgDocs) string {
 	}
 	fmt.Fprintf(&sb, "| nesting depth | %d | deepest CBOR nesting a decoder accepts |\n", maxNesting)
 	fmt.Fprintf(&sb, "| map pairs | %d | largest CBOR map a decoder accepts |\n", maxMapPairs)
+	return sb.String()
+}
+
+func genCheckpointExample() string {
+	_, vkey := exampleLogKeys()
+	inc, con := exampleProofs()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "The example relay's log key is an Ed25519 note key from seed 32 × 0x43 named `%s`. Its verifier key text (ServerHello `k`):\n\n```\n%s\n```\n\n", exampleLogOrigin, vkey)
+	fmt.Fprintf(&sb, "Its log holds 42 entries, each the stand-in object `%x`. The signed checkpoint for size 42 (the `c` of the Directory and Proof examples):\n\n```\n%s```\n\n", exampleObject(), exampleCheckpoint())
+	fmt.Fprintf(&sb, "The inclusion proof of entry 41 in that tree has %d hashes and the consistency proof from size 40 has %d; both are in the Proof example.\n", len(inc), len(con))
 	return sb.String()
 }

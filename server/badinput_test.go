@@ -56,9 +56,15 @@ func TestRelayBadInput(t *testing.T) {
 		{"unauthenticated send", func(c *testClient) {
 			c.send(&protocol.Send{ReqID: 1, Envelope: envBytes()})
 		}, protocol.CodeUnauthenticated, true},
-		{"unauthenticated directory read", func(c *testClient) {
-			c.send(&protocol.DirectoryGet{ReqID: 1})
+		{"unauthenticated ack", func(c *testClient) {
+			c.send(&protocol.Ack{IDs: [][16]byte{{1}}})
 		}, protocol.CodeUnauthenticated, true},
+		{"proof beyond the log", func(c *testClient) {
+			c.send(&protocol.ProofGet{ReqID: 3, HasIndex: true, Index: 500})
+		}, protocol.CodeBeyondLog, false},
+		{"proof for a tree beyond the log", func(c *testClient) {
+			c.send(&protocol.ProofGet{ReqID: 4, OldSize: 1, Size: 500})
+		}, protocol.CodeBeyondLog, false},
 		{"revoked device", func(c *testClient) {
 			c.send(c.authFrame(revoked, r.origin, time.Now()))
 		}, protocol.CodeDeviceRevoked, true},

@@ -4,12 +4,15 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/server/store"
 )
 
-// Config configures a relay. Scheme, Store and Origin are required; every
-// other field has a default.
+// Config configures a relay. Scheme, Store and Origin are required, and a
+// production relay must set LogSigner and LogVerifierKey; every other field
+// has a default.
 type Config struct {
 	// Scheme is the scheme whose root keys the directory is verified against.
 	Scheme *crypto.Scheme
@@ -20,6 +23,15 @@ type Config struct {
 	// into their authentication, so a signature made for one relay is
 	// worthless at another.
 	Origin string
+	// LogSigner signs the transparency log's checkpoints (a note signer
+	// whose name is the log origin; see crypto/translog). Every relay node
+	// sharing a store must use the same key, and it must survive restarts:
+	// devices pin it. If nil, New makes a temporary key and logs a warning
+	// (for embedded test relays only).
+	LogSigner note.Signer
+	// LogVerifierKey is LogSigner's verifier key text, announced in every
+	// ServerHello; New checks that the two match.
+	LogVerifierKey string
 	// Logger receives structured logs. It never receives payloads, keys or,
 	// unless LogIP is set, client addresses. Nil discards logs.
 	Logger *slog.Logger

@@ -88,7 +88,7 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	c.log("connection opened")
 
 	go c.writeLoop()
-	c.enqueue(&protocol.ServerHello{Nonce: c.nonce, Origin: s.cfg.Origin, Time: s.cfg.Now().Unix()})
+	c.enqueue(&protocol.ServerHello{Nonce: c.nonce, Origin: s.cfg.Origin, Time: s.cfg.Now().Unix(), LogKey: s.tlog.VerifierKey()})
 	go c.readLoop()
 }
 
@@ -382,10 +382,11 @@ func (c *conn) handle(ctx context.Context, f protocol.Frame) bool {
 		c.handleAck(ctx, f)
 		return true
 	case *protocol.DirectoryGet:
-		if !c.requireAuth() {
-			return false
-		}
+		// Public: allowed before authentication (protocol/SPEC.md).
 		c.handleDirectoryGet(ctx, f)
+		return true
+	case *protocol.ProofGet:
+		c.handleProofGet(ctx, f)
 		return true
 	default:
 		c.sendError(protocol.CodeUnknownFrame, "a client may not send this frame", 0, true)

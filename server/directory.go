@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/protocol"
+	"github.com/saferef/saferef/server/store"
 )
 
 // directoryPage is the most directory entries sent in one Directory frame.
@@ -44,8 +45,18 @@ func (s *Server) publish(ctx context.Context, obj []byte) (uint64, error) {
 		s.cfg.Logger.Error("append directory entry", "kind", kind, "err", err)
 		return 0, fmt.Errorf("publish: the relay could not store it, try again")
 	}
-	if index == s.dirNext {
+	switch {
+	case index == s.dirNext:
+		if _, err := s.tlog.Append(obj); err != nil {
+			return 0, fmt.Errorf("publish: %w", err)
+		}
 		s.dirNext++
+	case index > s.dirNext:
+		// Another node appended in between: catch up, this entry included
+		// (adding it to the directory again is a no-op).
+		if err := s.reloadLocked(ctx); err != nil {
+			return 0, fmt.Errorf("publish: %w", err)
+		}
 	}
 	s.metrics.directoryAccepted.Inc()
 	s.cfg.Logger.Info("directory entry published", "kind", kind, "index", index)
@@ -83,23 +94,30 @@ func (s *Server) enforceRevocations(ctx context.Context) {
 	}
 }
 
-// handleDirectoryGet sends a page of the directory log from f.Since.
+// handleDirectoryGet sends a page of the directory log from f.Since, the
+// log's size and the signed checkpoint for that size.
 func (c *conn) handleDirectoryGet(ctx context.Context, f *protocol.DirectoryGet) {
-	entries, err := c.s.store.Directory(ctx, f.Since, directoryPage)
+	size, cp, err := c.s.currentCheckpoint(ctx)
 	if err != nil {
 		c.s.cfg.Logger.Error("read directory", "err", err)
 		c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)
 		return
 	}
-	size, err := c.s.store.DirectorySize(ctx)
-	if err != nil {
-		c.s.cfg.Logger.Error("read directory size", "err", err)
-		c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)
-		return
+	var entries []store.DirectoryEntry
+	if f.Since < uint64(size) {
+		entries, err = c.s.store.Directory(ctx, f.Since, int(min(directoryPage, uint64(size)-f.Since)))
+		if err != nil {
+			c.s.cfg.Logger.Error("read directory", "err", err)
+			c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)
+			return
+		}
 	}
-	out := &protocol.Directory{ReqID: f.ReqID, Size: size}
+	out := &protocol.Directory{ReqID: f.ReqID, Size: uint64(size), Checkpoint: cp}
 	bytes := 0
 	for _, e := range entries {
+		if e.Index >= uint64(size) {
+			break // appended since the checkpoint: next time
+		}
 		// Keep the frame well under the frame size limit; the client
 		// asks again from the next index.
 		if bytes+len(e.Object) > directoryPageBytes && len(out.Entries) > 0 {

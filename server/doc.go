@@ -31,12 +31,24 @@
 //
 //   - A Publish frame is accepted before authentication: certificates,
 //     revocations and key updates are self-authenticating, and the relay
-//     accepts only those that verify up to the scheme root.
+//     accepts only those that verify up to the scheme root. DirectoryGet
+//     and ProofGet are too: the directory is public, and readers verify
+//     every answer (the admin tool audits a relay without a device key).
+//   - The transparency log (package crypto/translog) is the directory
+//     log: every stored directory entry, in index order, is a record, even
+//     one that fails verification when the relay reloads it (it is logged
+//     and not trusted, but still served and hashed, so that clients see
+//     what the relay serves). The tree lives in memory, rebuilt from the
+//     store at start; Directory frames carry the checkpoint for their
+//     Size, and the relay catches up with entries other nodes appended
+//     before answering DirectoryGet or ProofGet. Checkpoints are signed by
+//     Config.LogSigner; without one, New makes a temporary key (for
+//     embedded test relays) and says so in the log.
 //   - The sending device is left out of the deliveries of its own
 //     organisation's copy: it already has the packet.
 //   - An envelope's expiry is clamped to the relay's mailbox TTL.
 //   - A second Auth frame on a connection, or an Auth whose signature the
 //     relay has already accepted, is refused as a replay.
-//   - An unauthenticated connection that neither authenticates nor publishes
-//     within AuthTimeout is closed.
+//   - An unauthenticated connection that sends nothing within AuthTimeout is
+//     closed.
 package server

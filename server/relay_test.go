@@ -91,8 +91,10 @@ func startRelayOn(t *testing.T, sch *schemetest.Scheme, st store.Store, tweak fu
 	r := &testRelay{store: st, logs: &syncBuffer{}, clock: &testClock{now: time.Now()}}
 	r.origin = "ws://" + ln.Addr().String()
 	r.url = r.origin + ConnectPath
+	signer, vkey := testLogKey(t, sch.Scheme)
 	cfg := Config{
 		Scheme: sch.Scheme, Store: st, Origin: r.origin, Now: r.clock.Now,
+		LogSigner: signer, LogVerifierKey: vkey,
 		Logger: slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if tweak != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/server/store"
 )
@@ -32,6 +34,9 @@ type Server struct {
 	dirMu   sync.Mutex
 	dir     *crypto.Directory
 	dirNext uint64 // guarded by dirMu: index of the next store entry to apply
+	// tlog is the transparency log over every store entry below dirNext,
+	// appended under dirMu; it is safe for concurrent reads.
+	tlog *translog.Log
 
 	// mu guards everything below.
 	mu       sync.Mutex
@@ -56,10 +61,27 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, errors.New("new relay: scheme, store and origin are required")
 	}
 	cfg.setDefaults()
+	if cfg.LogSigner == nil {
+		// Kept only so that embedded test relays need no key file. Clients
+		// pin the log key, so they refuse this relay after a restart.
+		skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(cfg.Scheme))
+		if err != nil {
+			return nil, fmt.Errorf("new relay: %w", err)
+		}
+		if cfg.LogSigner, cfg.LogVerifierKey, err = translog.ParseSignerKey(skey); err != nil {
+			return nil, fmt.Errorf("new relay: %w", err)
+		}
+		cfg.Logger.Warn("no transparency log key configured: using a temporary one; devices will refuse this relay after a restart")
+	}
+	tl, err := translog.NewLog(cfg.LogSigner, cfg.LogVerifierKey)
+	if err != nil {
+		return nil, fmt.Errorf("new relay: %w", err)
+	}
 	s := &Server{
 		cfg:      cfg,
 		store:    cfg.Store,
 		dir:      crypto.NewDirectory(cfg.Scheme),
+		tlog:     tl,
 		conns:    make(map[*conn]struct{}),
 		byOrg:    make(map[crypto.OrgID]map[*conn]struct{}),
 		limiters: make(map[crypto.DeviceID]*tokenBucket),
@@ -79,6 +101,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.reloadDirectory(ctx); err != nil {
 		return nil, fmt.Errorf("new relay: %w", err)
 	}
+	cp, err := s.tlog.Checkpoint(s.tlog.Size())
+	if err != nil {
+		return nil, fmt.Errorf("new relay: %w", err)
+	}
+	cfg.Logger.Info("transparency log ready", "log_key", s.tlog.VerifierKey(), "size", s.tlog.Size(), "checkpoint", string(cp))
 	s.bgCtx, s.stopBg = context.WithCancel(context.Background())
 	s.bg.Add(1)
 	go s.expireLoop(s.bgCtx)
@@ -153,7 +180,9 @@ func (s *Server) reloadDirectory(ctx context.Context) error {
 	return s.reloadLocked(ctx)
 }
 
-// reloadLocked is reloadDirectory for a caller holding dirMu.
+// reloadLocked is reloadDirectory for a caller holding dirMu. Every entry
+// becomes a record of the transparency log, whether or not it verifies:
+// the log records what the relay serves.
 func (s *Server) reloadLocked(ctx context.Context) error {
 	for {
 		entries, err := s.store.Directory(ctx, s.dirNext, 1000)
@@ -164,6 +193,12 @@ func (s *Server) reloadLocked(ctx context.Context) error {
 			return nil
 		}
 		for _, e := range entries {
+			if e.Index != s.dirNext {
+				return fmt.Errorf("load directory: store returned entry %d, want %d", e.Index, s.dirNext)
+			}
+			if _, err := s.tlog.Append(e.Object); err != nil {
+				return fmt.Errorf("load directory entry %d into the log: %w", e.Index, err)
+			}
 			// Entries were verified when published; a failure now means the
 			// store was tampered with or the scheme file changed. Skip the
 			// entry rather than trust it, and say so.

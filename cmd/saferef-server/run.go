@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store"
 	"github.com/saferef/saferef/server/store/postgres"
@@ -39,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		tlsKey     = fs.String("tls-key", "", "TLS private key (PEM)")
 		origin     = fs.String("origin", "", "public origin clients dial, if not the listen address (e.g. wss://relay.example.org behind a proxy)")
 		pgDSN      = fs.String("postgres", "", "PostgreSQL DSN: share one store between several relay nodes instead of SQLite")
+		logKey     = fs.String("log-key", "", "the transparency log's checkpoint signing key (default DATA/log-signing.key, created on first start); every node sharing a --postgres store must use the same file")
 		ttl        = fs.Duration("mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
 		logIP      = fs.Bool("log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
 		logLevel   = fs.String("log-level", "info", "debug, info, warn or error")
@@ -55,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	err := serve(ctx, config{
 		dataDir: *dataDir, listen: *listen, schemeFile: *schemeFile, tlsCert: *tlsCert, tlsKey: *tlsKey,
-		origin: *origin, pgDSN: *pgDSN, ttl: *ttl, logIP: *logIP, logLevel: *logLevel,
+		origin: *origin, pgDSN: *pgDSN, logKey: *logKey, ttl: *ttl, logIP: *logIP, logLevel: *logLevel,
 	}, stdout, stderr)
 	if err == nil {
 		return 0
@@ -72,9 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 type config struct {
-	dataDir, listen, schemeFile, tlsCert, tlsKey, origin, pgDSN, logLevel string
-	ttl                                                                   time.Duration
-	logIP                                                                 bool
+	dataDir, listen, schemeFile, tlsCert, tlsKey, origin, pgDSN, logKey, logLevel string
+	ttl                                                                           time.Duration
+	logIP                                                                         bool
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -83,6 +85,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	if cfg.dataDir == "" && cfg.pgDSN == "" {
 		return &usageError{"--data is required", "pass a directory for the relay's store, e.g. --data /var/lib/saferef"}
+	}
+	if cfg.pgDSN != "" && cfg.dataDir == "" && cfg.logKey == "" {
+		return &usageError{"--postgres without --data needs --log-key", "pass the log signing key file shared by every relay node, e.g. --log-key /etc/saferef/log-signing.key"}
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return &usageError{"--tls-cert and --tls-key go together", "pass both, or neither on a loopback address"}
@@ -116,6 +121,17 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	keyFile := cfg.logKey
+	if keyFile == "" {
+		keyFile = filepath.Join(cfg.dataDir, logKeyFile)
+	}
+	logSigner, logVerifierKey, err := loadLogKey(keyFile, translog.Origin(scheme), logger)
+	if err != nil {
+		return err
+	}
+	if scheme.LogKey != "" && scheme.LogKey != logVerifierKey {
+		return fmt.Errorf("the scheme file names log key %q but %s holds the key for %q: devices would refuse this relay", scheme.LogKey, keyFile, logVerifierKey)
+	}
 
 	var tlsConfig *tls.Config
 	if useTLS {
@@ -139,6 +155,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	relay, err := server.New(ctx, server.Config{
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
+		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
 	})
 	if err != nil {
 		ln.Close()
@@ -155,7 +172,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	logger.Info("relay listening", "origin", origin, "scheme", scheme.Name, "scheme_fingerprint", scheme.Fingerprint(), "store", storeKind(cfg))
+	logger.Info("relay listening", "origin", origin, "scheme", scheme.Name, "scheme_fingerprint", scheme.Fingerprint(), "store", storeKind(cfg), "log_key", logVerifierKey)
 	fmt.Fprintf(stdout, "saferef-server: listening on %s\n", origin)
 
 	select {
