@@ -4,18 +4,30 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"time"
 )
 
-// Case statuses used so far (DESIGN.md "Referral workflow"). The status is
-// kept in clear.
+// Case statuses used so far (DESIGN.md "Referral workflow"). The status
+// (the client/workflow stage) is kept in clear.
 const (
 	StatusCirculated = "circulated"
 	StatusOpen       = "open" // a case known only from a message, before its referral arrived
+	// StatusClosed, StatusWithdrawn and StatusFilled are final: the
+	// retention clock of a case starts when it reaches one of them.
+	StatusClosed    = "closed"
+	StatusWithdrawn = "withdrawn"
+	StatusFilled    = "filled"
 )
+
+// finalStatus reports whether a case in this status is over for this
+// organisation.
+func finalStatus(status string) bool {
+	return status == StatusClosed || status == StatusWithdrawn || status == StatusFilled
+}
 
 // Case is one case as the store holds it: the clear columns and the
 // opened reference code.
@@ -24,8 +36,63 @@ type Case struct {
 	Status        string
 	Reference     string     // sealed in the database
 	Organisations [][16]byte // the organisations taking part, sorted
-	Created       time.Time
-	Updated       time.Time // last activity
+	// Districts are the referral's acceptable districts (sealed; filtered
+	// by keyed token). PutCase replaces them when not nil.
+	Districts []string
+	Created   time.Time
+	Updated   time.Time // last activity
+	// Closed is when the case reached a final status (zero while open).
+	// PutCase sets it to Closed, or else to the last activity, the first
+	// time the status becomes final.
+	Closed time.Time
+}
+
+const caseColumns = `id, wrapped_key, status, organisations, created, updated, reference, closed, districts`
+
+// putIndexes adds organisations to the case_orgs index and, if districts
+// is not nil, replaces the case's district tokens and sealed list.
+func (t *Tx) putIndexes(ctx context.Context, id [16]byte, key []byte, orgs [][16]byte, districts []string) error {
+	for _, o := range orgs {
+		if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_orgs (case_id, org) VALUES (?, ?)`, id[:], o[:]); err != nil {
+			return fmt.Errorf("index organisations of case %x: %w", id, err)
+		}
+	}
+	if districts == nil {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM case_districts WHERE case_id = ?`, id[:]); err != nil {
+		return fmt.Errorf("index districts of case %x: %w", id, err)
+	}
+	for _, d := range districts {
+		if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_districts (case_id, district_key) VALUES (?, ?)`,
+			id[:], t.s.districtToken(d)); err != nil {
+			return fmt.Errorf("index districts of case %x: %w", id, err)
+		}
+	}
+	b, err := json.Marshal(districts)
+	if err != nil {
+		return fmt.Errorf("seal districts of case %x: %w", id, err)
+	}
+	sealed, err := SealColumn(key, id, "cases.districts", b)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE cases SET districts = ? WHERE id = ?`, sealed, id[:]); err != nil {
+		return fmt.Errorf("seal districts of case %x: %w", id, err)
+	}
+	return nil
+}
+
+// decodeDistricts reads the opened districts column.
+func decodeDistricts(b []byte) ([]string, error) {
+	var ds []string
+	if err := json.Unmarshal(b, &ds); err != nil {
+		return nil, fmt.Errorf("districts column: %w", err)
+	}
+	if ds == nil {
+		ds = []string{}
+	}
+	return ds, nil
 }
 
 type querier interface {
@@ -112,13 +179,21 @@ func (t *Tx) PutCase(ctx context.Context, c *Case) error {
 		if created.IsZero() {
 			created = c.Updated
 		}
+		var closed int64
+		if finalStatus(c.Status) {
+			closed = closedAt(c, c.Updated)
+		}
+		var refKey []byte
+		if c.Reference != "" {
+			refKey = t.s.referenceToken(c.Reference)
+		}
 		_, err = t.tx.ExecContext(ctx,
-			`INSERT INTO cases (id, wrapped_key, status, organisations, created, updated, reference) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.ID[:], wrapped, c.Status, encodeOrgs(c.Organisations), created.Unix(), c.Updated.Unix(), ref)
+			`INSERT INTO cases (id, wrapped_key, status, organisations, created, updated, reference, closed, ref_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID[:], wrapped, c.Status, encodeOrgs(c.Organisations), created.Unix(), c.Updated.Unix(), ref, closed, refKey)
 		if err != nil {
 			return fmt.Errorf("create case %x: %w", c.ID, err)
 		}
-		return nil
+		return t.putIndexes(ctx, c.ID, key, sortedUniqueOrgs(c.Organisations), c.Districts)
 	case err != nil:
 		return err
 	}
@@ -131,24 +206,42 @@ func (t *Tx) PutCase(ctx context.Context, c *Case) error {
 		updated = c.Updated
 	}
 	orgs := encodeOrgs(append(old.Organisations, c.Organisations...))
-	if _, err := t.tx.ExecContext(ctx, `UPDATE cases SET status = ?, organisations = ?, updated = ? WHERE id = ?`,
-		status, orgs, updated.Unix(), c.ID[:]); err != nil {
+	var closed int64
+	switch {
+	case !finalStatus(status):
+	case !old.Closed.IsZero():
+		closed = old.Closed.Unix()
+	default:
+		closed = closedAt(c, updated)
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE cases SET status = ?, organisations = ?, updated = ?, closed = ? WHERE id = ?`,
+		status, orgs, updated.Unix(), closed, c.ID[:]); err != nil {
 		return fmt.Errorf("update case %x: %w", c.ID, err)
 	}
+	key, err := t.s.caseKey(ctx, t.tx, c.ID)
+	if err != nil {
+		return err
+	}
 	if c.Reference != "" && c.Reference != old.Reference {
-		key, err := t.s.caseKey(ctx, t.tx, c.ID)
-		if err != nil {
-			return err
-		}
 		ref, err := SealColumn(key, c.ID, "cases.reference", []byte(c.Reference))
 		if err != nil {
 			return err
 		}
-		if _, err := t.tx.ExecContext(ctx, `UPDATE cases SET reference = ? WHERE id = ?`, ref, c.ID[:]); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE cases SET reference = ?, ref_key = ? WHERE id = ?`,
+			ref, t.s.referenceToken(c.Reference), c.ID[:]); err != nil {
 			return fmt.Errorf("update case %x: %w", c.ID, err)
 		}
 	}
-	return nil
+	return t.putIndexes(ctx, c.ID, key, sortedUniqueOrgs(c.Organisations), c.Districts)
+}
+
+// closedAt is the closing time PutCase records for c: c.Closed, or else
+// the given last activity.
+func closedAt(c *Case, updated time.Time) int64 {
+	if !c.Closed.IsZero() {
+		return c.Closed.Unix()
+	}
+	return updated.Unix()
 }
 
 // Case returns one case as seen inside the transaction.
@@ -163,7 +256,7 @@ func (s *Store) Case(ctx context.Context, id [16]byte) (*Case, error) {
 
 func (s *Store) getCase(ctx context.Context, q querier, id [16]byte) (*Case, error) {
 	row := q.QueryRowContext(ctx,
-		`SELECT id, wrapped_key, status, organisations, created, updated, reference FROM cases WHERE id = ?`, id[:])
+		`SELECT `+caseColumns+` FROM cases WHERE id = ?`, id[:])
 	c, err := s.scanCase(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("case %x: %w", id, ErrNoCase)
@@ -175,11 +268,11 @@ type scanner interface{ Scan(dest ...any) error }
 
 func (s *Store) scanCase(row scanner) (*Case, error) {
 	var (
-		id, wrapped, orgs, ref []byte
-		c                      Case
-		created, updated       int64
+		id, wrapped, orgs, ref, districts []byte
+		c                                 Case
+		created, updated, closed          int64
 	)
-	if err := row.Scan(&id, &wrapped, &c.Status, &orgs, &created, &updated, &ref); err != nil {
+	if err := row.Scan(&id, &wrapped, &c.Status, &orgs, &created, &updated, &ref, &closed, &districts); err != nil {
 		return nil, err
 	}
 	if len(id) != 16 {
@@ -198,15 +291,27 @@ func (s *Store) scanCase(row scanner) (*Case, error) {
 	if c.Organisations, err = decodeOrgs(orgs); err != nil {
 		return nil, fmt.Errorf("read case %x: %w", c.ID, err)
 	}
+	if districts != nil {
+		b, err := OpenColumn(key, c.ID, "cases.districts", districts)
+		if err != nil {
+			return nil, err
+		}
+		if c.Districts, err = decodeDistricts(b); err != nil {
+			return nil, fmt.Errorf("read case %x: %w", c.ID, err)
+		}
+	}
 	c.Created = time.Unix(created, 0).UTC()
 	c.Updated = time.Unix(updated, 0).UTC()
+	if closed != 0 {
+		c.Closed = time.Unix(closed, 0).UTC()
+	}
 	return &c, nil
 }
 
 // Cases returns every case, most recent activity first.
 func (s *Store) Cases(ctx context.Context) ([]*Case, error) {
 	rows, err := s.db.QueryContext(ctx,
-		`SELECT id, wrapped_key, status, organisations, created, updated, reference FROM cases ORDER BY updated DESC, id`)
+		`SELECT `+caseColumns+` FROM cases ORDER BY updated DESC, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -223,23 +328,4 @@ func (s *Store) Cases(ctx context.Context) ([]*Case, error) {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
 	return out, nil
-}
-
-// Shred erases a case: its key, its entries and its receipts. Even if
-// deleted pages linger in the WAL or free pages, nothing of the case can be
-// opened once its wrapped key is gone.
-func (s *Store) Shred(ctx context.Context, id [16]byte) error {
-	return s.Update(ctx, func(t *Tx) error {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM receipts WHERE case_id = ?`, id[:]); err != nil {
-			return fmt.Errorf("shred case %x: %w", id, err)
-		}
-		res, err := t.tx.ExecContext(ctx, `DELETE FROM cases WHERE id = ?`, id[:])
-		if err != nil {
-			return fmt.Errorf("shred case %x: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("shred case %x: %w", id, ErrNoCase)
-		}
-		return nil
-	})
 }

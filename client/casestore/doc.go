@@ -19,20 +19,54 @@
 // case id. A sealed value is stored as nonce || ciphertext.
 //
 // Left in clear, so that listing and filtering need no decryption: case
-// ids, statuses, timestamps, organisation ids, device ids, envelope ids,
-// and entry kinds and directions. The outbox holds envelopes that are
-// already age ciphertext. The directory cache holds public signed objects.
+// ids, statuses (the client/workflow stage), timestamps (created, last
+// activity, closed), organisation ids (also in the case_orgs index), device
+// ids, envelope ids, and entry kinds and directions. The outbox holds
+// envelopes that are already age ciphertext. The directory cache holds
+// public signed objects.
 //
-// # Crypto-shredding
+// # Filtering
 //
-// [Store.Shred] erases a case's wrapped key together with its rows. SQLite
-// runs with secure_delete on, but deleted pages may still linger in the WAL
-// until a checkpoint: erasing the key is what makes the rows unreadable.
+// [Store.Find] filters on those clear columns and returns only the matching
+// page, decrypting nothing else. The referral's acceptable districts and the
+// reference code are needed for filtering but are not left readable: the
+// database holds HMAC-SHA256(filter key, "district" || 0 || lower-cased
+// district) in case_districts and HMAC-SHA256(filter key, "reference" || 0
+// || upper-cased code) in cases.ref_key, where the filter key is
+// HKDF-SHA256(data key, info "saferef/v1/casestore/filter-key"). Someone
+// holding the laptop but not the passphrase cannot test a district name
+// against them; what they can still see is which cases share a district
+// token (equality), the same small disclosure as the clear organisation
+// ids. The district names themselves are kept sealed in cases.districts.
+//
+// # Retention and crypto-shredding
+//
+// A case's closing time is set the first time its status becomes final
+// (closed, withdrawn, or filled at a candidate). [Store.ShredExpired]
+// crypto-shreds every case whose closing time plus the retention period
+// (settings table; [DefaultRetention], 365 days, until [Store.SetRetention]
+// is called: an organisation admin's signed setting will drive it) has
+// passed: it erases the wrapped case key and every row of the case (entries,
+// receipts, organisation and district index, unsent envelopes) in one
+// transaction, then runs VACUUM and PRAGMA wal_checkpoint(TRUNCATE) so that
+// neither the database file nor its WAL keeps a deleted page. [Store.Shred]
+// does the same for one case now. The processed-envelope ids stay, so a
+// shredded case's envelopes are never applied again. SQLite also runs with
+// secure_delete on.
+//
+// # Export
+//
+// [Store.Export] writes one whole case as JSON ([ExportFormat]) encrypted
+// to a passphrase with crypto/vault (age scrypt), for a records request;
+// [ReadExport] opens it.
 //
 // # Exactly-once processing
 //
 // [Store.Apply] runs everything one received envelope changes in one
 // transaction together with the envelope's processed-id row, and fails with
 // [ErrAlreadyProcessed] for an envelope that was processed before. Callers
-// acknowledge an envelope to the relay only after Apply has committed.
+// acknowledge an envelope to the relay only after Apply has committed. A
+// process killed at any point inside Apply leaves the store consistent and
+// the envelope unprocessed (SQLite WAL with synchronous=FULL; see
+// TestCrashMidApply).
 package casestore

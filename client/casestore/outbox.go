@@ -13,12 +13,19 @@ type OutboxItem struct {
 	Mailbox  [16]byte
 	Data     []byte // the encoded outer envelope
 	Created  time.Time
+	// Case is the case the envelope belongs to, if any (zero otherwise), so
+	// that shredding a case also drops its unsent envelopes.
+	Case [16]byte
 }
 
 // QueueOutbox adds an envelope to the outbox.
 func (t *Tx) QueueOutbox(ctx context.Context, o *OutboxItem) error {
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (envelope, mailbox, data, created) VALUES (?, ?, ?, ?)`,
-		o.Envelope[:], o.Mailbox[:], o.Data, o.Created.Unix()); err != nil {
+	var caseID []byte
+	if o.Case != ([16]byte{}) {
+		caseID = o.Case[:]
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (envelope, mailbox, data, created, case_id) VALUES (?, ?, ?, ?, ?)`,
+		o.Envelope[:], o.Mailbox[:], o.Data, o.Created.Unix(), caseID); err != nil {
 		return fmt.Errorf("queue envelope %x: %w", o.Envelope, err)
 	}
 	return nil
@@ -26,7 +33,7 @@ func (t *Tx) QueueOutbox(ctx context.Context, o *OutboxItem) error {
 
 // Outbox returns the envelopes waiting to be sent, oldest first.
 func (s *Store) Outbox(ctx context.Context) ([]*OutboxItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT envelope, mailbox, data, created FROM outbox ORDER BY created, rowid`)
+	rows, err := s.db.QueryContext(ctx, `SELECT envelope, mailbox, data, created, case_id FROM outbox ORDER BY created, rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
@@ -34,15 +41,16 @@ func (s *Store) Outbox(ctx context.Context) ([]*OutboxItem, error) {
 	var out []*OutboxItem
 	for rows.Next() {
 		var (
-			env, mb []byte
-			created int64
-			o       OutboxItem
+			env, mb, cid []byte
+			created      int64
+			o            OutboxItem
 		)
-		if err := rows.Scan(&env, &mb, &o.Data, &created); err != nil {
+		if err := rows.Scan(&env, &mb, &o.Data, &created, &cid); err != nil {
 			return nil, fmt.Errorf("list outbox: %w", err)
 		}
 		copy(o.Envelope[:], env)
 		copy(o.Mailbox[:], mb)
+		copy(o.Case[:], cid)
 		o.Created = time.Unix(created, 0).UTC()
 		out = append(out, &o)
 	}

@@ -23,8 +23,9 @@ var (
 // Store is an open case store. It is safe for concurrent use: database/sql
 // serialises access to the single connection it keeps.
 type Store struct {
-	db      *sql.DB
-	dataKey []byte // wraps the per-case keys; never written anywhere
+	db        *sql.DB
+	dataKey   []byte // wraps the per-case keys; never written anywhere
+	filterKey []byte // keys the district and reference filter columns; derived from dataKey
 }
 
 const schema = `
@@ -74,7 +75,104 @@ CREATE TABLE IF NOT EXISTS directory (
 	idx INTEGER PRIMARY KEY,
 	object BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS case_orgs (
+	case_id BLOB NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	org BLOB NOT NULL,
+	PRIMARY KEY (case_id, org)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS case_orgs_org ON case_orgs(org, case_id);
+CREATE TABLE IF NOT EXISTS case_districts (
+	case_id BLOB NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+	district_key BLOB NOT NULL,
+	PRIMARY KEY (case_id, district_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS case_districts_key ON case_districts(district_key, case_id);
+CREATE TABLE IF NOT EXISTS settings (
+	name TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
 `
+
+// migrations add the columns later versions need to a store created by an
+// earlier one; each runs when its column is missing.
+var migrations = []struct{ table, column, ddl string }{
+	{"cases", "closed", `ALTER TABLE cases ADD COLUMN closed INTEGER NOT NULL DEFAULT 0`},
+	{"cases", "districts", `ALTER TABLE cases ADD COLUMN districts BLOB`},
+	{"cases", "ref_key", `ALTER TABLE cases ADD COLUMN ref_key BLOB`},
+	{"outbox", "case_id", `ALTER TABLE outbox ADD COLUMN case_id BLOB`},
+}
+
+const indexes = `
+CREATE INDEX IF NOT EXISTS cases_status ON cases(status, updated);
+CREATE INDEX IF NOT EXISTS cases_updated ON cases(updated);
+CREATE INDEX IF NOT EXISTS cases_created ON cases(created);
+CREATE INDEX IF NOT EXISTS cases_closed ON cases(closed) WHERE closed > 0;
+CREATE INDEX IF NOT EXISTS cases_ref_key ON cases(ref_key);
+CREATE INDEX IF NOT EXISTS outbox_case ON outbox(case_id);
+`
+
+// migrate brings the schema up to date and fills the organisation index
+// of cases written before it existed.
+func migrate(ctx context.Context, db *sql.DB) error {
+	for _, m := range migrations {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, m.table, m.column).Scan(&n); err != nil {
+			return fmt.Errorf("inspect %s.%s: %w", m.table, m.column, err)
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, m.ddl); err != nil {
+			return fmt.Errorf("add %s.%s: %w", m.table, m.column, err)
+		}
+		if m.column == "closed" {
+			if err := backfillOrgs(ctx, db); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := db.ExecContext(ctx, indexes); err != nil {
+		return fmt.Errorf("create indexes: %w", err)
+	}
+	return nil
+}
+
+func backfillOrgs(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT id, organisations FROM cases`)
+	if err != nil {
+		return fmt.Errorf("backfill organisations: %w", err)
+	}
+	type caseOrgs struct {
+		id   []byte
+		orgs [][16]byte
+	}
+	var all []caseOrgs
+	for rows.Next() {
+		var id, b []byte
+		if err := rows.Scan(&id, &b); err != nil {
+			rows.Close()
+			return fmt.Errorf("backfill organisations: %w", err)
+		}
+		orgs, err := decodeOrgs(b)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("backfill organisations: %w", err)
+		}
+		all = append(all, caseOrgs{id, orgs})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backfill organisations: %w", err)
+	}
+	for _, c := range all {
+		for _, o := range c.orgs {
+			if _, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO case_orgs (case_id, org) VALUES (?, ?)`, c.id, o[:]); err != nil {
+				return fmt.Errorf("backfill organisations: %w", err)
+			}
+		}
+	}
+	return nil
+}
 
 // Open opens (creating if needed, mode 0600) the case store at path. The
 // data key (KeySize bytes, from the device vault) wraps the per-case keys.
@@ -106,7 +204,16 @@ func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open case store %s: create schema: %w", path, err)
 	}
-	return &Store{db: db, dataKey: append([]byte(nil), dataKey...)}, nil
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open case store %s: %w", path, err)
+	}
+	fk, err := deriveFilterKey(dataKey)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open case store %s: %w", path, err)
+	}
+	return &Store{db: db, dataKey: append([]byte(nil), dataKey...), filterKey: fk}, nil
 }
 
 // Close checkpoints the WAL and closes the database.

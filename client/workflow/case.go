@@ -1,0 +1,177 @@
+package workflow
+
+import (
+	"slices"
+	"time"
+)
+
+// OfferState is where one offer stands.
+type OfferState string
+
+// Offer states.
+const (
+	OfferPending  OfferState = "pending"
+	OfferAccepted OfferState = "accepted"
+	OfferDeclined OfferState = "declined"
+	// OfferFilled is an offer left open when another offer was accepted.
+	OfferFilled OfferState = "filled"
+)
+
+// Offer is one offer of a property in a case, as this organisation knows
+// it (a candidate knows only its own offers).
+type Offer struct {
+	ID       [16]byte
+	Landlord [16]byte
+	State    OfferState
+	Made     time.Time
+	Decided  time.Time
+	Why      string // the reason given when declined
+}
+
+// Case is one case from the point of view of ONE organisation (Org): cases
+// look different at each participant, and a candidate does not know the
+// other candidates. Change it only through Apply.
+type Case struct {
+	ID     [16]byte
+	Org    [16]byte // the organisation whose view this is
+	Device [16]byte // this device: details-released checks readers only when it is the actor
+	Stage  Stage
+
+	Nominator       [16]byte
+	CurrentLandlord [16]byte // zero when the household has no landlord in the scheme
+	// Approved is true once the current landlord approved (or when the
+	// nominator is itself the current landlord).
+	Approved bool
+	// Candidates are the landlords the referral was circulated to: every
+	// one at the nominator, only itself at a candidate.
+	Candidates [][16]byte
+	// Filled lists the candidates told "filled" (at the nominator).
+	Filled [][16]byte
+	Offers []Offer
+
+	AcceptedOffer     [16]byte
+	AcceptedLandlord  [16]byte
+	DetailsReleasedTo [16]byte
+	Consent           *Consent // as recorded when details were released
+	SignedUp          bool
+
+	Created time.Time // first event
+	Updated time.Time // last event
+	Ended   time.Time // when the case became closed, withdrawn or filled here
+	History []Event
+}
+
+// New returns an empty case as seen by organisation org on device device:
+// the first event applied to it must be referral-drafted (by org),
+// approval-requested or circulated.
+func New(id, org, device [16]byte) *Case {
+	return &Case{ID: id, Org: org, Device: device}
+}
+
+// Replay builds a case from its history, applying each event in order.
+func Replay(id, org, device [16]byte, events []Event) (*Case, error) {
+	c := New(id, org, device)
+	for _, ev := range events {
+		ev.ActorRole = ""
+		if err := c.Apply(ev); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Clone returns a deep copy of the case.
+func (c *Case) Clone() *Case {
+	d := *c
+	d.Candidates = slices.Clone(c.Candidates)
+	d.Filled = slices.Clone(c.Filled)
+	d.Offers = slices.Clone(c.Offers)
+	d.History = slices.Clone(c.History)
+	if c.Consent != nil {
+		cc := *c.Consent
+		cc.Readers = slices.Clone(c.Consent.Readers)
+		d.Consent = &cc
+	}
+	return &d
+}
+
+// RoleOf returns the role organisation org plays in the case, as this
+// organisation knows it.
+func (c *Case) RoleOf(org [16]byte) Role {
+	switch {
+	case org == [16]byte{}:
+		return RoleNone
+	case org == c.Nominator:
+		return RoleNominator
+	case org == c.CurrentLandlord:
+		return RoleCurrentLandlord
+	case org == c.AcceptedLandlord:
+		return RoleAcceptedLandlord
+	case slices.Contains(c.Candidates, org):
+		return RoleCandidate
+	}
+	return RoleNone
+}
+
+// MyRole is the role of the organisation whose view this is.
+func (c *Case) MyRole() Role { return c.RoleOf(c.Org) }
+
+// InCase reports whether org is still part of the case: it has a role and,
+// if a candidate, has not been told the referral is filled.
+func (c *Case) InCase(org [16]byte) bool {
+	r := c.RoleOf(org)
+	if r == RoleNone || r == RoleCoordinator {
+		return false
+	}
+	return !(r == RoleCandidate && slices.Contains(c.Filled, org))
+}
+
+// Organisations returns the other organisations still part of the case as
+// this organisation knows them (the ones a withdrawal or closure goes to):
+// never this organisation, never a candidate already told "filled".
+func (c *Case) Organisations() [][16]byte {
+	var out [][16]byte
+	add := func(o [16]byte) {
+		if o != ([16]byte{}) && o != c.Org && c.InCase(o) && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	add(c.Nominator)
+	add(c.CurrentLandlord)
+	add(c.AcceptedLandlord)
+	for _, o := range c.Candidates {
+		add(o)
+	}
+	return out
+}
+
+// ToTellFilled returns the candidates still to be told "filled" after an
+// acceptance (at the nominator).
+func (c *Case) ToTellFilled() [][16]byte {
+	if c.AcceptedLandlord == ([16]byte{}) || c.MyRole() != RoleNominator {
+		return nil
+	}
+	var out [][16]byte
+	for _, o := range c.Candidates {
+		if o != c.AcceptedLandlord && !slices.Contains(c.Filled, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// offer returns the index of offer id, or -1.
+func (c *Case) offer(id [16]byte) int {
+	return slices.IndexFunc(c.Offers, func(o Offer) bool { return o.ID == id })
+}
+
+// pendingOffers counts the offers still waiting for a decision.
+func (c *Case) pendingOffers() int {
+	n := 0
+	for _, o := range c.Offers {
+		if o.State == OfferPending {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,170 @@
+package workflow
+
+import (
+	"fmt"
+	"time"
+)
+
+// EventKind says what happened in a case. Each kind maps to one thing a
+// person does (or one payload that arrives).
+type EventKind string
+
+// Event kinds.
+const (
+	EventReferralDrafted   EventKind = "referral-drafted"
+	EventApprovalRequested EventKind = "approval-requested"
+	EventApproved          EventKind = "approved"
+	EventApprovalDeclined  EventKind = "approval-declined"
+	EventCirculated        EventKind = "circulated"
+	EventOfferMade         EventKind = "offer-made"
+	EventOfferAccepted     EventKind = "offer-accepted"
+	EventOfferDeclined     EventKind = "offer-declined"
+	EventFilled            EventKind = "filled"
+	EventDetailsReleased   EventKind = "details-released"
+	EventSignedUp          EventKind = "signed-up"
+	EventMovedIn           EventKind = "moved-in"
+	EventClosed            EventKind = "closed"
+	EventWithdrawn         EventKind = "withdrawn"
+	EventMessage           EventKind = "message"
+	EventRead              EventKind = "read"
+	EventRecalled          EventKind = "recalled"
+	EventAttachment        EventKind = "attachment"
+)
+
+// EventKinds returns every event kind, in the order of the flow.
+func EventKinds() []EventKind {
+	return []EventKind{EventReferralDrafted, EventApprovalRequested, EventApproved, EventApprovalDeclined,
+		EventCirculated, EventOfferMade, EventOfferAccepted, EventOfferDeclined, EventFilled,
+		EventDetailsReleased, EventSignedUp, EventMovedIn, EventClosed, EventWithdrawn,
+		EventMessage, EventRead, EventRecalled, EventAttachment}
+}
+
+// verb is what the event does, for "cannot VERB: reason".
+func (k EventKind) verb() string {
+	switch k {
+	case EventReferralDrafted:
+		return "draft the referral"
+	case EventApprovalRequested:
+		return "ask the current landlord for approval"
+	case EventApproved:
+		return "approve the referral"
+	case EventApprovalDeclined:
+		return "decline approval"
+	case EventCirculated:
+		return "circulate the referral"
+	case EventOfferMade:
+		return "make an offer"
+	case EventOfferAccepted:
+		return "accept an offer"
+	case EventOfferDeclined:
+		return "decline an offer"
+	case EventFilled:
+		return "mark the referral filled"
+	case EventDetailsReleased:
+		return "release household details"
+	case EventSignedUp:
+		return "record the sign-up"
+	case EventMovedIn:
+		return "record the move-in"
+	case EventClosed:
+		return "close the case"
+	case EventWithdrawn:
+		return "withdraw the case"
+	case EventMessage:
+		return "send a case message"
+	case EventRead:
+		return "record a read receipt"
+	case EventRecalled:
+		return "recall a packet"
+	case EventAttachment:
+		return "send an attachment"
+	}
+	return fmt.Sprintf("apply unknown event %q", string(k))
+}
+
+// Statuses carried by status-update/v1 payloads.
+const (
+	StatusFilled    = "filled"
+	StatusSignedUp  = "signed-up"
+	StatusMovedIn   = "moved-in"
+	StatusClosed    = "closed"
+	StatusWithdrawn = "withdrawn"
+)
+
+// StatusEvent maps a status-update/v1 status to its event kind.
+func StatusEvent(status string) (EventKind, error) {
+	switch status {
+	case StatusFilled:
+		return EventFilled, nil
+	case StatusSignedUp:
+		return EventSignedUp, nil
+	case StatusMovedIn:
+		return EventMovedIn, nil
+	case StatusClosed:
+		return EventClosed, nil
+	case StatusWithdrawn:
+		return EventWithdrawn, nil
+	}
+	return "", fmt.Errorf("status %q: %w", status, ErrUnknownStatus)
+}
+
+// Party is a verified organisation and device: who did something. The
+// names are those of the verified certificates, for the case history.
+type Party struct {
+	Org        [16]byte
+	Device     [16]byte
+	OrgName    string
+	DeviceName string
+}
+
+// Consent is what the nominating caseworker recorded before releasing
+// household details.
+type Consent struct {
+	// Given is true when the household consented to the release.
+	Given bool
+	// LegalBasis is the recorded legal basis for sharing without consent
+	// (empty when Given).
+	LegalBasis string
+	// Readers lists every device the user was shown as able to read the
+	// details (the accepted landlord's devices and the nominator's own
+	// colleagues). Only the releasing device can vouch for this, so it is
+	// checked only there.
+	Readers []Party
+}
+
+// Event is one thing that happened in a case: who, when, why, and the
+// details each kind needs.
+type Event struct {
+	Kind  EventKind
+	Actor Party
+	// ActorRole is the actor's role as the case computed it when the event
+	// was applied. A caller may leave it empty; if set, it must match what
+	// the case computes (a receiver never takes a sender's claimed role).
+	ActorRole Role
+	At        time.Time
+	// Why is the reason (required to decline approval, decline an offer
+	// and withdraw the case).
+	Why string
+	// Offer is the offer id (offer-made, offer-accepted, offer-declined).
+	Offer [16]byte
+	// Landlord is the landlord the event concerns: the household's current
+	// landlord (referral-drafted, may be zero; approval-requested and
+	// circulated, may be zero), the landlord told "filled", or the landlord
+	// household details are released to.
+	Landlord [16]byte
+	// Orgs is the organisations the event goes to: the candidates for
+	// circulated (a candidate lists only itself), the recipients of a case
+	// message or attachment.
+	Orgs [][16]byte
+	// Status is the status-update/v1 status that carried the event, if
+	// any; when set it must match Kind.
+	Status string
+	// Packet is the envelope id a read receipt or recall is about.
+	Packet [16]byte
+	// NoSuitableHome and WillGiveHomeBack are the two confirmations an
+	// approval needs.
+	NoSuitableHome   bool
+	WillGiveHomeBack bool
+	// Consent is required for details-released.
+	Consent *Consent
+}
