@@ -3,6 +3,7 @@ package payload
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -117,4 +118,44 @@ func quoteList(l []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// date checks a YYYY-MM-DD date; an empty string is an error only if
+// required.
+func (p *problems) date(field, s string, required bool) {
+	if s == "" {
+		if required {
+			p.add(field, "must be set (a date as YYYY-MM-DD)")
+		}
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		p.add(field, "must be a date as YYYY-MM-DD")
+	}
+}
+
+// unix checks that t is a positive Unix time.
+func (p *problems) unix(field string, t int64) {
+	if t <= 0 {
+		p.add(field, "must be a positive Unix time")
+	}
+}
+
+// envelopeList checks a list of 1 to MaxRecallEnvelopes distinct, non-zero
+// envelope ids.
+func (p *problems) envelopeList(field string, ids []ID) {
+	if len(ids) == 0 || len(ids) > MaxRecallEnvelopes {
+		p.add(field, "must list 1 to %d envelopes", MaxRecallEnvelopes)
+	}
+	seen := make(map[ID]bool, len(ids))
+	for i, id := range ids {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case id.IsZero():
+			p.add(f, "must be set")
+		case seen[id]:
+			p.add(f, "%s is listed twice", id)
+		}
+		seen[id] = true
+	}
 }
