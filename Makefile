@@ -13,7 +13,7 @@ GOFILES    = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not
 APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev pkg-config
 
-.PHONY: all run test build sysdeps vet fmt-check fuzz bench clean demo-reset
+.PHONY: all run test build sysdeps vet fmt-check fuzz bench clean demo-reset screenshots
 
 all: build
 
@@ -60,8 +60,13 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## run: start a relay on 127.0.0.1 with the demo Kent and Medway scheme
+## (and, when $$DISPLAY is set, the desktop app as the demo refuge caseworker)
 run: build
 	@./scripts/run-demo.sh "$(BIN)" "$(DEMO)" "$(LISTEN)"
+
+## screenshots: drive the real desktop app under Xvfb and write docs/screenshots/*.png
+screenshots: build
+	@./scripts/screenshots.sh "$(BIN)"
 
 ## demo-reset: forget the demo scheme and the relay's data
 demo-reset:

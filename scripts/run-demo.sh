@@ -55,4 +55,10 @@ and Weald Homes' liaison officer reads it:
   SAFEREF_PASSPHRASE=$weald_pass $bin/saferef --home $weald_home cases list
 
 MSG
+if [ -n "${DISPLAY:-}" ] && [ -x "$bin/saferef-desktop" ]; then
+  echo "Opening the desktop app as the demo refuge caseworker (passphrase in demo.txt)..."
+  LANG=${LANG:-en_GB.UTF-8} "$bin/saferef-desktop" --home "$demo/scheme/homes/harbour-refuge" 2>>"$demo/desktop.log" &
+  desktop=$!
+  trap 'kill $server $desktop 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+fi
 wait $server

@@ -1,0 +1,63 @@
+package desktop
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/crypto"
+)
+
+// syntheticRows makes n case rows spread over the demo organisations.
+func syntheticRows(n int) []CaseRow {
+	orgs := demoOrgs()
+	rows := make([]CaseRow, n)
+	for i := range rows {
+		o := orgs[1+i%2]
+		rows[i] = CaseRow{
+			CaseSummary: client.CaseSummary{ID: crypto.CaseID{byte(i), byte(i >> 8), byte(i >> 16)},
+				Reference: fmt.Sprintf("KMR-2026-%05d", i), Status: []string{"circulated", "closed", "open"}[i%3],
+				Organisations: []client.OrgRef{{ID: orgs[0].ID, Name: orgs[0].Name}, {ID: o.ID, Name: o.Name}},
+				LastActivity:  testNow.Add(-time.Duration(i) * time.Minute)},
+			Districts: o.Districts, NeedsAction: i%7 == 0,
+			Waiting: Waiting{Kind: WaitingOnOrg, Org: o.Name},
+		}
+	}
+	return rows
+}
+
+// benchmarkCaseList builds the case list with n cases in a window and
+// scrolls from the first case to the last in 50 steps.
+func benchmarkCaseList(b *testing.B, n int) {
+	test.NewTempApp(b)
+	rows := syntheticRows(n)
+	w := test.NewTempWindow(b, nil)
+	w.Resize(fyne.NewSize(1000, 700))
+	b.ReportAllocs()
+	for b.Loop() {
+		l := newCaseList(time.UTC, nil)
+		w.SetContent(l.table)
+		l.setRows(rows)
+		for step := 0; step <= 50; step++ {
+			l.table.ScrollTo(widget.TableCellID{Row: step * (n - 1) / 50, Col: 0})
+		}
+	}
+}
+
+func BenchmarkCaseList100(b *testing.B)   { benchmarkCaseList(b, 100) }
+func BenchmarkCaseList10000(b *testing.B) { benchmarkCaseList(b, 10000) }
+
+// BenchmarkCaseListFilter is one keystroke in the search box over 10,000
+// cases.
+func BenchmarkCaseListFilter10000(b *testing.B) {
+	rows := syntheticRows(10000)
+	f := caseFilter{Search: "kmr-2026-099"}
+	for b.Loop() {
+		filterCases(rows, f, time.UTC)
+	}
+}

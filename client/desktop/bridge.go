@@ -1,0 +1,110 @@
+package desktop
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// The bridge between the core and the widgets: blocking core calls run off
+// the UI goroutine (Options.Background or the sync loop's goroutine) and
+// hand their results to the widgets through fyne.Do. Every result is checked
+// against a.core on arrival, so a session that was locked meanwhile never
+// gets its case widgets back.
+
+// startSyncLoop syncs now, then every Options.SyncEvery and whenever
+// SyncNow asks, until ctx ends (the session locks).
+func (a *App) startSyncLoop(ctx context.Context, core Core, req <-chan struct{}) {
+	every := a.opt.SyncEvery
+	if every <= 0 {
+		// Sync once at unlock and then only on request (SyncNow).
+		a.opt.Background(func() { a.syncOnce(ctx, core) })
+		return
+	}
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		a.syncOnce(ctx, core)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-req:
+			}
+			a.syncOnce(ctx, core)
+		}
+	}()
+}
+
+// SyncNow asks the unlocked session to sync with the relay at once.
+func (a *App) SyncNow() {
+	if a.core == nil {
+		return
+	}
+	if a.opt.SyncEvery <= 0 {
+		ctx, core := a.sessionCtx, a.core
+		a.opt.Background(func() { a.syncOnce(ctx, core) })
+		return
+	}
+	select {
+	case a.syncReq <- struct{}{}:
+	default: // a sync is already asked for
+	}
+}
+
+// syncOnce runs one sync and reports it to the widgets.
+func (a *App) syncOnce(ctx context.Context, core Core) {
+	fyne.Do(func() {
+		if a.core == core && a.main != nil {
+			a.main.conn.set(connStatus{state: connSyncing, queued: core.Queued()})
+		}
+	})
+	rep, err := core.Sync(ctx)
+	if ctx.Err() != nil {
+		return
+	}
+	st := connStatus{state: connOnline, lastSync: rep.At, queued: core.Queued()}
+	if err != nil {
+		st = connStatus{state: connOffline, queued: core.Queued()}
+	}
+	var rows []CaseRow
+	var rowsErr error
+	if err == nil && rep.New > 0 {
+		rows, rowsErr = core.CaseRows(ctx)
+	}
+	fyne.Do(func() {
+		if a.core != core || a.main == nil {
+			return
+		}
+		if st.lastSync.IsZero() && st.state == connOnline {
+			st.lastSync = a.opt.Now()
+		}
+		a.main.conn.set(st)
+		if err == nil && rep.New > 0 {
+			a.notifyActivity()
+			if rowsErr == nil {
+				a.main.setRows(rows)
+			}
+			a.main.refreshOpenCase()
+		}
+	})
+}
+
+// reloadCases reloads the case list from the core.
+func (a *App) reloadCases(core Core) {
+	a.bg(func(ctx context.Context) {
+		rows, err := core.CaseRows(ctx)
+		fyne.Do(func() {
+			if a.core != core || a.main == nil {
+				return
+			}
+			if err != nil {
+				a.main.showProblem(tr("The case list could not be read."))
+				return
+			}
+			a.main.setRows(rows)
+		})
+	})
+}

@@ -1,0 +1,318 @@
+package desktop
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// referralForm writes a new referral: the needs profile, nothing that
+// identifies the household. Every field has its own error line, keyed by
+// the field's JSON name ("bedrooms", "risk.dash_band"), where validation
+// problems (and the disclosure guard's findings) show.
+type referralForm struct {
+	app  *App
+	main *mainScreen
+	orgs []Organisation
+
+	reference, adults, bedrooms          *entry
+	children                             map[string]*entry // per age band
+	pregnant, marac                      *widget.Check
+	accessibility, pets, support, needed *entry
+	adaptations, notes                   *entry
+	acceptable, avoid                    *widget.CheckGroup
+	dash, urgency, tenancy, landlord     *widget.Select
+	recipients                           *widget.CheckGroup
+	recipientIDs                         map[string]crypto.OrgID
+	errs                                 map[string]*widget.Label
+	send, cancel                         *widget.Button
+	feedback                             *widget.Label
+	content                              fyne.CanvasObject
+}
+
+// referralFields are the field keys in form order.
+func referralFields() []string {
+	return []string{"reference", "adults", "children", "pregnant", "bedrooms", "accessibility",
+		"adaptations", "pets", "districts_acceptable", "districts_to_avoid", "risk.dash_band", "risk.marac",
+		"urgency", "current_tenancy", "current_landlord_org", "support_in_place", "needed_by", "notes", "recipients", "form"}
+}
+
+func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
+	f := &referralForm{app: a, main: m, orgs: orgs, children: map[string]*entry{}, errs: map[string]*widget.Label{}}
+	for _, k := range referralFields() {
+		l := widget.NewLabel("")
+		l.Importance = widget.DangerImportance
+		l.Wrapping = fyne.TextWrapWord
+		l.Hide()
+		f.errs[k] = l
+	}
+	f.reference = newEntry(a)
+	f.reference.SetPlaceHolder("KMR-2026-0001")
+	f.adults = newEntry(a)
+	f.adults.SetText("1")
+	for _, b := range payload.AgeBands() {
+		e := newEntry(a)
+		e.SetText("0")
+		f.children[b] = e
+	}
+	f.pregnant = widget.NewCheck(tr("Someone in the household is pregnant"), nil)
+	f.bedrooms = newEntry(a)
+	f.bedrooms.SetText("1")
+	f.accessibility = newEntry(a)
+	f.accessibility.SetText("none")
+	f.adaptations = newMultiLineEntry(a)
+	f.adaptations.SetPlaceHolder(tr("One adaptation a line, e.g. level-access shower"))
+	f.adaptations.SetMinRowsVisible(2)
+	f.pets = newEntry(a)
+	f.pets.SetText("none")
+	f.acceptable = widget.NewCheckGroup(payload.Districts(), func([]string) { a.touch(); f.refreshRecipients() })
+	f.avoid = widget.NewCheckGroup(payload.Districts(), func([]string) { a.touch(); f.refreshRecipients() })
+	f.dash = widget.NewSelect(payload.DASHBands(), nil)
+	f.marac = widget.NewCheck(tr("Heard at MARAC"), nil)
+	f.urgency = widget.NewSelect(payload.Urgencies(), nil)
+	f.tenancy = widget.NewSelect(payload.Tenancies(), nil)
+	f.landlord = widget.NewSelect(f.landlordOptions(), nil)
+	f.landlord.PlaceHolder = tr("Not a tenant of a scheme landlord")
+	f.support = newEntry(a)
+	f.support.SetText("none")
+	f.needed = newEntry(a)
+	f.needed.SetPlaceHolder("YYYY-MM-DD")
+	f.notes = newMultiLineEntry(a)
+	f.notes.SetPlaceHolder(tr("For landlords: no names, addresses, dates of birth or phone numbers"))
+	f.notes.SetMinRowsVisible(3)
+	f.recipientIDs = map[string]crypto.OrgID{}
+	f.recipients = widget.NewCheckGroup(nil, nil)
+	f.send = widget.NewButton(tr("Send referral"), f.submit)
+	f.send.Importance = widget.HighImportance
+	f.cancel = widget.NewButton(tr("Cancel"), func() { a.touch(); m.showWelcome() })
+	f.feedback = widget.NewLabel("")
+	f.feedback.Wrapping = fyne.TextWrapWord
+
+	kids := container.NewGridWithColumns(len(payload.AgeBands()))
+	for _, b := range payload.AgeBands() {
+		kids.Add(container.NewVBox(widget.NewLabel(trf("Aged {{.Band}}", map[string]any{"Band": b})), f.children[b]))
+	}
+	row := func(label string, key string, w fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, f.errs[key])
+	}
+	f.refreshRecipients()
+	f.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		widget.NewLabelWithStyle(tr("New referral"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapped(tr("Describe what the household needs. Nothing that identifies them: that is released later, only to the landlord whose offer is accepted.")),
+		row(tr("Scheme reference"), "reference", f.reference),
+		row(tr("Adults moving"), "adults", f.adults),
+		row(tr("Children moving"), "children", kids),
+		row(tr("Pregnancy"), "pregnant", f.pregnant),
+		row(tr("Bedrooms needed"), "bedrooms", f.bedrooms),
+		row(tr("Accessibility needs"), "accessibility", f.accessibility),
+		row(tr("Adaptations"), "adaptations", f.adaptations),
+		row(tr("Pets"), "pets", f.pets),
+		row(tr("Districts acceptable"), "districts_acceptable", f.acceptable),
+		row(tr("Districts to avoid"), "districts_to_avoid", f.avoid),
+		row(tr("DASH risk band"), "risk.dash_band", f.dash),
+		row(tr("MARAC"), "risk.marac", f.marac),
+		row(tr("Urgency"), "urgency", f.urgency),
+		row(tr("Current tenancy"), "current_tenancy", f.tenancy),
+		row(tr("Current landlord"), "current_landlord_org", f.landlord),
+		row(tr("Support in place"), "support_in_place", f.support),
+		row(tr("Needed by"), "needed_by", f.needed),
+		row(tr("Notes for landlords"), "notes", f.notes),
+		row(tr("Send to these landlords (homes in an acceptable district)"), "recipients", f.recipients),
+		f.errs["form"], container.NewHBox(f.send, f.cancel), f.feedback,
+	)))
+	return f
+}
+
+// focusFirst focuses the first field.
+func (f *referralForm) focusFirst() { f.app.win.Canvas().Focus(f.reference) }
+
+// landlordOptions names the scheme's landlords for "current landlord".
+func (f *referralForm) landlordOptions() []string {
+	var out []string
+	for _, o := range f.orgs {
+		if o.Kind == crypto.KindLandlord && !o.Revoked {
+			out = append(out, o.Name)
+		}
+	}
+	return out
+}
+
+// refreshRecipients lists the landlords with homes in an acceptable
+// district, all ticked, so the user sees who will receive the referral.
+func (f *referralForm) refreshRecipients() {
+	var names []string
+	f.recipientIDs = map[string]crypto.OrgID{}
+	for _, o := range f.orgs {
+		if o.Kind != crypto.KindLandlord || o.Revoked || o.ID == f.app.identity.Org {
+			continue
+		}
+		if slices.ContainsFunc(o.Districts, func(d string) bool { return slices.Contains(f.acceptable.Selected, d) }) {
+			names = append(names, o.Name)
+			f.recipientIDs[o.Name] = o.ID
+		}
+	}
+	f.recipients.Options = names
+	f.recipients.Selected = slices.Clone(names)
+	f.recipients.Refresh()
+}
+
+// SetFieldError shows msg under the field with the given JSON name (an
+// empty msg clears it). The disclosure guard's findings come through here.
+func (f *referralForm) setFieldError(field, msg string) {
+	l, ok := f.errs[fieldKey(field)]
+	if !ok {
+		l = f.errs["form"]
+	}
+	if msg == "" {
+		l.SetText("")
+		l.Hide()
+		return
+	}
+	if l.Text != "" {
+		msg = l.Text + "\n" + msg
+	}
+	l.SetText(msg)
+	l.Show()
+}
+
+// fieldKey maps a validation path ("referral.children[1].age_band") to
+// the form's field key ("children").
+func fieldKey(path string) string {
+	p := strings.TrimPrefix(path, "referral.")
+	if i := strings.IndexByte(p, '['); i >= 0 {
+		p = p[:i]
+	}
+	if strings.HasPrefix(p, "risk.") {
+		return p
+	}
+	if i := strings.IndexByte(p, '.'); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+// clearErrors hides every field error.
+func (f *referralForm) clearErrors() {
+	for k := range f.errs {
+		f.setFieldError(k, "")
+	}
+	f.feedback.SetText("")
+}
+
+// referral builds the needs profile from the form; problems with numbers
+// are reported against their fields.
+func (f *referralForm) referral() (*payload.Referral, bool) {
+	ok := true
+	num := func(e *entry, field string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(e.Text))
+		if err != nil {
+			f.setFieldError(field, tr("Enter a whole number."))
+			ok = false
+		}
+		return n
+	}
+	r := &payload.Referral{
+		Schema: payload.SchemaVersion, Reference: strings.TrimSpace(f.reference.Text),
+		Adults: num(f.adults, "adults"), Pregnant: f.pregnant.Checked, Bedrooms: num(f.bedrooms, "bedrooms"),
+		Accessibility: strings.TrimSpace(f.accessibility.Text), Pets: strings.TrimSpace(f.pets.Text),
+		DistrictsAcceptable: slices.Clone(f.acceptable.Selected), DistrictsToAvoid: slices.Clone(f.avoid.Selected),
+		Risk:    payload.Risk{DASHBand: f.dash.Selected, MARAC: f.marac.Checked},
+		Urgency: f.urgency.Selected, CurrentTenancy: f.tenancy.Selected,
+		SupportInPlace: strings.TrimSpace(f.support.Text), NeededBy: strings.TrimSpace(f.needed.Text),
+		Notes: strings.TrimSpace(f.notes.Text), Children: []payload.Child{}, Adaptations: []string{},
+	}
+	if r.DistrictsToAvoid == nil {
+		r.DistrictsToAvoid = []string{}
+	}
+	if r.DistrictsAcceptable == nil {
+		r.DistrictsAcceptable = []string{}
+	}
+	for _, b := range payload.AgeBands() {
+		for range max(num(f.children[b], "children"), 0) {
+			r.Children = append(r.Children, payload.Child{AgeBand: b})
+		}
+	}
+	for _, l := range strings.Split(f.adaptations.Text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			r.Adaptations = append(r.Adaptations, l)
+		}
+	}
+	for _, o := range f.orgs {
+		if o.Name == f.landlord.Selected && o.Kind == crypto.KindLandlord {
+			r.CurrentLandlordOrg = payload.ID(o.ID)
+		}
+	}
+	return r, ok
+}
+
+// chosenRecipients are the ticked landlords.
+func (f *referralForm) chosenRecipients() []crypto.OrgID {
+	var to []crypto.OrgID
+	for _, n := range f.recipients.Selected {
+		if id, ok := f.recipientIDs[n]; ok {
+			to = append(to, id)
+		}
+	}
+	return to
+}
+
+// submit validates the referral, shows every problem on its field, and
+// sends it.
+func (f *referralForm) submit() {
+	a, core := f.app, f.app.core
+	a.touch()
+	f.clearErrors()
+	r, ok := f.referral()
+	var verr payload.ValidationError
+	if err := r.Validate(); errors.As(err, &verr) {
+		for _, fe := range verr {
+			if fe.Field == "referral.case" {
+				continue // the core gives a new referral its case id
+			}
+			f.setFieldError(fe.Field, fe.Problem)
+			ok = false
+		}
+	}
+	to := f.chosenRecipients()
+	if len(to) == 0 {
+		f.setFieldError("recipients", tr("Choose at least one landlord to send the referral to."))
+		ok = false
+	}
+	if !ok {
+		f.feedback.SetText(tr("Some fields need attention: see the messages under them."))
+		return
+	}
+	f.send.Disable()
+	f.feedback.SetText(tr("Sending…"))
+	a.bg(func(ctx context.Context) {
+		id, err := core.SendReferral(ctx, to, r)
+		fyne.Do(func() {
+			if a.core != core {
+				return
+			}
+			f.send.Enable()
+			var verr payload.ValidationError
+			switch {
+			case err == nil, errors.Is(err, client.ErrNotSent):
+				f.main.caseSent(id, err != nil)
+			case errors.As(err, &verr):
+				for _, fe := range verr {
+					f.setFieldError(fe.Field, fe.Problem)
+				}
+				f.feedback.SetText(tr("Some fields need attention: see the messages under them."))
+			default:
+				f.feedback.SetText(tr("The referral was not sent. Check the connection and try again."))
+			}
+		})
+	})
+}
