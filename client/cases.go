@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -22,10 +23,17 @@ type OrgRef struct {
 type CaseSummary struct {
 	ID            crypto.CaseID
 	Reference     string
-	Status        string
+	Status        string // the stage as stored (kept for older callers)
 	Organisations []OrgRef
 	Created       time.Time
 	LastActivity  time.Time
+	// Stage is where the case stands for this organisation.
+	Stage workflow.Stage
+	// MyRole is this organisation's role in the case.
+	MyRole workflow.Role
+	// WaitingOn is what the case waits on this organisation's user to do
+	// (workflow.ActionNone when it waits on someone else or is over).
+	WaitingOn workflow.Action
 }
 
 // Party is who sent or read something: organisation and device, with the
@@ -37,31 +45,74 @@ type Party struct {
 	DeviceName string
 }
 
-// CaseEntry is a referral or a message in a case.
+// CaseEntry is one packet of a case, sent, received or kept as a draft.
 type CaseEntry struct {
 	Envelope  crypto.EnvelopeID
-	Kind      string // casestore.KindReferral or casestore.KindMessage
-	Direction string // casestore.DirectionSent or casestore.DirectionReceived
+	Kind      string // a casestore.Kind* constant
+	Direction string // casestore.DirectionSent, casestore.DirectionReceived or DirectionDraft
 	At        time.Time
 	From      Party
 	Referral  *payload.Referral // for a referral
 	Text      string            // for a message
+	// Payload is the decoded packet, whatever its kind (nil for an
+	// attachment chunk: see Case.Attachments).
+	Payload payload.Payload
 }
 
-// CaseReceipt is a delivery receipt: which device opened which envelope, when.
+// Receipt kinds.
+const (
+	ReceiptDelivery = "delivery" // the device received the packet
+	ReceiptRead     = "read"     // a person opened it
+	ReceiptRecall   = "recall"   // the device shredded it at a recall
+)
+
+// CaseReceipt is a receipt: which device at which organisation received,
+// opened or shredded which packet, when.
 type CaseReceipt struct {
-	Envelope crypto.EnvelopeID // the envelope that was read
+	Envelope crypto.EnvelopeID // the envelope the receipt is about, as its reader knew it
+	// Packet is the entry (CaseEntry.Envelope) of this device's packet that
+	// envelope carried, or Envelope when it is not one this device sent.
+	Packet   crypto.EnvelopeID
+	Kind     string // ReceiptDelivery, ReceiptRead or ReceiptRecall
 	Reader   Party
 	ReadAt   time.Time
 	Received time.Time
+}
+
+// CaseOffer is one offer in a case with where it stands.
+type CaseOffer struct {
+	Offer *payload.Offer // the address only ever reaches the nominating organisation
+	State workflow.OfferState
+	From  Party
+	At    time.Time
+}
+
+// CaseAttachment is a file attached to a case.
+type CaseAttachment struct {
+	ID        payload.ID
+	Name      string
+	MediaType string
+	Size      int64
+	Chunks    int // how many chunks the file has
+	Have      int // how many of them this device holds
+	From      Party
+	At        time.Time
 }
 
 // Case is everything this device holds about one case, decrypted.
 type Case struct {
 	CaseSummary
 	Referral *payload.Referral // the latest referral, or nil
-	Entries  []CaseEntry       // oldest first
+	Entries  []CaseEntry       // oldest first; attachment chunks and receipts are listed apart
 	Receipts []CaseReceipt
+	// Allowed lists the workflow steps this organisation may take now.
+	Allowed []workflow.EventKind
+	// Events is the case's workflow timeline: who (verified organisation
+	// and device), when and why.
+	Events      []workflow.Event
+	Offers      []CaseOffer
+	Details     *payload.HouseholdDetails // the latest household details held, or nil
+	Attachments []CaseAttachment
 }
 
 func (d *Device) orgRef(id crypto.OrgID) OrgRef {
@@ -72,12 +123,20 @@ func (d *Device) orgRef(id crypto.OrgID) OrgRef {
 	return r
 }
 
-func (d *Device) summary(c *casestore.Case) CaseSummary {
+func (d *Device) summary(ctx context.Context, c *casestore.Case) (CaseSummary, error) {
 	s := CaseSummary{ID: c.ID, Reference: c.Reference, Status: c.Status, Created: c.Created, LastActivity: c.Updated}
 	for _, o := range c.Organisations {
 		s.Organisations = append(s.Organisations, d.orgRef(o))
 	}
-	return s
+	wc, _, err := d.loadFlow(ctx, d.store, c.ID)
+	if err != nil {
+		return s, err
+	}
+	s.Stage, s.WaitingOn = wc.Stage, wc.WaitingOn()
+	if wc.Stage != workflow.StageNone {
+		s.MyRole = wc.MyRole()
+	}
+	return s, nil
 }
 
 // Cases lists the cases on this device, most recent activity first.
@@ -88,13 +147,31 @@ func (d *Device) Cases(ctx context.Context) ([]CaseSummary, error) {
 	}
 	out := make([]CaseSummary, len(cs))
 	for i, c := range cs {
-		out[i] = d.summary(c)
+		if out[i], err = d.summary(ctx, c); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// Case returns one case with its referral, messages and receipts. It
-// fails with ErrNotInCase for a case this device does not hold.
+// entryTypes maps entry kinds to payload types.
+var entryTypes = map[string]string{
+	casestore.KindReferral:      payload.TypeReferral,
+	casestore.KindMessage:       payload.TypeCaseMessage,
+	casestore.KindApproval:      payload.TypeApproval,
+	casestore.KindOffer:         payload.TypeOffer,
+	casestore.KindOfferDecision: payload.TypeOfferDecision,
+	casestore.KindDetails:       payload.TypeHouseholdDetails,
+	casestore.KindStatus:        payload.TypeStatusUpdate,
+	casestore.KindAttachment:    payload.TypeAttachmentChunk,
+	casestore.KindReadReceipt:   payload.TypeReadReceipt,
+	casestore.KindRecall:        payload.TypeRecall,
+	casestore.KindRecallReceipt: payload.TypeRecallReceipt,
+}
+
+// Case returns one case with its workflow state, packets, offers,
+// attachments and receipts. It fails with ErrNotInCase for a case this
+// device does not hold.
 func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	c, err := d.store.Case(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
@@ -111,35 +188,96 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Case{CaseSummary: d.summary(c)}
+	sentEnvs, err := d.store.SentEnvelopes(ctx, [16]byte(id))
+	if err != nil {
+		return nil, err
+	}
+	packetOf := func(env [16]byte) crypto.EnvelopeID {
+		for _, s := range sentEnvs {
+			if s.Envelope == env {
+				return s.Entry
+			}
+		}
+		return env
+	}
+	wc, _, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := d.summary(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := &Case{CaseSummary: sum, Events: wc.History}
+	if wc.Stage != workflow.StageNone {
+		out.Allowed = wc.Allowed(wc.MyRole())
+	}
+	atts := map[payload.ID]int{}
+	dir := d.Directory()
 	for _, e := range entries {
-		ce := CaseEntry{Envelope: e.Envelope, Kind: e.Kind, Direction: e.Direction, At: e.At,
-			From: Party{Org: e.SenderOrg, OrgName: e.SenderOrgName, Device: e.SenderDevice, DeviceName: e.SenderDeviceName}}
-		switch e.Kind {
-		case casestore.KindReferral:
-			p, err := payload.Unmarshal(payload.TypeReferral, e.Body)
-			if err != nil {
-				return nil, fmt.Errorf("case %s: entry %x: %w", id, e.Envelope, err)
+		from := Party{Org: e.SenderOrg, OrgName: e.SenderOrgName, Device: e.SenderDevice, DeviceName: e.SenderDeviceName}
+		pt, ok := entryTypes[e.Kind]
+		if !ok {
+			return nil, fmt.Errorf("case %s: entry %x: unknown kind %q", id, e.Envelope, e.Kind)
+		}
+		p, err := payload.Unmarshal(pt, e.Body)
+		if err != nil {
+			return nil, fmt.Errorf("case %s: entry %x: %w", id, e.Envelope, err)
+		}
+		switch p := p.(type) {
+		case *payload.AttachmentChunk:
+			i, ok := atts[p.Attachment]
+			if !ok {
+				i = len(out.Attachments)
+				atts[p.Attachment] = i
+				out.Attachments = append(out.Attachments, CaseAttachment{ID: p.Attachment, Name: p.Name, MediaType: p.MediaType,
+					Size: p.Size, Chunks: p.Count, From: from, At: e.At})
 			}
-			ce.Referral = p.(*payload.Referral)
-			out.Referral = ce.Referral
-		case casestore.KindMessage:
-			p, err := payload.Unmarshal(payload.TypeCaseMessage, e.Body)
-			if err != nil {
-				return nil, fmt.Errorf("case %s: entry %x: %w", id, e.Envelope, err)
+			out.Attachments[i].Have++
+			continue
+		case *payload.ReadReceipt:
+			if e.Direction == casestore.DirectionReceived {
+				out.Receipts = append(out.Receipts, CaseReceipt{Envelope: crypto.EnvelopeID(p.Envelope), Packet: packetOf(p.Envelope),
+					Kind: ReceiptRead, Reader: from, ReadAt: time.Unix(p.ReadAt, 0).UTC(), Received: e.At})
 			}
-			ce.Text = p.(*payload.CaseMessage).Text
+			continue
+		case *payload.RecallReceipt:
+			for _, env := range p.Envelopes {
+				out.Receipts = append(out.Receipts, CaseReceipt{Envelope: crypto.EnvelopeID(env), Packet: packetOf(env),
+					Kind: ReceiptRecall, Reader: from, ReadAt: time.Unix(p.ShreddedAt, 0).UTC(), Received: e.At})
+			}
+			continue
+		case *payload.Referral:
+			out.Referral = p
+		case *payload.CaseMessage:
+		case *payload.Offer:
+			state := workflow.OfferPending
+			for _, o := range wc.Offers {
+				if o.ID == [16]byte(p.Offer) {
+					state = o.State
+				}
+			}
+			out.Offers = append(out.Offers, CaseOffer{Offer: p, State: state, From: from, At: e.At})
+		case *payload.HouseholdDetails:
+			out.Details = p
+		}
+		ce := CaseEntry{Envelope: e.Envelope, Kind: e.Kind, Direction: e.Direction, At: e.At, From: from, Payload: p}
+		switch p := p.(type) {
+		case *payload.Referral:
+			ce.Referral = p
+		case *payload.CaseMessage:
+			ce.Text = p.Text
 		}
 		out.Entries = append(out.Entries, ce)
 	}
-	dir := d.Directory()
 	for _, r := range receipts {
 		p := Party{Org: r.ReaderOrg, Device: r.ReaderDevice}
 		p.OrgName = d.orgRef(r.ReaderOrg).Name
 		if e, err := dir.Device(r.ReaderDevice); err == nil {
 			p.DeviceName = e.Cert.Name
 		}
-		out.Receipts = append(out.Receipts, CaseReceipt{Envelope: r.For, Reader: p, ReadAt: r.ReadAt, Received: r.Received})
+		out.Receipts = append(out.Receipts, CaseReceipt{Envelope: r.For, Packet: packetOf(r.For), Kind: ReceiptDelivery,
+			Reader: p, ReadAt: r.ReadAt, Received: r.Received})
 	}
 	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/crypto/vault"
 )
 
@@ -22,6 +23,9 @@ type Options struct {
 	Now func() time.Time
 	// Relay tunes the relay connection; nil means defaults.
 	Relay *relay.Options
+	// MaxAttachmentBytes caps the size of a file Attach sends; 0 means
+	// DefaultMaxAttachmentBytes. It cannot exceed payload.MaxAttachmentBytes.
+	MaxAttachmentBytes int64
 }
 
 // Device is an unlocked device home: its keys, its verified directory and
@@ -37,13 +41,28 @@ type Device struct {
 	store   *casestore.Store
 	now     func() time.Time
 	ropts   *relay.Options
+	// maxAttach caps attachments (Options.MaxAttachmentBytes).
+	maxAttach int64
 
 	netMu sync.Mutex // one relay conversation at a time
 
-	mu        sync.Mutex // guards dir, dirSize, certIndex
+	mu        sync.Mutex // guards the fields below
 	dir       *crypto.Directory
 	dirSize   uint64 // next directory log index to fetch
 	certIndex uint64 // log index of this device's certificate, once seen
+
+	// Transparency log (transparency.go).
+	monitor   *translog.Monitor             // pinned log key and newest verified checkpoint
+	tree      *translog.Tree                // record hashes of the cached directory log
+	orgRec    map[crypto.OrgID]logRecord    // log record of each organisation's current certificate
+	devRec    map[crypto.DeviceID]logRecord // ... of each device's current certificate
+	keyRec    map[crypto.DeviceID]logRecord // ... of each device's newest key update
+	untrusted string                        // why sending is stopped; "" while the relay is trusted
+
+	// Key rotation (keys.go): the vault is rewritten with the passphrase
+	// it was opened with, at its own work factor.
+	passphrase []byte
+	vaultWF    int
 }
 
 // OpenHome unlocks the device home with the passphrase: it reads the
@@ -73,8 +92,17 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
-	plain, err := vault.Read(filepath.Join(home, VaultFile), passphrase)
+	vfile, err := readLimited(filepath.Join(home, VaultFile), vault.MaxFileSize)
 	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	plain, err := vault.Open(vfile, passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	wf, err := vault.WorkFactor(vfile)
+	if err != nil {
+		clear(plain)
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
 	secrets, err := crypto.ParseDeviceSecrets(plain)
@@ -97,22 +125,36 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	d := &Device{
 		home: home, cfg: cfg, scheme: scheme, secrets: secrets, keys: keys, store: store,
 		now: opt.Now, ropts: opt.Relay, dir: crypto.NewDirectory(scheme),
+		orgRec: make(map[crypto.OrgID]logRecord), devRec: make(map[crypto.DeviceID]logRecord),
+		keyRec: make(map[crypto.DeviceID]logRecord), passphrase: []byte(passphrase), vaultWF: wf,
 	}
 	if d.now == nil {
 		d.now = time.Now
 	}
+	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
 	cached, err := store.Directory(ctx)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
 	d.applyDirectory(cached)
+	if err := d.loadMonitor(ctx, cached); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
 	return d, nil
 }
 
-// Close closes the case store. The device keys stay in memory until the
-// Device is garbage collected; callers should drop it.
-func (d *Device) Close() error { return d.store.Close() }
+// Close closes the case store and forgets the passphrase. The device keys
+// stay in memory until the Device is garbage collected; callers should drop
+// it.
+func (d *Device) Close() error {
+	d.mu.Lock()
+	clear(d.passphrase)
+	d.passphrase = nil
+	d.mu.Unlock()
+	return d.store.Close()
+}
 
 // ID returns the device id.
 func (d *Device) ID() crypto.DeviceID { return d.secrets.Device }
@@ -158,6 +200,7 @@ func (d *Device) applyDirectory(objs []casestore.DirectoryObject) []error {
 			errs = append(errs, fmt.Errorf("directory entry %d: %w", o.Index, err))
 			continue
 		}
+		d.recordEntry(kind, o.Index, o.Object)
 		if kind == "device-cert" {
 			if e, err := d.dir.Device(d.secrets.Device); err == nil && bytes.Equal(e.Raw, o.Object) {
 				d.certIndex = o.Index
@@ -167,21 +210,25 @@ func (d *Device) applyDirectory(objs []casestore.DirectoryObject) []error {
 	return errs
 }
 
-// refreshDirectory fetches the directory entries the device has not seen,
-// caches them, and applies them.
+// refreshDirectory fetches the directory entries the device has not seen
+// and the relay's checkpoint, verifies them against the transparency log
+// (transparency.go), caches them, and applies them.
 func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, error) {
 	d.mu.Lock()
 	since := d.dirSize
 	d.mu.Unlock()
-	entries, err := c.Directory(ctx, since)
+	l, err := c.DirectoryLog(ctx, since)
 	if err != nil {
 		return nil, err
 	}
-	if len(entries) == 0 {
+	if err := d.checkLog(ctx, c, l); err != nil {
+		return nil, err
+	}
+	if len(l.Entries) == 0 {
 		return nil, nil
 	}
-	objs := make([]casestore.DirectoryObject, len(entries))
-	for i, e := range entries {
+	objs := make([]casestore.DirectoryObject, len(l.Entries))
+	for i, e := range l.Entries {
 		objs[i] = casestore.DirectoryObject{Index: e.Index, Object: e.Object}
 	}
 	if err := d.store.AppendDirectory(ctx, objs); err != nil {
@@ -190,22 +237,31 @@ func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, 
 	return d.applyDirectory(objs), nil
 }
 
-// connect dials the relay, authenticates and refreshes the directory.
+// connect dials the relay, checks its log key, authenticates, refreshes
+// the directory, and rotates or erases encryption keys when due (keys.go).
 func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 	c, err := relay.Dial(ctx, d.cfg.Relay, d.ropts)
 	if err != nil {
 		return nil, err
 	}
+	if err := d.pinLogKey(ctx, c.Hello().LogKey); err != nil {
+		c.Close()
+		return nil, err
+	}
 	org, err := c.Authenticate(ctx, d.secrets.Device, d.keys.Signing)
 	if err != nil {
 		c.Close()
-		return nil, err
+		return nil, explainAuth(err)
 	}
 	if org != d.secrets.Org {
 		c.Close()
 		return nil, fmt.Errorf("authenticate: relay placed device in organisation %x, not %s", org, d.secrets.Org)
 	}
 	if _, err := d.refreshDirectory(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := d.maintainKeys(ctx, c, false); err != nil {
 		c.Close()
 		return nil, err
 	}

@@ -56,16 +56,131 @@
 // could never open later either.
 //
 // Decisions the design leaves open:
-//   - a referral or message about a case this device holds is rejected if
-//     its sender's organisation is not already taking part in the case, so
-//     that knowing a case id is not enough to join a case;
-//   - a message about an unknown case creates the case (status "open") with
-//     the sender's organisation in it; a referral sets status "circulated";
-//   - a recipient's view of a case lists only the sender's organisation and
-//     its own (recipients do not learn who else received a referral);
+//   - every payload about a case is applied through client/workflow (see
+//     Referral workflow): knowing a case id is not enough to join a case,
+//     and a packet about a case this device has not heard of is refused
+//     unless it is the referral that opens it;
+//   - a recipient's view of a case lists only the organisations its own
+//     workflow view knows (recipients do not learn who else received a
+//     referral);
 //   - delivery receipts are sent, to the sender's organisation, for
 //     referrals and case messages, never for receipts;
-//   - key rotation and the transparency-log checks are not done yet:
-//     envelopes carry the sender's certificate index and an empty
-//     checkpoint.
+//   - envelopes carry the sender's certificate index and its newest
+//     verified log checkpoint (see Transparency log).
+//
+// # Referral workflow
+//
+// Every step (Device.SendReferral, Approve, Circulate, SendOffer,
+// DecideOffer, ReleaseDetails, SetStatus, SendMessage, Attach, MarkRead,
+// Recall) applies its workflow.Event to this organisation's view of the
+// case first (a refusal is the *workflow.TransitionError), runs the
+// disclosure guard (client/guard) over the payload's anonymous fields
+// against the household details the case holds, seals one envelope per
+// organisation, and records the new case state (sealed JSON of the
+// workflow.Case, casestore case_state), the entry, the envelope ids and the
+// outbox items in one transaction. On receipt the event is computed from
+// the receiver's own view (the sender's role is never taken from the
+// packet) and applied inside the casestore.Apply transaction; a refusal
+// records the envelope as rejected (Rejection.Err wraps the
+// TransitionError), acknowledges it and changes nothing else. The case
+// row's status is the workflow stage, so the store's retention clock starts
+// at closed, withdrawn or filled.
+//
+// Decisions:
+//   - circulation goes to landlords whose signed directory entry lists an
+//     acceptable district; with no recipients named, to every such landlord
+//     with a current device. The household's current landlord gets the
+//     referral alone, for approval, and SendReferral refuses named
+//     recipients then (ErrApprovalFirst): Circulate after approval.
+//   - DraftReferral records a referral and the household's details locally
+//     (entry direction "draft"), so that the guard checks the needs profile
+//     against the household's names and address before anything is sent.
+//   - hub and spoke: case messages and attachments from the nominator go
+//     to every organisation still in the case, from anyone else to the
+//     nominator only; the guard checks a message only when it goes to more
+//     than one organisation (design), every other anonymous field always.
+//   - own-organisation copies: colleagues get a copy of every packet except
+//     "filled" notices, read receipts and re-circulations. No payload names
+//     the candidates, so a colleague of the nominator follows the draft and
+//     approval but not the candidate list; the sending device drives the
+//     workflow.
+//   - DetailsReaders' digest is SHA-256 over each reader's device id, age
+//     key and a zero byte, sorted by device id; ReleaseDetails refuses a
+//     stale digest (ErrReadersChanged) and records the readers in the event.
+//   - a packet sent to several organisations is stored once, under its
+//     first envelope id, with every envelope id it went out in
+//     (casestore sent_envelopes), so read and recall receipts from any
+//     recipient map back to it (CaseReceipt.Packet) and a recall names to
+//     each organisation the envelope it received.
+//   - an honest recipient of a recall deletes the recalled packets that the
+//     recalling organisation sent it (no one else's), answers with a recall
+//     receipt, and Sync then vacuums the store and truncates its WAL.
+//   - attachments: all chunks are sealed and queued in one transaction;
+//     chunks left in the outbox are sent by the next Sync; the receiver
+//     reassembles by index and checks size and SHA-256; read receipts name
+//     an attachment's first chunk only. Options.MaxAttachmentBytes caps a
+//     file (DefaultMaxAttachmentBytes, 25 MiB).
+//   - on "closed" after a move, an outcome/v1 (fresh id; old and new
+//     landlord; month of the move; days from first circulation to the
+//     move-in; bedrooms of the accepted offer) goes to every coordinator
+//     organisation. Balance counts a home Given by the landlord that housed
+//     the household and Received by the household's old landlord; Net is
+//     Given - Received. Outcomes are kept in their own table (no case), so
+//     shredding cases does not change the balance.
+//   - retention is a local setting (Device.SetRetention); the
+//     organisation admin's signed retention policy is pending (it needs a
+//     new signed directory object). Sync ends with ShredExpired at
+//     Options.Now.
+//
+// # Transparency log
+//
+// The relay's log verifier key is pinned on first contact (or taken from
+// the scheme file's log_key; translog.PinnedKey) and kept, with the newest
+// verified checkpoint, as translog.Monitor state in the case store
+// (casestore.SaveLogMonitor). On every connection the device: refuses a
+// relay announcing another log key; takes the checkpoint of the Directory
+// frame and accepts it only with a consistency proof (ProofGet) from the
+// one it holds (ErrRollback, ErrSplitView otherwise); and checks that its
+// cached entries plus the new ones hash to the signed root before caching
+// the new ones. Before sealing to an organisation's devices it proves, by an
+// inclusion proof against the checkpoint, each device's organisation
+// certificate, device certificate and newest key update (computed from the
+// cached record hashes, which the root check above verified). On receipt it
+// proves the sender's certificates the same way (else the envelope is
+// rejected), and checks the checkpoint the sender signed into the envelope
+// (Monitor.PeerProof, a consistency proof from the relay, CheckPeer).
+//
+// Decisions:
+//   - any failure raises an alert (a case-store row, Device.Alerts) and
+//     stops all sending, to every organisation, until ResolveAlerts: a
+//     relay caught lying about one organisation's keys is not trusted about
+//     the others. A failure of the relay's own checkpoints also fails the
+//     Sync (receiving stops too); a split view found in a peer's envelope
+//     does not reject that envelope, which verified against this device's
+//     directory.
+//   - a relay that cannot supply a consistency proof for a peer's
+//     checkpoint (any protocol error) is treated as showing a split view.
+//
+// # Key rotation and erasure
+//
+// On every connection (Sync, sends) the device rotates its encryption key
+// when the current one is RotationDays old (Options.Now is the clock):
+// DeviceSecrets.Rotate, then the vault is rewritten (atomically, at its own
+// work factor), then the key update is published and the directory fetched
+// again. The vault is saved before publishing, so that a key the directory
+// names is never lost; a saved but unpublished key is published again on the
+// next connection (the signature is deterministic). Identities retired more
+// than max(grace_days, mailbox_ttl_days) ago are erased (DeviceSecrets.Prune)
+// and the vault rewritten, but only once the directory names the device's
+// current key. To rewrite the vault, a Device keeps the passphrase it was
+// opened with in memory until Close, like the device keys themselves.
+// RotateKeys rotates at once ('saferef keys rotate').
+//
+// # Revocation
+//
+// A revoked device's connection is refused by the relay; Sync and sends fail
+// with ErrDeviceRevoked. Revoked devices are never recipients
+// (crypto.Directory.CurrentDevices), and an envelope created at or after
+// its sender's revocation is rejected with a plain-words reason wrapping
+// crypto.ErrSenderRevoked.
 package client

@@ -37,7 +37,7 @@ func TestReferralRoundTrip(t *testing.T) {
 	w := newWorld(t)
 	refuge := w.org("Harbour Refuge", crypto.KindProvider)
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	medway := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway")
+	medway := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway", "Tunbridge Wells")
 	caseworker := w.device(refuge, "Refuge laptop")
 	wealdOfficer := w.device(weald, "Weald officer")
 	medwayOfficer := w.device(medway, "Medway officer")

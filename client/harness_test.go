@@ -3,18 +3,23 @@ package client_test
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store/sqlite"
@@ -24,16 +29,19 @@ const testWorkFactor = 10
 
 // world is a running relay with a test scheme.
 type world struct {
-	t          *testing.T
+	t          testing.TB
 	scheme     *schemetest.Scheme
 	schemeFile string
 	url        string
 	dir        string
+	logSigner  note.Signer
+	logKey     string
+	dbPath     string
+	stop       func() // shuts the running relay down (idempotent)
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
-	ctx := context.Background()
 	w := &world{t: t, scheme: schemetest.New(t, 1, 1), dir: t.TempDir()}
 	b, err := w.scheme.Scheme.Marshal()
 	if err != nil {
@@ -43,32 +51,71 @@ func newWorld(t *testing.T) *world {
 	if err := os.WriteFile(w.schemeFile, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(w.dir, "relay.db"))
+	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(w.scheme.Scheme))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if w.logSigner, w.logKey, err = translog.ParseSignerKey(skey); err != nil {
+		t.Fatal(err)
+	}
+	ln := listen(t)
+	w.url = "ws://" + ln.Addr().String()
+	w.dbPath = filepath.Join(w.dir, "relay.db")
+	w.start(ln, w.dbPath)
+	return w
+}
+
+// listen opens a loopback listener.
+func listen(t testing.TB) net.Listener {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.url = "ws://" + ln.Addr().String()
-	srv, err := server.New(ctx, server.Config{Scheme: w.scheme.Scheme, Store: st, Origin: w.url,
-		Logger: slog.New(slog.DiscardHandler)})
+	return ln
+}
+
+// start runs the relay of this world on ln, with the SQLite store at path
+// and the world's log key.
+func (w *world) start(ln net.Listener, path string) {
+	w.t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
-		t.Fatal(err)
+		w.t.Fatal(err)
+	}
+	srv, err := server.New(ctx, server.Config{Scheme: w.scheme.Scheme, Store: st, Origin: w.url,
+		LogSigner: w.logSigner, LogVerifierKey: w.logKey, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		w.t.Fatal(err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()
-	t.Cleanup(func() {
-		hs.Close()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-		st.Close()
-	})
-	return w
+	var once gosync.Once
+	w.stop = func() {
+		once.Do(func() {
+			hs.Close()
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			srv.Shutdown(sctx)
+			st.Close()
+		})
+	}
+	w.t.Cleanup(w.stop)
+}
+
+// restart stops the relay and starts it again at the same address on the
+// SQLite store at path (the live one, a backup, or a tampered copy).
+func (w *world) restart(path string) {
+	w.t.Helper()
+	w.stop()
+	ln, err := net.Listen("tcp", strings.TrimPrefix(w.url, "ws://"))
+	if err != nil {
+		w.t.Fatalf("listen again: %v", err)
+	}
+	w.start(ln, path)
 }
 
 // publish publishes signed objects without authenticating, as the admin CLI does.

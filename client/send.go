@@ -52,6 +52,9 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 		}
 		return nil, fmt.Errorf("seal to %s: %w", org, ErrNoRecipients)
 	}
+	if err := d.checkSendable(org, rcpts); err != nil {
+		return nil, err
+	}
 	body, err := payload.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
@@ -60,7 +63,7 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 	certIndex := d.certIndex
 	d.mu.Unlock()
 	ttl := time.Duration(d.scheme.MailboxTTLDays) * 24 * time.Hour
-	env, err := crypto.Seal(d.keys, org, rcpts, &crypto.Packet{PayloadType: p.PayloadType(), Payload: body, CertIndex: certIndex},
+	env, err := crypto.Seal(d.keys, org, rcpts, &crypto.Packet{PayloadType: p.PayloadType(), Payload: body, CertIndex: certIndex, Checkpoint: d.checkpointRaw()},
 		crypto.SealOptions{Now: now, TTL: ttl})
 	if err != nil {
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
@@ -103,6 +106,12 @@ func permanentSendFailure(err error) bool {
 // has stored it (or already had it). It returns how many were sent and the
 // envelopes dropped because the relay refused them for good.
 func (d *Device) flushOutbox(ctx context.Context, c *relay.Conn) (sent int, dropped []error, err error) {
+	return d.flushOutboxWith(ctx, c, nil)
+}
+
+// flushOutboxWith is flushOutbox calling stored (when not nil) after each
+// envelope the relay has stored.
+func (d *Device) flushOutboxWith(ctx context.Context, c *relay.Conn, stored func(crypto.EnvelopeID)) (sent int, dropped []error, err error) {
 	items, err := d.store.Outbox(ctx)
 	if err != nil {
 		return 0, nil, err
@@ -123,91 +132,11 @@ func (d *Device) flushOutbox(ctx context.Context, c *relay.Conn) (sent int, drop
 		if err := d.store.RemoveOutbox(ctx, it.Envelope); err != nil {
 			return sent, dropped, err
 		}
+		if stored != nil {
+			stored(it.Envelope)
+		}
 	}
 	return sent, dropped, nil
-}
-
-// SendReferral circulates a referral to the given organisations (each its
-// own envelope, so no recipient learns who else received it) and to this
-// device's colleagues, records the case, and returns its id. A referral
-// without a case id gets a new one. The referral is validated first; a
-// *payload.ValidationError lists every field problem.
-func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
-	if r.Schema == 0 {
-		r.Schema = payload.SchemaVersion
-	}
-	if r.Case.IsZero() {
-		id, err := crypto.NewCaseID(nil)
-		if err != nil {
-			return crypto.CaseID{}, fmt.Errorf("send referral: %w", err)
-		}
-		r.Case = payload.ID(id)
-	}
-	caseID := crypto.CaseID(r.Case)
-	if err := r.Validate(); err != nil {
-		return caseID, fmt.Errorf("send referral: %w", err)
-	}
-	orgs := uniqueOrgs(to)
-	if len(orgs) == 0 {
-		return caseID, errors.New("send referral: no recipient organisations")
-	}
-	for _, o := range orgs {
-		if o == d.secrets.Org {
-			return caseID, errors.New("send referral: your own organisation always gets a copy; list only the other organisations")
-		}
-	}
-	if _, err := d.store.Case(ctx, [16]byte(caseID)); err == nil {
-		return caseID, fmt.Errorf("send referral: case %s already exists on this device", caseID)
-	} else if !errors.Is(err, casestore.ErrNoCase) {
-		return caseID, fmt.Errorf("send referral: %w", err)
-	}
-	d.netMu.Lock()
-	defer d.netMu.Unlock()
-	c, err := d.connect(ctx)
-	if err != nil {
-		return caseID, fmt.Errorf("send referral: %w", err)
-	}
-	defer c.Close()
-	now := d.now()
-	for _, o := range orgs {
-		if err := d.checkOrg(o); err != nil {
-			return caseID, fmt.Errorf("send referral: %w", err)
-		}
-	}
-	envs, err := d.sealAll(append(orgs, d.secrets.Org), r, now)
-	if err != nil {
-		return caseID, fmt.Errorf("send referral: %w", err)
-	}
-	body, err := payload.Marshal(r)
-	if err != nil {
-		return caseID, fmt.Errorf("send referral: %w", err)
-	}
-	orgName, devName := d.ownNames()
-	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
-		caseOrgs := make([][16]byte, 0, len(orgs)+1)
-		for _, o := range append(orgs, d.secrets.Org) {
-			caseOrgs = append(caseOrgs, [16]byte(o))
-		}
-		if err := tx.PutCase(ctx, &casestore.Case{ID: caseID, Status: casestore.StatusCirculated, Reference: r.Reference,
-			Organisations: caseOrgs, Created: now, Updated: now}); err != nil {
-			return err
-		}
-		if err := tx.AddEntry(ctx, &casestore.Entry{Envelope: envs[0].id, Case: caseID, Kind: casestore.KindReferral,
-			Direction: casestore.DirectionSent, At: now, SenderOrg: d.secrets.Org, SenderDevice: d.secrets.Device,
-			SenderOrgName: orgName, SenderDeviceName: devName, Body: body}); err != nil {
-			return err
-		}
-		return queue(ctx, tx, envs, now)
-	})
-	if err != nil {
-		return caseID, fmt.Errorf("send referral: record case: %w", err)
-	}
-	if _, dropped, err := d.flushOutbox(ctx, c); err != nil {
-		return caseID, fmt.Errorf("send referral %s: %w", caseID, err)
-	} else if len(dropped) > 0 {
-		return caseID, fmt.Errorf("send referral %s: relay refused: %w", caseID, errors.Join(dropped...))
-	}
-	return caseID, nil
 }
 
 // sealAll seals p once per organisation; the first envelope is always for
@@ -263,64 +192,4 @@ func uniqueOrgs(in []crypto.OrgID) []crypto.OrgID {
 		}
 	}
 	return out
-}
-
-// SendMessage sends a case message to every organisation in the case
-// (this device's colleagues included), records it, and returns the id of
-// the first envelope, which keys the message locally.
-func (d *Device) SendMessage(ctx context.Context, caseID crypto.CaseID, text string) (crypto.EnvelopeID, error) {
-	m := &payload.CaseMessage{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Text: text}
-	if err := m.Validate(); err != nil {
-		return crypto.EnvelopeID{}, fmt.Errorf("send message: %w", err)
-	}
-	cs, err := d.store.Case(ctx, [16]byte(caseID))
-	if errors.Is(err, casestore.ErrNoCase) {
-		return crypto.EnvelopeID{}, fmt.Errorf("send message: case %s: %w", caseID, ErrNotInCase)
-	}
-	if err != nil {
-		return crypto.EnvelopeID{}, fmt.Errorf("send message: %w", err)
-	}
-	d.netMu.Lock()
-	defer d.netMu.Unlock()
-	c, err := d.connect(ctx)
-	if err != nil {
-		return crypto.EnvelopeID{}, fmt.Errorf("send message: %w", err)
-	}
-	defer c.Close()
-	now := d.now()
-	var orgs []crypto.OrgID
-	for _, o := range cs.Organisations {
-		if crypto.OrgID(o) != d.secrets.Org {
-			if err := d.checkOrg(o); err != nil {
-				return crypto.EnvelopeID{}, fmt.Errorf("send message: %w", err)
-			}
-			orgs = append(orgs, o)
-		}
-	}
-	envs, err := d.sealAll(append(orgs, d.secrets.Org), m, now)
-	if err != nil {
-		return crypto.EnvelopeID{}, fmt.Errorf("send message: %w", err)
-	}
-	body, err := payload.Marshal(m)
-	if err != nil {
-		return crypto.EnvelopeID{}, fmt.Errorf("send message: %w", err)
-	}
-	orgName, devName := d.ownNames()
-	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
-		if err := tx.AddEntry(ctx, &casestore.Entry{Envelope: envs[0].id, Case: caseID, Kind: casestore.KindMessage,
-			Direction: casestore.DirectionSent, At: now, SenderOrg: d.secrets.Org, SenderDevice: d.secrets.Device,
-			SenderOrgName: orgName, SenderDeviceName: devName, Body: body}); err != nil {
-			return err
-		}
-		return queue(ctx, tx, envs, now)
-	})
-	if err != nil {
-		return crypto.EnvelopeID{}, fmt.Errorf("send message: record: %w", err)
-	}
-	if _, dropped, err := d.flushOutbox(ctx, c); err != nil {
-		return envs[0].id, fmt.Errorf("send message: %w", err)
-	} else if len(dropped) > 0 {
-		return envs[0].id, fmt.Errorf("send message: relay refused: %w", errors.Join(dropped...))
-	}
-	return envs[0].id, nil
 }

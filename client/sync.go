@@ -37,6 +37,8 @@ type SyncResult struct {
 	Sent       int // queued envelopes (e.g. delivery receipts) sent
 	Rejections []Rejection
 	Dropped    []error // outbox envelopes the relay refused for good
+	Recalled   int     // recalls applied (their packets shredded and the store compacted)
+	Shredded   int     // finished cases crypto-shredded after their retention period
 }
 
 // Sync connects to the relay, authenticates, refreshes the directory,
@@ -78,6 +80,9 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("sync: %w", err)
 	}
+	if err := d.afterSync(ctx, res); err != nil {
+		return res, fmt.Errorf("sync: %w", err)
+	}
 	return res, nil
 }
 
@@ -109,6 +114,10 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 		}
 		opened, err = crypto.Open(env, d.secrets.Device, d.keys.Identities(), d.Directory())
 	}
+	if err == nil {
+		err = d.checkOpened(ctx, c, opened)
+	}
+	err = explainOpen(err)
 	var apply func(*casestore.Tx) error
 	if err == nil {
 		apply, err = d.prepare(ctx, opened, now)
@@ -120,7 +129,7 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 	aerr := d.store.Apply(ctx, env.ID, outcome, now.Unix(), apply)
 	var rejectedInTx error
 	if aerr != nil && !errors.Is(aerr, casestore.ErrAlreadyProcessed) {
-		if !errors.Is(aerr, ErrNotPartOfCase) {
+		if !errors.Is(aerr, ErrNotPartOfCase) && !isRefusal(aerr) {
 			return aerr
 		}
 		// Decided inside the transaction: record the rejection instead.
@@ -140,6 +149,9 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 		res.Rejections = append(res.Rejections, Rejection{Envelope: env.ID, Err: fmt.Errorf("%w: %w", ErrRejected, err)})
 	default:
 		res.New++
+		if opened.PayloadType == payload.TypeRecall {
+			res.Recalled++
+		}
 	}
 	return c.Ack(ctx, env.ID)
 }
@@ -155,60 +167,7 @@ func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	sender := o.Sender.Org
-	entry := func(caseID payload.ID, kind string) *casestore.Entry {
-		return &casestore.Entry{Envelope: o.ID, Case: caseID, Kind: kind, Direction: casestore.DirectionReceived,
-			At: o.Created, SenderOrg: sender, SenderDevice: o.Sender.Device,
-			SenderOrgName: o.SenderOrg.Name, SenderDeviceName: o.Sender.Name, Body: o.Payload}
-	}
-	switch p := p.(type) {
-	case *payload.Referral:
-		receipt, err := d.sealReceipt(sender, o.ID, p.Case, now)
-		if err != nil {
-			return nil, err
-		}
-		return func(tx *casestore.Tx) error {
-			if err := checkParticipant(ctx, tx, p.Case, sender); err != nil {
-				return err
-			}
-			if err := tx.PutCase(ctx, &casestore.Case{ID: p.Case, Status: casestore.StatusCirculated, Reference: p.Reference,
-				Organisations: [][16]byte{sender, d.secrets.Org}, Created: o.Created, Updated: o.Created}); err != nil {
-				return err
-			}
-			if err := tx.AddEntry(ctx, entry(p.Case, casestore.KindReferral)); err != nil {
-				return err
-			}
-			return queue(ctx, tx, receipt, now)
-		}, nil
-	case *payload.CaseMessage:
-		receipt, err := d.sealReceipt(sender, o.ID, p.Case, now)
-		if err != nil {
-			return nil, err
-		}
-		return func(tx *casestore.Tx) error {
-			if err := checkParticipant(ctx, tx, p.Case, sender); err != nil {
-				return err
-			}
-			status := casestore.StatusOpen
-			if _, err := tx.Case(ctx, p.Case); err == nil {
-				status = "" // keep the case's status
-			}
-			if err := tx.PutCase(ctx, &casestore.Case{ID: p.Case, Status: status,
-				Organisations: [][16]byte{sender, d.secrets.Org}, Created: o.Created, Updated: o.Created}); err != nil {
-				return err
-			}
-			if err := tx.AddEntry(ctx, entry(p.Case, casestore.KindMessage)); err != nil {
-				return err
-			}
-			return queue(ctx, tx, receipt, now)
-		}, nil
-	case *payload.DeliveryReceipt:
-		return func(tx *casestore.Tx) error {
-			return tx.AddReceipt(ctx, &casestore.Receipt{Envelope: o.ID, Case: p.Case, For: p.Envelope,
-				ReaderOrg: sender, ReaderDevice: o.Sender.Device, ReadAt: time.Unix(p.ReadAt, 0), Received: now})
-		}, nil
-	}
-	return nil, fmt.Errorf("payload type %q is not handled by this version", o.PayloadType)
+	return d.applyPayload(ctx, o, p, now)
 }
 
 // checkParticipant refuses a referral or message about an existing case
@@ -234,7 +193,7 @@ func checkParticipant(ctx context.Context, tx *casestore.Tx, caseID payload.ID, 
 func (d *Device) sealReceipt(org crypto.OrgID, id crypto.EnvelopeID, caseID payload.ID, now time.Time) ([]*sealed, error) {
 	r := &payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(id), Case: caseID, ReadAt: now.Unix()}
 	s, err := d.seal(org, r, now)
-	if errors.Is(err, ErrNoRecipients) {
+	if errors.Is(err, ErrNoRecipients) || errors.Is(err, ErrRelayUntrusted) || errors.Is(err, ErrNotInLog) {
 		return nil, nil // nobody left to tell (e.g. the sender's organisation lost its devices)
 	}
 	if err != nil {

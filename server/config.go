@@ -10,9 +10,8 @@ import (
 	"github.com/saferef/saferef/server/store"
 )
 
-// Config configures a relay. Scheme, Store and Origin are required, and a
-// production relay must set LogSigner and LogVerifierKey; every other field
-// has a default.
+// Config configures a relay. Scheme, Store, Origin, LogSigner and
+// LogVerifierKey are required; every other field has a default.
 type Config struct {
 	// Scheme is the scheme whose root keys the directory is verified against.
 	Scheme *crypto.Scheme
@@ -26,8 +25,7 @@ type Config struct {
 	// LogSigner signs the transparency log's checkpoints (a note signer
 	// whose name is the log origin; see crypto/translog). Every relay node
 	// sharing a store must use the same key, and it must survive restarts:
-	// devices pin it. If nil, New makes a temporary key and logs a warning
-	// (for embedded test relays only).
+	// devices pin it. Required.
 	LogSigner note.Signer
 	// LogVerifierKey is LogSigner's verifier key text, announced in every
 	// ServerHello; New checks that the two match.

@@ -42,8 +42,8 @@
 //     store at start; Directory frames carry the checkpoint for their
 //     Size, and the relay catches up with entries other nodes appended
 //     before answering DirectoryGet or ProofGet. Checkpoints are signed by
-//     Config.LogSigner; without one, New makes a temporary key (for
-//     embedded test relays) and says so in the log.
+//     Config.LogSigner, which is required (New refuses to start without
+//     it, since devices pin the key).
 //   - The sending device is left out of the deliveries of its own
 //     organisation's copy: it already has the packet.
 //   - An envelope's expiry is clamped to the relay's mailbox TTL.

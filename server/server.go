@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -61,17 +60,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, errors.New("new relay: scheme, store and origin are required")
 	}
 	cfg.setDefaults()
-	if cfg.LogSigner == nil {
-		// Kept only so that embedded test relays need no key file. Clients
-		// pin the log key, so they refuse this relay after a restart.
-		skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(cfg.Scheme))
-		if err != nil {
-			return nil, fmt.Errorf("new relay: %w", err)
-		}
-		if cfg.LogSigner, cfg.LogVerifierKey, err = translog.ParseSignerKey(skey); err != nil {
-			return nil, fmt.Errorf("new relay: %w", err)
-		}
-		cfg.Logger.Warn("no transparency log key configured: using a temporary one; devices will refuse this relay after a restart")
+	if cfg.LogSigner == nil || cfg.LogVerifierKey == "" {
+		return nil, errors.New("new relay: a transparency log key (LogSigner and LogVerifierKey) is required")
 	}
 	tl, err := translog.NewLog(cfg.LogSigner, cfg.LogVerifierKey)
 	if err != nil {

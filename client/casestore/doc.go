@@ -25,6 +25,17 @@
 // envelopes that are already age ciphertext. The directory cache holds
 // public signed objects.
 //
+// # Workflow tables
+//
+// case_state holds each case's client/workflow state, sealed with the
+// case key (column "case_state.state"); sent_envelopes maps every envelope
+// a sent packet went out in to the packet's entry and mailbox (ids only),
+// so that receipts and recalls from any recipient find the packet;
+// outcomes holds the coordinator's outcome statistics (organisation ids,
+// month, counts: no person and no case, so not sealed and not shredded
+// with a case). Entry kinds grow with the workflow (Kind* constants);
+// Tx.DeleteEntry and Store.Compact shred one recalled packet.
+//
 // # Filtering
 //
 // [Store.Find] filters on those clear columns and returns only the matching

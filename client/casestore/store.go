@@ -91,6 +91,27 @@ CREATE TABLE IF NOT EXISTS settings (
 	name TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS case_state (
+	case_id BLOB PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+	state BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sent_envelopes (
+	envelope BLOB PRIMARY KEY,
+	case_id BLOB NOT NULL,
+	entry BLOB NOT NULL,
+	mailbox BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sent_envelopes_case ON sent_envelopes(case_id);
+CREATE TABLE IF NOT EXISTS outcomes (
+	id BLOB PRIMARY KEY,
+	giving BLOB NOT NULL,
+	receiving BLOB NOT NULL,
+	moved_month TEXT NOT NULL,
+	days INTEGER NOT NULL,
+	bedrooms INTEGER NOT NULL,
+	sender_org BLOB NOT NULL,
+	received INTEGER NOT NULL
+);
 `
 
 // migrations add the columns later versions need to a store created by an

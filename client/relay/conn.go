@@ -202,6 +202,8 @@ func (c *Conn) dispatch(f protocol.Frame) error {
 		reqID = f.ReqID
 	case *protocol.Directory:
 		reqID = f.ReqID
+	case *protocol.Proof:
+		reqID = f.ReqID
 	default:
 		return fmt.Errorf("%w: unexpected %v frame", ErrProtocol, f.FrameType())
 	}
@@ -358,27 +360,14 @@ func (c *Conn) Send(ctx context.Context, envelope []byte) ([16]byte, error) {
 }
 
 // Directory fetches every directory log entry from index since onwards,
-// asking again until it has all the entries the log held.
+// asking again until it has all the entries the log held. It drops the
+// relay's checkpoint; DirectoryLog keeps it.
 func (c *Conn) Directory(ctx context.Context, since uint64) ([]protocol.DirectoryEntry, error) {
-	var out []protocol.DirectoryEntry
-	for {
-		f, err := c.request(ctx, func(id uint64) protocol.Frame { return &protocol.DirectoryGet{ReqID: id, Since: since} })
-		if err != nil {
-			return nil, fmt.Errorf("get directory from %d: %w", since, err)
-		}
-		d, ok := f.(*protocol.Directory)
-		if !ok {
-			return nil, fmt.Errorf("get directory: %w: answered with %v", ErrProtocol, f.FrameType())
-		}
-		if len(d.Entries) > 0 && d.Entries[0].Index != since {
-			return nil, fmt.Errorf("get directory: %w: asked from %d, got from %d", ErrProtocol, since, d.Entries[0].Index)
-		}
-		out = append(out, d.Entries...)
-		since += uint64(len(d.Entries))
-		if since >= d.Size || len(d.Entries) == 0 {
-			return out, nil
-		}
+	l, err := c.DirectoryLog(ctx, since)
+	if err != nil {
+		return nil, err
 	}
+	return l.Entries, nil
 }
 
 // Ack tells the relay these envelopes have been processed durably.

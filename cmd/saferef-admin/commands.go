@@ -25,6 +25,12 @@ func commands() []cli.Command {
 		{Name: "scheme init", Synopsis: "create a scheme file and its passphrase-protected root keys", Run: schemeInit},
 		{Name: "org add", Synopsis: "admit an organisation: admin key, root-signed certificate, publish", Run: orgAdd},
 		{Name: "device approve", Synopsis: "approve a device from its enrolment request and publish its certificate", Run: deviceApprove},
+		{Name: "device list", Synopsis: "list an organisation's devices, keys and status from the verified directory", Run: deviceList},
+		{Name: "device revoke", Synopsis: "revoke a lost or stolen device, or a leaver's, with the org admin key", Run: deviceRevoke},
+		{Name: "org remove", Synopsis: "remove an organisation from the scheme (root keys sign)", Run: orgRemove},
+		{Name: "org rotate-admin", Synopsis: "replace an organisation's admin key (root keys re-issue its certificate)", Run: orgRotateAdmin},
+		{Name: "log verify", Synopsis: "audit the relay's whole transparency log against the scheme", Run: logVerify},
+		{Name: "log show", Synopsis: "print the history of keys of an organisation or device, for an auditor", Run: logShow},
 		{Name: "dev-scheme", Synopsis: "build a ready demo scheme with one device per demo organisation", Run: devScheme},
 	}
 }

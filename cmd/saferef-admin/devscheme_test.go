@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"log/slog"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store/sqlite"
 )
@@ -56,7 +58,16 @@ func TestDevScheme(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	srv, err := server.New(ctx, server.Config{Scheme: scheme, Store: st, Origin: url, Logger: slog.New(slog.DiscardHandler)})
+	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(scheme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, vkey, err := translog.ParseSignerKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(ctx, server.Config{Scheme: scheme, Store: st, Origin: url, Logger: slog.New(slog.DiscardHandler),
+		LogSigner: signer, LogVerifierKey: vkey})
 	if err != nil {
 		t.Fatal(err)
 	}

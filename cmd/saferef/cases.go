@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
@@ -26,6 +29,9 @@ type (
 		ID            string    `json:"id"`
 		Reference     string    `json:"reference"`
 		Status        string    `json:"status"`
+		Stage         string    `json:"stage"`
+		MyRole        string    `json:"my_role"`
+		WaitingOn     string    `json:"waiting_on"`
 		Organisations []orgJSON `json:"organisations"`
 		Created       time.Time `json:"created"`
 		LastActivity  time.Time `json:"last_activity"`
@@ -44,25 +50,66 @@ type (
 		From      partyJSON         `json:"from"`
 		Text      string            `json:"text,omitempty"`
 		Referral  *payload.Referral `json:"referral,omitempty"`
+		Payload   payload.Payload   `json:"payload,omitempty"`
 	}
 	receiptJSON struct {
+		Kind     string    `json:"kind"`
 		Envelope string    `json:"envelope"`
+		Packet   string    `json:"packet"`
 		Reader   partyJSON `json:"reader"`
 		ReadAt   time.Time `json:"read_at"`
 		Received time.Time `json:"received"`
 	}
+	eventJSON struct {
+		Kind      string    `json:"kind"`
+		At        time.Time `json:"at"`
+		Actor     partyJSON `json:"actor"`
+		ActorRole string    `json:"actor_role"`
+		// Verified is true when the actor's device is in this device's
+		// verified directory under the organisation named.
+		Verified bool   `json:"verified"`
+		Why      string `json:"why,omitempty"`
+		Status   string `json:"status,omitempty"`
+		Offer    string `json:"offer,omitempty"`
+		Landlord string `json:"landlord,omitempty"`
+		Packet   string `json:"packet,omitempty"`
+	}
+	offerJSON struct {
+		ID    string         `json:"id"`
+		State string         `json:"state"`
+		From  partyJSON      `json:"from"`
+		At    time.Time      `json:"at"`
+		Offer *payload.Offer `json:"offer"`
+	}
+	attachmentJSON struct {
+		ID        string    `json:"id"`
+		Name      string    `json:"name"`
+		MediaType string    `json:"media_type"`
+		Size      int64     `json:"size"`
+		Chunks    int       `json:"chunks"`
+		Have      int       `json:"have"`
+		Complete  bool      `json:"complete"`
+		From      partyJSON `json:"from"`
+		At        time.Time `json:"at"`
+	}
 	caseJSON struct {
 		caseSummaryJSON
-		Referral     *payload.Referral `json:"referral"`
-		ReferralFrom *partyJSON        `json:"referral_from"`
-		Messages     []entryJSON       `json:"messages"`
-		Entries      []entryJSON       `json:"entries"`
-		Receipts     []receiptJSON     `json:"receipts"`
+		Allowed          []string                  `json:"allowed"`
+		Referral         *payload.Referral         `json:"referral"`
+		ReferralFrom     *partyJSON                `json:"referral_from"`
+		Events           []eventJSON               `json:"events"`
+		Offers           []offerJSON               `json:"offers"`
+		HouseholdDetails *payload.HouseholdDetails `json:"household_details"`
+		Messages         []entryJSON               `json:"messages"`
+		Entries          []entryJSON               `json:"entries"`
+		Receipts         []receiptJSON             `json:"receipts"`
+		Attachments      []attachmentJSON          `json:"attachments"`
 	}
 )
 
 func summaryJSON(s client.CaseSummary) caseSummaryJSON {
-	j := caseSummaryJSON{ID: s.ID.String(), Reference: s.Reference, Status: s.Status, Organisations: []orgJSON{},
+	j := caseSummaryJSON{ID: s.ID.String(), Reference: s.Reference, Status: s.Status, Stage: string(s.Stage),
+		MyRole: string(s.MyRole), WaitingOn: string(s.WaitingOn), Organisations: []orgJSON{},
 		Created: s.Created, LastActivity: s.LastActivity}
 	for _, o := range s.Organisations {
 		j.Organisations = append(j.Organisations, orgJSON{ID: o.ID.String(), Name: o.Name, Kind: string(o.Kind)})
@@ -94,14 +141,32 @@ func orgNames(orgs []client.OrgRef) string {
 	return strings.Join(names, ", ")
 }
 
-const listUsage = `Usage: saferef [--home HOME] cases list [--json]
+const listUsage = `Usage: saferef [--home HOME] cases list [--json] [--stage S] [--org ORG_ID] [--district D] [--from DATE] [--to DATE] [--reference REF]
 
-Lists the cases on this device: id, reference, status, organisations and
-last activity, most recent first.`
+Lists the cases on this device, most recent activity first: id, reference,
+stage, your organisation's role, what the case waits on you to do, last
+activity and the organisations in it. The filters work on the store's clear
+and keyed columns, so only the cases listed are decrypted:
+  --stage S       cases at this stage (repeat, or separate with commas):
+                  draft, awaiting-approval, circulated, offers-received,
+                  offer-accepted, details-released, moved, closed,
+                  withdrawn, filled
+  --org ORG_ID    cases this organisation takes part in
+  --district D    cases whose referral lists D as acceptable
+  --from, --to    last activity on or after --from and on or before --to
+                  (YYYY-MM-DD, this computer's time zone)
+  --reference REF the case with this scheme reference code`
 
 func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "cases list", listUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
+	var stages cli.ListFlag
+	fs.Var(&stages, "stage", "keep cases at these `stages`")
+	org := fs.String("org", "", "keep cases this organisation `id` takes part in")
+	district := fs.String("district", "", "keep cases whose referral lists this acceptable `district`")
+	from := fs.String("from", "", "keep cases with activity on or after this `date` (YYYY-MM-DD)")
+	to := fs.String("to", "", "keep cases with activity on or before this `date` (YYYY-MM-DD)")
+	reference := fs.String("reference", "", "keep the case with this scheme reference `code`")
 	pos, err := fs.Parse(args)
 	if err != nil {
 		return err
@@ -109,12 +174,16 @@ func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) er
 	if err := fs.NArgs(pos, 0, ""); err != nil {
 		return err
 	}
+	f, err := listFilter(stages, *org, *district, *from, *to, *reference)
+	if err != nil {
+		return err
+	}
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	cs, err := d.Cases(ctx)
+	cs, err := d.FindCases(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -126,22 +195,82 @@ func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) er
 		return writeJSON(env.Stdout, out)
 	}
 	if len(cs) == 0 {
-		fmt.Fprintln(env.Stdout, "no cases yet")
+		fmt.Fprintln(env.Stdout, "no cases")
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CASE\tREFERENCE\tSTATUS\tLAST ACTIVITY\tORGANISATIONS")
+	fmt.Fprintln(tw, "CASE\tREFERENCE\tSTAGE\tROLE\tWAITING ON YOU\tLAST ACTIVITY\tORGANISATIONS")
 	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Reference, c.Status,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Reference, c.Stage, c.MyRole, orDash(string(c.WaitingOn)),
 			c.LastActivity.Local().Format("2006-01-02 15:04"), orgNames(c.Organisations))
 	}
 	return tw.Flush()
 }
 
+// listFilter builds the case store filter of 'cases list' from its flags.
+func listFilter(stages []string, org, district, from, to, reference string) (casestore.Filter, error) {
+	var f casestore.Filter
+	known := workflow.Stages()
+	for _, s := range stages {
+		if !slices.Contains(known, workflow.Stage(s)) {
+			return f, cli.Usagef("stages are draft, awaiting-approval, circulated, offers-received, offer-accepted, details-released, moved, closed, withdrawn and filled",
+				"unknown stage %q", s)
+		}
+		f.Stages = append(f.Stages, s)
+	}
+	if org != "" {
+		id, err := crypto.ParseOrgID(org)
+		if err != nil {
+			return f, cli.Usagef("organisation ids are 32 hex digits", "bad --org: %v", err)
+		}
+		f.Org = [16]byte(id)
+	}
+	if district != "" {
+		i := slices.IndexFunc(payload.Districts(), func(d string) bool { return strings.EqualFold(d, strings.TrimSpace(district)) })
+		if i < 0 {
+			return f, cli.Usagef("districts are: "+strings.Join(payload.Districts(), ", "), "unknown district %q", district)
+		}
+		f.District = payload.Districts()[i]
+	}
+	day := func(name, v string) (time.Time, error) {
+		if v == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.ParseInLocation(time.DateOnly, v, time.Local)
+		if err != nil {
+			return t, cli.Usagef("give dates as YYYY-MM-DD", "bad --%s %q", name, v)
+		}
+		return t, nil
+	}
+	var err error
+	if f.From, err = day("from", from); err != nil {
+		return f, err
+	}
+	if f.To, err = day("to", to); err != nil {
+		return f, err
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.AddDate(0, 0, 1) // --to is inclusive; the filter's To is not
+	}
+	f.Reference = strings.TrimSpace(reference)
+	return f, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 const showUsage = `Usage: saferef [--home HOME] cases show CASE_ID [--json]
 
-Shows one case: the referral, the messages with who sent them (organisation
-and device names from their verified certificates), and delivery receipts.`
+Shows one case as your organisation sees it: its stage, your role, what it
+waits on you to do and the steps allowed now; the referral; the timeline of
+events (who, at which organisation and on which device, when, and whether
+that device is verified in the signed directory); the offers side by side;
+the household's details if you hold them; messages; attachments; and the
+receipts for your packets (delivered, read, shredded at a recall).`
 
 func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "cases show", showUsage)
@@ -153,9 +282,9 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if err := fs.NArgs(pos, 1, "CASE_ID"); err != nil {
 		return err
 	}
-	caseID, err := crypto.ParseCaseID(pos[0])
+	caseID, err := parseCaseFlag("case id", pos[0])
 	if err != nil {
-		return cli.Usagef("case ids are 32 hex digits; 'saferef cases list' shows them", "bad case id: %v", err)
+		return err
 	}
 	d, err := open(ctx, env, *home)
 	if err != nil {
@@ -166,18 +295,45 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return writeJSON(env.Stdout, caseToJSON(c))
+	verified := func(p client.Party) bool {
+		e, err := d.Directory().Device(p.Device)
+		return err == nil && e.Cert.Org == p.Org
 	}
-	return printCase(env.Stdout, c)
+	j := caseToJSON(c, verified)
+	if *asJSON {
+		return writeJSON(env.Stdout, j)
+	}
+	return printCase(env.Stdout, c, j)
 }
 
-func caseToJSON(c *client.Case) caseJSON {
-	j := caseJSON{caseSummaryJSON: summaryJSON(c.CaseSummary), Referral: c.Referral,
-		Messages: []entryJSON{}, Entries: []entryJSON{}, Receipts: []receiptJSON{}}
+func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
+	j := caseJSON{caseSummaryJSON: summaryJSON(c.CaseSummary), Allowed: []string{}, Referral: c.Referral,
+		Events: []eventJSON{}, Offers: []offerJSON{}, HouseholdDetails: c.Details,
+		Messages: []entryJSON{}, Entries: []entryJSON{}, Receipts: []receiptJSON{}, Attachments: []attachmentJSON{}}
+	for _, a := range c.Allowed {
+		j.Allowed = append(j.Allowed, string(a))
+	}
+	hexOrEmpty := func(id [16]byte) string {
+		if id == ([16]byte{}) {
+			return ""
+		}
+		return payload.ID(id).String()
+	}
+	for _, ev := range c.Events {
+		actor := client.Party{Org: ev.Actor.Org, OrgName: ev.Actor.OrgName, Device: ev.Actor.Device, DeviceName: ev.Actor.DeviceName}
+		j.Events = append(j.Events, eventJSON{Kind: string(ev.Kind), At: ev.At, Actor: toPartyJSON(actor), ActorRole: string(ev.ActorRole),
+			Verified: verified(actor), Why: ev.Why, Status: ev.Status, Offer: hexOrEmpty(ev.Offer),
+			Landlord: hexOrEmpty(ev.Landlord), Packet: hexOrEmpty(ev.Packet)})
+	}
+	for _, o := range c.Offers {
+		j.Offers = append(j.Offers, offerJSON{ID: o.Offer.Offer.String(), State: string(o.State), From: toPartyJSON(o.From), At: o.At, Offer: o.Offer})
+	}
 	for _, e := range c.Entries {
 		ej := entryJSON{Envelope: e.Envelope.String(), Kind: e.Kind, Direction: e.Direction, At: e.At,
 			From: toPartyJSON(e.From), Text: e.Text, Referral: e.Referral}
+		if e.Referral == nil && e.Kind != "message" {
+			ej.Payload = e.Payload
+		}
 		j.Entries = append(j.Entries, ej)
 		switch e.Kind {
 		case "message":
@@ -188,18 +344,25 @@ func caseToJSON(c *client.Case) caseJSON {
 		}
 	}
 	for _, r := range c.Receipts {
-		j.Receipts = append(j.Receipts, receiptJSON{Envelope: r.Envelope.String(), Reader: toPartyJSON(r.Reader),
-			ReadAt: r.ReadAt, Received: r.Received})
+		j.Receipts = append(j.Receipts, receiptJSON{Kind: r.Kind, Envelope: r.Envelope.String(), Packet: r.Packet.String(),
+			Reader: toPartyJSON(r.Reader), ReadAt: r.ReadAt, Received: r.Received})
+	}
+	for _, a := range c.Attachments {
+		j.Attachments = append(j.Attachments, attachmentJSON{ID: a.ID.String(), Name: a.Name, MediaType: a.MediaType, Size: a.Size,
+			Chunks: a.Chunks, Have: a.Have, Complete: a.Have >= a.Chunks, From: toPartyJSON(a.From), At: a.At})
 	}
 	return j
 }
 
-func printCase(w io.Writer, c *client.Case) error {
+func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 	when := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 	who := func(p client.Party) string { return fmt.Sprintf("%s (%s)", p.DeviceName, p.OrgName) }
 	fmt.Fprintf(w, "case %s\n", c.ID)
 	fmt.Fprintf(w, "reference:      %s\n", c.Reference)
-	fmt.Fprintf(w, "status:         %s\n", c.Status)
+	fmt.Fprintf(w, "stage:          %s\n", c.Stage)
+	fmt.Fprintf(w, "my role:        %s\n", c.MyRole)
+	fmt.Fprintf(w, "waiting on you: %s\n", orEmpty(string(c.WaitingOn)))
+	fmt.Fprintf(w, "allowed now:    %s\n", orEmpty(strings.Join(j.Allowed, ", ")))
 	fmt.Fprintf(w, "organisations:  %s\n", orgNames(c.Organisations))
 	fmt.Fprintf(w, "last activity:  %s\n", when(c.LastActivity))
 	if r := c.Referral; r != nil {
@@ -226,26 +389,65 @@ func printCase(w io.Writer, c *client.Case) error {
 		}
 		fmt.Fprintf(w, "  notes:        %s\n", orEmpty(r.Notes))
 	}
-	fmt.Fprintln(w, "\nhistory:")
+	if len(c.Offers) > 0 {
+		fmt.Fprintln(w, "\noffers:")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  OFFER\tSTATE\tFROM\tTYPE\tBEDS\tFLOOR\tRENT/WEEK\tDISTRICT\tAVAILABLE\tADDRESS")
+		for _, o := range c.Offers {
+			p := o.Offer
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%d\t£%d.%02d\t%s\t%s\t%s\n", p.Offer, o.State, o.From.OrgName, p.PropertyType,
+				p.Bedrooms, p.Floor, p.WeeklyRentPence/100, p.WeeklyRentPence%100, p.District, p.AvailableFrom, orEmpty(p.Address))
+		}
+		tw.Flush()
+	}
+	if h := c.Details; h != nil {
+		fmt.Fprintln(w, "\nhousehold details (identifying: do not copy elsewhere):")
+		fmt.Fprintf(w, "  names:          %s\n", strings.Join(h.Names, ", "))
+		fmt.Fprintf(w, "  dates of birth: %s\n", orEmpty(strings.Join(h.DatesOfBirth, ", ")))
+		fmt.Fprintf(w, "  address:        %s\n", h.CurrentAddress)
+		fmt.Fprintf(w, "  safe contact:   phone %s, email %s, %s, messages ok %v\n", orEmpty(h.SafeContact.Phone),
+			orEmpty(h.SafeContact.Email), h.SafeContact.SafeToCall, h.SafeContact.SafeToLeaveMessage)
+		fmt.Fprintf(w, "  risk notes:     %s\n", orEmpty(h.RiskNotes))
+		fmt.Fprintf(w, "  support worker: %s\n", orEmpty(h.SupportWorker))
+		fmt.Fprintf(w, "  shared on:      %s, recorded by %s\n", h.SharingBasis.Basis+" "+h.SharingBasis.LegalBasis, h.SharingBasis.RecordedBy)
+	}
+	fmt.Fprintln(w, "\ntimeline:")
+	for _, e := range j.Events {
+		mark := "verified"
+		if !e.Verified {
+			mark = "NOT verified"
+		}
+		fmt.Fprintf(w, "  %s  %s by %s (%s, %s; %s)", when(e.At), e.Kind, e.Actor.DeviceName, e.Actor.OrgName, e.ActorRole, mark)
+		if e.Why != "" {
+			fmt.Fprintf(w, ": %s", e.Why)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "\nmessages:")
 	for _, e := range c.Entries {
+		if e.Kind != "message" {
+			continue
+		}
 		verb := "from"
 		if e.Direction == "sent" {
 			verb = "sent by"
 		}
-		switch e.Kind {
-		case "referral":
-			fmt.Fprintf(w, "  %s  referral %s %s\n", when(e.At), verb, who(e.From))
-		default:
-			fmt.Fprintf(w, "  %s  message %s %s:\n", when(e.At), verb, who(e.From))
-			for _, line := range strings.Split(e.Text, "\n") {
-				fmt.Fprintf(w, "      %s\n", line)
-			}
+		fmt.Fprintf(w, "  %s  envelope %s %s %s:\n", when(e.At), e.Envelope, verb, who(e.From))
+		for _, line := range strings.Split(e.Text, "\n") {
+			fmt.Fprintf(w, "      %s\n", line)
+		}
+	}
+	if len(j.Attachments) > 0 {
+		fmt.Fprintln(w, "\nattachments:")
+		for _, a := range j.Attachments {
+			fmt.Fprintf(w, "  %s  %s (%d bytes, %d of %d chunks) from %s (%s)\n", a.ID, a.Name, a.Size, a.Have, a.Chunks, a.From.DeviceName, a.From.OrgName)
 		}
 	}
 	if len(c.Receipts) > 0 {
-		fmt.Fprintln(w, "\ndelivery receipts:")
+		fmt.Fprintln(w, "\nreceipts:")
 		for _, r := range c.Receipts {
-			fmt.Fprintf(w, "  %s  envelope %s opened by %s\n", when(r.ReadAt), r.Envelope, who(r.Reader))
+			verb := map[string]string{client.ReceiptDelivery: "received", client.ReceiptRead: "opened", client.ReceiptRecall: "shredded"}[r.Kind]
+			fmt.Fprintf(w, "  %s  packet %s %s by %s\n", when(r.ReadAt), r.Packet, orEmpty(verb), who(r.Reader))
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
@@ -31,11 +32,30 @@ func commands(g *globals) []cli.Command {
 	return []cli.Command{
 		{Name: "enrol", Synopsis: "create this device's home and an enrolment request for your admin", Run: g.enrol},
 		{Name: "sync", Synopsis: "send what is queued and receive everything waiting at the relay", Run: g.sync},
+		{Name: "keys rotate", Synopsis: "rotate this device's encryption key now", Run: g.keysRotate},
 		{Name: "referral template", Synopsis: "print a complete example referral as JSON", Run: g.referralTemplate},
-		{Name: "referral send", Synopsis: "send a referral to landlords", Run: g.referralSend},
+		{Name: "referral send", Synopsis: "send a referral: to the current landlord for approval, or to landlords", Run: g.referralSend},
+		{Name: "referral candidates", Synopsis: "list the landlords a circulation would go to, by district", Run: g.referralCandidates},
+		{Name: "referral approve", Synopsis: "as the current landlord, approve or decline a referral", Run: g.referralApprove},
+		{Name: "referral circulate", Synopsis: "send an approved referral to the qualifying landlords", Run: g.referralCirculate},
+		{Name: "approval template", Synopsis: "print a complete example approval as JSON", Run: g.approvalTemplate},
+		{Name: "offer template", Synopsis: "print a complete example offer as JSON", Run: g.offerTemplate},
+		{Name: "offer send", Synopsis: "offer a home for a referral (to the nominator only)", Run: g.offerSend},
+		{Name: "offer decide", Synopsis: "accept or decline an offer", Run: g.offerDecide},
+		{Name: "details template", Synopsis: "print complete example household details as JSON", Run: g.detailsTemplate},
+		{Name: "details release", Synopsis: "release the household's details to the accepting landlord", Run: g.detailsRelease},
+		{Name: "status set", Synopsis: "record signed-up, moved-in, closed or withdrawn", Run: g.statusSet},
 		{Name: "message send", Synopsis: "send a message to everyone in a case", Run: g.messageSend},
-		{Name: "cases list", Synopsis: "list the cases on this device", Run: g.casesList},
-		{Name: "cases show", Synopsis: "show one case: referral, messages, receipts", Run: g.casesShow},
+		{Name: "attach", Synopsis: "attach a file to a case", Run: g.attach},
+		{Name: "attachment save", Synopsis: "save a received attachment to a file", Run: g.attachmentSave},
+		{Name: "recall", Synopsis: "ask recipients to shred packets sent in error", Run: g.recall},
+		{Name: "cases list", Synopsis: "list (and filter) the cases on this device", Run: g.casesList},
+		{Name: "cases show", Synopsis: "show one case: stage, history, offers, details, receipts", Run: g.casesShow},
+		{Name: "cases read", Synopsis: "mark a case read and send read receipts", Run: g.casesRead},
+		{Name: "cases export", Synopsis: "export one case, encrypted to a passphrase, for a records request", Run: g.casesExport},
+		{Name: "cases shred-expired", Synopsis: "crypto-shred finished cases past their retention period", Run: g.casesShredExpired},
+		{Name: "cases retention", Synopsis: "show or set how long finished cases are kept", Run: g.casesRetention},
+		{Name: "scheme balance", Synopsis: "as the coordinator, print homes given and received per landlord", Run: g.schemeBalance},
 	}
 }
 
@@ -76,11 +96,15 @@ func open(ctx context.Context, env *cli.Env, home string) (*client.Device, error
 		return nil, cli.WithHint(errors.New("no device in "+home),
 			"run 'saferef enrol' first, or point --home (or SAFEREF_HOME) at your device home")
 	}
+	now, err := clock(env)
+	if err != nil {
+		return nil, err
+	}
 	pass, err := env.Passphrase("the device vault in " + home)
 	if err != nil {
 		return nil, err
 	}
-	return client.OpenHome(ctx, home, pass)
+	return client.OpenHomeWith(ctx, home, pass, &client.Options{Now: now})
 }
 
 // hint suggests what to do next for errors that carry no hint of their own.
@@ -99,6 +123,8 @@ func hint(err error) string {
 		return "that organisation has no approved devices yet: ask its admin to approve one"
 	case errors.As(err, &ve):
 		return "fix the fields above; 'saferef referral template' prints a complete example"
+	case errors.Is(err, guard.ErrRefused):
+		return guardHint
 	}
-	return ""
+	return transitionHint(err)
 }

@@ -1,6 +1,3 @@
-// Command saferef is the caseworker's command-line client: enrol a device,
-// sync with the relay, send referrals and case messages, and read cases.
-// Run "saferef -h" for the commands.
 package main
 
 import (

@@ -81,7 +81,7 @@ func TestUsage(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{
-		{}, {"bogus"}, {"enrol", "--home", "x"}, {"cases", "show"}, {"referral", "send", "--file", "x"},
+		{}, {"bogus"}, {"enrol", "--home", "x"}, {"cases", "show"}, {"referral", "send", "--to", "x"},
 		{"enrol", "--home", "h", "--scheme", "s", "--relay", "ws://127.0.0.1:1", "--org", "nothex", "--name", "n"},
 		{"--home", "x", "cases", "list", "extra"}, {"sync", "--nope"},
 	} {

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
@@ -17,7 +18,9 @@ const templateUsage = `Usage: saferef referral template
 
 Prints a complete example referral (a household's needs profile, with no
 identifying details) as JSON, to copy and fill in. Its case id is all zeros,
-which 'saferef referral send' replaces with a new one.`
+which 'saferef referral send' replaces with a new one. If the household's
+current landlord is in the scheme, add "current_landlord_org" with that
+landlord's organisation id: the referral then goes to it for approval first.`
 
 func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []string) error {
 	fs, _ := g.flags(env, "referral template", templateUsage)
@@ -30,6 +33,9 @@ func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []strin
 	}
 	r := payload.ExampleReferral()
 	r.Case = payload.ID{} // a template must not fix a case id: send assigns one
+	// Nor a placeholder landlord: the household's current landlord, if it
+	// is in the scheme, is for the caseworker to fill in.
+	r.CurrentLandlordOrg = payload.ID{}
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("print template: %w", err)
@@ -38,18 +44,31 @@ func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []strin
 	return nil
 }
 
-const sendUsage = `Usage: saferef [--home HOME] referral send --to ORG_ID[,ORG_ID...] --file REFERRAL.json
+const sendUsage = `Usage: saferef [--home HOME] referral send [--to ORG_ID[,ORG_ID...]] --file REFERRAL.json [--household DETAILS.json]
 
 Validates the referral in REFERRAL.json (every field problem is listed),
-gives it a new case id if it has none, and sends it end-to-end encrypted to
-each organisation listed (each gets its own envelope, so none learns who
-else received it) and to your colleagues' devices. Prints the case id last.`
+gives it a new case id if it has none, checks its free-text fields with the
+disclosure guard, and sends it end-to-end encrypted. Prints the case id last.
+
+When the referral names the household's current landlord
+(current_landlord_org), it goes to that landlord only, for approval: leave
+--to out and circulate after approval ('saferef referral circulate').
+Otherwise it is circulated at once: to the landlords given with --to (each
+must have homes in an acceptable district, none only in districts to avoid),
+or with no --to to every landlord that qualifies. Each organisation gets its
+own envelope, so none learns who else received it.
+
+--household names a household details file (as 'saferef details template'
+prints) that is read on this device only, never sent: the guard then also
+refuses the household's names, dates of birth, address and contact details
+anywhere in the referral.`
 
 func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "referral send", sendUsage)
 	var to cli.ListFlag
 	fs.Var(&to, "to", "recipient organisation `ids` (repeat the flag or separate with commas)")
 	file := fs.String("file", "", "the referral JSON `file` ('saferef referral template' shows one)")
+	household := fs.String("household", "", "household details JSON `file` to check the referral against (not sent)")
 	pos, err := fs.Parse(args)
 	if err != nil {
 		return err
@@ -57,20 +76,25 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 	if err := fs.NArgs(pos, 0, ""); err != nil {
 		return err
 	}
-	if err := fs.Required("to", "file"); err != nil {
+	if err := fs.Required("file"); err != nil {
 		return err
 	}
-	var orgs []crypto.OrgID
-	for _, s := range to {
-		id, err := crypto.ParseOrgID(s)
-		if err != nil {
-			return cli.Usagef("organisation ids are 32 hex digits", "bad --to %q: %v", s, err)
-		}
-		orgs = append(orgs, id)
+	orgs, err := parseOrgs("to", to)
+	if err != nil {
+		return err
 	}
 	r, err := readReferral(*file)
 	if err != nil {
 		return err
+	}
+	now, err := clock(env)
+	if err != nil {
+		return err
+	}
+	if *household != "" {
+		if err := checkAgainstHousehold(*household, r, now); err != nil {
+			return err
+		}
 	}
 	d, err := open(ctx, env, *home)
 	if err != nil {
@@ -79,10 +103,51 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 	defer d.Close()
 	caseID, err := d.SendReferral(ctx, orgs, r)
 	if err != nil {
-		return fieldErrors(err)
+		return explain(err)
 	}
 	fmt.Fprintln(env.Stdout, caseID)
 	return nil
+}
+
+// checkAgainstHousehold runs the disclosure guard over the referral's
+// anonymous fields with the household details in path (read here, never
+// sent).
+func checkAgainstHousehold(path string, r *payload.Referral, now func() time.Time) error {
+	p, err := readPayload(payload.TypeHouseholdDetails, path, crypto.CaseID(r.Case), "saferef details template")
+	if err != nil {
+		return err
+	}
+	today := time.Now()
+	if now != nil {
+		today = now()
+	}
+	return explain(guard.Verify(guardFields(r.AnonymousFields()), householdOf(p.(*payload.HouseholdDetails)), today))
+}
+
+// guardFields converts payload fields for the disclosure guard.
+func guardFields(fs []payload.Field) []guard.Field {
+	out := make([]guard.Field, len(fs))
+	for i, f := range fs {
+		out[i] = guard.Field{Name: f.Name, Value: f.Value}
+	}
+	return out
+}
+
+// householdOf is what the disclosure guard looks for from household details.
+func householdOf(h *payload.HouseholdDetails) *guard.Household {
+	g := &guard.Household{Names: h.Names, DatesOfBirth: h.DatesOfBirth, Address: h.CurrentAddress}
+	if h.SafeContact.Phone != "" {
+		g.Phones = append(g.Phones, h.SafeContact.Phone)
+	}
+	if h.SafeContact.Email != "" {
+		g.Emails = append(g.Emails, h.SafeContact.Email)
+	}
+	for _, s := range []string{h.RiskNotes, h.SupportWorker, h.SafeContact.SafeToCall} {
+		if s != "" {
+			g.Passages = append(g.Passages, s)
+		}
+	}
+	return g
 }
 
 // readReferral reads a referral from JSON strictly and validates it; a
@@ -121,25 +186,13 @@ func readReferral(path string) (*payload.Referral, error) {
 	return &r, nil
 }
 
-// fieldErrors puts each field problem of a validation error on its own
-// line, so that each is printed as its own error line.
-func fieldErrors(err error) error {
-	var ve payload.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	lines := make([]string, len(ve))
-	for i, fe := range ve {
-		lines[i] = fe.Error()
-	}
-	return cli.WithHint(errors.New(strings.Join(lines, "\n")),
-		"fix the fields above; 'saferef referral template' prints a complete example")
-}
-
 const messageUsage = `Usage: saferef [--home HOME] message send --case CASE_ID --text TEXT
 
-Sends a case message, end-to-end encrypted, to every organisation taking
-part in the case (and your colleagues' devices), and records it here.`
+Sends a case message, end-to-end encrypted, and records it here. Messages
+go hub and spoke: the nominating organisation writes to every organisation
+in the case, any other organisation to the nominator only (and always to
+your colleagues' devices). A message that goes to more than one other
+organisation is checked by the disclosure guard first.`
 
 func (g *globals) messageSend(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "message send", messageUsage)
@@ -166,7 +219,7 @@ func (g *globals) messageSend(ctx context.Context, env *cli.Env, args []string) 
 	defer d.Close()
 	id, err := d.SendMessage(ctx, caseID, *text)
 	if err != nil {
-		return fieldErrors(err)
+		return explain(err)
 	}
 	fmt.Fprintf(env.Stdout, "sent message %s in case %s\n", id, caseID)
 	return nil

@@ -30,6 +30,12 @@ func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 	}
 	defer d.Close()
 	res, err := d.Sync(ctx)
+	// Warnings about the relay stay loud until resolved.
+	if alerts, aerr := d.Alerts(ctx); aerr == nil {
+		for _, a := range alerts {
+			fmt.Fprintf(env.Stderr, "warning: %s\n", a.Message)
+		}
+	}
 	if res != nil {
 		for _, r := range res.Rejections {
 			if r.Envelope == (crypto.EnvelopeID{}) {

@@ -1,0 +1,292 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// refusal is a received packet refused inside the store transaction (an
+// illegal workflow step, a sender outside the case): the envelope is then
+// recorded as rejected, acknowledged, and nothing else changes.
+type refusal struct{ err error }
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+// isRefusal reports whether err is a refusal decided in the transaction.
+func isRefusal(err error) bool {
+	var r *refusal
+	return errors.As(err, &r)
+}
+
+// received is how one received payload changes this device's case.
+type received struct {
+	caseID payload.ID
+	// events computes the workflow events from this organisation's own
+	// view of the case (never from a role or stage the sender claims).
+	events func(wc *workflow.Case) ([]workflow.Event, error)
+	// base carries the reference and districts of a referral.
+	base *casestore.Case
+	// kind is the entry kind stored ("" stores none).
+	kind string
+	// once, when not zero, applies the events only the first time a packet
+	// of this id is seen (the chunks of one attachment).
+	once [16]byte
+	// extra runs after the case is saved, inside the transaction.
+	extra func(tx *casestore.Tx, wc *workflow.Case) error
+	// replies are queued in the same transaction.
+	replies []*sealed
+}
+
+// applyPayload returns the function that applies a verified, decoded
+// payload inside the store transaction (see receive). Errors returned here
+// reject the envelope for good.
+func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.Payload, now time.Time) (func(*casestore.Tx) error, error) {
+	sender := o.Sender.Org
+	me := d.secrets.Org
+	mine := sender == me // a colleague's copy
+	actor := workflow.Party{Org: sender, Device: o.Sender.Device, OrgName: o.SenderOrg.Name, DeviceName: o.Sender.Name}
+	one := func(ev workflow.Event) func(*workflow.Case) ([]workflow.Event, error) {
+		return func(*workflow.Case) ([]workflow.Event, error) { return []workflow.Event{ev}, nil }
+	}
+	var rc received
+	switch p := p.(type) {
+	case *payload.Referral:
+		cl := [16]byte(p.CurrentLandlordOrg)
+		rc = received{caseID: p.Case, kind: casestore.KindReferral,
+			base: &casestore.Case{Reference: p.Reference, Districts: p.DistrictsAcceptable, Created: o.Created}}
+		rc.events = func(wc *workflow.Case) ([]workflow.Event, error) {
+			switch {
+			case mine:
+				// A colleague's referral: this device cannot know the
+				// candidates (no payload names them), so it follows the
+				// draft and the approval request only.
+				var evs []workflow.Event
+				if wc.Stage == workflow.StageNone {
+					evs = append(evs, workflow.Event{Kind: workflow.EventReferralDrafted, Landlord: cl})
+				}
+				if cl != ([16]byte{}) && cl != me && !wc.Approved && (wc.Stage == workflow.StageNone || wc.Stage == workflow.StageDraft) {
+					evs = append(evs, workflow.Event{Kind: workflow.EventApprovalRequested, Landlord: cl})
+				}
+				return evs, nil
+			case cl == me:
+				return []workflow.Event{{Kind: workflow.EventApprovalRequested, Landlord: cl}}, nil
+			default:
+				return []workflow.Event{{Kind: workflow.EventCirculated, Landlord: cl, Orgs: [][16]byte{me}}}, nil
+			}
+		}
+		r, err := d.sealReceipt(sender, o.ID, p.Case, now)
+		if err != nil {
+			return nil, err
+		}
+		rc.replies = r
+	case *payload.Approval:
+		ev := workflow.Event{Kind: workflow.EventApproved, NoSuitableHome: p.NoSuitableHome, WillGiveHomeBack: p.WillGiveHomeBack, Why: p.Reason}
+		if !p.Approved {
+			ev = workflow.Event{Kind: workflow.EventApprovalDeclined, Why: p.Reason}
+		}
+		rc = received{caseID: p.Case, kind: casestore.KindApproval, events: one(ev)}
+	case *payload.Offer:
+		rc = received{caseID: p.Case, kind: casestore.KindOffer, events: one(workflow.Event{Kind: workflow.EventOfferMade, Offer: p.Offer})}
+	case *payload.OfferDecision:
+		ev := workflow.Event{Kind: workflow.EventOfferAccepted, Offer: p.Offer}
+		if p.Decision == payload.DecisionDecline {
+			ev = workflow.Event{Kind: workflow.EventOfferDeclined, Offer: p.Offer, Why: p.Reason}
+		}
+		rc = received{caseID: p.Case, kind: casestore.KindOfferDecision, events: one(ev)}
+	case *payload.HouseholdDetails:
+		consent := &workflow.Consent{Given: p.SharingBasis.Basis == payload.BasisConsent, LegalBasis: p.SharingBasis.LegalBasis}
+		rc = received{caseID: p.Case, kind: casestore.KindDetails}
+		rc.events = func(wc *workflow.Case) ([]workflow.Event, error) {
+			to := [16]byte(me)
+			if mine {
+				to = wc.AcceptedLandlord
+			}
+			return []workflow.Event{{Kind: workflow.EventDetailsReleased, Landlord: to, Consent: consent}}, nil
+		}
+	case *payload.StatusUpdate:
+		k, err := workflow.StatusEvent(p.Status)
+		if err != nil {
+			return nil, err
+		}
+		ev := workflow.Event{Kind: k, Status: p.Status, Why: p.Note}
+		if k == workflow.EventFilled {
+			ev.Landlord = me
+		}
+		rc = received{caseID: p.Case, kind: casestore.KindStatus, events: one(ev)}
+	case *payload.CaseMessage:
+		rc = received{caseID: p.Case, kind: casestore.KindMessage, events: d.spokeEvent(workflow.EventMessage, mine, [16]byte{})}
+		r, err := d.sealReceipt(sender, o.ID, p.Case, now)
+		if err != nil {
+			return nil, err
+		}
+		rc.replies = r
+	case *payload.AttachmentChunk:
+		rc = received{caseID: p.Case, kind: casestore.KindAttachment, once: p.Attachment,
+			events: d.spokeEvent(workflow.EventAttachment, mine, p.Attachment)}
+	case *payload.ReadReceipt:
+		rc = received{caseID: p.Case, kind: casestore.KindReadReceipt, events: one(workflow.Event{Kind: workflow.EventRead, Packet: p.Envelope})}
+	case *payload.Recall:
+		return d.applyRecall(ctx, o, p, actor, now)
+	case *payload.RecallReceipt:
+		rc = received{caseID: p.Case, kind: casestore.KindRecallReceipt, events: func(wc *workflow.Case) ([]workflow.Event, error) {
+			if !mine && wc.RoleOf(sender) == workflow.RoleNone {
+				return nil, fmt.Errorf("recall receipt: %w", ErrNotPartOfCase)
+			}
+			return nil, nil
+		}}
+	case *payload.DeliveryReceipt:
+		return func(tx *casestore.Tx) error {
+			return tx.AddReceipt(ctx, &casestore.Receipt{Envelope: o.ID, Case: p.Case, For: p.Envelope,
+				ReaderOrg: sender, ReaderDevice: o.Sender.Device, ReadAt: time.Unix(p.ReadAt, 0), Received: now})
+		}, nil
+	case *payload.Outcome:
+		e, err := d.Directory().Org(me)
+		if err != nil || e.Cert.Kind != crypto.KindCoordinator {
+			return nil, errors.New("outcome statistics go only to the scheme coordinator; this organisation is not one")
+		}
+		return func(tx *casestore.Tx) error {
+			_, err := tx.AddOutcome(ctx, &casestore.OutcomeRecord{ID: p.Outcome, Giving: p.GivingLandlord, Receiving: p.ReceivingLandlord,
+				MovedMonth: p.MovedMonth, DaysToRehouse: p.DaysToRehouse, Bedrooms: p.Bedrooms, SenderOrg: sender, Received: now})
+			return err
+		}, nil
+	default:
+		return nil, fmt.Errorf("payload type %q is not handled by this version", o.PayloadType)
+	}
+	return d.applyReceived(ctx, o, actor, &rc, now), nil
+}
+
+// spokeEvent builds a message or attachment event: a colleague's copy goes
+// where the workflow sends this organisation's packets, another
+// organisation's packet is addressed to this one.
+func (d *Device) spokeEvent(k workflow.EventKind, mine bool, packet [16]byte) func(*workflow.Case) ([]workflow.Event, error) {
+	return func(wc *workflow.Case) ([]workflow.Event, error) {
+		orgs := [][16]byte{d.secrets.Org}
+		if mine {
+			orgs = orgIDs(d.spokes(wc))
+		}
+		return []workflow.Event{{Kind: k, Orgs: orgs, Packet: packet}}, nil
+	}
+}
+
+// applyReceived is the transaction body shared by the workflow payloads.
+func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor workflow.Party, rc *received, now time.Time) func(*casestore.Tx) error {
+	caseID := crypto.CaseID(rc.caseID)
+	return func(tx *casestore.Tx) error {
+		wc, known, err := d.loadFlow(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		evs, err := rc.events(wc)
+		if err != nil {
+			return &refusal{err}
+		}
+		if rc.once != ([16]byte{}) && slices.ContainsFunc(wc.History, func(e workflow.Event) bool { return e.Packet == rc.once }) {
+			// A later chunk: check it as if first, but record the event once.
+			check := wc.Clone()
+			for _, ev := range evs {
+				ev.Actor, ev.At = actor, o.Created
+				if err := check.Apply(ev); err != nil {
+					return &refusal{err}
+				}
+			}
+			evs = nil
+		}
+		for _, ev := range evs {
+			ev.Actor, ev.At = actor, o.Created
+			if err := wc.Apply(ev); err != nil {
+				if known && wc.RoleOf(actor.Org) == workflow.RoleNone {
+					return &refusal{fmt.Errorf("%w: %w", ErrNotPartOfCase, err)}
+				}
+				return &refusal{err}
+			}
+		}
+		if !known && len(evs) == 0 {
+			return &refusal{fmt.Errorf("case %s: %w", caseID, ErrNotInCase)}
+		}
+		if len(evs) > 0 {
+			if err := d.saveFlow(ctx, tx, wc, rc.base); err != nil {
+				return err
+			}
+		}
+		if rc.kind != "" {
+			if err := tx.AddEntry(ctx, &casestore.Entry{Envelope: o.ID, Case: rc.caseID, Kind: rc.kind, Direction: casestore.DirectionReceived,
+				At: o.Created, SenderOrg: actor.Org, SenderDevice: actor.Device,
+				SenderOrgName: actor.OrgName, SenderDeviceName: actor.DeviceName, Body: o.Payload}); err != nil {
+				return err
+			}
+		}
+		if rc.extra != nil {
+			if err := rc.extra(tx, wc); err != nil {
+				return err
+			}
+		}
+		return queueCase(ctx, tx, rc.replies, rc.caseID, now)
+	}
+}
+
+// applyRecall shreds the packets a recall names (only those the recalling
+// organisation sent) and answers with a signed recall receipt listing them.
+func (d *Device) applyRecall(ctx context.Context, o *crypto.Opened, p *payload.Recall, actor workflow.Party, now time.Time) (func(*casestore.Tx) error, error) {
+	caseID := crypto.CaseID(p.Case)
+	entries, err := d.store.Entries(ctx, [16]byte(caseID))
+	if err != nil && !errors.Is(err, casestore.ErrNoCase) {
+		return nil, err
+	}
+	var held []payload.ID
+	for _, e := range entries {
+		if e.SenderOrg == actor.Org && e.Direction == casestore.DirectionReceived && slices.Contains(p.Envelopes, payload.ID(e.Envelope)) {
+			held = append(held, payload.ID(e.Envelope))
+		}
+	}
+	var replies []*sealed
+	if len(held) > 0 && actor.Org != d.secrets.Org {
+		rr := &payload.RecallReceipt{Schema: payload.SchemaVersion, Case: p.Case, Envelopes: held, ShreddedAt: now.Unix()}
+		s, err := d.seal(actor.Org, rr, now)
+		if err != nil && !errors.Is(err, ErrNoRecipients) {
+			return nil, fmt.Errorf("seal recall receipt: %w", err)
+		}
+		if s != nil {
+			replies = []*sealed{s}
+		}
+	}
+	rc := &received{caseID: p.Case, kind: casestore.KindRecall, replies: replies,
+		events: func(*workflow.Case) ([]workflow.Event, error) {
+			return []workflow.Event{{Kind: workflow.EventRecalled, Packet: p.Envelopes[0]}}, nil
+		},
+		extra: func(tx *casestore.Tx, _ *workflow.Case) error {
+			for _, e := range held {
+				if _, err := tx.DeleteEntry(ctx, [16]byte(caseID), e, actor.Org); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	return d.applyReceived(ctx, o, actor, rc, now), nil
+}
+
+// spokes returns where this organisation's case messages and attachments
+// go (hub and spoke): from the nominator to every other organisation still
+// in the case, from anyone else to the nominator only.
+func (d *Device) spokes(wc *workflow.Case) []crypto.OrgID {
+	if wc.MyRole() == workflow.RoleNominator {
+		return fromIDs(wc.Organisations())
+	}
+	return d.nominatorOf(wc)
+}
+
+func fromIDs(in [][16]byte) []crypto.OrgID {
+	out := make([]crypto.OrgID, len(in))
+	for i, o := range in {
+		out[i] = o
+	}
+	return out
+}

@@ -1,0 +1,150 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"path/filepath"
+	"slices"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// DefaultMaxAttachmentBytes is the attachment cap when
+// Options.MaxAttachmentBytes is zero.
+const DefaultMaxAttachmentBytes = 25 << 20
+
+// Attachment errors callers branch on.
+var (
+	// ErrAttachmentTooLarge means a file is over the device's cap.
+	ErrAttachmentTooLarge = errors.New("attachment larger than allowed")
+	// ErrAttachmentIncomplete means not every chunk of a file has arrived.
+	ErrAttachmentIncomplete = errors.New("attachment not complete yet")
+	// ErrAttachmentCorrupt means a reassembled file does not match its
+	// size or SHA-256 digest.
+	ErrAttachmentCorrupt = errors.New("attachment does not match its digest")
+	// ErrNoAttachment means the case holds no attachment with that id.
+	ErrNoAttachment = errors.New("no such attachment in the case")
+)
+
+func attachmentCap(n int64) int64 {
+	if n <= 0 {
+		n = DefaultMaxAttachmentBytes
+	}
+	return min(n, payload.MaxAttachmentBytes)
+}
+
+// Attach sends a file of size bytes read from r to the case: in chunks of
+// at most payload.MaxChunkData, each chunk an envelope per recipient
+// organisation (hub and spoke, like messages), all queued in the outbox in
+// one transaction and then sent, progress (when not nil) being told the
+// bytes sent so far. If the relay goes away part way, Attach returns an
+// error wrapping ErrNotSent and the next Sync sends the remaining chunks.
+// The file name passes the disclosure guard. It returns the attachment id.
+func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
+	if size <= 0 {
+		return payload.ID{}, fmt.Errorf("attach %q: the file is empty", name)
+	}
+	if size > d.maxAttach {
+		return payload.ID{}, fmt.Errorf("attach %q: %w: %d bytes, the limit is %d", name, ErrAttachmentTooLarge, size, d.maxAttach)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, size+1))
+	if err != nil {
+		return payload.ID{}, fmt.Errorf("attach %q: %w", name, err)
+	}
+	if int64(len(data)) != size {
+		return payload.ID{}, fmt.Errorf("attach %q: read %d bytes, expected %d", name, len(data), size)
+	}
+	aid, err := crypto.NewCaseID(nil)
+	if err != nil {
+		return payload.ID{}, fmt.Errorf("attach %q: %w", name, err)
+	}
+	wc, known, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return payload.ID{}, fmt.Errorf("attach %q: %w", name, err)
+	}
+	if !known {
+		return payload.ID{}, fmt.Errorf("attach: case %s: %w", id, ErrNotInCase)
+	}
+	media := mime.TypeByExtension(filepath.Ext(name))
+	if media == "" {
+		media = "application/octet-stream"
+	}
+	if mt, _, err := mime.ParseMediaType(media); err == nil {
+		media = mt
+	}
+	sum := sha256.Sum256(data)
+	count := int((size + payload.MaxChunkData - 1) / payload.MaxChunkData)
+	to := d.spokes(wc)
+	var pkts []*outgoing
+	for i := range count {
+		chunk := data[i*payload.MaxChunkData : min(len(data), (i+1)*payload.MaxChunkData)]
+		p := &outgoing{p: &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(id), Attachment: payload.ID(aid),
+			Name: name, MediaType: media, Size: size, SHA256: sum, Index: i, Count: count, Data: chunk},
+			to: to, ownCopy: true, kind: casestore.KindAttachment, guarded: i == 0}
+		if i == 0 {
+			p.event = &workflow.Event{Kind: workflow.EventAttachment, Orgs: orgIDs(to), Packet: [16]byte(aid)}
+		}
+		pkts = append(pkts, p)
+	}
+	var notify func(sent, total int)
+	if progress != nil {
+		notify = func(sent, total int) { progress(min(size, int64(sent)*size/int64(total)), size) }
+	}
+	if _, err := d.sendPackets(ctx, id, nil, pkts, notify); err != nil {
+		return payload.ID(aid), fmt.Errorf("attach %q: %w", name, err)
+	}
+	return payload.ID(aid), nil
+}
+
+// Attachment returns a file attached to the case, reassembled from its
+// chunks and checked against its size and SHA-256 digest.
+func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.ID) (string, []byte, error) {
+	entries, err := d.store.Entries(ctx, [16]byte(id))
+	if errors.Is(err, casestore.ErrNoCase) {
+		return "", nil, fmt.Errorf("attachment: case %s: %w", id, ErrNotInCase)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("attachment %s: %w", att, err)
+	}
+	var chunks []*payload.AttachmentChunk
+	for _, e := range entries {
+		if e.Kind != casestore.KindAttachment {
+			continue
+		}
+		p, err := payload.Unmarshal(payload.TypeAttachmentChunk, e.Body)
+		if err != nil {
+			return "", nil, fmt.Errorf("attachment %s: entry %x: %w", att, e.Envelope, err)
+		}
+		if c := p.(*payload.AttachmentChunk); c.Attachment == att {
+			chunks = append(chunks, c)
+		}
+	}
+	if len(chunks) == 0 {
+		return "", nil, fmt.Errorf("attachment %s: %w", att, ErrNoAttachment)
+	}
+	first := chunks[0]
+	slices.SortFunc(chunks, func(a, b *payload.AttachmentChunk) int { return a.Index - b.Index })
+	chunks = slices.CompactFunc(chunks, func(a, b *payload.AttachmentChunk) bool { return a.Index == b.Index })
+	if len(chunks) != first.Count {
+		return "", nil, fmt.Errorf("attachment %s: %w: %d of %d chunks", att, ErrAttachmentIncomplete, len(chunks), first.Count)
+	}
+	var buf bytes.Buffer
+	for _, c := range chunks {
+		if c.Count != first.Count || c.Size != first.Size || c.SHA256 != first.SHA256 || c.Name != first.Name {
+			return "", nil, fmt.Errorf("attachment %s: %w: chunks disagree", att, ErrAttachmentCorrupt)
+		}
+		buf.Write(c.Data)
+	}
+	if int64(buf.Len()) != first.Size || sha256.Sum256(buf.Bytes()) != [32]byte(first.SHA256) {
+		return "", nil, fmt.Errorf("attachment %s: %w", att, ErrAttachmentCorrupt)
+	}
+	return first.Name, buf.Bytes(), nil
+}

@@ -1,0 +1,339 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/guard"
+	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// stateReader is a casestore.Store or casestore.Tx.
+type stateReader interface {
+	State(ctx context.Context, caseID [16]byte) ([]byte, error)
+}
+
+// loadFlow returns this organisation's workflow view of a case: the stored
+// one, or a new empty one when the case is unknown or predates the
+// workflow (known reports whether the store holds the case at all).
+func (d *Device) loadFlow(ctx context.Context, q stateReader, id crypto.CaseID) (wc *workflow.Case, known bool, err error) {
+	b, err := q.State(ctx, [16]byte(id))
+	if errors.Is(err, casestore.ErrNoCase) {
+		return workflow.New(id, d.secrets.Org, d.secrets.Device), false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("case %s: workflow state: %w", id, err)
+	}
+	if b == nil {
+		return workflow.New(id, d.secrets.Org, d.secrets.Device), true, nil
+	}
+	wc = new(workflow.Case)
+	if err := json.Unmarshal(b, wc); err != nil {
+		return nil, true, fmt.Errorf("case %s: workflow state: %w", id, err)
+	}
+	return wc, true, nil
+}
+
+// flowOrgs lists every organisation a case view knows of, this one
+// included, for the store's organisation index.
+func (d *Device) flowOrgs(wc *workflow.Case) [][16]byte {
+	orgs := [][16]byte{d.secrets.Org}
+	add := func(o [16]byte) {
+		if o != ([16]byte{}) && !slices.Contains(orgs, o) {
+			orgs = append(orgs, o)
+		}
+	}
+	add(wc.Nominator)
+	add(wc.CurrentLandlord)
+	add(wc.AcceptedLandlord)
+	for _, o := range wc.Candidates {
+		add(o)
+	}
+	return orgs
+}
+
+// saveFlow writes a changed case view inside a transaction: the case row
+// (status = stage, organisations, last activity) and the sealed state. base
+// carries the reference and districts when the case is created.
+func (d *Device) saveFlow(ctx context.Context, tx *casestore.Tx, wc *workflow.Case, base *casestore.Case) error {
+	c := &casestore.Case{ID: wc.ID, Status: string(wc.Stage), Organisations: d.flowOrgs(wc),
+		Created: wc.Created, Updated: wc.Updated, Closed: wc.Ended}
+	if base != nil {
+		c.Reference, c.Districts = base.Reference, base.Districts
+		if c.Created.IsZero() {
+			c.Created = base.Created
+		}
+	}
+	if c.Updated.IsZero() {
+		c.Updated = c.Created
+	}
+	if err := tx.PutCase(ctx, c); err != nil {
+		return err
+	}
+	b, err := json.Marshal(wc)
+	if err != nil {
+		return fmt.Errorf("case %x: encode workflow state: %w", wc.ID, err)
+	}
+	return tx.SetState(ctx, wc.ID, b)
+}
+
+// me is this device as the actor of an event.
+func (d *Device) me() workflow.Party {
+	org, dev := d.ownNames()
+	return workflow.Party{Org: d.secrets.Org, Device: d.secrets.Device, OrgName: org, DeviceName: dev}
+}
+
+// household returns what the case's latest household details say, for the
+// disclosure guard, or nil when the case holds none.
+func (d *Device) household(ctx context.Context, id crypto.CaseID) (*guard.Household, error) {
+	entries, err := d.store.Entries(ctx, [16]byte(id))
+	if errors.Is(err, casestore.ErrNoCase) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var h *payload.HouseholdDetails
+	for _, e := range entries {
+		if e.Kind != casestore.KindDetails {
+			continue
+		}
+		p, err := payload.Unmarshal(payload.TypeHouseholdDetails, e.Body)
+		if err != nil {
+			return nil, fmt.Errorf("case %s: household details %x: %w", id, e.Envelope, err)
+		}
+		h = p.(*payload.HouseholdDetails)
+	}
+	if h == nil {
+		return nil, nil
+	}
+	return guardHousehold(h), nil
+}
+
+func guardHousehold(h *payload.HouseholdDetails) *guard.Household {
+	g := &guard.Household{Names: h.Names, DatesOfBirth: h.DatesOfBirth, Address: h.CurrentAddress,
+		Passages: []string{h.RiskNotes, h.SupportWorker, h.SafeContact.SafeToCall}}
+	if h.SafeContact.Phone != "" {
+		g.Phones = []string{h.SafeContact.Phone}
+	}
+	if h.SafeContact.Email != "" {
+		g.Emails = []string{h.SafeContact.Email}
+	}
+	return g
+}
+
+// checkGuard runs the disclosure guard over a payload's anonymous fields.
+// The error is a *guard.Error (errors.Is guard.ErrRefused): it holds the
+// matched text, for the user who typed it, never for a log.
+func (d *Device) checkGuard(ctx context.Context, id crypto.CaseID, p payload.Payload, now time.Time) error {
+	fs := p.AnonymousFields()
+	if len(fs) == 0 {
+		return nil
+	}
+	h, err := d.household(ctx, id)
+	if err != nil {
+		return err
+	}
+	gf := make([]guard.Field, len(fs))
+	for i, f := range fs {
+		gf[i] = guard.Field{Name: f.Name, Value: f.Value}
+	}
+	return guard.Verify(gf, h, now)
+}
+
+// outgoing is one packet a workflow step sends.
+type outgoing struct {
+	// event is applied to the case before sending (nil: none).
+	event *workflow.Event
+	// p is the payload (nil: the event is local, nothing is sent).
+	p payload.Payload
+	// to lists the other organisations it goes to (one envelope each).
+	to []crypto.OrgID
+	// ownCopy sends it to this organisation's other devices too.
+	ownCopy bool
+	// kind is the entry kind recorded locally ("" records no entry).
+	kind string
+	// guarded runs the disclosure guard on its anonymous fields.
+	guarded bool
+	// noCase queues its envelopes without the case id (an outcome for the
+	// coordinator, which must survive the case's shredding).
+	noCase bool
+}
+
+// sendPackets is every workflow send: it applies the packets' events to the
+// case (refusing an illegal step with the *workflow.TransitionError), runs
+// the disclosure guard, seals every packet once per organisation, records
+// the case, entries and envelopes and queues them in one transaction, then
+// sends the outbox. base creates the case (a referral). It returns the
+// entry id (first envelope) of each packet. After the transaction, a
+// failure to reach the relay wraps ErrNotSent: the next Sync sends the rest.
+func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing,
+	progress func(sent, total int)) ([]crypto.EnvelopeID, error) {
+	now := d.now()
+	wc, known, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return nil, err
+	}
+	if !known && base == nil {
+		return nil, fmt.Errorf("case %s: %w", id, ErrNotInCase)
+	}
+	actor := d.me()
+	check := wc.Clone()
+	for _, p := range pkts {
+		if p.event == nil {
+			continue
+		}
+		p.event.Actor, p.event.At = actor, now
+		if err := check.Apply(*p.event); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range pkts {
+		if p.p == nil {
+			continue
+		}
+		if p.guarded {
+			if err := d.checkGuard(ctx, id, p.p, now); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.p.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	d.netMu.Lock()
+	defer d.netMu.Unlock()
+	c, err := d.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	type sealedPkt struct {
+		envs []*sealed
+		body []byte
+	}
+	all := make([]sealedPkt, len(pkts))
+	for i, p := range pkts {
+		if p.p == nil {
+			continue
+		}
+		for _, o := range p.to {
+			if o == d.secrets.Org {
+				return nil, errors.New("your own organisation always gets a copy; list only the other organisations")
+			}
+			if err := d.checkOrg(o); err != nil {
+				return nil, err
+			}
+		}
+		orgs := slices.Clone(p.to)
+		if p.ownCopy {
+			orgs = append(orgs, d.secrets.Org)
+		}
+		for _, o := range orgs {
+			s, err := d.seal(o, p.p, now)
+			if err != nil {
+				return nil, err
+			}
+			if s != nil {
+				all[i].envs = append(all[i].envs, s)
+			}
+		}
+		if len(all[i].envs) == 0 {
+			return nil, errors.New("nobody to send to: no other organisation or device in this case")
+		}
+		if all[i].body, err = payload.Marshal(p.p); err != nil {
+			return nil, err
+		}
+	}
+	orgName, devName := d.ownNames()
+	ids := make([]crypto.EnvelopeID, len(pkts))
+	var queued [][16]byte
+	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
+		wc, _, err := d.loadFlow(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for _, p := range pkts {
+			if p.event != nil {
+				if err := wc.Apply(*p.event); err != nil {
+					return err
+				}
+			}
+		}
+		if err := d.saveFlow(ctx, tx, wc, base); err != nil {
+			return err
+		}
+		for i, p := range pkts {
+			if p.p == nil {
+				continue
+			}
+			entry := all[i].envs[0].id
+			ids[i] = entry
+			if p.kind != "" {
+				if err := tx.AddEntry(ctx, &casestore.Entry{Envelope: entry, Case: id, Kind: p.kind,
+					Direction: casestore.DirectionSent, At: now, SenderOrg: d.secrets.Org, SenderDevice: d.secrets.Device,
+					SenderOrgName: orgName, SenderDeviceName: devName, Body: all[i].body}); err != nil {
+					return err
+				}
+			}
+			var se []casestore.SentEnvelope
+			for _, e := range all[i].envs {
+				se = append(se, casestore.SentEnvelope{Envelope: e.id, Entry: entry, Mailbox: e.mailbox})
+			}
+			if err := tx.AddSentEnvelopes(ctx, id, se); err != nil {
+				return err
+			}
+			caseID := [16]byte(id)
+			if p.noCase {
+				caseID = [16]byte{}
+			}
+			if err := queueCase(ctx, tx, all[i].envs, caseID, now); err != nil {
+				return err
+			}
+			for _, e := range all[i].envs {
+				queued = append(queued, e.id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record case %s: %w", id, err)
+	}
+	var notify func(crypto.EnvelopeID)
+	if progress != nil {
+		done := 0
+		notify = func(e crypto.EnvelopeID) {
+			if slices.Contains(queued, [16]byte(e)) {
+				done++
+				progress(done, len(queued))
+			}
+		}
+	}
+	if _, dropped, err := d.flushOutboxWith(ctx, c, notify); err != nil {
+		return ids, err
+	} else if len(dropped) > 0 {
+		return ids, fmt.Errorf("relay refused: %w", errors.Join(dropped...))
+	}
+	return ids, nil
+}
+
+// queueCase is queue for envelopes of a case, so that shredding the case
+// also drops those still unsent.
+func queueCase(ctx context.Context, tx *casestore.Tx, envs []*sealed, caseID [16]byte, now time.Time) error {
+	for _, e := range envs {
+		if err := tx.QueueOutbox(ctx, &casestore.OutboxItem{Envelope: e.id, Mailbox: e.mailbox, Data: e.data, Created: now, Case: caseID}); err != nil {
+			return err
+		}
+		if err := tx.MarkProcessed(ctx, e.id, casestore.OutcomeSent, now.Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

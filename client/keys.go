@@ -1,0 +1,197 @@
+package client
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/vault"
+	"github.com/saferef/saferef/protocol"
+)
+
+// ErrDeviceRevoked means the organisation admin revoked this device: the
+// relay refuses it, and nobody encrypts to it any more.
+var ErrDeviceRevoked = errors.New("this device has been revoked by your organisation admin")
+
+// explainAuth turns the relay's refusal of a revoked device into
+// ErrDeviceRevoked, in plain words.
+func explainAuth(err error) error {
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Code == protocol.CodeDeviceRevoked {
+		return fmt.Errorf("%w: it can no longer send or receive referrals; ask your admin to enrol a new device (relay said: %w)", ErrDeviceRevoked, err)
+	}
+	return err
+}
+
+// KeyStatus describes the device's encryption keys, for 'saferef keys'.
+type KeyStatus struct {
+	Seq       uint64    // sequence number of the current key (0: the certificate's)
+	Created   time.Time // when the current key was made
+	Recipient string    // its age recipient
+	Published bool      // the relay's directory names it as the device's newest key
+	Retained  int       // old identities still held (inside the grace window)
+	Erased    int       // old identities erased by this call (RotateKeys only)
+}
+
+// graceWindow is how long a retired identity is kept: the scheme's grace
+// days, and never less than the relay's mailbox TTL.
+func (d *Device) graceWindow() time.Duration {
+	days := max(d.scheme.GraceDays, d.scheme.MailboxTTLDays)
+	return time.Duration(days) * 24 * time.Hour
+}
+
+// RotateKeys connects to the relay and rotates the device's encryption key
+// now (as 'saferef keys rotate' does), whatever the schedule: the new key
+// is saved in the vault, then published as a key update signed by the
+// device identity. Old identities past the grace window are erased.
+func (d *Device) RotateKeys(ctx context.Context) (*KeyStatus, error) {
+	d.netMu.Lock()
+	defer d.netMu.Unlock()
+	c, err := d.connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("rotate keys: %w", err)
+	}
+	defer c.Close()
+	st, err := d.rotate(ctx, c, true)
+	if err != nil {
+		return nil, fmt.Errorf("rotate keys: %w", err)
+	}
+	return st, nil
+}
+
+// maintainKeys runs on every connection: it republishes a key update the
+// relay does not have yet, rotates when the current key is older than the
+// scheme's rotation period (or when forced), and erases identities retired
+// longer ago than the grace window.
+func (d *Device) maintainKeys(ctx context.Context, c *relay.Conn, force bool) error {
+	if _, err := d.rotate(ctx, c, force); err != nil {
+		return fmt.Errorf("key rotation: %w", err)
+	}
+	return nil
+}
+
+// rotate does maintainKeys' work and reports the resulting state. The vault
+// is always saved before a new key is published, so that a key the
+// directory names is never lost; an unpublished key is published again on
+// the next connection.
+func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeyStatus, error) {
+	self, err := d.Directory().Device(d.secrets.Device)
+	if err != nil {
+		// Not approved (or not yet in the directory): nothing to rotate.
+		return &KeyStatus{Seq: d.secrets.Encryption[0].Seq, Created: d.secrets.Encryption[0].Created}, nil
+	}
+	if self.Revoked != nil {
+		return nil, fmt.Errorf("%w: revoked at %s", ErrDeviceRevoked, self.Revoked.RevokedAt.UTC().Format(time.RFC3339))
+	}
+	now := d.now()
+	cur := d.secrets.Encryption[0]
+	period := time.Duration(d.scheme.RotationDays) * 24 * time.Hour
+	switch {
+	case cur.Seq > self.KeySeq:
+		// Saved but not yet published (the relay was unreachable).
+		if err := d.publishKey(ctx, c); err != nil {
+			return nil, err
+		}
+	case force || !now.Before(cur.Created.Add(period)):
+		before := append([]crypto.EncryptionKey(nil), d.secrets.Encryption...)
+		if _, err := d.secrets.Rotate(now); err != nil {
+			return nil, err
+		}
+		if err := d.saveVault(); err != nil {
+			// Never publish a key the vault does not hold.
+			d.secrets.Encryption = before
+			return nil, err
+		}
+		if err := d.publishKey(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	st := &KeyStatus{}
+	// Erase only once the directory names the current key: until then
+	// senders may still be using the one before.
+	if self, err = d.Directory().Device(d.secrets.Device); err == nil && self.KeySeq == d.secrets.Encryption[0].Seq {
+		st.Published = true
+		if n := d.secrets.Prune(now.Add(-d.graceWindow())); n > 0 {
+			if err := d.saveVault(); err != nil {
+				return nil, err
+			}
+			st.Erased = n
+		}
+	}
+	cur = d.secrets.Encryption[0]
+	st.Seq, st.Created, st.Retained = cur.Seq, cur.Created, len(d.secrets.Encryption)-1
+	st.Recipient, _ = d.secrets.Recipient()
+	return st, nil
+}
+
+// publishKey signs the key update for the current encryption key (signing
+// is deterministic, so a republished update has the same bytes), publishes
+// it, and refreshes the directory so that it is verified like any other
+// entry.
+func (d *Device) publishKey(ctx context.Context, c *relay.Conn) error {
+	cur := d.secrets.Encryption[0]
+	rcpt, err := d.secrets.Recipient()
+	if err != nil {
+		return err
+	}
+	u, err := crypto.SignKeyUpdate(&crypto.KeyUpdate{Device: d.secrets.Device, Seq: cur.Seq, Recipient: rcpt, Created: cur.Created},
+		ed25519.NewKeyFromSeed(d.secrets.SigningSeed))
+	if err != nil {
+		return err
+	}
+	if _, err := c.Publish(ctx, u); err != nil {
+		return fmt.Errorf("publish key update %d: %w", cur.Seq, err)
+	}
+	_, err = d.refreshDirectory(ctx, c)
+	return err
+}
+
+// saveVault rewrites the device vault (atomically) with the current
+// secrets, and reloads the parsed keys.
+func (d *Device) saveVault() error {
+	keys, err := d.secrets.Keys()
+	if err != nil {
+		return err
+	}
+	plain, err := d.secrets.Marshal()
+	if err != nil {
+		return err
+	}
+	defer clear(plain)
+	d.mu.Lock()
+	pass := string(d.passphrase)
+	d.mu.Unlock()
+	if pass == "" {
+		return errors.New("save device vault: the device is closed")
+	}
+	file, err := vault.Seal(plain, pass, d.vaultWF)
+	if err != nil {
+		return fmt.Errorf("save device vault: %w", err)
+	}
+	if err := vault.WriteFile(filepath.Join(d.home, VaultFile), file); err != nil {
+		return fmt.Errorf("save device vault: %w", err)
+	}
+	d.mu.Lock()
+	d.keys = keys
+	d.mu.Unlock()
+	return nil
+}
+
+// KeyStatus reports the device's encryption keys as they are now, without
+// contacting the relay (Erased is always 0).
+func (d *Device) KeyStatus() *KeyStatus {
+	d.netMu.Lock() // rotation runs under netMu
+	defer d.netMu.Unlock()
+	cur := d.secrets.Encryption[0]
+	st := &KeyStatus{Seq: cur.Seq, Created: cur.Created, Retained: len(d.secrets.Encryption) - 1}
+	st.Recipient, _ = d.secrets.Recipient()
+	if e, err := d.Directory().Device(d.secrets.Device); err == nil && e.KeySeq == cur.Seq {
+		st.Published = true
+	}
+	return st
+}

@@ -1,0 +1,82 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// ErrNotSentHere means a recall named an envelope this device did not send
+// in the case.
+var ErrNotSentHere = errors.New("not a packet this device sent in the case")
+
+// Recall asks every recipient of packets this device sent in error to shred
+// them. envelopes may name a packet by its entry id (CaseEntry.Envelope) or
+// by any of the envelopes it went out in; each organisation is sent a
+// recall naming the envelopes it received (this organisation's other
+// devices included). Honest recipients shred the packets and confirm with a
+// signed recall receipt, which the case then shows (ReceiptRecall). The
+// reason passes the disclosure guard.
+func (d *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypto.EnvelopeID, reason string) error {
+	if len(envelopes) == 0 {
+		return errors.New("recall: no envelope named")
+	}
+	sent, err := d.store.SentEnvelopes(ctx, [16]byte(id))
+	if err != nil {
+		return fmt.Errorf("recall: %w", err)
+	}
+	if _, err := d.store.Case(ctx, [16]byte(id)); errors.Is(err, casestore.ErrNoCase) {
+		return fmt.Errorf("recall: case %s: %w", id, ErrNotInCase)
+	}
+	var entries [][16]byte
+	for _, e := range envelopes {
+		i := slices.IndexFunc(sent, func(s casestore.SentEnvelope) bool { return s.Envelope == [16]byte(e) || s.Entry == [16]byte(e) })
+		if i < 0 {
+			return fmt.Errorf("recall: envelope %s: %w", e, ErrNotSentHere)
+		}
+		if !slices.Contains(entries, sent[i].Entry) {
+			entries = append(entries, sent[i].Entry)
+		}
+	}
+	byOrg := map[crypto.OrgID][]payload.ID{}
+	var orgs []crypto.OrgID
+	for _, s := range sent {
+		if !slices.Contains(entries, s.Entry) {
+			continue
+		}
+		org := crypto.OrgID(s.Mailbox)
+		if _, ok := byOrg[org]; !ok {
+			orgs = append(orgs, org)
+		}
+		byOrg[org] = append(byOrg[org], payload.ID(s.Envelope))
+	}
+	var pkts []*outgoing
+	for _, org := range orgs {
+		envs := byOrg[org]
+		for len(envs) > 0 {
+			n := min(len(envs), payload.MaxRecallEnvelopes)
+			p := &outgoing{p: &payload.Recall{Schema: payload.SchemaVersion, Case: payload.ID(id), Envelopes: envs[:n], Reason: reason},
+				kind: casestore.KindRecall, guarded: true}
+			if org == d.secrets.Org {
+				p.ownCopy = true
+			} else {
+				p.to = []crypto.OrgID{org}
+			}
+			if len(pkts) == 0 {
+				p.event = &workflow.Event{Kind: workflow.EventRecalled, Packet: entries[0]}
+			}
+			pkts = append(pkts, p)
+			envs = envs[n:]
+		}
+	}
+	if _, err := d.sendPackets(ctx, id, nil, pkts, nil); err != nil {
+		return fmt.Errorf("recall: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,388 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// Errors of the referral and circulation steps.
+var (
+	// ErrNotCandidate means an organisation cannot receive the referral:
+	// not a landlord, or no home in an acceptable district per its signed
+	// directory entry.
+	ErrNotCandidate = errors.New("not a candidate landlord for this referral")
+	// ErrNoCandidates means no landlord qualifies for circulation.
+	ErrNoCandidates = errors.New("no landlord with homes in an acceptable district")
+	// ErrApprovalFirst means recipients were named for a referral that must
+	// first go to the household's current landlord for approval.
+	ErrApprovalFirst = errors.New("the household's current landlord must approve before circulation")
+)
+
+// DraftReferral records a referral and, optionally, the household's
+// details as a local draft (nothing is sent). The details stay on this
+// device until released to the accepting landlord; meanwhile the disclosure
+// guard checks every later send of the case against them. It returns the
+// case id (a new one when r.Case is zero).
+func (d *Device) DraftReferral(ctx context.Context, r *payload.Referral, h *payload.HouseholdDetails) (crypto.CaseID, error) {
+	caseID, err := prepareReferral(r)
+	if err != nil {
+		return caseID, fmt.Errorf("draft referral: %w", err)
+	}
+	now := d.now()
+	wc, known, err := d.loadFlow(ctx, d.store, caseID)
+	if err != nil {
+		return caseID, fmt.Errorf("draft referral: %w", err)
+	}
+	if known {
+		return caseID, fmt.Errorf("draft referral: case %s already exists on this device", caseID)
+	}
+	if h != nil {
+		h.Case = r.Case
+		if h.Schema == 0 {
+			h.Schema = payload.SchemaVersion
+		}
+	}
+	ev := workflow.Event{Kind: workflow.EventReferralDrafted, Actor: d.me(), At: now, Landlord: [16]byte(r.CurrentLandlordOrg)}
+	if err := wc.Apply(ev); err != nil {
+		return caseID, fmt.Errorf("draft referral: %w", err)
+	}
+	body, err := payload.Marshal(r)
+	if err != nil {
+		return caseID, fmt.Errorf("draft referral: %w", err)
+	}
+	var hbody []byte
+	if h != nil {
+		if hbody, err = payload.Marshal(h); err != nil {
+			return caseID, fmt.Errorf("draft referral: household details: %w", err)
+		}
+	}
+	orgName, devName := d.ownNames()
+	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
+		if err := d.saveFlow(ctx, tx, wc, &casestore.Case{Reference: r.Reference, Districts: r.DistrictsAcceptable, Created: now}); err != nil {
+			return err
+		}
+		for _, e := range []struct {
+			kind string
+			body []byte
+		}{{casestore.KindReferral, body}, {casestore.KindDetails, hbody}} {
+			if e.body == nil {
+				continue
+			}
+			id, err := crypto.NewEnvelopeID(nil)
+			if err != nil {
+				return err
+			}
+			if err := tx.AddEntry(ctx, &casestore.Entry{Envelope: id, Case: caseID, Kind: e.kind, Direction: DirectionDraft,
+				At: now, SenderOrg: d.secrets.Org, SenderDevice: d.secrets.Device, SenderOrgName: orgName,
+				SenderDeviceName: devName, Body: e.body}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return caseID, fmt.Errorf("draft referral: %w", err)
+	}
+	return caseID, nil
+}
+
+// DirectionDraft marks an entry recorded locally and never sent: a draft
+// referral, or household details kept before their release.
+const DirectionDraft = "draft"
+
+func prepareReferral(r *payload.Referral) (crypto.CaseID, error) {
+	if r.Schema == 0 {
+		r.Schema = payload.SchemaVersion
+	}
+	if r.Case.IsZero() {
+		id, err := crypto.NewCaseID(nil)
+		if err != nil {
+			return crypto.CaseID{}, err
+		}
+		r.Case = payload.ID(id)
+	}
+	caseID := crypto.CaseID(r.Case)
+	if err := r.Validate(); err != nil {
+		return caseID, err
+	}
+	return caseID, nil
+}
+
+// SendReferral sends a referral (a new one, or a draft or a declined one
+// of this device) and returns its case id; a referral without a case id
+// gets a new one. The referral is validated first (a
+// *payload.ValidationError lists every field problem) and its anonymous
+// fields pass the disclosure guard (a *guard.Error names each field and
+// match; with household details in the case, their names and address are
+// checked too).
+//
+// When r.CurrentLandlordOrg names another organisation, the referral goes
+// to that landlord only, for approval (stage awaiting-approval); to must
+// then be empty (ErrApprovalFirst): circulate after approval. Otherwise it
+// circulates to to, or with to empty to every landlord whose signed
+// districts include an acceptable one; a named organisation that does not
+// qualify is refused (ErrNotCandidate, naming it and why). Each recipient
+// gets its own envelope, so none learns who else received it.
+func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
+	caseID, err := prepareReferral(r)
+	if err != nil {
+		return caseID, fmt.Errorf("send referral: %w", err)
+	}
+	wc, known, err := d.loadFlow(ctx, d.store, caseID)
+	if err != nil {
+		return caseID, fmt.Errorf("send referral: %w", err)
+	}
+	if known && wc.Stage != workflow.StageDraft {
+		return caseID, fmt.Errorf("send referral: case %s already exists on this device (stage %s); circulate it instead", caseID, stageName(wc.Stage))
+	}
+	if err := d.refresh(ctx); err != nil {
+		return caseID, fmt.Errorf("send referral: %w", err)
+	}
+	cl := crypto.OrgID(r.CurrentLandlordOrg)
+	var pkts []*outgoing
+	if wc.Stage == workflow.StageNone {
+		pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventReferralDrafted, Landlord: cl}})
+	}
+	base := &casestore.Case{Reference: r.Reference, Districts: r.DistrictsAcceptable, Created: d.now()}
+	if !cl.IsZero() && cl != d.secrets.Org && !wc.Approved {
+		if len(to) > 0 {
+			return caseID, fmt.Errorf("send referral: %w: the referral names the household's current landlord %s; send it with no recipients for approval, then circulate",
+				ErrApprovalFirst, d.orgLabel(cl))
+		}
+		if err := d.checkOrg(cl); err != nil {
+			return caseID, fmt.Errorf("send referral: current landlord: %w", err)
+		}
+		pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventApprovalRequested, Landlord: cl},
+			p: r, to: []crypto.OrgID{cl}, ownCopy: true, kind: casestore.KindReferral, guarded: true})
+	} else {
+		cands, err := d.candidates(r, to, wc)
+		if err != nil {
+			return caseID, fmt.Errorf("send referral: %w", err)
+		}
+		pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventCirculated, Landlord: cl, Orgs: orgIDs(cands)},
+			p: r, to: cands, ownCopy: true, kind: casestore.KindReferral, guarded: true})
+	}
+	if _, err := d.sendPackets(ctx, caseID, base, pkts, nil); err != nil {
+		return caseID, fmt.Errorf("send referral %s: %w", caseID, err)
+	}
+	return caseID, nil
+}
+
+// Circulate sends a case's referral to more candidate landlords: after the
+// current landlord's approval, or to widen circulation while no offer is
+// accepted. An empty to means every qualifying landlord not yet sent to.
+func (d *Device) Circulate(ctx context.Context, id crypto.CaseID, to []crypto.OrgID) error {
+	r, err := d.caseReferral(ctx, id)
+	if err != nil {
+		return fmt.Errorf("circulate %s: %w", id, err)
+	}
+	wc, _, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return fmt.Errorf("circulate %s: %w", id, err)
+	}
+	if err := d.refresh(ctx); err != nil {
+		return fmt.Errorf("circulate %s: %w", id, err)
+	}
+	cands, err := d.candidates(r, to, wc)
+	if err != nil {
+		return fmt.Errorf("circulate %s: %w", id, err)
+	}
+	// Colleagues already hold the referral: only the candidates get it.
+	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventCirculated, Landlord: [16]byte(r.CurrentLandlordOrg), Orgs: orgIDs(cands)},
+		p: r, to: cands, kind: casestore.KindReferral, guarded: true}}
+	if _, err := d.sendPackets(ctx, id, nil, pkts, nil); err != nil {
+		return fmt.Errorf("circulate %s: %w", id, err)
+	}
+	return nil
+}
+
+// CirculationCandidates returns the landlords a circulation of the case
+// would reach now, by the directory as last fetched (Sync refreshes it):
+// every landlord with a current device whose signed
+// districts include one of the referral's acceptable districts, other than
+// the household's current landlord and those already sent to.
+func (d *Device) CirculationCandidates(ctx context.Context, id crypto.CaseID) ([]OrgRef, error) {
+	r, err := d.caseReferral(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("circulation candidates of %s: %w", id, err)
+	}
+	wc, _, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return nil, fmt.Errorf("circulation candidates of %s: %w", id, err)
+	}
+	cands, err := d.candidates(r, nil, wc)
+	if errors.Is(err, ErrNoCandidates) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("circulation candidates of %s: %w", id, err)
+	}
+	out := make([]OrgRef, len(cands))
+	for i, o := range cands {
+		out[i] = d.orgRef(o)
+	}
+	return out, nil
+}
+
+// Approve sends the current landlord's answer to a referral it was asked to
+// approve, to the nominating organisation (and this organisation's other
+// devices). Approving needs both confirmations and a named lead; declining
+// a reason (a *payload.ValidationError otherwise).
+func (d *Device) Approve(ctx context.Context, id crypto.CaseID, a *payload.Approval) error {
+	if a.Schema == 0 {
+		a.Schema = payload.SchemaVersion
+	}
+	a.Case = payload.ID(id)
+	wc, _, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return fmt.Errorf("approve %s: %w", id, err)
+	}
+	ev := &workflow.Event{Kind: workflow.EventApproved, NoSuitableHome: a.NoSuitableHome, WillGiveHomeBack: a.WillGiveHomeBack, Why: a.Reason}
+	if !a.Approved {
+		ev = &workflow.Event{Kind: workflow.EventApprovalDeclined, Why: a.Reason}
+	}
+	pkts := []*outgoing{{event: ev, p: a, to: d.nominatorOf(wc), ownCopy: true, kind: casestore.KindApproval, guarded: true}}
+	if _, err := d.sendPackets(ctx, id, nil, pkts, nil); err != nil {
+		return fmt.Errorf("approve %s: %w", id, err)
+	}
+	return nil
+}
+
+// nominatorOf returns the case's nominating organisation as a recipient
+// list (empty when it is this organisation or unknown: Apply refuses).
+func (d *Device) nominatorOf(wc *workflow.Case) []crypto.OrgID {
+	if wc.Nominator == ([16]byte{}) || wc.Nominator == d.secrets.Org {
+		return nil
+	}
+	return []crypto.OrgID{wc.Nominator}
+}
+
+// caseReferral returns the latest referral recorded in a case.
+func (d *Device) caseReferral(ctx context.Context, id crypto.CaseID) (*payload.Referral, error) {
+	entries, err := d.store.Entries(ctx, [16]byte(id))
+	if errors.Is(err, casestore.ErrNoCase) {
+		return nil, fmt.Errorf("case %s: %w", id, ErrNotInCase)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r *payload.Referral
+	for _, e := range entries {
+		if e.Kind != casestore.KindReferral {
+			continue
+		}
+		p, err := payload.Unmarshal(payload.TypeReferral, e.Body)
+		if err != nil {
+			return nil, fmt.Errorf("case %s: referral %x: %w", id, e.Envelope, err)
+		}
+		r = p.(*payload.Referral)
+	}
+	if r == nil {
+		return nil, fmt.Errorf("case %s: no referral recorded", id)
+	}
+	return r, nil
+}
+
+// candidates validates the named landlords for circulating r, or with to
+// empty picks every qualifying landlord with a current device, leaving out
+// those already circulated to.
+func (d *Device) candidates(r *payload.Referral, to []crypto.OrgID, wc *workflow.Case) ([]crypto.OrgID, error) {
+	cl := crypto.OrgID(r.CurrentLandlordOrg)
+	if len(to) > 0 {
+		to = uniqueOrgs(to)
+		for _, o := range to {
+			if err := d.qualifies(o, r, cl); err != nil {
+				return nil, err
+			}
+		}
+		return to, nil
+	}
+	now := d.now()
+	var out []crypto.OrgID
+	for _, e := range d.Directory().Orgs() {
+		o := e.Cert.Org
+		if slices.Contains(wc.Candidates, [16]byte(o)) || d.qualifies(o, r, cl) != nil {
+			continue
+		}
+		if len(d.Directory().Recipients(o, now)) == 0 {
+			continue
+		}
+		out = append(out, o)
+	}
+	if len(out) == 0 {
+		return nil, ErrNoCandidates
+	}
+	slices.SortFunc(out, func(a, b crypto.OrgID) int { return strings.Compare(a.String(), b.String()) })
+	return out, nil
+}
+
+// qualifies reports why organisation o may not receive referral r, or nil.
+func (d *Device) qualifies(o crypto.OrgID, r *payload.Referral, cl crypto.OrgID) error {
+	if o == d.secrets.Org {
+		return errors.New("your own organisation always gets a copy; list only the other organisations")
+	}
+	if err := d.checkOrg(o); err != nil {
+		return err
+	}
+	e, err := d.Directory().Org(o)
+	if err != nil {
+		return fmt.Errorf("organisation %s: %w", o, err)
+	}
+	label := d.orgLabel(o)
+	switch {
+	case e.Cert.Kind != crypto.KindLandlord:
+		return fmt.Errorf("%w: %s is a %s, not a landlord", ErrNotCandidate, label, e.Cert.Kind)
+	case o == cl:
+		return fmt.Errorf("%w: %s is the household's current landlord", ErrNotCandidate, label)
+	}
+	for _, dist := range e.Cert.Districts {
+		if slices.Contains(r.DistrictsAcceptable, dist) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s has homes only in %s, none of the acceptable districts (%s)", ErrNotCandidate, label,
+		strings.Join(e.Cert.Districts, ", "), strings.Join(r.DistrictsAcceptable, ", "))
+}
+
+// orgLabel names an organisation for an error message: "Name (id)".
+func (d *Device) orgLabel(o crypto.OrgID) string {
+	if ref := d.orgRef(o); ref.Name != "" {
+		return fmt.Sprintf("%s (%s)", ref.Name, o)
+	}
+	return o.String()
+}
+
+func orgIDs(in []crypto.OrgID) [][16]byte {
+	out := make([][16]byte, len(in))
+	for i, o := range in {
+		out[i] = o
+	}
+	return out
+}
+
+func stageName(s workflow.Stage) string {
+	if s == workflow.StageNone {
+		return "none"
+	}
+	return string(s)
+}
+
+// refresh fetches the directory entries this device has not seen, so that
+// recipients are checked against the current directory.
+func (d *Device) refresh(ctx context.Context) error {
+	d.netMu.Lock()
+	defer d.netMu.Unlock()
+	c, err := d.connect(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}

@@ -1,0 +1,119 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// ErrFilledInternal means "filled" was given to SetStatus: it is sent by
+// DecideOffer, never set by a user.
+var ErrFilledInternal = errors.New(`"filled" is sent automatically when another offer is accepted`)
+
+// SetStatus sends a status update: "signed-up" and "moved-in" from the
+// accepted landlord to the nominator; "closed" and "withdrawn" from the
+// nominator to every organisation still in the case. effective is
+// YYYY-MM-DD (today when empty); note is optional free text, required as
+// the reason of a withdrawal, and passes the disclosure guard. On "closed"
+// an outcome statistic (no person, no case id) also goes to every
+// coordinator organisation in the directory.
+func (d *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effective, note string) error {
+	if status == payload.StatusFilled {
+		return fmt.Errorf("set status: %w", ErrFilledInternal)
+	}
+	k, err := workflow.StatusEvent(status)
+	if err != nil {
+		return fmt.Errorf("set status %q: %w", status, err)
+	}
+	if effective == "" {
+		effective = d.now().UTC().Format(dateLayout)
+	}
+	wc, known, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return fmt.Errorf("set status: %w", err)
+	}
+	if !known {
+		return fmt.Errorf("set status: case %s: %w", id, ErrNotInCase)
+	}
+	st := &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: payload.ID(id), Status: status, Effective: effective, Note: note}
+	var to []crypto.OrgID
+	switch k {
+	case workflow.EventClosed, workflow.EventWithdrawn:
+		to = fromIDs(wc.Organisations())
+	default:
+		to = d.nominatorOf(wc)
+	}
+	pkts := []*outgoing{{event: &workflow.Event{Kind: k, Status: status, Why: note}, p: st, to: to, ownCopy: true,
+		kind: casestore.KindStatus, guarded: true}}
+	if k == workflow.EventClosed && wc.AcceptedLandlord != ([16]byte{}) {
+		out, err := d.outcome(ctx, id, wc)
+		if err != nil {
+			return fmt.Errorf("set status: %w", err)
+		}
+		if coords := d.coordinators(); len(coords) > 0 {
+			pkts = append(pkts, &outgoing{p: out, to: coords, noCase: true})
+		}
+	}
+	if _, err := d.sendPackets(ctx, id, nil, pkts, nil); err != nil {
+		return fmt.Errorf("set status %s of %s: %w", status, id, err)
+	}
+	return nil
+}
+
+// coordinators lists the current coordinator organisations.
+func (d *Device) coordinators() []crypto.OrgID {
+	var out []crypto.OrgID
+	for _, e := range d.Directory().Orgs() {
+		if e.Cert.Kind == crypto.KindCoordinator && e.Revoked == nil && e.Cert.Org != d.secrets.Org {
+			out = append(out, e.Cert.Org)
+		}
+	}
+	return out
+}
+
+// outcome builds the statistic of a case that ended in a move: the old and
+// new landlords, the month of the move, the days from circulation to the
+// move and the bedrooms of the home; a fresh id, never the case id.
+func (d *Device) outcome(ctx context.Context, id crypto.CaseID, wc *workflow.Case) (*payload.Outcome, error) {
+	oid, err := crypto.NewCaseID(nil)
+	if err != nil {
+		return nil, err
+	}
+	var circulated, moved time.Time
+	for _, e := range wc.History {
+		switch e.Kind {
+		case workflow.EventCirculated:
+			if circulated.IsZero() {
+				circulated = e.At
+			}
+		case workflow.EventMovedIn:
+			moved = e.At
+		}
+	}
+	if moved.IsZero() {
+		moved = d.now()
+	}
+	if circulated.IsZero() {
+		circulated = wc.Created
+	}
+	days := max(0, int(moved.Sub(circulated).Hours()/24))
+	days = min(days, payload.MaxDaysToRehouse)
+	out := &payload.Outcome{Schema: payload.SchemaVersion, Outcome: payload.ID(oid), GivingLandlord: payload.ID(wc.CurrentLandlord),
+		ReceivingLandlord: payload.ID(wc.AcceptedLandlord), MovedMonth: moved.UTC().Format("2006-01"), DaysToRehouse: days}
+	c, err := d.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range c.Offers {
+		if [16]byte(o.Offer.Offer) == wc.AcceptedOffer {
+			out.Bedrooms = o.Offer.Bedrooms
+		}
+	}
+	return out, nil
+}

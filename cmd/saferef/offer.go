@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+const offerTemplateUsage = `Usage: saferef offer template
+
+Prints a complete example offer of a home as JSON, to copy and fill in for
+'saferef offer send'. Its case and offer ids are all zeros: --case fills in
+the case and sending gives the offer a new id. Only "address" locates the
+home, and it goes to the nominating organisation only; keep the viewing
+arrangements and adaptations free of anything that locates it.`
+
+func (g *globals) offerTemplate(_ context.Context, env *cli.Env, args []string) error {
+	return g.template(env, args, "offer template", offerTemplateUsage, payload.TypeOffer, func(p payload.Payload) {
+		p.(*payload.Offer).Offer = payload.ID{}
+	})
+}
+
+const offerSendUsage = `Usage: saferef [--home HOME] offer send --case CASE_ID --file OFFER.json
+
+For a landlord the referral was circulated to: offers a home. The offer
+(with the exact address) goes to the nominating organisation only; no other
+landlord learns of it. The viewing arrangements and adaptations are checked
+by the disclosure guard. Prints the offer id last: the nominator decides on
+it with 'saferef offer decide'.`
+
+func (g *globals) offerSend(ctx context.Context, env *cli.Env, args []string) error {
+	fs, home := g.flags(env, "offer send", offerSendUsage)
+	caseFlag := fs.String("case", "", "the case `id`")
+	file := fs.String("file", "", "the offer JSON `file` ('saferef offer template' shows one)")
+	pos, err := fs.Parse(args)
+	if err != nil {
+		return err
+	}
+	if err := fs.NArgs(pos, 0, ""); err != nil {
+		return err
+	}
+	if err := fs.Required("case", "file"); err != nil {
+		return err
+	}
+	caseID, err := parseCaseFlag("--case", *caseFlag)
+	if err != nil {
+		return err
+	}
+	p, err := readPayload(payload.TypeOffer, *file, caseID, "saferef offer template")
+	if err != nil {
+		return err
+	}
+	d, err := open(ctx, env, *home)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	id, err := d.SendOffer(ctx, caseID, p.(*payload.Offer))
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(env.Stdout, "sent offer in case %s; offer id:\n%s\n", caseID, id)
+	return nil
+}
+
+const offerDecideUsage = `Usage: saferef [--home HOME] offer decide --case CASE_ID --offer OFFER_ID --accept|--decline [--reason TEXT]
+
+For the nominating organisation: accepts or declines one offer ('saferef
+cases show CASE_ID' lists them). The decision goes to the offering landlord
+only. Accepting tells every other landlord the referral was circulated to
+that it is "filled", and nothing more; then release the household's details
+with 'saferef details release'. Declining needs a reason, which is checked by
+the disclosure guard.`
+
+func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) error {
+	fs, home := g.flags(env, "offer decide", offerDecideUsage)
+	caseFlag := fs.String("case", "", "the case `id`")
+	offerFlag := fs.String("offer", "", "the offer `id`")
+	accept := fs.Bool("accept", false, "accept the offer")
+	decline := fs.Bool("decline", false, "decline the offer (needs --reason)")
+	reason := fs.String("reason", "", "the `reason` (required to decline)")
+	pos, err := fs.Parse(args)
+	if err != nil {
+		return err
+	}
+	if err := fs.NArgs(pos, 0, ""); err != nil {
+		return err
+	}
+	if err := fs.Required("case", "offer"); err != nil {
+		return err
+	}
+	caseID, err := parseCaseFlag("--case", *caseFlag)
+	if err != nil {
+		return err
+	}
+	offer, err := payload.ParseID(*offerFlag)
+	if err != nil {
+		return cli.Usagef("offer ids are 32 hex digits; 'saferef cases show CASE_ID' lists them", "bad --offer: %v", err)
+	}
+	if *accept == *decline {
+		return cli.Usagef("give --accept or --decline", "accept or decline?")
+	}
+	if *decline && *reason == "" {
+		return cli.Usagef("say why with --reason; the landlord reads it", "declining an offer needs --reason")
+	}
+	d, err := open(ctx, env, *home)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.DecideOffer(ctx, caseID, offer, *accept, *reason); err != nil {
+		return explain(err)
+	}
+	if *accept {
+		fmt.Fprintf(env.Stdout, "accepted offer %s in case %s; the other landlords are told it is filled\n", offer, caseID)
+		fmt.Fprintf(env.Stdout, "next: saferef details release --case %s --file DETAILS.json\n", caseID)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "declined offer %s in case %s\n", offer, caseID)
+	return nil
+}
