@@ -234,7 +234,11 @@ func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, 
 	if err := d.store.AppendDirectory(ctx, objs); err != nil {
 		return nil, err
 	}
-	return d.applyDirectory(objs), nil
+	skipped := d.applyDirectory(objs)
+	if err := d.applyRetentionPolicy(ctx); err != nil {
+		return skipped, err
+	}
+	return skipped, nil
 }
 
 // connect dials the relay, checks its log key, authenticates, refreshes

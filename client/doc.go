@@ -127,10 +127,9 @@
 //     the household and Received by the household's old landlord; Net is
 //     Given - Received. Outcomes are kept in their own table (no case), so
 //     shredding cases does not change the balance.
-//   - retention is a local setting (Device.SetRetention); the
-//     organisation admin's signed retention policy is pending (it needs a
-//     new signed directory object). Sync ends with ShredExpired at
-//     Options.Now.
+//   - retention follows the organisation admin's signed policy
+//     (crypto.OrgPolicy, see Retention policy); Sync ends with ShredExpired
+//     at Options.Now.
 //
 // # Transparency log
 //
@@ -175,6 +174,26 @@
 // current key. To rewrite the vault, a Device keeps the passphrase it was
 // opened with in memory until Close, like the device keys themselves.
 // RotateKeys rotates at once ('saferef keys rotate').
+//
+// # Retention policy
+//
+// After every directory refresh the device applies its organisation's
+// newest signed retention policy (casestore.Store.ApplyRetentionPolicy): the
+// first time it sees a policy number, the case store's retention becomes the
+// policy's period, shorter or longer than before; after that a user may
+// shorten it on one device (SetRetention), never lengthen it beyond the
+// policy (ErrRetentionPolicy), and the next policy the admin publishes
+// replaces the local choice. With no policy, retention is a local setting.
+//
+// # Scheme root rotation
+//
+// HOME/scheme.json stays the anchor the device was enrolled with. Root
+// rotations (crypto.SchemeUpdate) arrive in the directory log and are
+// replayed, with everything else, from the cached log each time the home is
+// opened, so the device's current scheme (Directory().Scheme()) needs no
+// other storage; a device offline for months follows every rotation in
+// order when it syncs. A device enrolled with a scheme file written after a
+// rotation pins the new roots and the history in it.
 //
 // # Revocation
 //

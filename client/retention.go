@@ -30,10 +30,14 @@ func (d *Device) Retention(ctx context.Context) (time.Duration, error) {
 	return d.store.Retention(ctx)
 }
 
-// SetRetention sets the retention period on this device. The design has
-// an organisation admin set it for all the organisation's devices; until
-// that signed setting exists it is a local setting.
+// SetRetention sets the retention period on this device. Once the
+// organisation admin has published a retention policy, a device may only
+// shorten it: a longer period is ErrRetentionPolicy. The next policy the
+// admin publishes replaces the local setting.
 func (d *Device) SetRetention(ctx context.Context, period time.Duration) error {
+	if p := d.RetentionPolicy(); p > 0 && period > p {
+		return fmt.Errorf("set retention to %d days: %w (%d days)", period/(24*time.Hour), ErrRetentionPolicy, p/(24*time.Hour))
+	}
 	return d.store.SetRetention(ctx, period)
 }
 

@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ type OrgEntry struct {
 	Cert    *OrgCert
 	Revoked *Revocation // nil while the organisation is current
 	Raw     []byte      // the certificate bytes as received
+	Policy  *OrgPolicy  // newest verified policy, nil if none
 }
 
 // Directory is the verified in-memory view of the scheme's keys, used by the
@@ -33,9 +35,12 @@ type OrgEntry struct {
 // senders). Every object is verified before it is applied. It is safe for
 // concurrent use.
 type Directory struct {
-	scheme *Scheme // immutable after NewDirectory
+	anchor *Scheme // the scheme given to NewDirectory; immutable
 
-	mu sync.RWMutex // guards orgs, devices and byOrg
+	mu sync.RWMutex // guards scheme, orgs, devices and byOrg
+	// scheme is the current scheme: the anchor's origin (Scheme.Origin)
+	// with every scheme update applied so far in its History.
+	scheme *Scheme
 	// orgs and devices map ids to their current (immutable) entries.
 	orgs    map[OrgID]*OrgEntry
 	devices map[DeviceID]*DeviceEntry
@@ -45,31 +50,76 @@ type Directory struct {
 
 // NewDirectory returns an empty directory that trusts the roots of s. The
 // scheme must have been validated by ParseScheme.
+//
+// A scheme whose History records root rotations starts from the roots
+// before the first of them (its Origin), and the directory follows the
+// rotations as their scheme updates arrive in the log, accepting only the
+// very updates the history pins. A history that does not verify leaves the
+// directory trusting only s's own roots.
 func NewDirectory(s *Scheme) *Directory {
-	c := *s
-	c.Roots = slices.Clone(s.Roots)
+	anchor := *s
+	anchor.Roots = slices.Clone(s.Roots)
+	anchor.History = slices.Clone(s.History)
+	start, err := anchor.Origin()
+	if err != nil {
+		start = &Scheme{}
+		*start = anchor
+		start.Roots = slices.Clone(anchor.Roots)
+		start.History = nil
+		anchor.History = nil
+	}
 	return &Directory{
-		scheme:  &c,
+		anchor:  &anchor,
+		scheme:  start,
 		orgs:    make(map[OrgID]*OrgEntry),
 		devices: make(map[DeviceID]*DeviceEntry),
 		byOrg:   make(map[OrgID][]DeviceID),
 	}
 }
 
-// Scheme returns a copy of the directory's scheme.
+// Scheme returns a copy of the directory's current scheme: after a root
+// rotation its Roots and Threshold are the new ones and its History holds
+// the scheme updates applied, so its Marshal is the scheme file to hand to
+// new members.
 func (d *Directory) Scheme() *Scheme {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	c := *d.scheme
 	c.Roots = slices.Clone(d.scheme.Roots)
+	c.History = slices.Clone(d.scheme.History)
 	return &c
 }
 
+// Policy returns the organisation's newest verified policy, or nil.
+func (d *Directory) Policy(org OrgID) *OrgPolicy {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if o := d.orgs[org]; o != nil {
+		return o.Policy
+	}
+	return nil
+}
+
 // Add verifies and applies one signed object of kind "org-cert",
-// "device-cert", "revocation" or "key-update" (Signed.Type tells which) and
-// returns the kind. Adding an identical object again is a no-op. Rules:
+// "device-cert", "revocation", "key-update", "scheme-update" or
+// "org-policy" (Signed.Type tells which) and returns the kind. Adding an
+// identical object again is a no-op. Rules:
 //
-//   - an org cert must be signed by Threshold roots and valid at now; one
-//     for an organisation already present replaces it only if it was issued
-//     later (renewal, admin key change), otherwise it is ignored;
+//   - an org cert must be signed by Threshold roots of the current scheme
+//     and valid at now; one for an organisation already present replaces
+//     it only if it was issued later (renewal, admin key change), otherwise
+//     it is ignored. A re-issue signed instead by a current admin key of the
+//     organisation (and by each new admin key) replaces it if only the admin
+//     keys changed (VerifyOrgCertByAdmin);
+//   - a scheme update must be the next one (Scheme.VerifyUpdate), and one
+//     the anchor scheme's History pins must be that very object; from then
+//     on org certs and org revocations are checked against the new roots.
+//     Org certs signed by the old roots stay valid until they expire or are
+//     re-issued. An update already applied is ignored; a different one with
+//     a sequence number already used is ErrSchemeChain;
+//   - an org policy needs its organisation present and not revoked and
+//     must be signed by one of its admin keys; one whose Seq is not above
+//     the current one is ignored;
 //   - a device cert needs its organisation present and not revoked, must be
 //     signed by one of its admin keys and valid at now; a later-issued cert
 //     for a known device replaces the old one (same organisation only);
@@ -94,6 +144,10 @@ func (d *Directory) Add(b []byte, now time.Time) (kind string, err error) {
 		err = d.addRevocation(sd)
 	case TypeKeyUpdate:
 		err = d.addKeyUpdate(sd, raw)
+	case TypeSchemeUpdate:
+		err = d.addSchemeUpdate(raw)
+	case TypeOrgPolicy:
+		err = d.addOrgPolicy(sd)
 	default:
 		err = fmt.Errorf("%w: %q is not a directory object", ErrMalformed, sd.Type)
 	}
@@ -105,18 +159,78 @@ func (d *Directory) Add(b []byte, now time.Time) (kind string, err error) {
 
 func (d *Directory) addOrgCert(sd *Signed, raw []byte, now time.Time) error {
 	c, err := d.scheme.verifyOrgCertSigned(sd, now)
+	if errors.Is(err, ErrUnknownRoot) || errors.Is(err, ErrBelowThreshold) {
+		// Perhaps an admin key rotation signed by the organisation's admin.
+		if body, derr := decodeOrgCert(sd.Body); derr == nil {
+			if cur := d.orgs[body.Org]; cur != nil && cur.Revoked == nil && hasSigBy(sd, cur.Cert.AdminKeys) {
+				if bytes.Equal(cur.Raw, raw) {
+					return nil
+				}
+				c, err = verifyOrgCertByAdminSigned(sd, cur.Cert, now)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
 	old := d.orgs[c.Org]
+	var policy *OrgPolicy
 	switch {
 	case old == nil:
 	case old.Revoked != nil:
 		return fmt.Errorf("organisation %s: %w", c.Org, ErrRevoked)
 	case !c.Issued.After(old.Cert.Issued):
 		return nil // identical or stale
+	default:
+		policy = old.Policy
 	}
-	d.orgs[c.Org] = &OrgEntry{Cert: c, Raw: raw}
+	d.orgs[c.Org] = &OrgEntry{Cert: c, Raw: raw, Policy: policy}
+	return nil
+}
+
+func (d *Directory) addSchemeUpdate(raw []byte) error {
+	u, _, err := ParseSchemeUpdate(raw)
+	if err != nil {
+		return err
+	}
+	if n := uint64(len(d.scheme.History)); u.Seq <= n {
+		if bytes.Equal(d.scheme.historyObject(u.Seq), raw) {
+			return nil // already applied
+		}
+		return fmt.Errorf("scheme update %d: %w: a different update %d was applied", u.Seq, ErrSchemeChain, u.Seq)
+	}
+	if pinned := d.anchor.historyObject(u.Seq); pinned != nil && !bytes.Equal(pinned, raw) {
+		return fmt.Errorf("scheme update %d: %w: not the update the scheme file pins", u.Seq, ErrSchemeChain)
+	}
+	_, next, err := d.scheme.VerifyUpdate(raw)
+	if err != nil {
+		return err
+	}
+	d.scheme = next
+	return nil
+}
+
+func (d *Directory) addOrgPolicy(sd *Signed) error {
+	p, err := decodeOrgPolicy(sd.Body)
+	if err != nil {
+		return err
+	}
+	org := d.orgs[p.Org]
+	if org == nil {
+		return fmt.Errorf("policy: organisation %s: %w", p.Org, ErrUnknownOrg)
+	}
+	if org.Revoked != nil {
+		return fmt.Errorf("policy: organisation %s: %w", p.Org, ErrRevoked)
+	}
+	if p, err = verifyOrgPolicySigned(sd, org.Cert); err != nil {
+		return err
+	}
+	if org.Policy != nil && p.Seq <= org.Policy.Seq {
+		return nil // replayed or stale
+	}
+	e := *org
+	e.Policy = p
+	d.orgs[p.Org] = &e
 	return nil
 }
 
@@ -168,7 +282,7 @@ func (d *Directory) addRevocation(sd *Signed) error {
 			return fmt.Errorf("revocation of organisation %s: %w", r.Org, err)
 		}
 		if org.Revoked == nil {
-			d.orgs[r.Org] = &OrgEntry{Cert: org.Cert, Raw: org.Raw, Revoked: r}
+			d.orgs[r.Org] = &OrgEntry{Cert: org.Cert, Raw: org.Raw, Revoked: r, Policy: org.Policy}
 		}
 		return nil
 	}

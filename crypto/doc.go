@@ -25,7 +25,9 @@
 // device-cert {dev, org, name, sig, rcpt, nbf, naf, iat}; revocation {org,
 // dev, at, why}; key-update {dev, seq, rcpt, at}; envelope (inner) {v, id,
 // to, exp, from, cert, rcpt: [{d, k}], at, cp, pt, p}; outer envelope {v,
-// id, to, exp, ct}. Times are Unix seconds.
+// id, to, exp, ct}; scheme-update {seq, prev, pk, roots, k, iat} (prev and
+// roots are lists of raw Ed25519 keys, pk and k their thresholds);
+// org-policy {org, seq, ret (seconds), iat}. Times are Unix seconds.
 //
 // # Decisions the specification leaves open
 //
@@ -74,6 +76,37 @@
 //     which is what gives forward secrecy. age generates hybrid identities
 //     from crypto/rand only, so GenerateDeviceSecrets' rand reader governs
 //     only the device id, signing seed and data key.
+//   - Root rotation: a SchemeUpdate names the roots and threshold it
+//     replaces and the new ones, with a sequence number (1, 2, ...), and is
+//     signed by the current threshold of the current roots AND by the new
+//     threshold of the new roots (so nobody installs roots no one holds).
+//     The Directory follows it in log order: from then on org certs and
+//     org revocations are checked against the new roots. Org certs signed by
+//     the old roots stay valid until they expire or are re-issued (their
+//     devices are not disturbed); a re-issue needs the new roots. A device
+//     that was offline for months replays the log and follows every update
+//     in turn. The scheme file handed to a new member after a rotation pins
+//     the new roots (its fingerprint is theirs) and carries the updates in
+//     "history"; Scheme.Origin checks that chain backwards from the pinned
+//     roots, and a Directory anchored on it accepts, for the sequence numbers
+//     it pins, only those very updates. An existing device keeps its
+//     original scheme.json as its anchor.
+//   - Admin key rotation by the old key: an org cert re-issue signed by a
+//     current admin key of the organisation, and by every admin key it adds
+//     (proof of possession), instead of the roots, replaces the current
+//     certificate when nothing but the admin keys changed and it is issued
+//     later (VerifyOrgCertByAdmin; ErrAdminReissue otherwise). It cannot
+//     extend the certificate's validity, change its districts or revive a
+//     removed organisation: those still need the roots, which can always
+//     re-issue. An admin-signed certificate does not verify on its own
+//     (Scheme.VerifyOrgCert): it is only meaningful as a successor in a
+//     Directory.
+//   - Organisation policy: an OrgPolicy (retention of finished cases,
+//     1 day to 50 years) is signed by an admin key of its organisation and
+//     published in the directory log; the highest Seq wins, it survives a
+//     re-issue of the org cert, and none is accepted once the organisation
+//     is removed. How devices apply it is the client's decision (package
+//     client).
 //
 // No function in this package logs; no error message includes a payload, a
 // private key or a passphrase.

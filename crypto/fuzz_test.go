@@ -205,6 +205,7 @@ func FuzzParseDeviceSecrets(f *testing.F) {
 
 func FuzzParseScheme(f *testing.F) {
 	f.Add(mustRead(f, "scheme.json"))
+	f.Add(mustRead(f, "scheme-rotated.json"))
 	f.Add([]byte(`{"name":"x","roots":[],"threshold":1}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseScheme(b)
@@ -218,7 +219,8 @@ func FuzzParseScheme(f *testing.F) {
 }
 
 func FuzzDirectoryAdd(f *testing.F) {
-	seedFiles(f, "org-cert.cbor", "device-cert.cbor", "key-update.cbor", "device-revocation.cbor", "org-revocation.cbor")
+	seedFiles(f, "org-cert.cbor", "device-cert.cbor", "key-update.cbor", "device-revocation.cbor", "org-revocation.cbor",
+		"scheme-update.cbor", "org-policy.cbor", "admin-org-cert.cbor")
 	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
 	if err != nil {
 		f.Fatal(err)
@@ -244,4 +246,75 @@ func mustRead(f *testing.F, name string) []byte {
 		f.Fatal(err)
 	}
 	return b
+}
+
+func FuzzSchemeUpdate(f *testing.F) {
+	seedFiles(f, "scheme-update.cbor", "org-cert.cbor")
+	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		u, sd, err := ParseSchemeUpdate(b)
+		if err != nil {
+			return
+		}
+		reencodes(t, b, sd.Marshal)
+		body, err := u.body()
+		if err != nil {
+			t.Fatalf("accepted update fails validation: %v", err)
+		}
+		again, err := wire.marshal(body)
+		if err != nil || !bytes.Equal(again, sd.Body) {
+			t.Fatalf("accepted update body re-encodes differently: %v", err)
+		}
+		if _, next, err := scheme.VerifyUpdate(b); err == nil {
+			if _, err := next.Origin(); err != nil {
+				t.Fatalf("verified update gives a scheme whose history does not verify: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzOrgPolicy(f *testing.F) {
+	seedFiles(f, "org-policy.cbor", "key-update.cbor")
+	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := VerifyOrgPolicy(b, org)
+		if err != nil {
+			return
+		}
+		if p.Org != org.Org || p.Retention < MinPolicyRetention || p.Retention > MaxPolicyRetention {
+			t.Fatalf("accepted policy %+v", p)
+		}
+	})
+}
+
+func FuzzOrgCertByAdmin(f *testing.F) {
+	seedFiles(f, "admin-org-cert.cbor", "org-cert.cbor")
+	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
+	if err != nil {
+		f.Fatal(err)
+	}
+	at := vectorTime.AddDate(0, 4, 0)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := VerifyOrgCertByAdmin(b, org, at)
+		if err != nil {
+			return
+		}
+		if c.Org != org.Org || c.Name != org.Name || !c.NotAfter.Equal(org.NotAfter) || !c.Issued.After(org.Issued) {
+			t.Fatalf("accepted admin re-issue changes more than the keys: %+v", c)
+		}
+	})
 }

@@ -33,6 +33,12 @@ type Scheme struct {
 	// instead of pinning the key the relay serves on first contact. It is
 	// not covered by the fingerprint.
 	LogKey string `json:"log_key,omitempty"`
+	// History, after a root rotation, holds the signed scheme updates
+	// (standard base64, oldest first) that lead from the scheme's first
+	// roots to Roots, so that a device given this file can verify the
+	// directory log from its first entry (see Origin). It is not covered by
+	// the fingerprint: Origin checks it against Roots.
+	History []string `json:"history,omitempty"`
 }
 
 // ParseScheme decodes and validates a scheme file: at least one root, no
@@ -84,6 +90,11 @@ func (s *Scheme) validate() error {
 	if s.GraceDays < s.MailboxTTLDays {
 		return fmt.Errorf("%w: grace_days %d below mailbox_ttl_days %d", ErrMalformed, s.GraceDays, s.MailboxTTLDays)
 	}
+	if len(s.History) > 0 {
+		if _, err := s.Origin(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -109,6 +120,7 @@ func (s *Scheme) rootKeys() ([]ed25519.PublicKey, error) {
 func (s *Scheme) Marshal() ([]byte, error) {
 	c := *s
 	c.Roots = slices.Clone(s.Roots)
+	c.History = slices.Clone(s.History)
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("marshal scheme %q: %w", s.Name, err)
 	}

@@ -12,6 +12,10 @@ const (
 	TypeRevocation = "revocation"
 	TypeKeyUpdate  = "key-update"
 	TypeEnvelope   = "envelope"
+	// TypeSchemeUpdate is a root rotation (SchemeUpdate).
+	TypeSchemeUpdate = "scheme-update"
+	// TypeOrgPolicy is an organisation's signed policy (OrgPolicy).
+	TypeOrgPolicy = "org-policy"
 )
 
 // MaxSignatures bounds the number of signatures a signed object may carry.
@@ -40,7 +44,7 @@ type Signed struct {
 
 func knownType(t string) bool {
 	switch t {
-	case TypeOrgCert, TypeDeviceCert, TypeRevocation, TypeKeyUpdate, TypeEnvelope:
+	case TypeOrgCert, TypeDeviceCert, TypeRevocation, TypeKeyUpdate, TypeEnvelope, TypeSchemeUpdate, TypeOrgPolicy:
 		return true
 	}
 	return false

@@ -56,7 +56,7 @@
 // (closed, withdrawn, or filled at a candidate). [Store.ShredExpired]
 // crypto-shreds every case whose closing time plus the retention period
 // (settings table; [DefaultRetention], 365 days, until [Store.SetRetention]
-// is called: an organisation admin's signed setting will drive it) has
+// is called; the client applies its organisation admin's signed org-policy) has
 // passed: it erases the wrapped case key and every row of the case (entries,
 // receipts, organisation and district index, unsent envelopes) in one
 // transaction, then runs VACUUM and PRAGMA wal_checkpoint(TRUNCATE) so that

@@ -12,6 +12,7 @@ import (
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
 )
 
 // deviceCertLifetime is how long a device certificate is valid.
@@ -58,7 +59,11 @@ func deviceApprove(ctx context.Context, env *cli.Env, args []string) error {
 		return cli.WithHint(fmt.Errorf("fingerprint mismatch: the request has %s, the user read out %s", req.Fingerprint(), *want),
 			"do not approve this device: the request file did not come from the user's device")
 	}
-	orgCert, err := readOrgCert(*dir, req.Org)
+	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")
+	if err != nil {
+		return err
+	}
+	orgCert, err := currentOrgCert(rep, req.Org)
 	if err != nil {
 		return err
 	}
@@ -81,22 +86,20 @@ func deviceApprove(ctx context.Context, env *cli.Env, args []string) error {
 	return nil
 }
 
-// readOrgCert reads the organisation's certificate saved by 'org add'.
-func readOrgCert(dir string, org crypto.OrgID) (*crypto.OrgCert, error) {
-	s, err := readScheme(dir)
+// currentOrgCert returns the organisation's current certificate from the
+// audited directory (it follows admin key and root rotations, which the
+// certificate file saved by 'org add' does not).
+func currentOrgCert(rep *translog.AuditReport, org crypto.OrgID) (*crypto.OrgCert, error) {
+	o, err := rep.Directory.Org(org)
 	if err != nil {
-		return nil, err
+		return nil, cli.WithHint(fmt.Errorf("organisation %s is not in the relay's directory: %w", org, err),
+			"check the id with 'saferef-admin log show'")
 	}
-	b, err := os.ReadFile(orgCertPath(dir, org))
-	if err != nil {
-		return nil, cli.WithHint(fmt.Errorf("organisation %s: %w", org, err),
-			"approve devices in the admin directory where the organisation was added (it holds orgs/ORG_ID/)")
+	if o.Revoked != nil {
+		return nil, fmt.Errorf("organisation %s (%s) was removed from the scheme at %s: %w",
+			org, o.Cert.Name, o.Revoked.RevokedAt.UTC().Format(time.RFC3339), crypto.ErrRevoked)
 	}
-	c, err := s.VerifyOrgCert(b, time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("organisation %s: %w", org, err)
-	}
-	return c, nil
+	return o.Cert, nil
 }
 
 // approve signs the device certificate for a request and checks it.

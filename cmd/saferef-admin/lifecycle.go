@@ -155,7 +155,7 @@ func deviceRevoke(ctx context.Context, env *cli.Env, args []string) error {
 		fmt.Fprintln(env.Stdout, id)
 		return nil
 	}
-	orgCert, err := readOrgCert(*dir, e.Cert.Org)
+	orgCert, err := currentOrgCert(rep, e.Cert.Org)
 	if err != nil {
 		return err
 	}
@@ -232,11 +232,7 @@ func orgRemove(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return cli.WithHint(fmt.Errorf("organisation %s is not in the relay's directory: %w", org, err), "check the id with 'saferef-admin log show'")
 	}
-	s, err := readScheme(*dir)
-	if err != nil {
-		return err
-	}
-	roots, err := unlockRoots(env, *dir, s)
+	roots, err := unlockRoots(env, *dir, rep.Directory.Scheme())
 	if err != nil {
 		return err
 	}
@@ -252,21 +248,25 @@ func orgRemove(ctx context.Context, env *cli.Env, args []string) error {
 	return nil
 }
 
-const orgRotateAdminUsage = `Usage: saferef-admin org rotate-admin --dir DIR --relay URL ORG_ID
+const orgRotateAdminUsage = `Usage: saferef-admin org rotate-admin --dir DIR --relay URL [--by-admin] ORG_ID
 
 Replaces an organisation's admin key (when an admin leaves, or the key may
-be exposed): generates a new admin key under a new passphrase, and the
-scheme's threshold of root keys sign a re-issued organisation certificate
-naming only the new key, which is published. Devices approved under the old
-key stay approved; only the new key can approve or revoke devices from now
-on. The old key file is kept as admin.key.retired-DATE (delete it once the
-new one is in use). Prints the new organisation fingerprint (read it out to
-the organisation's staff) and the organisation id last.`
+be exposed): generates a new admin key under a new passphrase and publishes
+a re-issued organisation certificate naming only the new key. By default
+the scheme's threshold of root keys sign it; with --by-admin the current
+admin key DIR/orgs/ORG_ID/admin.key signs it instead (with the new key),
+so no coordinator is needed: only the admin keys may change that way.
+Devices approved under the old key stay approved; only the new key can
+approve or revoke devices from now on. The old key file is kept as
+admin.key.retired-DATE (delete it once the new one is in use). Prints the
+new organisation fingerprint (read it out to the organisation's staff)
+and the organisation id last.`
 
 func orgRotateAdmin(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(prog, "org rotate-admin", orgRotateAdminUsage, env.Stdout)
 	dir := fs.String("dir", "", "admin `directory` holding orgs/ORG_ID/")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
+	byAdmin := fs.Bool("by-admin", false, "sign with the current admin key instead of the root keys")
 	pos, err := fs.Parse(args)
 	if err != nil {
 		return err
@@ -281,38 +281,81 @@ func orgRotateAdmin(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return cli.Usagef("an organisation id is 32 hex digits", "bad organisation id: %v", err)
 	}
-	old, err := readOrgCert(*dir, org)
+	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")
 	if err != nil {
 		return err
 	}
-	s, err := readScheme(*dir)
+	old, err := currentOrgCert(rep, org)
 	if err != nil {
 		return err
 	}
-	roots, err := unlockRoots(env, *dir, s)
-	if err != nil {
-		return err
+	s := rep.Directory.Scheme()
+	var sign adminSigner
+	if *byAdmin {
+		pass, err := env.Passphrase("the current admin key of " + old.Name)
+		if err != nil {
+			return err
+		}
+		cur, _, err := readKey(adminKeyPath(*dir, org), adminKeyType, pass)
+		if err != nil {
+			return err
+		}
+		sign = func(c *crypto.OrgCert, admin ed25519.PrivateKey, now time.Time) ([]byte, error) {
+			b, err := crypto.SignOrgCertByAdmin(c, cur, []ed25519.PrivateKey{admin})
+			if err != nil {
+				return nil, err
+			}
+			if _, err := crypto.VerifyOrgCertByAdmin(b, old, now); err != nil {
+				return nil, fmt.Errorf("the certificate does not verify (is %s the organisation's current admin key?): %w", adminKeyPath(*dir, org), err)
+			}
+			return b, nil
+		}
+	} else {
+		roots, err := unlockRoots(env, *dir, s)
+		if err != nil {
+			return err
+		}
+		sign = func(c *crypto.OrgCert, _ ed25519.PrivateKey, now time.Time) ([]byte, error) {
+			b, err := crypto.SignOrgCert(c, roots)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := s.VerifyOrgCert(b, now); err != nil {
+				return nil, fmt.Errorf("the certificate does not verify: %w", err)
+			}
+			return b, nil
+		}
 	}
 	pass, err := env.NewPassphrase("the new admin key of " + old.Name)
 	if err != nil {
 		return err
 	}
-	c, b, err := rotateAdmin(*dir, s, roots, old, pass, env.WorkFactor(), time.Now())
+	c, b, err := rotateAdmin(*dir, old, sign, !*byAdmin, pass, env.WorkFactor(), time.Now())
 	if err != nil {
 		return err
 	}
 	if _, err := publish(ctx, *relayURL, b); err != nil {
 		return fmt.Errorf("publish re-issued organisation certificate (saved as %s): %w", orgCertPath(*dir, org), err)
 	}
-	fmt.Fprintf(env.Stdout, "organisation: %s: admin key replaced\n", c.Name)
+	by := "the scheme's root keys"
+	if *byAdmin {
+		by = "the old admin key"
+	}
+	fmt.Fprintf(env.Stdout, "organisation: %s: admin key replaced, signed by %s\n", c.Name, by)
 	fmt.Fprintf(env.Stdout, "organisation fingerprint: %s\n", crypto.OrgFingerprint(c))
 	fmt.Fprintln(env.Stdout, org)
 	return nil
 }
 
-// rotateAdmin makes a new admin key for the organisation and a root-signed
-// re-issued certificate naming it, retires the old key file and saves both.
-func rotateAdmin(dir string, s *crypto.Scheme, roots []ed25519.PrivateKey, old *crypto.OrgCert, pass string, wf int, now time.Time) (*crypto.OrgCert, []byte, error) {
+// adminSigner signs and checks the re-issued certificate c naming the new
+// admin key.
+type adminSigner func(c *crypto.OrgCert, newAdmin ed25519.PrivateKey, now time.Time) ([]byte, error)
+
+// rotateAdmin makes a new admin key for the organisation and a re-issued
+// certificate naming it (signed by sign), retires the old key file and
+// saves both. A root-signed re-issue renews the validity period; an
+// admin-signed one keeps it (renew is false).
+func rotateAdmin(dir string, old *crypto.OrgCert, sign adminSigner, renew bool, pass string, wf int, now time.Time) (*crypto.OrgCert, []byte, error) {
 	admin, err := crypto.GenerateSigningKey(nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
@@ -323,14 +366,13 @@ func rotateAdmin(dir string, s *crypto.Scheme, roots []ed25519.PrivateKey, old *
 	}
 	c := *old
 	c.AdminKeys = []ed25519.PublicKey{admin.Public().(ed25519.PublicKey)}
-	c.NotBefore, c.NotAfter, c.Issued = now.Add(-5*time.Minute), now.Add(orgCertLifetime), now
-	b, err := crypto.SignOrgCert(&c, roots)
+	c.Issued = now
+	if renew {
+		c.NotBefore, c.NotAfter = now.Add(-5*time.Minute), now.Add(orgCertLifetime)
+	}
+	b, err := sign(&c, admin, now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	verified, err := s.VerifyOrgCert(b, now)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rotate admin key: the certificate does not verify: %w", err)
 	}
 	keyPath := adminKeyPath(dir, old.Org)
 	retired := keyPath + ".retired-" + now.Format("20060102T150405Z")
@@ -350,5 +392,5 @@ func rotateAdmin(dir string, s *crypto.Scheme, roots []ed25519.PrivateKey, old *
 	if err := os.Rename(tmp, certPath); err != nil {
 		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
 	}
-	return verified, b, nil
+	return &c, b, nil
 }

@@ -88,7 +88,11 @@ func TestAddOrgAndApprove(t *testing.T) {
 	if _, err := s.VerifyOrgCert(o.certBytes, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	got, err := readOrgCert(dir, o.cert.Org)
+	saved, err := os.ReadFile(orgCertPath(dir, o.cert.Org))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.VerifyOrgCert(saved, time.Now())
 	if err != nil || got.Name != "Weald Homes" {
 		t.Fatalf("read org cert: %v %v", got, err)
 	}

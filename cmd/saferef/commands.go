@@ -33,6 +33,8 @@ func commands(g *globals) []cli.Command {
 		{Name: "enrol", Synopsis: "create this device's home and an enrolment request for your admin", Run: g.enrol},
 		{Name: "sync", Synopsis: "send what is queued and receive everything waiting at the relay", Run: g.sync},
 		{Name: "keys rotate", Synopsis: "rotate this device's encryption key now", Run: g.keysRotate},
+		{Name: "alerts", Synopsis: "list this device's unresolved warnings about the relay", Run: g.alerts},
+		{Name: "alerts resolve", Synopsis: "clear the warnings once your scheme coordinator has found the cause", Run: g.alertsResolve},
 		{Name: "referral template", Synopsis: "print a complete example referral as JSON", Run: g.referralTemplate},
 		{Name: "referral send", Synopsis: "send a referral: to the current landlord for approval, or to landlords", Run: g.referralSend},
 		{Name: "referral candidates", Synopsis: "list the landlords a circulation would go to, by district", Run: g.referralCandidates},

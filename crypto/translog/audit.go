@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -16,7 +17,8 @@ type AuditEntry struct {
 	// Index is the record's position in the log, from 0.
 	Index int64
 	// Kind is the signed object's type (org-cert, device-cert, revocation,
-	// key-update), or "" if it could not be parsed at all.
+	// key-update, scheme-update, org-policy), or "" if it could not be
+	// parsed at all.
 	Kind string
 	// Org and Device name what the entry is about; Device is zero for an
 	// organisation certificate or revocation.
@@ -25,7 +27,8 @@ type AuditEntry struct {
 	// Name is the organisation's or device's name, when the entry carries one.
 	Name string
 	// Time is when the entry says it was made: issue time of a certificate,
-	// revocation time, or creation time of a key update.
+	// scheme update or policy, revocation time, or creation time of a key
+	// update.
 	Time time.Time
 	// Detail describes the keys the entry introduces, by fingerprint or key
 	// hash (never a private key), or the revocation reason.
@@ -98,6 +101,11 @@ func Audit(scheme *crypto.Scheme, verifierKey string, checkpoint []byte, objects
 	rep := &AuditReport{Checkpoint: cp, Directory: crypto.NewDirectory(scheme), Entries: make([]AuditEntry, 0, len(objects))}
 	for i, obj := range objects {
 		e := describe(int64(i), obj)
+		if e.Err == nil && e.Kind == crypto.TypeOrgCert {
+			if _, err := rep.Directory.Scheme().VerifyOrgCert(obj, e.Time); err != nil {
+				e.Detail = strings.Replace(e.Detail, "organisation admitted or renewed", "admin keys replaced by the organisation's admin", 1)
+			}
+		}
 		if e.Err == nil {
 			if _, err := rep.Directory.Add(obj, e.Time); err != nil {
 				e.Err = err
@@ -129,6 +137,9 @@ type entryPeek struct {
 	Issued  int64           `cbor:"iat"`
 	At      int64           `cbor:"at"`
 	Why     string          `cbor:"why"`
+	Roots   [][]byte        `cbor:"roots"`
+	K       uint64          `cbor:"k"`
+	Ret     uint64          `cbor:"ret"`
 }
 
 var peekMode = func() cbor.DecMode {
@@ -179,6 +190,17 @@ func describe(index int64, obj []byte) AuditEntry {
 			what = "organisation removed"
 		}
 		e.Detail = fmt.Sprintf("%s; reason: %q", what, p.Why)
+	case crypto.TypeSchemeUpdate:
+		e.Time = time.Unix(p.Issued, 0).UTC()
+		s := &crypto.Scheme{Threshold: int(min(p.K, 1<<16))}
+		for _, k := range p.Roots {
+			s.Roots = append(s.Roots, crypto.EncodePublicKey(k))
+		}
+		e.Detail = fmt.Sprintf("scheme roots rotated (update %d); %d of %d roots, scheme fingerprint %s",
+			p.Seq, p.K, len(p.Roots), s.Fingerprint())
+	case crypto.TypeOrgPolicy:
+		e.Time = time.Unix(p.Issued, 0).UTC()
+		e.Detail = fmt.Sprintf("policy %d: finished cases kept %d days", p.Seq, p.Ret/86400)
 	default:
 		e.Err = fmt.Errorf("%w: %q is not a directory object", crypto.ErrMalformed, sd.Type)
 	}

@@ -152,3 +152,80 @@ func TestAuditCatchesSubstitutedKey(t *testing.T) {
 		t.Fatalf("junk entry: %v, %+v", err, rep)
 	}
 }
+
+// TestAuditFollowsRotations audits a log holding a root rotation, an
+// admin key rotation signed by the old admin key and a retention policy,
+// from the original scheme and from the scheme file a new member gets.
+func TestAuditFollowsRotations(t *testing.T) {
+	s := newAuditScheme(t)
+	next, err := crypto.GenerateSigningKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := []ed25519.PublicKey{}
+	for _, r := range s.Roots {
+		prev = append(prev, r.Public().(ed25519.PublicKey))
+	}
+	up, err := crypto.SignSchemeUpdate(&crypto.SchemeUpdate{Seq: 1, PrevRoots: prev, PrevThreshold: 2,
+		Roots: []ed25519.PublicKey{next.Public().(ed25519.PublicKey)}, Threshold: 1, Issued: s.Now.Add(time.Hour)}, s.Roots, []ed25519.PrivateKey{next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newAdmin, err := crypto.GenerateSigningKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *s.landlord.Cert
+	c.AdminKeys = []ed25519.PublicKey{newAdmin.Public().(ed25519.PublicKey)}
+	c.Issued = c.Issued.Add(2 * time.Hour)
+	reissue, err := crypto.SignOrgCertByAdmin(&c, s.landlord.Admin, []ed25519.PrivateKey{newAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := crypto.SignOrgPolicy(&crypto.OrgPolicy{Org: c.Org, Seq: 1, Retention: 90 * 24 * time.Hour, Issued: c.Issued}, newAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An org cert signed by the old roots after the rotation fails.
+	late := *s.refuge.Cert
+	late.Issued = late.Issued.Add(3 * time.Hour)
+	stale, err := crypto.SignOrgCert(&late, s.Roots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := append(append([][]byte{}, s.Objects...), up, reissue, policy, stale)
+	l := logOf(t, objs)
+	rep, err := Audit(s.Scheme.Scheme, l.VerifierKey(), mustCheckpoint(t, l, l.Size()), objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(s.Objects)
+	if rep.Failed != 1 || rep.Entries[n+3].Err == nil || !errors.Is(rep.Entries[n+3].Err, crypto.ErrUnknownRoot) {
+		t.Fatalf("audit: %d failed, last: %v", rep.Failed, rep.Entries[n+3].Err)
+	}
+	if e := rep.Entries[n]; e.Kind != crypto.TypeSchemeUpdate || !strings.Contains(e.Detail, "scheme roots rotated (update 1); 1 of 1 roots") {
+		t.Fatalf("scheme update entry: %+v", e)
+	}
+	if e := rep.Entries[n+1]; !strings.Contains(e.Detail, "admin keys replaced by the organisation's admin") {
+		t.Fatalf("admin rotation entry: %+v", e)
+	}
+	if e := rep.Entries[n+2]; e.Kind != crypto.TypeOrgPolicy || !strings.Contains(e.Detail, "kept 90 days") || e.Org != c.Org {
+		t.Fatalf("policy entry: %+v", e)
+	}
+	if p := rep.Directory.Policy(c.Org); p == nil || p.Retention != 90*24*time.Hour {
+		t.Fatalf("policy = %+v", p)
+	}
+	// The new member's scheme file audits the same log the same way.
+	b, err := rep.Directory.Scheme().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := crypto.ParseScheme(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep2, err := Audit(fresh, l.VerifierKey(), mustCheckpoint(t, l, l.Size()), objs)
+	if err != nil || rep2.Failed != 1 || len(rep2.Directory.Orgs()) != 2 {
+		t.Fatalf("audit from the rotated scheme: %v, %d failed", err, rep2.Failed)
+	}
+}

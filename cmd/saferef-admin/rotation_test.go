@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/server"
+	"github.com/saferef/saferef/server/store/sqlite"
+)
+
+// TestRotationCommands: scheme rotate-roots, org rotate-admin --by-admin,
+// org rotate-admin by the new roots, org retention and org add after the
+// rotation, each against a real relay, with the log verifying throughout.
+func TestRotationCommands(t *testing.T) {
+	dir := t.TempDir()
+	pass := testVars["SAFEREF_PASSPHRASE"]
+	s, roots, err := createScheme(dir, "test", 1, 1, func(int) (string, error) { return pass, nil }, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := startRelay(t, s)
+	o, err := addOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := publish(context.Background(), url, o.certBytes); err != nil {
+		t.Fatal(err)
+	}
+	org := o.cert.Org
+	approveNew(t, dir, url, org, "Priya's laptop")
+
+	code, out, errOut := runCLI(t, testVars, "scheme", "rotate-roots", "--dir", dir, "--relay", url, "--roots", "3", "--threshold", "2")
+	if code != 0 {
+		t.Fatalf("rotate-roots: %d %s %s", code, out, errOut)
+	}
+	rotated, err := readScheme(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rotated.Roots) != 3 || rotated.Threshold != 2 || len(rotated.History) != 1 ||
+		!strings.HasSuffix(out, "scheme fingerprint: "+rotated.Fingerprint()+"\n") ||
+		!strings.Contains(out, "existing devices: nothing to do; they keep their scheme.json (fingerprint "+s.Fingerprint()+")") {
+		t.Fatalf("after rotate-roots: %+v\n%s", rotated, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "retired-roots-0", "root-1.key")); err != nil {
+		t.Fatalf("old root key not retired: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "root-3.key")); err != nil {
+		t.Fatalf("new root key: %v", err)
+	}
+
+	// The admin rotates its own key; the new key approves devices.
+	code, out, errOut = runCLI(t, testVars, "org", "rotate-admin", "--dir", dir, "--relay", url, "--by-admin", org.String())
+	if code != 0 || !strings.Contains(out, "signed by the old admin key") || !strings.HasSuffix(out, org.String()+"\n") {
+		t.Fatalf("rotate-admin --by-admin: %d %s %s", code, out, errOut)
+	}
+	approveNew(t, dir, url, org, "Newcomer")
+	// The new roots (2 of 3) can still re-issue.
+	code, out, errOut = runCLI(t, testVars, "org", "rotate-admin", "--dir", dir, "--relay", url, org.String())
+	if code != 0 || !strings.Contains(out, "signed by the scheme's root keys") {
+		t.Fatalf("rotate-admin by the new roots: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, testVars, "org", "retention", "--dir", dir, "--relay", url, "--days", "90", org.String())
+	if code != 0 || !strings.Contains(out, "retention policy 1 for Weald Homes") {
+		t.Fatalf("org retention: %d %s %s", code, out, errOut)
+	}
+	if code, _, _ := runCLI(t, testVars, "org", "retention", "--dir", dir, "--relay", url, "--days", "0", org.String()); code != 2 {
+		t.Fatalf("--days 0: exit %d", code)
+	}
+	code, out, errOut = runCLI(t, testVars, "org", "add", "--dir", dir, "--relay", url, "--name", "Medway Homes", "--kind", "landlord", "--district", "Maidstone")
+	if code != 0 {
+		t.Fatalf("org add after the rotation: %d %s %s", code, out, errOut)
+	}
+
+	code, out, errOut = runCLI(t, testVars, "log", "verify", "--dir", dir, "--relay", url)
+	if code != 0 || !strings.Contains(out, "entries: 8, failed: 0, organisations: 2") {
+		t.Fatalf("log verify: %d %s %s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, testVars, "log", "show", "--dir", dir, "--relay", url)
+	for _, want := range []string{"scheme-update", "scheme roots rotated (update 1); 2 of 3 roots", "admin keys replaced by the organisation's admin", "org-policy", "kept 90 days"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("log show lacks %q: %s", want, out)
+		}
+	}
+	// The original scheme file (an existing device's anchor) audits the same log.
+	old := filepath.Join(dir, "retired-roots-0")
+	code, out, errOut = runCLI(t, testVars, "log", "verify", "--dir", old, "--relay", url)
+	if code != 0 || !strings.HasSuffix(out, "log ok\n") {
+		t.Fatalf("log verify from the original scheme: %d %s %s", code, out, errOut)
+	}
+}
+
+// relayAt runs a relay on addr with the SQLite store at path and the given
+// log key, and returns a function that stops it.
+func relayAt(t *testing.T, s *crypto.Scheme, addr, path string, signer note.Signer, vkey string) func() {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(ctx, server.Config{Scheme: s, Store: st, Origin: "ws://" + addr, Logger: slog.New(slog.DiscardHandler),
+		LogSigner: signer, LogVerifierKey: vkey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		hs.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		st.Close()
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestLogVerifyCatchesTamperedRow: someone with the relay's database swaps
+// a device certificate for one signed by another key; the relay, restarted,
+// signs checkpoints over what it now holds, but 'log verify' names the bad
+// entry and exits 1.
+func TestLogVerifyCatchesTamperedRow(t *testing.T) {
+	dir := t.TempDir()
+	pass := testVars["SAFEREF_PASSPHRASE"]
+	s, roots, err := createScheme(dir, "test", 1, 1, func(int) (string, error) { return pass, nil }, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, vkey, err := translog.ParseSignerKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	url := "ws://" + addr
+	dbPath := filepath.Join(t.TempDir(), "relay.db")
+	stop := relayAt(t, s, addr, dbPath, signer, vkey)
+	o, err := addOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := publish(context.Background(), url, o.certBytes); err != nil {
+		t.Fatal(err)
+	}
+	dev := approveNew(t, dir, url, o.cert.Org, "Priya's laptop")
+	rep, _, err := auditRelay(context.Background(), dir, url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, err := rep.Directory.Device(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	attacker, err := crypto.GenerateSigningKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *entry.Cert
+	c.SigningKey = attacker.Public().(ed25519.PublicKey)
+	forged, err := crypto.SignDeviceCert(&c, attacker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256(forged)
+	if _, err := db.Exec(`DROP TRIGGER directory_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.Exec(`UPDATE directory SET object = ?, hash = ? WHERE object = ?`, forged, h[:], entry.Raw)
+	if n, _ := r.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("tamper: %v (%d rows)", err, n)
+	}
+	db.Close()
+	relayAt(t, s, addr, dbPath, signer, vkey)
+
+	code, out, errOut := runCLI(t, testVars, "log", "verify", "--dir", dir, "--relay", url)
+	if code != 1 || !strings.Contains(out, "entries: 2, failed: 1") ||
+		!strings.Contains(out, "FAILED entry 1 (device-cert device "+dev.String()) || !strings.Contains(errOut, "1 of 2 entries failed verification") {
+		t.Fatalf("log verify on a tampered log: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
