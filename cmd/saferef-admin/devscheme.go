@@ -100,14 +100,7 @@ func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(prog, "dev-scheme", devSchemeUsage, env.Stdout)
 	dir := fs.String("dir", "", "`directory` to build the demo scheme in")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
+	if err := fs.ParseNoArgs(args, "dir", "relay"); err != nil {
 		return err
 	}
 	if _, err := relay.ParseURL(*relayURL); err != nil {

@@ -40,14 +40,7 @@ func deviceList(ctx context.Context, env *cli.Env, args []string) error {
 	relayURL := fs.String("relay", "", "relay `url`")
 	orgFlag := fs.String("org", "", "organisation `id`")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay", "org"); err != nil {
+	if err := fs.ParseNoArgs(args, "dir", "relay", "org"); err != nil {
 		return err
 	}
 	org, err := crypto.ParseOrgID(*orgFlag)

@@ -85,14 +85,7 @@ func logVerify(ctx context.Context, env *cli.Env, args []string) error {
 	dir := fs.String("dir", "", "admin `directory` holding scheme.json")
 	relayURL := fs.String("relay", "", "relay `url`")
 	logKey := fs.String("log-key", "", "the relay's log verifier `key` to trust")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
+	if err := fs.ParseNoArgs(args, "dir", "relay"); err != nil {
 		return err
 	}
 	rep, key, err := auditRelay(ctx, *dir, *relayURL, *logKey)
@@ -130,19 +123,13 @@ func logShow(ctx context.Context, env *cli.Env, args []string) error {
 	orgFlag := fs.String("org", "", "show only this organisation `id` and its devices")
 	devFlag := fs.String("device", "", "show only this device `id`")
 	logKey := fs.String("log-key", "", "the relay's log verifier `key` to trust")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
+	if err := fs.ParseNoArgs(args, "dir", "relay"); err != nil {
 		return err
 	}
 	var (
 		org crypto.OrgID
 		dev crypto.DeviceID
+		err error
 	)
 	if *orgFlag != "" && *devFlag != "" {
 		return cli.Usagef("give --org or --device, not both", "too many filters")

@@ -38,14 +38,7 @@ func orgAdd(ctx context.Context, env *cli.Env, args []string) error {
 	var districts cli.ListFlag
 	fs.Var(&districts, "district", "a `district` where a landlord has homes (repeatable, or comma-separated)")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "name", "kind", "relay"); err != nil {
+	if err := fs.ParseNoArgs(args, "dir", "name", "kind", "relay"); err != nil {
 		return err
 	}
 	k, ds, err := checkOrg(*name, *kind, districts)

@@ -39,14 +39,7 @@ func schemeRotateRoots(ctx context.Context, env *cli.Env, args []string) error {
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
 	n := fs.Int("roots", 0, "number of new root keys `N` (default: as now)")
 	k := fs.Int("threshold", 0, "new root signatures `K` needed (default: as now)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
+	if err := fs.ParseNoArgs(args, "dir", "relay"); err != nil {
 		return err
 	}
 	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")

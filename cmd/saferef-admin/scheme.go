@@ -25,14 +25,7 @@ func schemeInit(_ context.Context, env *cli.Env, args []string) error {
 	roots := fs.Int("roots", 1, "number of root keys `N`")
 	threshold := fs.Int("threshold", 1, "root signatures `K` needed for an organisation certificate")
 	name := fs.String("name", "saferef scheme", "the scheme's `name`")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("dir"); err != nil {
+	if err := fs.ParseNoArgs(args, "dir"); err != nil {
 		return err
 	}
 	if *roots < 1 || *roots > crypto.MaxRoots || *threshold < 1 || *threshold > *roots {

@@ -51,11 +51,7 @@ func alertAdvice(kind string) string {
 func (g *globals) alerts(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "alerts", alertsUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	d, err := open(ctx, env, *home)
@@ -97,11 +93,7 @@ func printAlert(env *cli.Env, a *client.Alert) {
 
 func (g *globals) alertsResolve(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "alerts resolve", alertsResolveUsage)
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	d, err := open(ctx, env, *home)

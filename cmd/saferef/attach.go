@@ -23,14 +23,7 @@ func (g *globals) attach(ctx context.Context, env *cli.Env, args []string) error
 	fs, home := g.flags(env, "attach", attachUsage)
 	caseFlag := fs.String("case", "", "the case `id`")
 	file := fs.String("file", "", "the `file` to attach")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "file"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "file"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)
@@ -77,14 +70,7 @@ func (g *globals) attachmentSave(ctx context.Context, env *cli.Env, args []strin
 	caseFlag := fs.String("case", "", "the case `id`")
 	attFlag := fs.String("attachment", "", "the attachment `id` ('saferef cases show CASE_ID' lists them)")
 	out := fs.String("out", "", "the `path` to write")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "attachment", "out"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "attachment", "out"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)

@@ -167,11 +167,7 @@ func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) er
 	from := fs.String("from", "", "keep cases with activity on or after this `date` (YYYY-MM-DD)")
 	to := fs.String("to", "", "keep cases with activity on or before this `date` (YYYY-MM-DD)")
 	reference := fs.String("reference", "", "keep the case with this scheme reference `code`")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	f, err := listFilter(stages, *org, *district, *from, *to, *reference)

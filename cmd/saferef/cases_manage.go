@@ -115,11 +115,7 @@ too. Prints how many cases were shredded.`
 
 func (g *globals) casesShredExpired(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "cases shred-expired", shredUsage)
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	d, err := open(ctx, env, *home)
@@ -144,11 +140,7 @@ organisation admin may set it for every device of the organisation.`
 func (g *globals) casesRetention(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "cases retention", retentionUsage)
 	days := fs.Int("set-days", 0, "set the retention period to `N` days")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	set := false

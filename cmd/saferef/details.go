@@ -45,14 +45,7 @@ func (g *globals) detailsRelease(ctx context.Context, env *cli.Env, args []strin
 	file := fs.String("file", "", "the household details JSON `file` ('saferef details template' shows one)")
 	toFlag := fs.String("to", "", "the accepting landlord's organisation `id` (checked, optional)")
 	confirm := fs.String("confirm-readers", "", "the readers `digest` printed by a run without this flag")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "file"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "file"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)

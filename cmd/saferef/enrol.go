@@ -23,14 +23,7 @@ func (g *globals) enrol(ctx context.Context, env *cli.Env, args []string) error 
 	relayURL := fs.String("relay", "", "relay `url`, e.g. wss://relay.example.org")
 	org := fs.String("org", "", "your organisation's `id`")
 	name := fs.String("name", "", "this device's display `name`, e.g. \"Priya's laptop\"")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("home", "scheme", "relay", "org", "name"); err != nil {
+	if err := fs.ParseNoArgs(args, "home", "scheme", "relay", "org", "name"); err != nil {
 		return err
 	}
 	orgID, err := crypto.ParseOrgID(*org)

@@ -20,11 +20,7 @@ new key's sequence number.`
 
 func (g *globals) keysRotate(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "keys rotate", keysRotateUsage)
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	d, err := open(ctx, env, *home)

@@ -34,14 +34,7 @@ func (g *globals) offerSend(ctx context.Context, env *cli.Env, args []string) er
 	fs, home := g.flags(env, "offer send", offerSendUsage)
 	caseFlag := fs.String("case", "", "the case `id`")
 	file := fs.String("file", "", "the offer JSON `file` ('saferef offer template' shows one)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "file"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "file"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)
@@ -81,14 +74,7 @@ func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) 
 	accept := fs.Bool("accept", false, "accept the offer")
 	decline := fs.Bool("decline", false, "decline the offer (needs --reason)")
 	reason := fs.String("reason", "", "the `reason` (required to decline)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "offer"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "offer"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)

@@ -21,14 +21,7 @@ func (g *globals) recall(ctx context.Context, env *cli.Env, args []string) error
 	var envs cli.ListFlag
 	fs.Var(&envs, "envelope", "envelope `ids` to recall (repeat the flag or separate with commas)")
 	reason := fs.String("reason", "", "the `reason` (optional)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "envelope"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "envelope"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)

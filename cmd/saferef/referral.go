@@ -24,11 +24,7 @@ landlord's organisation id: the referral then goes to it for approval first.`
 
 func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []string) error {
 	fs, _ := g.flags(env, "referral template", templateUsage)
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	r := payload.ExampleReferral()
@@ -69,14 +65,7 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 	fs.Var(&to, "to", "recipient organisation `ids` (repeat the flag or separate with commas)")
 	file := fs.String("file", "", "the referral JSON `file` ('saferef referral template' shows one)")
 	household := fs.String("household", "", "household details JSON `file` to check the referral against (not sent)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("file"); err != nil {
+	if err := fs.ParseNoArgs(args, "file"); err != nil {
 		return err
 	}
 	orgs, err := parseOrgs("to", to)
@@ -198,14 +187,7 @@ func (g *globals) messageSend(ctx context.Context, env *cli.Env, args []string) 
 	fs, home := g.flags(env, "message send", messageUsage)
 	caseFlag := fs.String("case", "", "the case `id`")
 	text := fs.String("text", "", "the message `text`")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "text"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "text"); err != nil {
 		return err
 	}
 	caseID, err := crypto.ParseCaseID(*caseFlag)

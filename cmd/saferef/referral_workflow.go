@@ -21,14 +21,7 @@ func (g *globals) referralCandidates(ctx context.Context, env *cli.Env, args []s
 	fs, home := g.flags(env, "referral candidates", candidatesUsage)
 	caseFlag := fs.String("case", "", "the case `id`")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case"); err != nil {
+	if err := fs.ParseNoArgs(args, "case"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)
@@ -75,11 +68,7 @@ func (g *globals) approvalTemplate(_ context.Context, env *cli.Env, args []strin
 // template runs a "... template" command.
 func (g *globals) template(env *cli.Env, args []string, name, usage, pt string, edit func(payload.Payload)) error {
 	fs, _ := g.flags(env, name, usage)
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	return printTemplate(env, pt, edit)
@@ -105,14 +94,7 @@ func (g *globals) referralApprove(ctx context.Context, env *cli.Env, args []stri
 	noHome := fs.Bool("no-suitable-home", false, "confirm there is no suitable home in your own stock")
 	giveBack := fs.Bool("will-give-home-back", false, "confirm you will give a home back to the scheme")
 	reason := fs.String("reason", "", "the reason (required to decline)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case"); err != nil {
+	if err := fs.ParseNoArgs(args, "case"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)
@@ -168,14 +150,7 @@ func (g *globals) referralCirculate(ctx context.Context, env *cli.Env, args []st
 	caseFlag := fs.String("case", "", "the case `id`")
 	var to cli.ListFlag
 	fs.Var(&to, "to", "landlord organisation `ids` (repeat the flag or separate with commas)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case"); err != nil {
+	if err := fs.ParseNoArgs(args, "case"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)

@@ -28,11 +28,7 @@ homes received from it (its tenants rehoused elsewhere), and the net. Run
 func (g *globals) schemeBalance(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "scheme balance", balanceUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	d, err := open(ctx, env, *home)

@@ -25,14 +25,7 @@ func (g *globals) statusSet(ctx context.Context, env *cli.Env, args []string) er
 	status := fs.String("status", "", "signed-up, moved-in, closed or withdrawn")
 	effective := fs.String("effective", "", "the `date` it took effect, YYYY-MM-DD (default today)")
 	note := fs.String("note", "", "a `note` (required to withdraw: the reason)")
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
-		return err
-	}
-	if err := fs.Required("case", "status"); err != nil {
+	if err := fs.ParseNoArgs(args, "case", "status"); err != nil {
 		return err
 	}
 	caseID, err := parseCaseFlag("--case", *caseFlag)

@@ -17,11 +17,7 @@ summary line: synced: N new, M rejected.`
 
 func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "sync", syncUsage)
-	pos, err := fs.Parse(args)
-	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 0, ""); err != nil {
+	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
 	d, err := open(ctx, env, *home)

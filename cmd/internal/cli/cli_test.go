@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -153,5 +154,21 @@ func TestDispatch(t *testing.T) {
 	}
 	if err := Dispatch(ctx, "saferef", "overview", e, cmds, []string{"-h"}); !errors.Is(err, ErrHelp) || !strings.Contains(out.String(), "referral template") {
 		t.Fatalf("-h: %v %q", err, out.String())
+	}
+}
+
+func TestParseNoArgs(t *testing.T) {
+	fs := NewFlagSet("saferef", "cases show", "usage", io.Discard)
+	caseFlag := fs.String("case", "", "case id")
+	if err := fs.ParseNoArgs([]string{"--case", "abc"}, "case"); err != nil || *caseFlag != "abc" {
+		t.Fatalf("flags only: %v, case %q", err, *caseFlag)
+	}
+	for _, args := range [][]string{{"--case", "abc", "extra"}, {}} {
+		fs := NewFlagSet("saferef", "cases show", "usage", io.Discard)
+		fs.String("case", "", "case id")
+		var ce *Error
+		if err := fs.ParseNoArgs(args, "case"); !errors.As(err, &ce) || !ce.Usage {
+			t.Errorf("%q: err %v, want a usage error", args, err)
+		}
 	}
 }

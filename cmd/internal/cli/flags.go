@@ -102,3 +102,16 @@ func (l *ListFlag) Set(v string) error {
 	}
 	return nil
 }
+
+// ParseNoArgs parses args for a command that takes flags only: it refuses
+// positional arguments and any of the required flags left unset.
+func (fs *FlagSet) ParseNoArgs(args []string, required ...string) error {
+	pos, err := fs.Parse(args)
+	if err != nil {
+		return err
+	}
+	if err := fs.NArgs(pos, 0, ""); err != nil {
+		return err
+	}
+	return fs.Required(required...)
+}
