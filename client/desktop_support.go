@@ -85,9 +85,24 @@ func (d *Device) readContacts() (*contactsFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read contacts %s: %w", path, ErrBadContacts)
 	}
+	c, err := parseContacts(plain)
+	if err != nil {
+		return nil, fmt.Errorf("read contacts %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// parseContacts decodes the opened contacts file strictly: every entry must
+// be an organisation id.
+func parseContacts(plain []byte) (*contactsFile, error) {
 	var c contactsFile
 	if err := json.Unmarshal(plain, &c); err != nil {
-		return nil, fmt.Errorf("read contacts %s: %w: %w", path, ErrBadContacts, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadContacts, err)
+	}
+	for _, s := range c.Verified {
+		if _, err := crypto.ParseOrgID(s); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadContacts, err)
+		}
 	}
 	return &c, nil
 }

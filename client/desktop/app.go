@@ -160,6 +160,7 @@ func (a *App) Lock() {
 		a.core = nil
 		a.opt.Background(func() { core.Close() })
 	}
+	closeOverlays(a.win)
 	a.main = nil
 	a.identity = Identity{}
 	a.showUnlock()

@@ -2,9 +2,13 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/crypto"
 )
 
 // The bridge between the core and the widgets: blocking core calls run off
@@ -56,18 +60,20 @@ func (a *App) SyncNow() {
 
 // syncOnce runs one sync and reports it to the widgets.
 func (a *App) syncOnce(ctx context.Context, core Core) {
+	before, _ := core.Queued(ctx)
 	fyne.Do(func() {
 		if a.core == core && a.main != nil {
-			a.main.conn.set(connStatus{state: connSyncing, queued: core.Queued()})
+			a.main.conn.set(connStatus{state: connSyncing, queued: before})
 		}
 	})
 	rep, err := core.Sync(ctx)
 	if ctx.Err() != nil {
 		return
 	}
-	st := connStatus{state: connOnline, lastSync: rep.At, queued: core.Queued()}
+	queued, _ := core.Queued(ctx)
+	st := connStatus{state: connOnline, lastSync: rep.At, queued: queued}
 	if err != nil {
-		st = connStatus{state: connOffline, queued: core.Queued()}
+		st = connStatus{state: connOffline, queued: queued}
 	}
 	var rows []CaseRow
 	var rowsErr error
@@ -106,5 +112,33 @@ func (a *App) reloadCases(core Core) {
 			}
 			a.main.setRows(rows)
 		})
+	})
+}
+
+// refreshQueued shows the outbox count in the connection bar.
+func (a *App) refreshQueued(core Core) {
+	a.bg(func(ctx context.Context) { a.showQueued(ctx, core) })
+}
+
+// showQueued counts the outbox (off the UI goroutine) and shows the count.
+func (a *App) showQueued(ctx context.Context, core Core) {
+	n, err := core.Queued(ctx)
+	fyne.Do(func() {
+		if err != nil || a.core != core || a.main == nil {
+			return
+		}
+		st := a.main.conn.status
+		st.queued = n
+		a.main.conn.set(st)
+	})
+}
+
+// markRead sends read receipts for a case the user opened. A failure is
+// not shown: the receipts are queued and go with the next sync.
+func (a *App) markRead(core Core, id crypto.CaseID) {
+	a.bg(func(ctx context.Context) {
+		if err := core.MarkRead(ctx, id); err == nil || errors.Is(err, client.ErrNotSent) {
+			a.showQueued(ctx, core)
+		}
 	})
 }

@@ -11,14 +11,19 @@ import (
 )
 
 // Case list columns.
+// The columns that decide what to open come first, so that they show
+// without scrolling sideways; the organisations, clipped, come last.
 const (
 	colStatus = iota
 	colReference
-	colOrganisations
-	colActivity
 	colWaiting
+	colActivity
+	colOrganisations
 	numCols
 )
+
+// columnWidths are the case list's column widths, in column order.
+var columnWidths = [numCols]float32{170, 130, 210, 140, 240}
 
 // caseList is the virtualised table of cases: only the visible cells exist
 // as widgets, so it stays smooth with tens of thousands of cases.
@@ -58,7 +63,7 @@ func newCaseList(loc *time.Location, onSelect func(crypto.CaseID)) *caseList {
 			o.(*widget.Label).SetText(columnTitle(id.Col))
 		}
 	}
-	for col, w := range []float32{190, 150, 260, 150, 230} {
+	for col, w := range columnWidths {
 		l.table.SetColumnWidth(col, w)
 	}
 	l.table.OnSelected = func(id widget.TableCellID) {
@@ -91,7 +96,11 @@ func (l *caseList) fillCell(r *CaseRow, col int, lb *widget.Label) {
 	lb.TextStyle = fyne.TextStyle{Bold: r.NeedsAction}
 	switch col {
 	case colStatus:
-		s := statusLabel(r.Status)
+		st := r.Status
+		if r.Stage != "" {
+			st = string(r.Stage)
+		}
+		s := statusLabel(st)
 		if r.NeedsAction {
 			s = "● " + s
 		}

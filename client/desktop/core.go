@@ -2,9 +2,11 @@ package desktop
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -26,31 +28,92 @@ type Homes interface {
 
 // Core is the unlocked device as the desktop app uses it: exactly the calls
 // the screens make. Its methods may block (disk, relay) and are called off
-// the UI goroutine; implementations must be safe for concurrent use.
+// the UI goroutine (Identity and Organisations excepted: they read memory);
+// implementations must be safe for concurrent use.
+//
+// Sends return an error wrapping client.ErrNotSent when they were recorded
+// and queued but did not reach the relay (the next sync sends them), a
+// *guard.Error when the disclosure guard refused them, a
+// payload.ValidationError for field problems, and a *workflow.TransitionError
+// when the case's state does not allow them.
 type Core interface {
 	// Identity describes this device and its organisation.
 	Identity() Identity
 	// Sync exchanges envelopes with the relay.
 	Sync(ctx context.Context) (SyncReport, error)
+	// Queued counts the sends recorded but not yet confirmed by the relay
+	// (the outbox).
+	Queued(ctx context.Context) (int, error)
 	// CaseRows lists every case on the device, one row each.
 	CaseRows(ctx context.Context) ([]CaseRow, error)
-	// Case returns one case in full. It wraps client.ErrNotInCase for a case
-	// the device does not hold.
-	Case(ctx context.Context, id crypto.CaseID) (*client.Case, error)
-	// SendMessage adds a message to a case. An error wrapping
-	// client.ErrNotSent means it is recorded and queued for the next sync.
-	SendMessage(ctx context.Context, id crypto.CaseID, text string) error
-	// SendReferral circulates a referral to the organisations given and
-	// returns the case id. client.ErrNotSent means recorded and queued.
-	SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error)
+	// Case returns one case in full with its workflow state. It wraps
+	// client.ErrNotInCase for a case the device does not hold.
+	Case(ctx context.Context, id crypto.CaseID) (*CaseView, error)
 	// Organisations lists the scheme's organisations from the verified
 	// directory, by name.
 	Organisations() []Organisation
-	// Queued is the number of sends recorded but not yet confirmed by the
-	// relay, as far as the core knows.
-	Queued() int
 	// Close locks the device: it closes the case store and drops the keys.
 	Close() error
+
+	Workflow
+	Admin
+}
+
+// Workflow is every step of a referral, as package client offers it.
+type Workflow interface {
+	// SendReferral sends a referral: to the household's current landlord
+	// for approval when r names one (to is then empty), else to the
+	// landlords in to. It returns the case id.
+	SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error)
+	// CirculationCandidates lists the landlords a circulation of the case
+	// would go to, by district.
+	CirculationCandidates(ctx context.Context, id crypto.CaseID) ([]client.OrgRef, error)
+	// Approve answers a referral sent for approval (current landlord).
+	Approve(ctx context.Context, id crypto.CaseID, a *payload.Approval) error
+	// Circulate sends the referral to the landlords in to (nominator).
+	Circulate(ctx context.Context, id crypto.CaseID, to []crypto.OrgID) error
+	// SendOffer offers a home (candidate landlord) and returns its id.
+	SendOffer(ctx context.Context, id crypto.CaseID, o *payload.Offer) (payload.ID, error)
+	// DecideOffer accepts or declines an offer (nominator).
+	DecideOffer(ctx context.Context, id crypto.CaseID, offer payload.ID, accept bool, reason string) error
+	// DetailsReaders lists every device that will be able to read household
+	// details released now, and a digest of that list.
+	DetailsReaders(ctx context.Context, id crypto.CaseID) ([]Reader, string, error)
+	// ReleaseDetails sends household details to the accepted landlord; the
+	// digest must be the one DetailsReaders returned with the list the
+	// user confirmed.
+	ReleaseDetails(ctx context.Context, id crypto.CaseID, h *payload.HouseholdDetails, readersDigest string) error
+	// SetStatus reports signed-up, moved-in, closed or withdrawn.
+	SetStatus(ctx context.Context, id crypto.CaseID, status, effective, note string) error
+	// SendMessage adds a message to a case.
+	SendMessage(ctx context.Context, id crypto.CaseID, text string) error
+	// Attach sends a file to the case, calling progress as chunks go.
+	Attach(ctx context.Context, id crypto.CaseID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error)
+	// Attachment returns a received attachment, checked.
+	Attachment(ctx context.Context, id crypto.CaseID, att payload.ID) (name string, data []byte, err error)
+	// MarkRead sends read receipts for everything received on the case.
+	MarkRead(ctx context.Context, id crypto.CaseID) error
+	// Recall asks the recipients of envelopes this organisation sent to
+	// shred them.
+	Recall(ctx context.Context, id crypto.CaseID, envelopes []crypto.EnvelopeID, reason string) error
+}
+
+// Admin is what the organisation screen needs.
+type Admin interface {
+	// Devices lists this organisation's devices from the verified directory.
+	Devices() []DeviceInfo
+	// RotateKeys replaces this device's encryption key now.
+	RotateKeys(ctx context.Context) error
+	// Verified returns the organisations whose fingerprints the user
+	// checked in person (a local, sealed mark).
+	Verified(ctx context.Context) (map[crypto.OrgID]bool, error)
+	// SetVerified records or clears that mark.
+	SetVerified(ctx context.Context, org crypto.OrgID, verified bool) error
+	// EnrolmentRequest reads an enrolment request file and checks its
+	// self-signature.
+	EnrolmentRequest(path string) (*EnrolmentRequestInfo, error)
+	// Relay is the relay URL the device uses.
+	Relay() string
 }
 
 // Identity describes the unlocked device. Nothing in it is secret.
@@ -97,6 +160,9 @@ type CaseRow struct {
 type Waiting struct {
 	Kind WaitingKind
 	Org  string // the organisation's name, when Kind names one
+	// Action is what the workflow waits on the user to do, with
+	// WaitingOnYou (workflow.ActionNone when only something new arrived).
+	Action workflow.Action
 }
 
 // WaitingKind classifies what a case waits on.

@@ -55,3 +55,7 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(k)
 }
+
+// AcceptsTab is false even for multi-line entries: Tab moves to the next
+// field, so every form can be worked through with the keyboard alone.
+func (e *entry) AcceptsTab() bool { return false }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -50,13 +53,29 @@ func (h *fakeHomes) IsWrongPassphrase(err error) bool { return errors.Is(err, er
 type fakeCore struct {
 	mu        sync.Mutex
 	rows      []CaseRow
-	cases     map[crypto.CaseID]*client.Case
+	cases     map[crypto.CaseID]*CaseView
 	orgs      []Organisation
+	devices   []DeviceInfo
 	syncErr   error
 	syncNew   int
+	sendErr   error // returned by every send while set
+	queued    int
 	referrals []*payload.Referral
 	sentTo    [][]crypto.OrgID
 	messages  []string
+	approvals []*payload.Approval
+	circulate [][]crypto.OrgID
+	offers    []*payload.Offer
+	decisions []string
+	released  []*payload.HouseholdDetails
+	digests   []string
+	statuses  []string
+	attached  []string
+	recalls   [][]crypto.EnvelopeID
+	reads     []crypto.CaseID
+	rotations int
+	verified  map[crypto.OrgID]bool
+	readers   []Reader
 	closed    bool
 }
 
@@ -67,30 +86,137 @@ func (c *fakeCore) Sync(context.Context) (SyncReport, error) {
 	if c.syncErr != nil {
 		return SyncReport{}, c.syncErr
 	}
+	c.mu.Lock()
+	c.queued = 0
+	c.mu.Unlock()
 	return SyncReport{New: c.syncNew, At: testNow}, nil
+}
+func (c *fakeCore) Queued(context.Context) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.queued, nil
 }
 func (c *fakeCore) CaseRows(context.Context) ([]CaseRow, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.rows), nil
 }
-func (c *fakeCore) Case(_ context.Context, id crypto.CaseID) (*client.Case, error) {
+func (c *fakeCore) Case(_ context.Context, id crypto.CaseID) (*CaseView, error) {
 	if k, ok := c.cases[id]; ok {
 		return k, nil
 	}
 	return nil, client.ErrNotInCase
 }
+
+// sent records a send and returns sendErr (counting queued sends).
+func (c *fakeCore) sent() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if errors.Is(c.sendErr, client.ErrNotSent) {
+		c.queued++
+	}
+	return c.sendErr
+}
 func (c *fakeCore) SendMessage(_ context.Context, _ crypto.CaseID, text string) error {
+	if err := c.sent(); err != nil && !errors.Is(err, client.ErrNotSent) {
+		return err
+	}
 	c.messages = append(c.messages, text)
-	return nil
+	return c.sendErr
 }
 func (c *fakeCore) SendReferral(_ context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
+	if err := c.sent(); err != nil && !errors.Is(err, client.ErrNotSent) {
+		return crypto.CaseID{}, err
+	}
 	c.referrals = append(c.referrals, r)
 	c.sentTo = append(c.sentTo, to)
-	return crypto.CaseID{9}, nil
+	return crypto.CaseID{9}, c.sendErr
 }
+func (c *fakeCore) CirculationCandidates(context.Context, crypto.CaseID) ([]client.OrgRef, error) {
+	var out []client.OrgRef
+	for _, o := range c.orgs {
+		if o.Kind == crypto.KindLandlord {
+			out = append(out, client.OrgRef{ID: o.ID, Name: o.Name, Kind: o.Kind})
+		}
+	}
+	return out, nil
+}
+func (c *fakeCore) Approve(_ context.Context, _ crypto.CaseID, a *payload.Approval) error {
+	c.approvals = append(c.approvals, a)
+	return c.sent()
+}
+func (c *fakeCore) Circulate(_ context.Context, _ crypto.CaseID, to []crypto.OrgID) error {
+	c.circulate = append(c.circulate, to)
+	return c.sent()
+}
+func (c *fakeCore) SendOffer(_ context.Context, _ crypto.CaseID, o *payload.Offer) (payload.ID, error) {
+	if err := c.sent(); err != nil && !errors.Is(err, client.ErrNotSent) {
+		return payload.ID{}, err
+	}
+	c.offers = append(c.offers, o)
+	return payload.ID{7}, c.sendErr
+}
+func (c *fakeCore) DecideOffer(_ context.Context, _ crypto.CaseID, offer payload.ID, accept bool, reason string) error {
+	c.decisions = append(c.decisions, fmt.Sprintf("%s %v %s", offer, accept, reason))
+	return c.sent()
+}
+func (c *fakeCore) DetailsReaders(context.Context, crypto.CaseID) ([]Reader, string, error) {
+	return c.readers, "digest-of-readers", nil
+}
+func (c *fakeCore) ReleaseDetails(_ context.Context, _ crypto.CaseID, h *payload.HouseholdDetails, digest string) error {
+	c.released = append(c.released, h)
+	c.digests = append(c.digests, digest)
+	return c.sent()
+}
+func (c *fakeCore) SetStatus(_ context.Context, _ crypto.CaseID, status, effective, note string) error {
+	c.statuses = append(c.statuses, status+" "+effective+" "+note)
+	return c.sent()
+}
+func (c *fakeCore) Attach(_ context.Context, _ crypto.CaseID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return payload.ID{}, err
+	}
+	progress(size/2, size)
+	progress(size, size)
+	c.attached = append(c.attached, name+":"+string(b))
+	return payload.ID{5}, c.sent()
+}
+func (c *fakeCore) Attachment(_ context.Context, _ crypto.CaseID, att payload.ID) (string, []byte, error) {
+	return "tenancy-agreement.pdf", []byte("%PDF-1.7 test"), nil
+}
+func (c *fakeCore) MarkRead(_ context.Context, id crypto.CaseID) error {
+	c.reads = append(c.reads, id)
+	return nil
+}
+func (c *fakeCore) Recall(_ context.Context, _ crypto.CaseID, envs []crypto.EnvelopeID, _ string) error {
+	c.recalls = append(c.recalls, envs)
+	return c.sent()
+}
+func (c *fakeCore) Devices() []DeviceInfo { return c.devices }
+func (c *fakeCore) RotateKeys(context.Context) error {
+	c.rotations++
+	return nil
+}
+func (c *fakeCore) Verified(context.Context) (map[crypto.OrgID]bool, error) {
+	return maps.Clone(c.verified), nil
+}
+func (c *fakeCore) SetVerified(_ context.Context, org crypto.OrgID, on bool) error {
+	if c.verified == nil {
+		c.verified = map[crypto.OrgID]bool{}
+	}
+	c.verified[org] = on
+	return nil
+}
+func (c *fakeCore) EnrolmentRequest(path string) (*EnrolmentRequestInfo, error) {
+	if path != "/home/sam/enrolment-request.json" {
+		return nil, errors.New("no such file")
+	}
+	return &EnrolmentRequestInfo{Path: path, Device: crypto.DeviceID{0xd2}, Org: orgID(1), Name: "Sam's laptop",
+		Fingerprint: "98765 43210 12345 67890 24680 13579"}, nil
+}
+func (c *fakeCore) Relay() string                 { return "wss://relay.kent.example" }
 func (c *fakeCore) Organisations() []Organisation { return c.orgs }
-func (c *fakeCore) Queued() int                   { return 0 }
 func (c *fakeCore) Close() error                  { c.closed = true; return nil }
 
 func orgID(n byte) crypto.OrgID { return crypto.OrgID{n} }
@@ -123,19 +249,44 @@ func demoRows() []CaseRow {
 	}
 }
 
-// demoCase is case 1 in full.
-func demoCase() *client.Case {
+// demoCase is case 1 in full: circulated by Harbour Refuge (this
+// organisation, the nominator), with two offers waiting for a decision.
+func demoCase() *CaseView {
 	r := payload.ExampleReferral()
 	r.Case = payload.ID{1}
 	me := client.Party{Org: orgID(1), OrgName: "Harbour Refuge", DeviceName: "Priya's laptop"}
 	them := client.Party{Org: orgID(2), OrgName: "Medway Homes", DeviceName: "Liaison desk"}
-	return &client.Case{CaseSummary: demoRows()[0].CaseSummary, Referral: r,
+	north := client.Party{Org: orgID(3), OrgName: "North Kent Housing", DeviceName: "Lettings team"}
+	k := &client.Case{CaseSummary: demoRows()[0].CaseSummary, Referral: r,
 		Entries: []client.CaseEntry{
 			{Kind: "referral", Direction: "sent", At: testNow.Add(-72 * time.Hour), From: me, Referral: r},
-			{Kind: "message", Direction: "received", At: testNow.Add(-50 * time.Hour), From: them, Text: "We may have a two-bedroom home in Gillingham next month."},
-			{Kind: "message", Direction: "sent", At: testNow.Add(-48 * time.Hour), From: me, Text: "Thank you, the household would consider it."},
 		},
 		Receipts: []client.CaseReceipt{{Reader: them, ReadAt: testNow.Add(-71 * time.Hour)}},
+	}
+	o1 := payload.ExampleOffer()
+	o1.Offer = payload.ID{0xa1}
+	o2 := &payload.Offer{Schema: payload.SchemaVersion, Case: r.Case, Offer: payload.ID{0xa2}, PropertyType: "house", Bedrooms: 3,
+		Floor: 0, Adaptations: []string{}, WeeklyRentPence: 14250, AvailableFrom: "2026-04-20", District: "Dartford",
+		Viewing: "Accompanied viewing, weekday afternoons", Address: "12 Example Close, Dartford DA1 1AA"}
+	return &CaseView{Case: k, Stage: workflow.StageOffersReceived, Role: workflow.RoleNominator, WaitingOn: workflow.ActionReviewOffers,
+		Allowed: []workflow.EventKind{workflow.EventCirculated, workflow.EventOfferAccepted, workflow.EventOfferDeclined,
+			workflow.EventWithdrawn, workflow.EventMessage, workflow.EventRead, workflow.EventRecalled, workflow.EventAttachment},
+		Timeline: []TimelineEvent{
+			{Kind: workflow.EventReferralDrafted, By: me, At: testNow.Add(-73 * time.Hour), Sent: true, Verified: true},
+			{Kind: workflow.EventCirculated, By: me, At: testNow.Add(-72 * time.Hour), Sent: true, Verified: true},
+			{Kind: workflow.EventMessage, By: them, At: testNow.Add(-50 * time.Hour), Verified: true, Text: "We may have a two-bedroom home in Gillingham next month."},
+			{Kind: workflow.EventOfferMade, By: them, At: testNow.Add(-26 * time.Hour), Verified: true},
+			{Kind: workflow.EventOfferMade, By: north, At: testNow.Add(-20 * time.Hour), Verified: true},
+		},
+		Offers: []OfferView{
+			{Offer: o1, Landlord: client.OrgRef{ID: them.Org, Name: them.OrgName}, State: workflow.OfferPending, Made: testNow.Add(-26 * time.Hour)},
+			{Offer: o2, Landlord: client.OrgRef{ID: north.Org, Name: north.OrgName}, State: workflow.OfferPending, Made: testNow.Add(-20 * time.Hour)},
+		},
+		Reads: []ReadReceipt{{Reader: them, Kind: "referral", ReadAt: testNow.Add(-70 * time.Hour)}},
+		Attachments: []AttachmentInfo{{ID: payload.ID{0xf1}, Name: "floor-plan.pdf", Size: 184320, From: them,
+			At: testNow.Add(-25 * time.Hour), Complete: true}},
+		Sent: []SentPacket{{Envelope: crypto.EnvelopeID{0xe1}, Kind: "referral", At: testNow.Add(-72 * time.Hour)},
+			{Envelope: crypto.EnvelopeID{0xe2}, Kind: "message", At: testNow.Add(-48 * time.Hour)}},
 	}
 }
 
@@ -159,7 +310,8 @@ func newHarness(t *testing.T, enrolled bool) *harness {
 func newHarnessOn(t *testing.T, fapp fyne.App, enrolled bool) *harness {
 	t.Helper()
 	h := &harness{t: t, fapp: fapp, now: testNow}
-	h.core = &fakeCore{rows: demoRows(), cases: map[crypto.CaseID]*client.Case{{1}: demoCase()}, orgs: demoOrgs()}
+	h.core = &fakeCore{rows: demoRows(), cases: map[crypto.CaseID]*CaseView{{1}: demoCase()}, orgs: demoOrgs(),
+		devices: demoDevices(), readers: demoReaders()}
 	h.homes = &fakeHomes{enrolled: enrolled, pass: "correct horse battery", core: h.core}
 	a, err := New(h.fapp, Options{Home: "/home/priya/.saferef", Homes: h.homes, Now: func() time.Time { return h.now },
 		Location: time.UTC, Background: func(f func()) { f() },
@@ -181,5 +333,24 @@ func (h *harness) unlock() {
 	test.Tap(h.app.unlock.button)
 	if h.app.main == nil {
 		h.t.Fatalf("not unlocked: %q", h.app.unlock.message.Text)
+	}
+}
+
+// demoDevices are Harbour Refuge's devices.
+func demoDevices() []DeviceInfo {
+	until := testNow.Add(600 * 24 * time.Hour)
+	return []DeviceInfo{
+		{ID: crypto.DeviceID{0xd1}, Name: "Priya's laptop", Fingerprint: "11111 22222 33333 44444 55555 66666", NotAfter: until, This: true, KeySeq: 2},
+		{ID: crypto.DeviceID{0xd3}, Name: "Office desktop", Fingerprint: "24680 13579 11223 34455 66778 89900", NotAfter: until},
+		{ID: crypto.DeviceID{0xd4}, Name: "Old tablet", Fingerprint: "55555 44444 33333 22222 11111 00000", Status: DeviceRevoked, NotAfter: until},
+	}
+}
+
+// demoReaders are the devices that could read released details.
+func demoReaders() []Reader {
+	return []Reader{
+		{Org: orgID(2), OrgName: "Medway Homes", DeviceName: "Liaison desk", Fingerprint: "31415 92653 58979 32384 62643 38327"},
+		{Org: orgID(2), OrgName: "Medway Homes", DeviceName: "Lettings manager", Fingerprint: "27182 81828 45904 52353 60287 47135"},
+		{Org: orgID(1), OrgName: "Harbour Refuge", DeviceName: "Office desktop", Fingerprint: "24680 13579 11223 34455 66778 89900"},
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -33,8 +33,9 @@ type referralForm struct {
 	acceptable, avoid                    *widget.CheckGroup
 	dash, urgency, tenancy, landlord     *widget.Select
 	recipients                           *widget.CheckGroup
+	recipientsNote                       *widget.Label
 	recipientIDs                         map[string]crypto.OrgID
-	errs                                 map[string]*widget.Label
+	errs                                 *fieldErrors
 	send, cancel                         *widget.Button
 	feedback                             *widget.Label
 	content                              fyne.CanvasObject
@@ -48,14 +49,7 @@ func referralFields() []string {
 }
 
 func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
-	f := &referralForm{app: a, main: m, orgs: orgs, children: map[string]*entry{}, errs: map[string]*widget.Label{}}
-	for _, k := range referralFields() {
-		l := widget.NewLabel("")
-		l.Importance = widget.DangerImportance
-		l.Wrapping = fyne.TextWrapWord
-		l.Hide()
-		f.errs[k] = l
-	}
+	f := &referralForm{app: a, main: m, orgs: orgs, children: map[string]*entry{}, errs: newFieldErrors(referralFields()...)}
 	f.reference = newEntry(a)
 	f.reference.SetPlaceHolder("KMR-2026-0001")
 	f.adults = newEntry(a)
@@ -81,7 +75,7 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	f.marac = widget.NewCheck(tr("Heard at MARAC"), nil)
 	f.urgency = widget.NewSelect(payload.Urgencies(), nil)
 	f.tenancy = widget.NewSelect(payload.Tenancies(), nil)
-	f.landlord = widget.NewSelect(f.landlordOptions(), nil)
+	f.landlord = widget.NewSelect(f.landlordOptions(), func(string) { a.touch(); f.refreshRecipients() })
 	f.landlord.PlaceHolder = tr("Not a tenant of a scheme landlord")
 	f.support = newEntry(a)
 	f.support.SetText("none")
@@ -91,7 +85,9 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	f.notes.SetPlaceHolder(tr("For landlords: no names, addresses, dates of birth or phone numbers"))
 	f.notes.SetMinRowsVisible(3)
 	f.recipientIDs = map[string]crypto.OrgID{}
-	f.recipients = widget.NewCheckGroup(nil, nil)
+	f.recipients = widget.NewCheckGroup(nil, func([]string) { a.touch() })
+	f.recipientsNote = widget.NewLabel("")
+	f.recipientsNote.Wrapping = fyne.TextWrapWord
 	f.send = widget.NewButton(tr("Send referral"), f.submit)
 	f.send.Importance = widget.HighImportance
 	f.cancel = widget.NewButton(tr("Cancel"), func() { a.touch(); m.showWelcome() })
@@ -102,9 +98,7 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	for _, b := range payload.AgeBands() {
 		kids.Add(container.NewVBox(widget.NewLabel(trf("Aged {{.Band}}", map[string]any{"Band": b})), f.children[b]))
 	}
-	row := func(label string, key string, w fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, f.errs[key])
-	}
+	row := f.errs.row
 	f.refreshRecipients()
 	f.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		widget.NewLabelWithStyle(tr("New referral"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -127,8 +121,8 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 		row(tr("Support in place"), "support_in_place", f.support),
 		row(tr("Needed by"), "needed_by", f.needed),
 		row(tr("Notes for landlords"), "notes", f.notes),
-		row(tr("Send to these landlords (homes in an acceptable district)"), "recipients", f.recipients),
-		f.errs["form"], container.NewHBox(f.send, f.cancel), f.feedback,
+		row(tr("Send to these landlords (homes in an acceptable district)"), "recipients", container.NewVBox(f.recipientsNote, f.recipients)),
+		f.errs.label("form"), container.NewHBox(f.send, f.cancel), f.feedback,
 	)))
 	return f
 }
@@ -148,15 +142,28 @@ func (f *referralForm) landlordOptions() []string {
 }
 
 // refreshRecipients lists the landlords with homes in an acceptable
-// district, all ticked, so the user sees who will receive the referral.
+// district (and not only in districts to avoid), all ticked, so the user
+// sees who will receive the referral. With a current landlord chosen, the
+// referral goes to it alone for approval, and the list says so.
 func (f *referralForm) refreshRecipients() {
 	var names []string
 	f.recipientIDs = map[string]crypto.OrgID{}
+	if f.landlord != nil && f.landlord.Selected != "" {
+		f.recipients.Options = nil
+		f.recipients.Selected = nil
+		f.recipients.Refresh()
+		f.recipientsNote.SetText(trf("Sent first to {{.Landlord}} for approval; you circulate it to landlords after they approve.",
+			map[string]any{"Landlord": f.landlord.Selected}))
+		return
+	}
 	for _, o := range f.orgs {
 		if o.Kind != crypto.KindLandlord || o.Revoked || o.ID == f.app.identity.Org {
 			continue
 		}
-		if slices.ContainsFunc(o.Districts, func(d string) bool { return slices.Contains(f.acceptable.Selected, d) }) {
+		acceptable := slices.ContainsFunc(o.Districts, func(d string) bool {
+			return slices.Contains(f.acceptable.Selected, d) && !slices.Contains(f.avoid.Selected, d)
+		})
+		if acceptable {
 			names = append(names, o.Name)
 			f.recipientIDs[o.Name] = o.ID
 		}
@@ -164,48 +171,19 @@ func (f *referralForm) refreshRecipients() {
 	f.recipients.Options = names
 	f.recipients.Selected = slices.Clone(names)
 	f.recipients.Refresh()
+	if len(names) == 0 {
+		f.recipientsNote.SetText(tr("Tick an acceptable district to see the landlords with homes there."))
+	} else {
+		f.recipientsNote.SetText(tr("Untick any landlord that should not receive it."))
+	}
 }
 
-// SetFieldError shows msg under the field with the given JSON name (an
-// empty msg clears it). The disclosure guard's findings come through here.
-func (f *referralForm) setFieldError(field, msg string) {
-	l, ok := f.errs[fieldKey(field)]
-	if !ok {
-		l = f.errs["form"]
-	}
-	if msg == "" {
-		l.SetText("")
-		l.Hide()
-		return
-	}
-	if l.Text != "" {
-		msg = l.Text + "\n" + msg
-	}
-	l.SetText(msg)
-	l.Show()
-}
-
-// fieldKey maps a validation path ("referral.children[1].age_band") to
-// the form's field key ("children").
-func fieldKey(path string) string {
-	p := strings.TrimPrefix(path, "referral.")
-	if i := strings.IndexByte(p, '['); i >= 0 {
-		p = p[:i]
-	}
-	if strings.HasPrefix(p, "risk.") {
-		return p
-	}
-	if i := strings.IndexByte(p, '.'); i >= 0 {
-		p = p[:i]
-	}
-	return p
-}
+// setFieldError shows msg under the field with the given JSON path.
+func (f *referralForm) setFieldError(field, msg string) { f.errs.set(field, msg) }
 
 // clearErrors hides every field error.
 func (f *referralForm) clearErrors() {
-	for k := range f.errs {
-		f.setFieldError(k, "")
-	}
+	f.errs.clear()
 	f.feedback.SetText("")
 }
 
@@ -283,10 +261,19 @@ func (f *referralForm) submit() {
 			ok = false
 		}
 	}
+	// The disclosure guard runs here too, so that its findings show with
+	// every other problem at once; the core runs it again before sending.
+	for _, fd := range guard.CheckAt(toGuardFields(r.AnonymousFields()), nil, a.opt.Now()) {
+		f.setFieldError(fd.Field, findingText(fd))
+		ok = false
+	}
 	to := f.chosenRecipients()
-	if len(to) == 0 {
+	if r.CurrentLandlordOrg.IsZero() && len(to) == 0 {
 		f.setFieldError("recipients", tr("Choose at least one landlord to send the referral to."))
 		ok = false
+	}
+	if !r.CurrentLandlordOrg.IsZero() {
+		to = nil // the core sends it to the current landlord for approval
 	}
 	if !ok {
 		f.feedback.SetText(tr("Some fields need attention: see the messages under them."))
@@ -301,18 +288,23 @@ func (f *referralForm) submit() {
 				return
 			}
 			f.send.Enable()
-			var verr payload.ValidationError
-			switch {
-			case err == nil, errors.Is(err, client.ErrNotSent):
+			switch f.errs.showSendError(err) {
+			case sendDone:
 				f.main.caseSent(id, err != nil)
-			case errors.As(err, &verr):
-				for _, fe := range verr {
-					f.setFieldError(fe.Field, fe.Problem)
-				}
+			case sendFields:
 				f.feedback.SetText(tr("Some fields need attention: see the messages under them."))
 			default:
-				f.feedback.SetText(tr("The referral was not sent. Check the connection and try again."))
+				f.feedback.SetText(tr("The referral was not sent."))
 			}
 		})
 	})
+}
+
+// toGuardFields hands a payload's anonymous fields to the guard.
+func toGuardFields(fs []payload.Field) []guard.Field {
+	out := make([]guard.Field, len(fs))
+	for i, f := range fs {
+		out[i] = guard.Field{Name: f.Name, Value: f.Value}
+	}
+	return out
 }

@@ -17,8 +17,8 @@ const (
 // Defaults for the UI settings.
 const (
 	defaultIdleMinutes = 5
-	defaultWidth       = 1180
-	defaultHeight      = 760
+	defaultWidth       = 1280
+	defaultHeight      = 800
 )
 
 // settings reads and writes the app's few UI preferences.

@@ -7,10 +7,12 @@ import (
 
 // The keys of the app's shortcuts, pressed with Ctrl (Cmd on macOS).
 const (
-	keyNewReferral = fyne.KeyN // open the new-referral form
-	keySearch      = fyne.KeyF // focus the case search
-	keyLock        = fyne.KeyL // lock at once
-	keySync        = fyne.KeyR // sync with the relay now (F5 too)
+	keyNewReferral = fyne.KeyN      // open the new-referral form
+	keySearch      = fyne.KeyF      // focus the case search
+	keyLock        = fyne.KeyL      // lock at once
+	keySync        = fyne.KeyR      // sync with the relay now (F5 too)
+	keySubmit      = fyne.KeyReturn // send the form shown (Ctrl+Enter)
+	keyOrg         = fyne.KeyO      // the organisation screen, and back
 )
 
 // shortcut is the app shortcut Ctrl (Cmd) + key.
@@ -21,7 +23,7 @@ func shortcut(key fyne.KeyName) *desktop.CustomShortcut {
 // registerShortcuts adds the shortcuts to the window's canvas, for when no
 // entry has focus (entries forward them through runShortcut).
 func (a *App) registerShortcuts() {
-	for _, k := range []fyne.KeyName{keyNewReferral, keySearch, keyLock, keySync} {
+	for _, k := range []fyne.KeyName{keyNewReferral, keySearch, keyLock, keySync, keySubmit, keyOrg} {
 		a.win.Canvas().AddShortcut(shortcut(k), func(sc fyne.Shortcut) { a.touch(); a.runShortcut(sc) })
 	}
 	a.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -48,6 +50,10 @@ func (a *App) runShortcut(s fyne.Shortcut) bool {
 		a.main.focusSearch()
 	case keySync:
 		a.SyncNow()
+	case keySubmit:
+		a.main.submitForm()
+	case keyOrg:
+		a.main.toggleOrganisation()
 	default:
 		return false
 	}

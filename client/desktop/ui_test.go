@@ -139,7 +139,7 @@ func TestFocusOrder(t *testing.T) {
 	c := h.app.Window().Canvas()
 	c.Unfocus()
 	m := h.app.main
-	want := []fyne.Focusable{m.newRef, m.search, m.syncBtn, m.lockBtn, m.filters.status, m.filters.org,
+	want := []fyne.Focusable{m.newRef, m.search, m.orgBtn, m.syncBtn, m.lockBtn, m.filters.status, m.filters.org,
 		m.filters.district, m.filters.from, m.filters.to, m.filters.clear, m.cases.table}
 	for i, w := range want {
 		c.FocusNext()
@@ -231,7 +231,7 @@ func TestNewReferralForm(t *testing.T) {
 	// Sending an empty form shows every problem on its own field.
 	test.Tap(f.send)
 	for _, k := range []string{"reference", "districts_acceptable", "risk.dash_band", "urgency", "current_tenancy", "recipients"} {
-		if f.errs[k].Hidden || f.errs[k].Text == "" {
+		if l := f.errs.label(k); l.Hidden || l.Text == "" {
 			t.Errorf("no inline error on %s", k)
 		}
 	}
@@ -258,7 +258,7 @@ func TestNewReferralForm(t *testing.T) {
 	test.Tap(f.send)
 	if len(h.core.referrals) != 1 {
 		var problems []string
-		for k, l := range f.errs {
+		for k, l := range f.errs.labels {
 			if l.Text != "" {
 				problems = append(problems, k+": "+l.Text)
 			}

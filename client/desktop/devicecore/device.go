@@ -2,26 +2,20 @@ package devicecore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/desktop"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/protocol/payload"
 )
 
 // Device is an unlocked client.Device seen through desktop.Core.
 type Device struct {
 	d *client.Device
-
-	mu     sync.Mutex
-	queued int // sends that returned client.ErrNotSent since the last good sync
 }
 
 var _ desktop.Core = (*Device)(nil)
@@ -38,20 +32,16 @@ func (c *Device) Identity() desktop.Identity {
 	return id
 }
 
-// Sync syncs with the relay. A sync that completes sends the whole outbox,
-// so it clears the queued count.
+// Sync syncs with the relay (which also sends the outbox).
 func (c *Device) Sync(ctx context.Context) (desktop.SyncReport, error) {
 	r, err := c.d.Sync(ctx)
 	if err != nil {
 		return desktop.SyncReport{}, fmt.Errorf("sync: %w", err)
 	}
-	c.mu.Lock()
-	c.queued = 0
-	c.mu.Unlock()
 	return desktop.SyncReport{New: r.New, Rejected: r.Rejected, Sent: r.Sent, At: time.Now()}, nil
 }
 
-// CaseRows lists every case with its districts and what it waits on.
+// CaseRows lists every case with its districts and what it is waiting on.
 func (c *Device) CaseRows(ctx context.Context) ([]desktop.CaseRow, error) {
 	sums, err := c.d.Cases(ctx)
 	if err != nil {
@@ -68,89 +58,54 @@ func (c *Device) CaseRows(ctx context.Context) ([]desktop.CaseRow, error) {
 	return rows, nil
 }
 
-// finished reports whether nothing can wait on a case in this status.
-func finished(status string) bool {
-	switch strings.ToLower(status) {
-	case "closed", "withdrawn", "moved":
-		return true
-	}
-	return false
-}
-
-// Row derives a case-list row from a full case, for the organisation me.
+// Row derives a case-list row from a full case, for the organisation me:
+// the workflow says what waits on the user; otherwise the case waits on the
+// organisation that is next, or (before the referral) on the referral.
 func Row(k *client.Case, me crypto.OrgID) desktop.CaseRow {
 	row := desktop.CaseRow{CaseSummary: k.CaseSummary}
 	if k.Referral != nil {
 		row.Districts = slices.Clone(k.Referral.DistrictsAcceptable)
 	}
 	switch {
-	case finished(k.Status):
-	case len(k.Entries) == 0 || k.Referral == nil:
+	case k.WaitingOn != workflow.ActionNone:
+		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnYou, Action: k.WaitingOn}
+		row.NeedsAction = true
+	case k.Stage.Final() || k.Stage == workflow.StageMoved:
+	case k.Referral == nil:
 		row.Waiting = desktop.Waiting{Kind: desktop.WaitingReferral}
 	default:
-		last := k.Entries[len(k.Entries)-1]
-		if last.Direction == casestore.DirectionReceived && last.From.Org != me {
-			row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnYou, Org: last.From.OrgName}
-			row.NeedsAction = true
-		} else {
-			row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: otherOrg(k.Organisations, me)}
-		}
+		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: otherOrg(k.Organisations, me)}
 	}
 	return row
 }
 
-// otherOrg names the first organisation in the case that is not me.
+// otherOrg names the organisations in the case that are not me.
 func otherOrg(orgs []client.OrgRef, me crypto.OrgID) string {
+	var names []string
 	for _, o := range orgs {
-		if o.ID != me {
-			return o.Name
+		if o.ID != me && o.Name != "" {
+			names = append(names, o.Name)
 		}
 	}
-	return ""
+	return strings.Join(names, ", ")
 }
 
-// Case returns one case in full.
-func (c *Device) Case(ctx context.Context, id crypto.CaseID) (*client.Case, error) {
+// Case returns one case in full with its workflow state.
+func (c *Device) Case(ctx context.Context, id crypto.CaseID) (*desktop.CaseView, error) {
 	k, err := c.d.Case(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load case %s: %w", id, err)
 	}
-	return k, nil
+	return View(k, c.d.Org()), nil
 }
 
-// SendMessage adds a message to a case.
-func (c *Device) SendMessage(ctx context.Context, id crypto.CaseID, text string) error {
-	_, err := c.d.SendMessage(ctx, id, text)
-	c.countQueued(err)
+// Queued counts the envelopes waiting in the outbox.
+func (c *Device) Queued(ctx context.Context) (int, error) {
+	n, err := c.d.Queued(ctx)
 	if err != nil {
-		return fmt.Errorf("send message on case %s: %w", id, err)
+		return 0, fmt.Errorf("count queued sends: %w", err)
 	}
-	return nil
-}
-
-// SendReferral circulates a referral.
-func (c *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
-	id, err := c.d.SendReferral(ctx, to, r)
-	c.countQueued(err)
-	if err != nil {
-		return id, fmt.Errorf("send referral: %w", err)
-	}
-	return id, nil
-}
-
-func (c *Device) countQueued(err error) {
-	if errors.Is(err, client.ErrNotSent) {
-		c.mu.Lock()
-		c.queued++
-		c.mu.Unlock()
-	}
-}
-
-// Queued returns the number of sends waiting for the relay.
-func (c *Device) Queued() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.queued
+	return n, nil
 }
 
 // Organisations lists the scheme's organisations by name.

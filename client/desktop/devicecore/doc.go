@@ -3,13 +3,17 @@
 // package itself never imports the vault, the case store or the relay
 // transport.
 //
-// Decisions made here, where the client core does not (yet) offer a call:
-//   - Queued counts sends that returned client.ErrNotSent since the last
-//     successful sync (a successful sync sends the whole outbox), not the
-//     outbox's envelopes: the core has no outbox count to ask for.
-//   - CaseRows loads each case in full to find its districts and what it is
-//     waiting on (the last entry's direction): the core's CaseSummary carries
-//     neither. A case whose last entry came from another organisation needs
-//     action; one whose last entry this organisation sent waits on the other
-//     organisation; a case with no entries waits for its referral.
+// Decisions made here:
+//   - CaseRows loads each case in full to find its acceptable districts (the
+//     core's CaseSummary does not carry them); what waits on the user comes
+//     from the workflow (CaseSummary.WaitingOn). A case waiting on nobody
+//     here waits on the other organisations, or on its referral when none
+//     has arrived.
+//   - The case view's timeline is the workflow history (every event was made
+//     here or came in an envelope whose signature the core verified); a
+//     message event takes its text from the message entries of the same
+//     device, in order. A declined offer's reason comes from its
+//     offer-declined event; a sent packet is shown as recalled once this
+//     organisation's recall event names it.
+//   - Queued is the core's outbox count (client.Device.Queued).
 package devicecore

@@ -1,0 +1,72 @@
+package devicecore
+
+import (
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/casestore"
+	"github.com/saferef/saferef/client/desktop"
+	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
+)
+
+// View turns a case from package client into the case view's model, for
+// the organisation me.
+func View(k *client.Case, me crypto.OrgID) *desktop.CaseView {
+	v := &desktop.CaseView{Case: k, Stage: k.Stage, Role: k.MyRole, WaitingOn: k.WaitingOn, Allowed: k.Allowed}
+	v.Timeline = timeline(k, me)
+	why := map[[16]byte]string{}
+	recalled := map[[16]byte]bool{}
+	for _, e := range k.Events {
+		switch e.Kind {
+		case workflow.EventOfferDeclined:
+			why[e.Offer] = e.Why
+		case workflow.EventRecalled:
+			recalled[e.Packet] = true
+		}
+	}
+	for _, o := range k.Offers {
+		v.Offers = append(v.Offers, desktop.OfferView{Offer: o.Offer, State: o.State, Made: o.At, Why: why[o.Offer.Offer],
+			Landlord: client.OrgRef{ID: o.From.Org, Name: o.From.OrgName, Kind: crypto.KindLandlord}})
+	}
+	kindOf := map[crypto.EnvelopeID]string{}
+	for _, e := range k.Entries {
+		kindOf[e.Envelope] = e.Kind
+		if e.Direction == casestore.DirectionSent && e.From.Org == me {
+			v.Sent = append(v.Sent, desktop.SentPacket{Envelope: e.Envelope, Kind: e.Kind, At: e.At, Recalled: recalled[e.Envelope]})
+		}
+	}
+	for _, r := range k.Receipts {
+		if r.Kind == client.ReceiptRead {
+			v.Reads = append(v.Reads, desktop.ReadReceipt{Reader: r.Reader, Kind: kindOf[r.Packet], Packet: r.Packet, ReadAt: r.ReadAt})
+		}
+	}
+	for _, a := range k.Attachments {
+		v.Attachments = append(v.Attachments, desktop.AttachmentInfo{ID: a.ID, Name: a.Name, Size: a.Size, From: a.From, At: a.At,
+			Complete: a.Have >= a.Chunks})
+	}
+	return v
+}
+
+// timeline lists the case's workflow events, oldest first, each message
+// with its text (message events are matched to the message entries of the
+// same device, in order). Every event in the workflow history was made on
+// this device or came in an envelope whose signature the core verified.
+func timeline(k *client.Case, me crypto.OrgID) []desktop.TimelineEvent {
+	texts := map[crypto.DeviceID][]string{}
+	for _, e := range k.Entries {
+		if e.Kind == casestore.KindMessage {
+			texts[e.From.Device] = append(texts[e.From.Device], e.Text)
+		}
+	}
+	out := make([]desktop.TimelineEvent, 0, len(k.Events))
+	for _, e := range k.Events {
+		by := client.Party{Org: e.Actor.Org, OrgName: e.Actor.OrgName, Device: e.Actor.Device, DeviceName: e.Actor.DeviceName}
+		ev := desktop.TimelineEvent{Kind: e.Kind, By: by, At: e.At, Sent: by.Org == me, Verified: true, Text: e.Why}
+		if e.Kind == workflow.EventMessage {
+			if q := texts[by.Device]; len(q) > 0 {
+				ev.Text, texts[by.Device] = q[0], q[1:]
+			}
+		}
+		out = append(out, ev)
+	}
+	return out
+}
