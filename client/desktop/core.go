@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -114,7 +115,36 @@ type Admin interface {
 	EnrolmentRequest(path string) (*EnrolmentRequestInfo, error)
 	// Relay is the relay URL the device uses.
 	Relay() string
+	// ApproveRequest approves the enrolment request at requestPath with the
+	// organisation's admin key in adminDir (the folder holding
+	// orgs/ORG_ID/admin.key), unlocked with passphrase, after auditing the
+	// relay's log, and publishes the device certificate. fingerprint is
+	// what the user read out; it must match the request's. It returns the
+	// approved device. Errors wrap ErrAdminWrongPassphrase,
+	// ErrFingerprintMismatch, ErrAdminKeyMissing or ErrAdminRelay where
+	// those apply.
+	ApproveRequest(ctx context.Context, adminDir, requestPath, fingerprint, passphrase string) (*EnrolmentRequestInfo, error)
+	// RevokeDevice revokes one of the organisation's devices, dated now,
+	// with the admin key in adminDir unlocked with passphrase, and
+	// publishes the revocation. reason goes in the public log. Errors wrap
+	// the same sentinels as ApproveRequest's.
+	RevokeDevice(ctx context.Context, adminDir string, id crypto.DeviceID, reason, passphrase string) error
 }
+
+// Errors Admin implementations wrap, for the organisation screen to explain.
+var (
+	// ErrAdminWrongPassphrase means the passphrase did not open the admin key.
+	ErrAdminWrongPassphrase = errors.New("wrong admin key passphrase")
+	// ErrAdminKeyMissing means the admin key folder holds no admin key for
+	// the organisation.
+	ErrAdminKeyMissing = errors.New("no admin key for the organisation in that folder")
+	// ErrFingerprintMismatch means the fingerprint read out is not the
+	// request's.
+	ErrFingerprintMismatch = errors.New("fingerprint mismatch")
+	// ErrAdminRelay means the relay could not be reached or refused what
+	// was published.
+	ErrAdminRelay = errors.New("relay unreachable or refused")
+)
 
 // Identity describes the unlocked device. Nothing in it is secret.
 type Identity struct {

@@ -77,6 +77,16 @@ type fakeCore struct {
 	verified  map[crypto.OrgID]bool
 	readers   []Reader
 	closed    bool
+	// The admin key: its passphrase, the folder it is in, what was
+	// approved and revoked with it, and an error every admin action
+	// returns while set (after the passphrase check).
+	adminPass   string
+	adminDir    string
+	adminErr    error
+	approved    []string // fingerprints read out, of approved requests
+	revoked     []crypto.DeviceID
+	revokeWhy   []string
+	adminPasses []string // every passphrase an admin action got
 }
 
 func (c *fakeCore) Identity() Identity {
@@ -215,6 +225,47 @@ func (c *fakeCore) EnrolmentRequest(path string) (*EnrolmentRequestInfo, error) 
 	return &EnrolmentRequestInfo{Path: path, Device: crypto.DeviceID{0xd2}, Org: orgID(1), Name: "Sam's laptop",
 		Fingerprint: "98765 43210 12345 67890 24680 13579"}, nil
 }
+func (c *fakeCore) ApproveRequest(_ context.Context, dir, path, fingerprint, pass string) (*EnrolmentRequestInfo, error) {
+	c.adminPasses = append(c.adminPasses, pass)
+	req, err := c.EnrolmentRequest(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.adminCheck(dir, pass); err != nil {
+		return nil, fmt.Errorf("approve device: %w", err)
+	}
+	if digits(fingerprint) != digits(req.Fingerprint) {
+		return nil, fmt.Errorf("approve device: %w", ErrFingerprintMismatch)
+	}
+	c.approved = append(c.approved, fingerprint)
+	c.devices = append(c.devices, DeviceInfo{ID: req.Device, Name: req.Name, Fingerprint: req.Fingerprint, NotAfter: testNow.AddDate(2, 0, 0)})
+	return req, nil
+}
+func (c *fakeCore) RevokeDevice(_ context.Context, dir string, id crypto.DeviceID, reason, pass string) error {
+	c.adminPasses = append(c.adminPasses, pass)
+	if err := c.adminCheck(dir, pass); err != nil {
+		return fmt.Errorf("revoke device: %w", err)
+	}
+	c.revoked = append(c.revoked, id)
+	c.revokeWhy = append(c.revokeWhy, reason)
+	for i := range c.devices {
+		if c.devices[i].ID == id {
+			c.devices[i].Status = DeviceRevoked
+		}
+	}
+	return nil
+}
+
+// adminCheck is the fake admin key: the folder, the passphrase, then adminErr.
+func (c *fakeCore) adminCheck(dir, pass string) error {
+	switch {
+	case dir != c.adminDir:
+		return ErrAdminKeyMissing
+	case pass != c.adminPass:
+		return ErrAdminWrongPassphrase
+	}
+	return c.adminErr
+}
 func (c *fakeCore) Relay() string                 { return "wss://relay.kent.example" }
 func (c *fakeCore) Organisations() []Organisation { return c.orgs }
 func (c *fakeCore) Close() error                  { c.closed = true; return nil }
@@ -311,7 +362,7 @@ func newHarnessOn(t *testing.T, fapp fyne.App, enrolled bool) *harness {
 	t.Helper()
 	h := &harness{t: t, fapp: fapp, now: testNow}
 	h.core = &fakeCore{rows: demoRows(), cases: map[crypto.CaseID]*CaseView{{1}: demoCase()}, orgs: demoOrgs(),
-		devices: demoDevices(), readers: demoReaders()}
+		devices: demoDevices(), readers: demoReaders(), adminPass: "admin key passphrase", adminDir: "/srv/saferef admin"}
 	h.homes = &fakeHomes{enrolled: enrolled, pass: "correct horse battery", core: h.core}
 	a, err := New(h.fapp, Options{Home: "/home/priya/.saferef", Homes: h.homes, Now: func() time.Time { return h.now },
 		Location: time.UTC, Background: func(f func()) { f() },

@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -13,30 +14,43 @@ import (
 	"github.com/saferef/saferef/crypto"
 )
 
+// adminDirPref is the Fyne preference that remembers the admin key
+// folder (a path, never a passphrase).
+const adminDirPref = "saferef.adminKeyFolder"
+
+// defaultRevokeReason is the reason recorded when the admin gives none (as
+// saferef-admin device revoke does).
+const defaultRevokeReason = "revoked by the organisation admin"
+
 // orgScreen is the organisation screen: this device (rotate its key now),
 // the organisation's devices with fingerprints and status, approving an
-// enrolment request and revoking a device (through saferef-admin, with the
-// command filled in), and the contacts at other organisations with their
+// enrolment request and revoking a device with the organisation's admin
+// key (its passphrase asked for each time; the saferef-admin command stays
+// on offer to copy), and the contacts at other organisations with their
 // fingerprints and a "verified in person" mark.
 type orgScreen struct {
 	app  *App
 	main *mainScreen
 
-	rotate   *widget.Button
-	rotated  *widget.Label
-	devices  *fyne.Container
-	revokes  map[crypto.DeviceID]*widget.Button
-	request  *entry
-	browse   *widget.Button
-	adminDir *entry
-	spoken   *entry
-	check    *widget.Button
-	result   *widget.Label
-	command  *widget.Entry
-	copyCmd  *widget.Button
-	contacts *fyne.Container
-	verified map[crypto.OrgID]*widget.Check
-	problem  *widget.Label
+	rotate      *widget.Button
+	rotated     *widget.Label
+	devices     *fyne.Container
+	revokes     map[crypto.DeviceID]*widget.Button
+	request     *entry
+	browse      *widget.Button
+	adminDir    *entry
+	adminBrowse *widget.Button
+	spoken      *entry
+	check       *widget.Button
+	approve     *widget.Button
+	result      *widget.Label
+	command     *widget.Entry
+	copyCmd     *widget.Button
+	contacts    *fyne.Container
+	verified    map[crypto.OrgID]*widget.Check
+	problem     *widget.Label
+	prompt      *adminPrompt // the open passphrase prompt, if any
+	busy        bool         // an approval or revocation is running
 
 	first   fyne.Focusable
 	content fyne.CanvasObject
@@ -61,10 +75,24 @@ func newOrgScreen(a *App, m *mainScreen) *orgScreen {
 		}, a.win)
 	})
 	s.adminDir = newEntry(a)
-	s.adminDir.SetPlaceHolder(tr("Admin directory holding orgs/ORG_ID/admin.key"))
+	s.adminDir.SetPlaceHolder(tr("Folder holding orgs/ORG_ID/admin.key and scheme.json"))
+	s.adminDir.SetText(a.fapp.Preferences().String(adminDirPref))
+	s.adminBrowse = widget.NewButton(tr("Choose folder…"), func() {
+		a.touch()
+		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+			if err != nil || u == nil {
+				return
+			}
+			s.adminDir.SetText(u.Path())
+			s.rememberAdminDir()
+		}, a.win)
+	})
 	s.spoken = newEntry(a)
 	s.spoken.SetPlaceHolder(tr("The fingerprint digits the user read out to you"))
 	s.check = widget.NewButton(tr("Check request"), func() { a.touch(); s.checkRequest() })
+	s.approve = widget.NewButton(tr("Approve…"), func() { a.touch(); s.askApprove() })
+	s.approve.Importance = widget.HighImportance
+	s.approve.Hide()
 	s.result = wrapped("")
 	s.command = widget.NewMultiLineEntry()
 	s.command.Wrapping = fyne.TextWrapBreak
@@ -83,12 +111,13 @@ func newOrgScreen(a *App, m *mainScreen) *orgScreen {
 		widget.NewLabelWithStyle(trf("Fingerprint {{.Fingerprint}}", map[string]any{"Fingerprint": id.Fingerprint}), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
 		container.NewHBox(s.rotate), s.rotated))
 	approve := widget.NewCard(tr("Approve a new device"), "", container.NewVBox(
-		wrapped(tr("Approving needs the organisation's admin key and its passphrase, which stay with saferef-admin. Check the request here, then run the command shown on the computer that holds the admin key.")),
+		wrapped(tr("Check the request and the fingerprint the user reads out to you, then approve it with the organisation's admin key. Its passphrase is asked for each time and never kept. Or copy the saferef-admin command and run it where the admin key is.")),
 		widget.NewLabelWithStyle(tr("Enrolment request"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, s.browse, s.request),
-		widget.NewLabelWithStyle(tr("Admin directory"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.adminDir,
+		widget.NewLabelWithStyle(tr("Admin key folder"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, s.adminBrowse, s.adminDir),
 		widget.NewLabelWithStyle(tr("Fingerprint read out by the user"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.spoken,
-		container.NewHBox(s.check), s.result, s.command, container.NewHBox(s.copyCmd)))
+		container.NewHBox(s.check, s.approve), s.result, s.command, container.NewHBox(s.copyCmd)))
 	left := container.NewVBox(this, widget.NewCard(trf("Devices of {{.Org}}", map[string]any{"Org": id.OrgName}), "", s.devices), approve)
 	right := container.NewVBox(widget.NewCard(tr("Contacts at other organisations"), "", container.NewVBox(
 		wrapped(tr("Tick an organisation once you have compared its fingerprint with theirs in person or on a call you placed.")), s.contacts)))
@@ -133,6 +162,7 @@ func deviceStatusLabel(d DeviceInfo, loc *time.Location) string {
 // fillDevices lists the organisation's devices.
 func (s *orgScreen) fillDevices(devs []DeviceInfo) {
 	s.devices.Objects = nil
+	s.revokes = map[crypto.DeviceID]*widget.Button{}
 	for _, d := range devs {
 		name := d.Name
 		if d.This {
@@ -250,6 +280,7 @@ func (s *orgScreen) checkRequest() {
 			}
 			s.command.Hide()
 			s.copyCmd.Hide()
+			s.approve.Hide()
 			if err != nil {
 				s.result.SetText(trf("This is not a valid enrolment request: {{.Why}}", map[string]any{"Why": err.Error()}))
 				return
@@ -267,7 +298,8 @@ func (s *orgScreen) checkRequest() {
 				s.result.SetText(msg + " " + tr("It does NOT match what the user read out. Do not approve this device."))
 				return
 			default:
-				msg += " " + tr("It matches what the user read out.")
+				msg += " " + tr("It matches what the user read out: approve it, or copy the command.")
+				s.approve.Show()
 			}
 			s.result.SetText(msg)
 			s.command.SetText(approveCommand(s.adminDir.Text, core.Relay(), s.spoken.Text, path))
@@ -277,14 +309,208 @@ func (s *orgScreen) checkRequest() {
 	})
 }
 
-// revoke shows the saferef-admin command that revokes a device.
+// rememberAdminDir keeps the admin key folder for next time (a path only).
+func (s *orgScreen) rememberAdminDir() {
+	s.app.fapp.Preferences().SetString(adminDirPref, strings.TrimSpace(s.adminDir.Text))
+}
+
+// askApprove asks for the admin key's passphrase, then approves the checked
+// request.
+func (s *orgScreen) askApprove() {
+	dir, path, spoken := strings.TrimSpace(s.adminDir.Text), strings.TrimSpace(s.request.Text), s.spoken.Text
+	if dir == "" {
+		s.result.SetText(tr("Choose the admin key folder first."))
+		return
+	}
+	s.openPrompt(tr("Approve this device?"),
+		tr("Enter the passphrase of the organisation's admin key. The device certificate is signed and published to the relay."),
+		false, tr("Approve"), func(pass, _ string) { s.runApprove(dir, path, spoken, pass) })
+}
+
+// runApprove approves the request through the core, then syncs so the
+// device list shows it.
+func (s *orgScreen) runApprove(dir, path, spoken, pass string) {
+	a, core := s.app, s.app.core
+	s.setBusy(true, tr("Approving: checking the relay's log, signing and publishing…"))
+	a.bg(func(ctx context.Context) {
+		info, err := core.ApproveRequest(ctx, dir, path, spoken, pass)
+		if err == nil {
+			core.Sync(ctx) // a failed sync only delays the list; the approval stands
+		}
+		devs := core.Devices()
+		fyne.Do(func() {
+			if a.core != core {
+				return
+			}
+			s.setBusy(false, "")
+			if err != nil {
+				s.result.SetText(adminProblem(err))
+				return
+			}
+			s.rememberAdminDir()
+			s.approve.Hide()
+			s.result.SetText(trf("Approved {{.Name}}. Tell the user the device is ready: it starts working at its next sync.", map[string]any{"Name": info.Name}))
+			s.fillDevices(devs)
+		})
+	})
+}
+
+// askRevoke asks for a reason and the admin key's passphrase, warning that
+// the device is shut out at once, then revokes it. The saferef-admin
+// command is shown too.
+func (s *orgScreen) askRevoke(d DeviceInfo) {
+	dir := strings.TrimSpace(s.adminDir.Text)
+	if dir == "" {
+		s.result.SetText(tr("Choose the admin key folder first, or copy the command below and run it where the admin key is."))
+		s.app.win.Canvas().Focus(s.adminDir)
+		return
+	}
+	s.openPrompt(trf("Revoke {{.Name}}?", map[string]any{"Name": d.Name}),
+		trf("{{.Name}} ({{.Fingerprint}}). This device will be shut out at once. Continue?", map[string]any{"Name": d.Name, "Fingerprint": d.Fingerprint}),
+		true, tr("Revoke"), func(pass, reason string) { s.runRevoke(dir, d, reason, pass) })
+}
+
+// runRevoke revokes the device through the core, then syncs.
+func (s *orgScreen) runRevoke(dir string, d DeviceInfo, reason, pass string) {
+	a, core := s.app, s.app.core
+	if strings.TrimSpace(reason) == "" {
+		reason = defaultRevokeReason
+	}
+	s.setBusy(true, trf("Revoking {{.Name}}: checking the relay's log, signing and publishing…", map[string]any{"Name": d.Name}))
+	a.bg(func(ctx context.Context) {
+		err := core.RevokeDevice(ctx, dir, d.ID, reason, pass)
+		if err == nil {
+			core.Sync(ctx) // a failed sync only delays the list; the revocation stands
+		}
+		devs := core.Devices()
+		fyne.Do(func() {
+			if a.core != core {
+				return
+			}
+			s.setBusy(false, "")
+			if err != nil {
+				s.result.SetText(adminProblem(err))
+				return
+			}
+			s.rememberAdminDir()
+			s.command.Hide()
+			s.copyCmd.Hide()
+			s.result.SetText(trf("Revoked {{.Name}}. The relay refuses it from now on and nobody encrypts to it any more.", map[string]any{"Name": d.Name}))
+			s.fillDevices(devs)
+		})
+	})
+}
+
+// setBusy shows progress and stops a second action while one runs.
+func (s *orgScreen) setBusy(busy bool, msg string) {
+	s.busy = busy
+	for _, b := range append([]*widget.Button{s.approve, s.check}, mapsValues(s.revokes)...) {
+		if busy {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if msg != "" {
+		s.result.SetText(msg)
+	}
+}
+
+// mapsValues lists a map's buttons.
+func mapsValues(m map[crypto.DeviceID]*widget.Button) []*widget.Button {
+	out := make([]*widget.Button, 0, len(m))
+	for _, b := range m {
+		out = append(out, b)
+	}
+	return out
+}
+
+// adminProblem explains why an approval or revocation failed.
+func adminProblem(err error) string {
+	switch {
+	case errors.Is(err, ErrAdminWrongPassphrase):
+		return tr("The passphrase did not unlock the admin key. Nothing was changed: try again.")
+	case errors.Is(err, ErrFingerprintMismatch):
+		return tr("The fingerprint does NOT match the request. Do not approve this device.")
+	case errors.Is(err, ErrAdminKeyMissing):
+		return tr("The admin key folder does not hold scheme.json and this organisation's orgs/ORG_ID/admin.key. Choose the right folder.")
+	case errors.Is(err, ErrAdminRelay):
+		return trf("The relay could not be reached, or refused it: {{.Why}}. Try again when the relay is back.", map[string]any{"Why": err.Error()})
+	}
+	return trf("It did not work: {{.Why}}", map[string]any{"Why": err.Error()})
+}
+
+// adminPrompt is the modal that asks for the admin key's passphrase (and,
+// to revoke, a reason). The passphrase entry is cleared when it closes.
+type adminPrompt struct {
+	popup   *widget.PopUp
+	message *widget.Label
+	reason  *entry // nil when no reason is asked
+	pass    *entry
+	ok      *widget.Button
+	cancel  *widget.Button
+}
+
+// openPrompt shows the passphrase prompt; run gets the passphrase and the
+// reason after the prompt has closed and been cleared.
+func (s *orgScreen) openPrompt(title, message string, askReason bool, okLabel string, run func(pass, reason string)) {
+	if s.busy || s.prompt != nil {
+		return
+	}
+	a := s.app
+	p := &adminPrompt{pass: newPasswordEntry(a), message: wrapped(message)}
+	p.pass.SetPlaceHolder(tr("Admin key passphrase"))
+	items := []fyne.CanvasObject{
+		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		p.message,
+	}
+	if askReason {
+		p.reason = newEntry(a)
+		p.reason.SetPlaceHolder(tr("Reason, for the public log (no personal details)"))
+		items = append(items, p.reason)
+	}
+	closePrompt := func() (string, string) {
+		pass, reason := p.pass.Text, ""
+		if p.reason != nil {
+			reason = p.reason.Text
+		}
+		p.pass.SetText("")
+		p.popup.Hide()
+		s.prompt = nil
+		return pass, reason
+	}
+	submit := func() {
+		a.touch()
+		if p.pass.Text == "" {
+			return
+		}
+		pass, reason := closePrompt()
+		run(pass, reason)
+	}
+	p.pass.OnSubmitted = func(string) { submit() }
+	p.ok = widget.NewButton(okLabel, submit)
+	p.ok.Importance = widget.DangerImportance
+	p.cancel = widget.NewButton(tr("Cancel"), func() { a.touch(); closePrompt() })
+	items = append(items, p.pass, container.NewHBox(p.cancel, p.ok))
+	p.popup = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(440, 0), container.NewVBox(items...)), a.win.Canvas())
+	s.prompt = p
+	p.popup.Show()
+	if p.reason != nil {
+		a.win.Canvas().Focus(p.reason)
+	} else {
+		a.win.Canvas().Focus(p.pass)
+	}
+}
+
+// revoke fills in the saferef-admin command that revokes a device (to
+// copy, as the other way) and asks to revoke it here.
 func (s *orgScreen) revoke(d DeviceInfo) {
-	s.result.SetText(trf("To revoke {{.Name}} ({{.Fingerprint}}), run this where the admin key is. Nobody encrypts to it after that.",
+	s.result.SetText(trf("To revoke {{.Name}} ({{.Fingerprint}}) here, enter the admin key's passphrase; or run this where the admin key is. Nobody encrypts to it after that.",
 		map[string]any{"Name": d.Name, "Fingerprint": d.Fingerprint}))
 	s.command.SetText(revokeCommand(s.adminDir.Text, s.app.core.Relay(), d.ID))
 	s.command.Show()
 	s.copyCmd.Show()
-	s.app.win.Canvas().Focus(s.command)
+	s.askRevoke(d)
 }
 
 // digits keeps only the digits of s.

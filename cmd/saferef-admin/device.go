@@ -2,21 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
-	"os"
-	"strings"
-	"time"
 
-	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/translog"
 )
-
-// deviceCertLifetime is how long a device certificate is valid.
-const deviceCertLifetime = 2 * 365 * 24 * time.Hour
 
 const approveUsage = `Usage: saferef-admin device approve --dir DIR --relay URL [--fingerprint DIGITS] REQUEST_FILE
 
@@ -45,74 +36,15 @@ func deviceApprove(ctx context.Context, env *cli.Env, args []string) error {
 	if _, err := relay.ParseURL(*relayURL); err != nil {
 		return err
 	}
-	b, err := os.ReadFile(pos[0])
+	req, err := admin.ReadEnrolmentRequest(pos[0])
 	if err != nil {
-		return fmt.Errorf("read enrolment request: %w", err)
-	}
-	req, err := client.ParseEnrolmentRequest(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "device: %s, of organisation %s\n", req.Name, req.Org)
 	fmt.Fprintf(env.Stdout, "device fingerprint: %s\n", req.Fingerprint())
-	if *want != "" && strings.Join(strings.Fields(*want), "") != strings.Join(strings.Fields(req.Fingerprint()), "") {
-		return cli.WithHint(fmt.Errorf("fingerprint mismatch: the request has %s, the user read out %s", req.Fingerprint(), *want),
-			"do not approve this device: the request file did not come from the user's device")
-	}
-	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")
-	if err != nil {
-		return err
-	}
-	orgCert, err := currentOrgCert(rep, req.Org)
-	if err != nil {
-		return err
-	}
-	pass, err := env.Passphrase("the admin key of " + orgCert.Name)
-	if err != nil {
-		return err
-	}
-	admin, _, err := readKey(adminKeyPath(*dir, req.Org), adminKeyType, pass)
-	if err != nil {
-		return err
-	}
-	cert, err := approve(req, orgCert, admin, time.Now())
-	if err != nil {
-		return err
-	}
-	if _, err := publish(ctx, *relayURL, cert); err != nil {
-		return fmt.Errorf("publish device certificate: %w", err)
+	if _, err := admin.ApproveDevice(ctx, *dir, *relayURL, req, *want, env.Passphrase); err != nil {
+		return hinted(err)
 	}
 	fmt.Fprintln(env.Stdout, req.Device)
 	return nil
-}
-
-// currentOrgCert returns the organisation's current certificate from the
-// audited directory (it follows admin key and root rotations, which the
-// certificate file saved by 'org add' does not).
-func currentOrgCert(rep *translog.AuditReport, org crypto.OrgID) (*crypto.OrgCert, error) {
-	o, err := rep.Directory.Org(org)
-	if err != nil {
-		return nil, cli.WithHint(fmt.Errorf("organisation %s is not in the relay's directory: %w", org, err),
-			"check the id with 'saferef-admin log show'")
-	}
-	if o.Revoked != nil {
-		return nil, fmt.Errorf("organisation %s (%s) was removed from the scheme at %s: %w",
-			org, o.Cert.Name, o.Revoked.RevokedAt.UTC().Format(time.RFC3339), crypto.ErrRevoked)
-	}
-	return o.Cert, nil
-}
-
-// approve signs the device certificate for a request and checks it.
-func approve(req *client.EnrolmentRequest, org *crypto.OrgCert, admin ed25519.PrivateKey, now time.Time) ([]byte, error) {
-	now = now.UTC().Truncate(time.Second)
-	c := req.DeviceCert(now.Add(-5*time.Minute), deviceCertLifetime)
-	c.Issued = now
-	b, err := crypto.SignDeviceCert(c, admin)
-	if err != nil {
-		return nil, fmt.Errorf("approve device %s: %w", req.Device, err)
-	}
-	if _, err := crypto.VerifyDeviceCert(b, org, now); err != nil {
-		return nil, fmt.Errorf("approve device %s: the certificate does not verify (is this the organisation's admin key?): %w", req.Device, err)
-	}
-	return b, nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
 )
@@ -25,26 +25,6 @@ var demoOrgsJSON []byte
 
 // relayWait is how long dev-scheme waits for the relay to come up.
 const relayWait = 60 * time.Second
-
-// waitForRelay dials the relay until it answers or the wait is over.
-func waitForRelay(ctx context.Context, url string, wait time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	for {
-		c, err := relay.Dial(ctx, url, nil)
-		if err == nil {
-			return c.Close()
-		}
-		if errors.Is(err, relay.ErrOriginMismatch) || errors.Is(err, relay.ErrBadURL) || errors.Is(err, relay.ErrInsecureURL) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("relay did not answer within %s: %w", wait, err)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
 
 // demoOrgNames are the organisations dev-scheme creates, in this order.
 var demoOrgNames = []string{"Kent Reciprocal Coordinator", "Weald Homes", "Medway Valley Housing", "Harbour Refuge"}
@@ -123,15 +103,15 @@ func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, roots, err := createScheme(*dir, demo.Scheme, 1, 1, func(int) (string, error) { return rootPass, nil }, wf)
+	s, roots, err := admin.CreateScheme(*dir, demo.Scheme, 1, 1, admin.Static(rootPass), wf)
 	if err != nil {
-		return err
+		return hinted(err)
 	}
-	schemePath := filepath.Join(*dir, "scheme.json")
+	schemePath := admin.SchemePath(*dir)
 	out := demoFile{
 		Note:   "DEMO ONLY: a fictional demo scheme; these passphrases protect nothing real",
 		Scheme: schemePath, SchemeFingerprint: s.Fingerprint(), Relay: *relayURL,
-		RootKey: rootKeyPath(*dir, 1), RootPassphrase: rootPass,
+		RootKey: admin.RootKeyPath(*dir, 1), RootPassphrase: rootPass,
 	}
 	var orgCerts, deviceCerts [][]byte
 	for _, name := range demoOrgNames {
@@ -148,37 +128,37 @@ func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		o, err := addOrg(*dir, s, roots, d.Name, kind, districts, pass, wf, now)
+		o, err := admin.AddOrg(*dir, s, roots, d.Name, kind, districts, pass, wf, now)
 		if err != nil {
 			return err
 		}
-		orgCerts = append(orgCerts, o.certBytes)
+		orgCerts = append(orgCerts, o.CertBytes)
 		home := filepath.Join(*dir, "homes", slug(d.Name))
 		devName := d.Name + " demo laptop"
 		e, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: schemePath, Relay: *relayURL,
-			Org: o.cert.Org, Name: devName, Passphrase: pass, WorkFactor: wf, Now: now})
+			Org: o.Cert.Org, Name: devName, Passphrase: pass, WorkFactor: wf, Now: now})
 		if err != nil {
 			return err
 		}
-		cert, err := approve(e.Request, o.cert, o.admin, now)
+		cert, _, err := admin.CertifyDevice(e.Request, o.Cert, o.Admin, now)
 		if err != nil {
 			return err
 		}
 		deviceCerts = append(deviceCerts, cert)
 		out.Organisations = append(out.Organisations, demoEntry{
-			Name: d.Name, Kind: string(kind), Districts: districts, Org: o.cert.Org.String(),
-			AdminKey: adminKeyPath(*dir, o.cert.Org), Home: home, Device: e.Device.String(), DeviceName: devName,
+			Name: d.Name, Kind: string(kind), Districts: districts, Org: o.Cert.Org.String(),
+			AdminKey: admin.AdminKeyPath(*dir, o.Cert.Org), Home: home, Device: e.Device.String(), DeviceName: devName,
 			Fingerprint: e.Fingerprint, Passphrase: pass,
 		})
 	}
 	// The relay may be started only now, from the scheme.json just written:
 	// wait for it.
 	fmt.Fprintf(env.Stderr, "%s: publishing to %s (waiting up to %s for the relay)\n", prog, *relayURL, relayWait)
-	if err := waitForRelay(ctx, *relayURL, relayWait); err != nil {
+	if err := admin.WaitForRelay(ctx, *relayURL, relayWait); err != nil {
 		return cli.WithHint(fmt.Errorf("publish demo scheme: %w", err),
 			fmt.Sprintf("start the relay with --scheme %s, remove %s and run dev-scheme again", schemePath, *dir))
 	}
-	if _, err := publish(ctx, *relayURL, append(orgCerts, deviceCerts...)...); err != nil {
+	if _, err := admin.Publish(ctx, *relayURL, append(orgCerts, deviceCerts...)...); err != nil {
 		return fmt.Errorf("publish demo scheme: %w", err)
 	}
 	if err := writeDemoFiles(*dir, &out); err != nil {
@@ -222,14 +202,14 @@ func writeDemoFiles(dir string, d *demoFile) error {
 		fmt.Fprintf(&b, "device fingerprint: %s\n", o.Fingerprint)
 		fmt.Fprintf(&b, "passphrase (DEMO ONLY): %s\n", o.Passphrase)
 	}
-	if err := writeNew(filepath.Join(dir, "demo.txt"), b.Bytes(), 0o600); err != nil {
+	if err := admin.WriteNew(filepath.Join(dir, "demo.txt"), b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write demo.txt: %w", err)
 	}
 	j, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write demo.json: %w", err)
 	}
-	if err := writeNew(filepath.Join(dir, "demo.json"), append(j, '\n'), 0o600); err != nil {
+	if err := admin.WriteNew(filepath.Join(dir, "demo.json"), append(j, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write demo.json: %w", err)
 	}
 	return nil

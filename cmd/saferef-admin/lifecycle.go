@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 )
@@ -47,27 +46,15 @@ func deviceList(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return cli.Usagef("an organisation id is 32 hex digits", "bad --org: %v", err)
 	}
-	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")
+	od, err := admin.ListDevices(ctx, *dir, *relayURL, org, time.Now())
 	if err != nil {
-		return err
+		return hinted(err)
 	}
-	o, err := rep.Directory.Org(org)
-	if err != nil {
-		return cli.WithHint(fmt.Errorf("organisation %s is not in the relay's directory: %w", org, err),
-			"check the id with 'saferef-admin log show'")
-	}
-	now := time.Now()
 	list := []deviceInfo{}
-	for _, e := range rep.Directory.Devices(org) {
-		i := deviceInfo{ID: e.Cert.Device.String(), Name: e.Cert.Name, Fingerprint: crypto.DeviceFingerprint(e.Cert.SigningKey),
-			CurrentKey: e.Recipient, KeySeq: e.KeySeq, Status: "current"}
-		switch {
-		case e.Revoked != nil:
-			i.Status, i.RevokedAt, i.Reason = "revoked", e.Revoked.RevokedAt.UTC().Format(time.RFC3339), e.Revoked.Reason
-		case o.Revoked != nil:
-			i.Status, i.RevokedAt, i.Reason = "revoked", o.Revoked.RevokedAt.UTC().Format(time.RFC3339), "organisation removed: "+o.Revoked.Reason
-		case now.After(e.Cert.NotAfter):
-			i.Status = "expired"
+	for _, d := range od.Devices {
+		i := deviceInfo{ID: d.ID.String(), Name: d.Name, Fingerprint: d.Fingerprint, CurrentKey: d.CurrentKey, KeySeq: d.KeySeq, Status: string(d.State)}
+		if d.State == admin.DeviceRevoked {
+			i.RevokedAt, i.Reason = d.RevokedAt.UTC().Format(time.RFC3339), d.Reason
 		}
 		list = append(list, i)
 	}
@@ -79,7 +66,7 @@ func deviceList(ctx context.Context, env *cli.Env, args []string) error {
 		fmt.Fprintln(env.Stdout, string(b))
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "organisation: %s (%s)\n", o.Cert.Name, org)
+	fmt.Fprintf(env.Stdout, "organisation: %s (%s)\n", od.Org.Name, org)
 	for _, i := range list {
 		line := fmt.Sprintf("%s  %-24q  %s  key %d %s  %s", i.ID, i.Name, i.Fingerprint, i.KeySeq, shortKey(i.CurrentKey), i.Status)
 		if i.RevokedAt != "" {
@@ -134,58 +121,32 @@ func deviceRevoke(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")
-	if err != nil {
-		return err
+	r, err := admin.RevokeDevice(ctx, *dir, *relayURL, id, *reason, when, env.Passphrase)
+	if errors.Is(err, admin.ErrFutureRevocation) {
+		return cli.Usagef("a revocation cannot be dated in the future", "--at %s is in the future", *at)
 	}
-	e, err := rep.Directory.Device(id)
 	if err != nil {
-		return cli.WithHint(fmt.Errorf("device %s is not in the relay's directory: %w", id, err),
-			"list the organisation's devices with 'saferef-admin device list --org ORG_ID'")
+		return hinted(err)
 	}
-	if e.Revoked != nil {
-		fmt.Fprintf(env.Stdout, "already revoked at %s (%s)\n", e.Revoked.RevokedAt.UTC().Format(time.RFC3339), e.Revoked.Reason)
+	if r.Already {
+		fmt.Fprintf(env.Stdout, "already revoked at %s (%s)\n", r.At.UTC().Format(time.RFC3339), r.Reason)
 		fmt.Fprintln(env.Stdout, id)
 		return nil
 	}
-	orgCert, err := currentOrgCert(rep, e.Cert.Org)
-	if err != nil {
-		return err
-	}
-	pass, err := env.Passphrase("the admin key of " + orgCert.Name)
-	if err != nil {
-		return err
-	}
-	admin, _, err := readKey(adminKeyPath(*dir, e.Cert.Org), adminKeyType, pass)
-	if err != nil {
-		return err
-	}
-	rev, err := crypto.SignDeviceRevocation(&crypto.Revocation{Org: e.Cert.Org, Device: id, RevokedAt: when, Reason: *reason}, admin)
-	if err != nil {
-		return err
-	}
-	if _, err := crypto.VerifyDeviceRevocation(rev, orgCert); err != nil {
-		return fmt.Errorf("the revocation does not verify (is this the organisation's current admin key?): %w", err)
-	}
-	if _, err := publish(ctx, *relayURL, rev); err != nil {
-		return fmt.Errorf("publish revocation: %w", err)
-	}
-	fmt.Fprintf(env.Stdout, "revoked: %q of %s, as of %s\n", e.Cert.Name, orgCert.Name, when.UTC().Format(time.RFC3339))
+	fmt.Fprintf(env.Stdout, "revoked: %q of %s, as of %s\n", r.Name, r.OrgName, r.At.UTC().Format(time.RFC3339))
 	fmt.Fprintln(env.Stdout, "the relay refuses this device from its next frame")
 	fmt.Fprintln(env.Stdout, id)
 	return nil
 }
 
+// parseAt parses --at; empty is the zero time (now).
 func parseAt(s string) (time.Time, error) {
 	if s == "" {
-		return time.Now().UTC().Truncate(time.Second), nil
+		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, cli.Usagef("give the time as 2026-03-01T09:30:00Z", "bad --at: %v", err)
-	}
-	if t.After(time.Now().Add(time.Minute)) {
-		return time.Time{}, cli.Usagef("a revocation cannot be dated in the future", "--at %s is in the future", s)
 	}
 	return t, nil
 }
@@ -217,26 +178,11 @@ func orgRemove(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return cli.Usagef("an organisation id is 32 hex digits", "bad organisation id: %v", err)
 	}
-	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")
+	r, err := admin.RemoveOrg(ctx, *dir, *relayURL, org, *reason, rootUnlocker(env, *dir))
 	if err != nil {
-		return err
+		return hinted(err)
 	}
-	o, err := rep.Directory.Org(org)
-	if err != nil {
-		return cli.WithHint(fmt.Errorf("organisation %s is not in the relay's directory: %w", org, err), "check the id with 'saferef-admin log show'")
-	}
-	roots, err := unlockRoots(env, *dir, rep.Directory.Scheme())
-	if err != nil {
-		return err
-	}
-	rev, err := crypto.SignOrgRevocation(&crypto.Revocation{Org: org, RevokedAt: time.Now().UTC().Truncate(time.Second), Reason: *reason}, roots)
-	if err != nil {
-		return err
-	}
-	if _, err := publish(ctx, *relayURL, rev); err != nil {
-		return fmt.Errorf("publish organisation removal: %w", err)
-	}
-	fmt.Fprintf(env.Stdout, "removed: %s; its %d devices are refused from their next frame\n", o.Cert.Name, len(rep.Directory.Devices(org)))
+	fmt.Fprintf(env.Stdout, "removed: %s; its %d devices are refused from their next frame\n", r.Org.Name, r.Devices)
 	fmt.Fprintln(env.Stdout, org)
 	return nil
 }
@@ -274,61 +220,12 @@ func orgRotateAdmin(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return cli.Usagef("an organisation id is 32 hex digits", "bad organisation id: %v", err)
 	}
-	rep, _, err := auditRelay(ctx, *dir, *relayURL, "")
+	c, err := admin.RotateAdmin(ctx, *dir, *relayURL, org, admin.RotateAdminOptions{
+		ByAdmin: *byAdmin, AdminPassphrase: env.Passphrase, Roots: rootUnlocker(env, *dir),
+		NewPassphrase: env.NewPassphrase, WorkFactor: env.WorkFactor(),
+	})
 	if err != nil {
-		return err
-	}
-	old, err := currentOrgCert(rep, org)
-	if err != nil {
-		return err
-	}
-	s := rep.Directory.Scheme()
-	var sign adminSigner
-	if *byAdmin {
-		pass, err := env.Passphrase("the current admin key of " + old.Name)
-		if err != nil {
-			return err
-		}
-		cur, _, err := readKey(adminKeyPath(*dir, org), adminKeyType, pass)
-		if err != nil {
-			return err
-		}
-		sign = func(c *crypto.OrgCert, admin ed25519.PrivateKey, now time.Time) ([]byte, error) {
-			b, err := crypto.SignOrgCertByAdmin(c, cur, []ed25519.PrivateKey{admin})
-			if err != nil {
-				return nil, err
-			}
-			if _, err := crypto.VerifyOrgCertByAdmin(b, old, now); err != nil {
-				return nil, fmt.Errorf("the certificate does not verify (is %s the organisation's current admin key?): %w", adminKeyPath(*dir, org), err)
-			}
-			return b, nil
-		}
-	} else {
-		roots, err := unlockRoots(env, *dir, s)
-		if err != nil {
-			return err
-		}
-		sign = func(c *crypto.OrgCert, _ ed25519.PrivateKey, now time.Time) ([]byte, error) {
-			b, err := crypto.SignOrgCert(c, roots)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := s.VerifyOrgCert(b, now); err != nil {
-				return nil, fmt.Errorf("the certificate does not verify: %w", err)
-			}
-			return b, nil
-		}
-	}
-	pass, err := env.NewPassphrase("the new admin key of " + old.Name)
-	if err != nil {
-		return err
-	}
-	c, b, err := rotateAdmin(*dir, old, sign, !*byAdmin, pass, env.WorkFactor(), time.Now())
-	if err != nil {
-		return err
-	}
-	if _, err := publish(ctx, *relayURL, b); err != nil {
-		return fmt.Errorf("publish re-issued organisation certificate (saved as %s): %w", orgCertPath(*dir, org), err)
+		return hinted(err)
 	}
 	by := "the scheme's root keys"
 	if *byAdmin {
@@ -338,52 +235,4 @@ func orgRotateAdmin(ctx context.Context, env *cli.Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "organisation fingerprint: %s\n", crypto.OrgFingerprint(c))
 	fmt.Fprintln(env.Stdout, org)
 	return nil
-}
-
-// adminSigner signs and checks the re-issued certificate c naming the new
-// admin key.
-type adminSigner func(c *crypto.OrgCert, newAdmin ed25519.PrivateKey, now time.Time) ([]byte, error)
-
-// rotateAdmin makes a new admin key for the organisation and a re-issued
-// certificate naming it (signed by sign), retires the old key file and
-// saves both. A root-signed re-issue renews the validity period; an
-// admin-signed one keeps it (renew is false).
-func rotateAdmin(dir string, old *crypto.OrgCert, sign adminSigner, renew bool, pass string, wf int, now time.Time) (*crypto.OrgCert, []byte, error) {
-	admin, err := crypto.GenerateSigningKey(nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	now = now.UTC().Truncate(time.Second)
-	if !now.After(old.Issued) {
-		now = old.Issued.Add(time.Second) // a replacement must be issued later
-	}
-	c := *old
-	c.AdminKeys = []ed25519.PublicKey{admin.Public().(ed25519.PublicKey)}
-	c.Issued = now
-	if renew {
-		c.NotBefore, c.NotAfter = now.Add(-5*time.Minute), now.Add(orgCertLifetime)
-	}
-	b, err := sign(&c, admin, now)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	keyPath := adminKeyPath(dir, old.Org)
-	retired := keyPath + ".retired-" + now.Format("20060102T150405Z")
-	if err := os.Rename(keyPath, retired); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	if err := writeKey(keyPath, adminKeyType, old.Org.String(), admin, pass, wf); err != nil {
-		os.Rename(retired, keyPath)
-		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	certPath := orgCertPath(dir, old.Org)
-	tmp := certPath + ".new"
-	os.Remove(tmp)
-	if err := writeNew(tmp, b, 0o644); err != nil {
-		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	if err := os.Rename(tmp, certPath); err != nil {
-		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	return &c, b, nil
 }

@@ -2,61 +2,22 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"log/slog"
-	"net"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/translog"
-	"github.com/saferef/saferef/server"
-	"github.com/saferef/saferef/server/store/sqlite"
+	"github.com/saferef/saferef/internal/relaytest"
 )
 
 // startRelay runs a relay for scheme s on loopback and returns its URL.
 func startRelay(t *testing.T, s *crypto.Scheme) string {
 	t.Helper()
-	ctx := context.Background()
-	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, vkey, err := translog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "relay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "ws://" + ln.Addr().String()
-	srv, err := server.New(ctx, server.Config{Scheme: s, Store: st, Origin: url, Logger: slog.New(slog.DiscardHandler),
-		LogSigner: signer, LogVerifierKey: vkey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	t.Cleanup(func() {
-		hs.Close()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-		st.Close()
-	})
-	return url
+	return relaytest.Start(t, s)
 }
 
 // approveNew makes a device request for org and approves it with the CLI.
@@ -75,7 +36,7 @@ func approveNew(t *testing.T, dir, url string, org crypto.OrgID, name string) cr
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "request.json")
-	if err := writeNew(path, b, 0o600); err != nil {
+	if err := admin.WriteNew(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, errOut := runCLI(t, testVars, "device", "approve", "--dir", dir, "--relay", url, path); code != 0 {
@@ -102,19 +63,19 @@ func listDevices(t *testing.T, dir, url string, org crypto.OrgID) []deviceInfo {
 func TestDeviceLifecycleCommands(t *testing.T) {
 	dir := t.TempDir()
 	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := createScheme(dir, "test", 1, 1, func(int) (string, error) { return pass, nil }, 10)
+	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := startRelay(t, s)
-	o, err := addOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
+	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := publish(context.Background(), url, o.certBytes); err != nil {
+	if _, err := admin.Publish(context.Background(), url, o.CertBytes); err != nil {
 		t.Fatal(err)
 	}
-	org := o.cert.Org
+	org := o.Cert.Org
 	laptop := approveNew(t, dir, url, org, "Priya's laptop")
 	desk := approveNew(t, dir, url, org, "Front desk")
 
@@ -153,7 +114,7 @@ func TestDeviceLifecycleCommands(t *testing.T) {
 	if len(list) != 3 {
 		t.Fatalf("after rotate-admin: %+v", list)
 	}
-	if matches, _ := filepath.Glob(adminKeyPath(dir, org) + ".retired-*"); len(matches) != 1 {
+	if matches, _ := filepath.Glob(admin.AdminKeyPath(dir, org) + ".retired-*"); len(matches) != 1 {
 		t.Fatalf("old admin key not kept: %v", matches)
 	}
 

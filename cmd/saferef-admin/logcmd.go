@@ -6,69 +6,11 @@ import (
 	"io"
 	"time"
 
-	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
 )
-
-// relayLog is the whole directory log as an unauthenticated reader gets
-// it: the relay's announced log key, every entry, and the checkpoint for
-// them.
-type relayLog struct {
-	key        string
-	checkpoint []byte
-	objects    [][]byte
-}
-
-// fetchLog reads the relay's whole directory log (no authentication is
-// needed: the directory is public and verifies itself).
-func fetchLog(ctx context.Context, relayURL string) (*relayLog, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	c, err := relay.Dial(ctx, relayURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	l, err := c.DirectoryLog(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	out := &relayLog{key: c.Hello().LogKey, checkpoint: l.Checkpoint}
-	for _, e := range l.Entries {
-		out.objects = append(out.objects, e.Object)
-	}
-	return out, nil
-}
-
-// auditRelay fetches the relay's log and audits it from the first entry
-// against the scheme in DIR. logKey, if set, is the key to trust (else the
-// scheme's log_key, else the one the relay announces).
-func auditRelay(ctx context.Context, dir, relayURL, logKey string) (*translog.AuditReport, string, error) {
-	s, err := readScheme(dir)
-	if err != nil {
-		return nil, "", err
-	}
-	if _, err := relay.ParseURL(relayURL); err != nil {
-		return nil, "", err
-	}
-	l, err := fetchLog(ctx, relayURL)
-	if err != nil {
-		return nil, "", fmt.Errorf("read the relay's log: %w", err)
-	}
-	key, err := translog.PinnedKey(s, logKey, l.key)
-	if err != nil {
-		return nil, "", cli.WithHint(fmt.Errorf("relay log key: %w", err),
-			"the relay is not signing with the key you expected: do not trust it, and tell the relay operator")
-	}
-	rep, err := translog.Audit(s, key, l.checkpoint, l.objects)
-	if err != nil {
-		return nil, key, cli.WithHint(fmt.Errorf("audit the relay's log: %w", err),
-			"the relay's log cannot be checked as a whole: the relay is faulty or tampered with; tell the relay operator and the scheme coordinator")
-	}
-	return rep, key, nil
-}
 
 const logVerifyUsage = `Usage: saferef-admin log verify --dir DIR --relay URL [--log-key KEY]
 
@@ -88,9 +30,9 @@ func logVerify(ctx context.Context, env *cli.Env, args []string) error {
 	if err := fs.ParseNoArgs(args, "dir", "relay"); err != nil {
 		return err
 	}
-	rep, key, err := auditRelay(ctx, *dir, *relayURL, *logKey)
+	rep, key, err := admin.Audit(ctx, *dir, *relayURL, *logKey)
 	if err != nil {
-		return err
+		return hinted(err)
 	}
 	fmt.Fprintf(env.Stdout, "log key: %s\n", key)
 	fmt.Fprintf(env.Stdout, "checkpoint: %s\n", rep.Checkpoint)
@@ -144,9 +86,9 @@ func logShow(ctx context.Context, env *cli.Env, args []string) error {
 			return cli.Usagef("a device id is 32 hex digits", "bad --device: %v", err)
 		}
 	}
-	rep, _, err := auditRelay(ctx, *dir, *relayURL, *logKey)
+	rep, _, err := admin.Audit(ctx, *dir, *relayURL, *logKey)
 	if err != nil {
-		return err
+		return hinted(err)
 	}
 	entries := rep.Entries
 	if !org.IsZero() || !dev.IsZero() {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 )
@@ -31,7 +32,7 @@ func TestSchemeInit(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	s, err := readScheme(dir)
+	s, err := admin.ReadScheme(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,55 +76,22 @@ func TestCheckOrg(t *testing.T) {
 	}
 }
 
-func TestAddOrgAndApprove(t *testing.T) {
+// TestApproveRefusals: device approve refuses a tampered request and a
+// fingerprint that does not match, before touching any key or the relay.
+// (The signing itself is tested in client/admin.)
+func TestApproveRefusals(t *testing.T) {
 	dir := t.TempDir()
-	s, roots, err := createScheme(dir, "test", 1, 1, func(int) (string, error) { return "root pass", nil }, 10)
+	org, err := crypto.NewOrgID(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := addOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, "admin pass", 10, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.VerifyOrgCert(o.certBytes, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	saved, err := os.ReadFile(orgCertPath(dir, o.cert.Org))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.VerifyOrgCert(saved, time.Now())
-	if err != nil || got.Name != "Weald Homes" {
-		t.Fatalf("read org cert: %v %v", got, err)
-	}
-	admin, org, err := readKey(adminKeyPath(dir, o.cert.Org), adminKeyType, "admin pass")
-	if err != nil || org != o.cert.Org.String() || !admin.Equal(o.admin) {
-		t.Fatalf("read admin key: %v", err)
-	}
-	if _, _, err := readKey(adminKeyPath(dir, o.cert.Org), rootKeyType, "admin pass"); err == nil {
-		t.Fatal("admin key read as a root key")
-	}
-
-	secrets, err := crypto.GenerateDeviceSecrets(nil, o.cert.Org, "Weald officer", time.Now())
+	secrets, err := crypto.GenerateDeviceSecrets(nil, org, "Weald officer", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	req, err := client.NewEnrolmentRequest(secrets, time.Now())
 	if err != nil {
 		t.Fatal(err)
-	}
-	cert, err := approve(req, got, admin, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dc, err := crypto.VerifyDeviceCert(cert, got, time.Now().Add(700*24*time.Hour))
-	if err != nil || dc.Device != secrets.Device {
-		t.Fatalf("device cert: %v", err)
-	}
-	// A request for another organisation's device is refused by the check.
-	other, _ := crypto.GenerateSigningKey(nil)
-	if _, err := approve(req, got, other, time.Now()); err == nil {
-		t.Fatal("approved with a key that is not the organisation's admin key")
 	}
 
 	// device approve refuses a tampered request before touching any key.
@@ -141,7 +109,7 @@ func TestAddOrgAndApprove(t *testing.T) {
 	// A fingerprint that does not match is refused.
 	os.WriteFile(path, rb, 0o600)
 	code, _, errOut = runCLI(t, testVars, "device", "approve", "--dir", dir, "--relay", "ws://127.0.0.1:1", "--fingerprint", "00000 00000", path)
-	if code != 1 || !strings.Contains(errOut, "fingerprint mismatch") {
+	if code != 1 || !strings.Contains(errOut, "fingerprint mismatch") || !strings.Contains(errOut, "hint: do not approve this device") {
 		t.Fatalf("fingerprint mismatch: exit %d: %s", code, errOut)
 	}
 }

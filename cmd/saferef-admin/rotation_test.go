@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/server"
@@ -29,26 +30,26 @@ import (
 func TestRotationCommands(t *testing.T) {
 	dir := t.TempDir()
 	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := createScheme(dir, "test", 1, 1, func(int) (string, error) { return pass, nil }, 10)
+	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := startRelay(t, s)
-	o, err := addOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
+	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := publish(context.Background(), url, o.certBytes); err != nil {
+	if _, err := admin.Publish(context.Background(), url, o.CertBytes); err != nil {
 		t.Fatal(err)
 	}
-	org := o.cert.Org
+	org := o.Cert.Org
 	approveNew(t, dir, url, org, "Priya's laptop")
 
 	code, out, errOut := runCLI(t, testVars, "scheme", "rotate-roots", "--dir", dir, "--relay", url, "--roots", "3", "--threshold", "2")
 	if code != 0 {
 		t.Fatalf("rotate-roots: %d %s %s", code, out, errOut)
 	}
-	rotated, err := readScheme(dir)
+	rotated, err := admin.ReadScheme(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func relayAt(t *testing.T, s *crypto.Scheme, addr, path string, signer note.Sign
 func TestLogVerifyCatchesTamperedRow(t *testing.T) {
 	dir := t.TempDir()
 	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := createScheme(dir, "test", 1, 1, func(int) (string, error) { return pass, nil }, 10)
+	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,15 +172,15 @@ func TestLogVerifyCatchesTamperedRow(t *testing.T) {
 	url := "ws://" + addr
 	dbPath := filepath.Join(t.TempDir(), "relay.db")
 	stop := relayAt(t, s, addr, dbPath, signer, vkey)
-	o, err := addOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
+	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := publish(context.Background(), url, o.certBytes); err != nil {
+	if _, err := admin.Publish(context.Background(), url, o.CertBytes); err != nil {
 		t.Fatal(err)
 	}
-	dev := approveNew(t, dir, url, o.cert.Org, "Priya's laptop")
-	rep, _, err := auditRelay(context.Background(), dir, url, "")
+	dev := approveNew(t, dir, url, o.Cert.Org, "Priya's laptop")
+	rep, _, err := admin.Audit(context.Background(), dir, url, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,17 @@ package devicecore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/crypto"
 )
@@ -74,6 +77,16 @@ func (c *Device) SetVerified(ctx context.Context, org crypto.OrgID, on bool) err
 
 // EnrolmentRequest reads and checks an enrolment request file.
 func (c *Device) EnrolmentRequest(path string) (*desktop.EnrolmentRequestInfo, error) {
+	req, err := readRequest(path)
+	if err != nil {
+		return nil, err
+	}
+	return requestInfo(path, req), nil
+}
+
+// readRequest reads an enrolment request file of bounded size and checks
+// its self-signature.
+func readRequest(path string) (*client.EnrolmentRequest, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read enrolment request: %w", err)
@@ -90,7 +103,68 @@ func (c *Device) EnrolmentRequest(path string) (*desktop.EnrolmentRequestInfo, e
 	if err != nil {
 		return nil, fmt.Errorf("read enrolment request: %w", err)
 	}
-	return &desktop.EnrolmentRequestInfo{Path: path, Device: req.Device, Org: req.Org, Name: req.Name, Fingerprint: req.Fingerprint()}, nil
+	return req, nil
+}
+
+func requestInfo(path string, req *client.EnrolmentRequest) *desktop.EnrolmentRequestInfo {
+	return &desktop.EnrolmentRequestInfo{Path: path, Device: req.Device, Org: req.Org, Name: req.Name, Fingerprint: req.Fingerprint()}
+}
+
+// errOtherOrg is a request or device of another organisation.
+var errOtherOrg = errors.New("belongs to another organisation")
+
+// ApproveRequest approves an enrolment request of this organisation with
+// the admin key in adminDir (see package admin) and publishes the device
+// certificate to this device's relay.
+func (c *Device) ApproveRequest(ctx context.Context, adminDir, requestPath, fingerprint, passphrase string) (*desktop.EnrolmentRequestInfo, error) {
+	req, err := readRequest(requestPath)
+	if err != nil {
+		return nil, err
+	}
+	if req.Org != c.d.Org() {
+		return nil, fmt.Errorf("approve device %s: the request %w", req.Device, errOtherOrg)
+	}
+	if strings.TrimSpace(fingerprint) == "" {
+		return nil, fmt.Errorf("approve device %s: no fingerprint read out: %w", req.Device, desktop.ErrFingerprintMismatch)
+	}
+	if _, err := admin.ApproveDevice(ctx, adminDir, c.d.Relay(), req, fingerprint, admin.Static(passphrase)); err != nil {
+		return nil, adminError("approve device "+req.Device.String(), err)
+	}
+	return requestInfo(requestPath, req), nil
+}
+
+// RevokeDevice revokes one of this organisation's devices, dated now, with
+// the admin key in adminDir, and publishes the revocation.
+func (c *Device) RevokeDevice(ctx context.Context, adminDir string, id crypto.DeviceID, reason, passphrase string) error {
+	if e, err := c.d.Directory().Device(id); err == nil && e.Cert.Org != c.d.Org() {
+		return fmt.Errorf("revoke device %s: the device %w", id, errOtherOrg)
+	}
+	if id == c.d.ID() {
+		return fmt.Errorf("revoke device %s: this device cannot revoke itself", id)
+	}
+	if _, err := admin.RevokeDevice(ctx, adminDir, c.d.Relay(), id, reason, time.Time{}, admin.Static(passphrase)); err != nil {
+		return adminError("revoke device "+id.String(), err)
+	}
+	return nil
+}
+
+// adminError wraps an error from package admin with the desktop sentinel
+// the organisation screen explains.
+func adminError(op string, err error) error {
+	var kind error
+	switch {
+	case errors.Is(err, admin.ErrWrongPassphrase):
+		kind = desktop.ErrAdminWrongPassphrase
+	case errors.Is(err, admin.ErrFingerprintMismatch):
+		kind = desktop.ErrFingerprintMismatch
+	case errors.Is(err, admin.ErrRelay):
+		kind = desktop.ErrAdminRelay
+	case errors.Is(err, fs.ErrNotExist):
+		kind = desktop.ErrAdminKeyMissing
+	default:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return fmt.Errorf("%s: %w: %w", op, kind, err)
 }
 
 // Relay is the relay URL the device uses.

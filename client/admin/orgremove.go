@@ -1,0 +1,41 @@
+package admin
+
+import (
+	"context"
+	"time"
+
+	"github.com/saferef/saferef/crypto"
+)
+
+// OrgRemoval is a published organisation removal.
+type OrgRemoval struct {
+	Org     *crypto.OrgCert // the organisation's last certificate
+	Devices int             // how many devices it had in the directory
+}
+
+// RemoveOrg removes an organisation from the scheme: after auditing the
+// relay's log, the root keys unlocked by roots sign an organisation
+// revocation, dated now, which is published. An organisation not in the
+// directory wraps ErrUnknownOrg.
+func RemoveOrg(ctx context.Context, dir, relayURL string, org crypto.OrgID, reason string, roots RootUnlocker) (*OrgRemoval, error) {
+	rep, _, err := Audit(ctx, dir, relayURL, "")
+	if err != nil {
+		return nil, err
+	}
+	o, err := rep.Directory.Org(org)
+	if err != nil {
+		return nil, markf(ErrUnknownOrg, "organisation %s is not in the relay's directory: %w", org, err)
+	}
+	keys, err := roots(rep.Directory.Scheme())
+	if err != nil {
+		return nil, err
+	}
+	rev, err := crypto.SignOrgRevocation(&crypto.Revocation{Org: org, RevokedAt: time.Now().UTC().Truncate(time.Second), Reason: reason}, keys)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Publish(ctx, relayURL, rev); err != nil {
+		return nil, markf(ErrRelay, "publish organisation removal: %w", err)
+	}
+	return &OrgRemoval{Org: o.Cert, Devices: len(rep.Directory.Devices(org))}, nil
+}

@@ -1,0 +1,65 @@
+package admin
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/relaytest"
+)
+
+// testWF is the vault work factor for tests (fast).
+const testWF = 10
+
+// startRelay runs a relay for scheme s on loopback and returns its URL.
+func startRelay(t *testing.T, s *crypto.Scheme) string {
+	t.Helper()
+	return relaytest.Start(t, s)
+}
+
+// testScheme is an admin directory with a one-root scheme, a relay for it
+// and one published landlord.
+type testScheme struct {
+	dir, url string
+	scheme   *crypto.Scheme
+	org      *NewOrg
+}
+
+const (
+	rootPass  = "test root passphrase"
+	adminPass = "test admin passphrase"
+)
+
+func newTestScheme(t *testing.T) *testScheme {
+	t.Helper()
+	dir := t.TempDir()
+	s, roots, err := CreateScheme(dir, "test", 1, 1, Static(rootPass), testWF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := startRelay(t, s)
+	o, err := AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, adminPass, testWF, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Publish(context.Background(), url, o.CertBytes); err != nil {
+		t.Fatal(err)
+	}
+	return &testScheme{dir: dir, url: url, scheme: s, org: o}
+}
+
+// newRequest makes an enrolment request for a new device of org.
+func newRequest(t *testing.T, org crypto.OrgID, name string) *client.EnrolmentRequest {
+	t.Helper()
+	secrets, err := crypto.GenerateDeviceSecrets(nil, org, name, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := client.NewEnrolmentRequest(secrets, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
