@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // TestPlaintextCanary puts a unique marker string in every free-text and
@@ -282,5 +284,31 @@ func TestCanaryDetectorFindsEncodedMarkers(t *testing.T) {
 				t.Errorf("marker at offset %d not found in %q", prefix, hay)
 			}
 		}
+	}
+}
+
+// canaryPayloadTypes are the payload types TestPlaintextCanary sends across
+// the relay with markers in them.
+var canaryPayloadTypes = []string{
+	payload.TypeReferral, payload.TypeApproval, payload.TypeOffer, payload.TypeOfferDecision,
+	payload.TypeHouseholdDetails, payload.TypeCaseMessage, payload.TypeStatusUpdate,
+	payload.TypeAttachmentChunk, payload.TypeReadReceipt, payload.TypeRecall,
+	payload.TypeRecallReceipt, payload.TypeOutcome, payload.TypeDeliveryReceipt,
+}
+
+// TestCanaryCoversEveryPayloadType fails when a payload type is added to
+// protocol/payload without joining TestPlaintextCanary.
+func TestCanaryCoversEveryPayloadType(t *testing.T) {
+	covered := make(map[string]bool)
+	for _, pt := range canaryPayloadTypes {
+		covered[pt] = true
+	}
+	for _, pt := range payload.Types() {
+		if !covered[pt] {
+			t.Errorf("payload type %q is not in the plaintext canary test: add markers for its fields to TestPlaintextCanary and list it in canaryPayloadTypes", pt)
+		}
+	}
+	if len(covered) != len(payload.Types()) {
+		t.Errorf("canary lists %d types, protocol/payload has %d", len(covered), len(payload.Types()))
 	}
 }
