@@ -255,3 +255,37 @@ func TestRelayDropsSlowClient(t *testing.T) {
 		t.Fatal("fast client not served after the slow one was dropped")
 	}
 }
+
+// TestRelayLimitsRequestsBeforeAuth: an anonymous connection may read the
+// directory and publish, but only so many frames before it authenticates;
+// then it is closed, and other clients are unaffected.
+func TestRelayLimitsRequestsBeforeAuth(t *testing.T) {
+	s := newKentScheme(t)
+	r := startRelay(t, s.Scheme, func(c *Config) { c.PreAuthFrames = 3 })
+	for _, o := range s.Objects {
+		r.publish(t, o) // one connection each: 7 on one would be over the budget
+	}
+	c := r.dial(t)
+	defer c.close()
+	for i := range 3 {
+		c.send(&protocol.DirectoryGet{ReqID: uint64(i + 1)})
+		if _, ok := c.read().(*protocol.Directory); !ok {
+			t.Fatalf("directory request %d refused", i+1)
+		}
+	}
+	c.send(&protocol.DirectoryGet{ReqID: 4})
+	c.expectError(protocol.CodeRateLimited, true)
+
+	// Authenticating resets nothing for others, and an authenticated
+	// device is not bound by the anonymous budget.
+	d := r.dial(t)
+	defer d.close()
+	d.auth(r, s.wealdA)
+	d.expectDrained()
+	for i := range 5 {
+		d.send(&protocol.DirectoryGet{ReqID: uint64(i + 1)})
+		if _, ok := d.read().(*protocol.Directory); !ok {
+			t.Fatalf("authenticated directory request %d refused", i+1)
+		}
+	}
+}

@@ -53,6 +53,11 @@ type Config struct {
 	// pong, before closing a connection (default 60 s); pings go out at
 	// half of it.
 	PongTimeout time.Duration
+	// PreAuthFrames is how many frames (publishes, directory and proof
+	// requests) a connection may send before it authenticates; the next one
+	// closes it with rate-limited (default 1024: enough to read a directory
+	// of about a million entries a page at a time).
+	PreAuthFrames int
 	// AuthTimeout is how long an unauthenticated connection may stay idle
 	// (default 30 s).
 	AuthTimeout time.Duration
@@ -86,6 +91,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.PongTimeout == 0 {
 		c.PongTimeout = 60 * time.Second
+	}
+	if c.PreAuthFrames == 0 {
+		c.PreAuthFrames = 1024
 	}
 	if c.AuthTimeout == 0 {
 		c.AuthTimeout = 30 * time.Second

@@ -41,6 +41,7 @@ type conn struct {
 	org      crypto.OrgID
 	authed   bool
 	authSeen bool // an Auth frame was already received on this connection
+	preAuth  int  // frames received before authentication
 }
 
 func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
@@ -360,6 +361,15 @@ func (c *conn) handle(ctx context.Context, f protocol.Frame) bool {
 		// A device revoked while connected is refused at its next frame.
 		if err := c.s.checkDevice(c.device); err != nil {
 			c.sendError(protocol.CodeDeviceRevoked, "this device has been revoked; ask your organisation admin", 0, true)
+			return false
+		}
+	} else {
+		// Anyone may publish and read the directory before authenticating,
+		// but only so much on one connection: an anonymous client cannot
+		// hold a connection open and keep the relay busy for ever.
+		c.preAuth++
+		if c.preAuth > c.s.cfg.PreAuthFrames {
+			c.sendError(protocol.CodeRateLimited, "too many requests before authenticating; reconnect to continue", 0, true)
 			return false
 		}
 	}
