@@ -241,11 +241,30 @@ func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, 
 	return skipped, nil
 }
 
+// unreachable reports whether a failed dial means the relay is down or the
+// network is away, rather than a bad relay address, a relay that is not the
+// one configured, or the caller giving up.
+func unreachable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	for _, e := range []error{relay.ErrBadURL, relay.ErrInsecureURL, relay.ErrOriginMismatch, relay.ErrProtocol} {
+		if errors.Is(err, e) {
+			return false
+		}
+	}
+	return true
+}
+
 // connect dials the relay, checks its log key, authenticates, refreshes
 // the directory, and rotates or erases encryption keys when due (keys.go).
+// A relay that cannot be reached is reported as ErrRelayUnreachable.
 func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 	c, err := relay.Dial(ctx, d.cfg.Relay, d.ropts)
 	if err != nil {
+		if unreachable(ctx, err) {
+			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)
+		}
 		return nil, err
 	}
 	if err := d.pinLogKey(ctx, c.Hello().LogKey); err != nil {

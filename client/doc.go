@@ -40,7 +40,14 @@
 // relay hands back is skipped); they leave the outbox only when the relay
 // confirms durable storage (SendOK, or duplicate-envelope for a resend).
 // Anything left in the outbox (relay down, connection lost) is sent by the
-// next Sync. Outbox envelopes the relay refuses for good (unknown-mailbox,
+// next Sync. A send made while the relay cannot be reached at all
+// (ErrRelayUnreachable: refused, timed out, dropped before its hello) is
+// sealed to the directory as last fetched, recorded and queued like any
+// other, and reports ErrNotSent; a bad relay address, a relay that is not
+// the configured one, or a failed authentication or log check still refuse
+// the send. The queued envelopes are not resealed when the relay returns:
+// a device revoked between the last sync and that one can still be among
+// their recipients, as for any envelope queued before a revocation. Outbox envelopes the relay refuses for good (unknown-mailbox,
 // envelope-too-large) are dropped and reported.
 //
 // # Receiving

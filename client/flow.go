@@ -174,6 +174,8 @@ type outgoing struct {
 // sends the outbox. base creates the case (a referral). It returns the
 // entry id (first envelope) of each packet. After the transaction, a
 // failure to reach the relay wraps ErrNotSent: the next Sync sends the rest.
+// Offline (ErrRelayUnreachable) the packets are sealed to the directory as
+// last fetched and queued, and the error wraps both.
 func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing,
 	progress func(sent, total int)) ([]crypto.EnvelopeID, error) {
 	now := d.now()
@@ -211,10 +213,15 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 	d.netMu.Lock()
 	defer d.netMu.Unlock()
 	c, err := d.connect(ctx)
-	if err != nil {
+	var offline error
+	switch {
+	case errors.Is(err, ErrRelayUnreachable):
+		offline = err
+	case err != nil:
 		return nil, err
+	default:
+		defer c.Close()
 	}
-	defer c.Close()
 	type sealedPkt struct {
 		envs []*sealed
 		body []byte
@@ -305,6 +312,9 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record case %s: %w", id, err)
+	}
+	if offline != nil {
+		return ids, fmt.Errorf("%w: %w", ErrNotSent, offline)
 	}
 	var notify func(crypto.EnvelopeID)
 	if progress != nil {

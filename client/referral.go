@@ -376,11 +376,15 @@ func stageName(s workflow.Stage) string {
 }
 
 // refresh fetches the directory entries this device has not seen, so that
-// recipients are checked against the current directory.
+// recipients are checked against the current directory. Offline
+// (ErrRelayUnreachable) the directory as last fetched is used.
 func (d *Device) refresh(ctx context.Context) error {
 	d.netMu.Lock()
 	defer d.netMu.Unlock()
 	c, err := d.connect(ctx)
+	if errors.Is(err, ErrRelayUnreachable) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,10 @@ var (
 	// ErrNotSent means envelopes were recorded but not all reached the
 	// relay; the next Sync sends them.
 	ErrNotSent = errors.New("not every envelope reached the relay")
+	// ErrRelayUnreachable means the relay could not be reached (refused,
+	// timed out, connection lost before its hello): the device is offline.
+	// Sends made offline are queued and wrap ErrNotSent as well.
+	ErrRelayUnreachable = errors.New("cannot reach the relay")
 	// ErrNotInCase means a case does not exist on this device.
 	ErrNotInCase = errors.New("no such case on this device")
 )

@@ -1,7 +1,9 @@
 // Package relaytest runs a real Saferef relay on a loopback port for tests
 // of the packages built on it (the client core, the admin toolkit, the
 // desktop adapter, the admin command): a real server, a real SQLite store in
-// the test's temporary directory and a fresh transparency-log key.
+// the test's temporary directory and a fresh transparency-log key. A Relay
+// can be stopped and restarted on the same port, store and log key, for
+// tests of what clients do while the relay is down.
 package relaytest
 
 import (
@@ -11,8 +13,12 @@ import (
 	"net"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
@@ -24,7 +30,29 @@ import (
 // returns its URL (ws://127.0.0.1:PORT).
 func Start(t testing.TB, s *crypto.Scheme) string {
 	t.Helper()
-	ctx := context.Background()
+	return Run(t, s).URL
+}
+
+// Relay is a running (or stopped) loopback relay of one test.
+type Relay struct {
+	// URL is the relay's address (ws://127.0.0.1:PORT); it stays the same
+	// across Stop and Restart.
+	URL string
+
+	t      testing.TB
+	scheme *crypto.Scheme
+	signer note.Signer
+	vkey   string
+	dbPath string
+
+	mu   sync.Mutex
+	stop func() // shuts the running relay down; nil when stopped
+}
+
+// Run runs a relay for scheme s on 127.0.0.1 until Stop or the end of the
+// test.
+func Run(t testing.TB, s *crypto.Scheme) *Relay {
+	t.Helper()
 	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(s))
 	if err != nil {
 		t.Fatalf("generate log key: %v", err)
@@ -33,19 +61,30 @@ func Start(t testing.TB, s *crypto.Scheme) string {
 	if err != nil {
 		t.Fatalf("parse log key: %v", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "relay.db"))
-	if err != nil {
-		t.Fatalf("open relay store: %v", err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		st.Close()
 		t.Fatalf("listen: %v", err)
 	}
-	url := "ws://" + ln.Addr().String()
+	r := &Relay{URL: "ws://" + ln.Addr().String(), t: t, scheme: s, signer: signer, vkey: vkey,
+		dbPath: filepath.Join(t.TempDir(), "relay.db")}
+	r.start(ln)
+	t.Cleanup(r.Stop)
+	return r
+}
+
+// start serves the relay on ln with the relay's store and log key.
+func (r *Relay) start(ln net.Listener) {
+	t := r.t
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, r.dbPath)
+	if err != nil {
+		ln.Close()
+		t.Fatalf("open relay store: %v", err)
+	}
 	srv, err := server.New(ctx, server.Config{
-		Scheme: s, Store: st, Origin: url, Logger: slog.New(slog.DiscardHandler),
-		LogSigner: signer, LogVerifierKey: vkey,
+		Scheme: r.scheme, Store: st, Origin: r.URL, Logger: slog.New(slog.DiscardHandler),
+		LogSigner: r.signer, LogVerifierKey: r.vkey,
 	})
 	if err != nil {
 		ln.Close()
@@ -56,7 +95,8 @@ func Start(t testing.TB, s *crypto.Scheme) string {
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()
-	t.Cleanup(func() {
+	r.mu.Lock()
+	r.stop = func() {
 		hs.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -64,6 +104,30 @@ func Start(t testing.TB, s *crypto.Scheme) string {
 			t.Errorf("relay shutdown: %v", err)
 		}
 		st.Close()
-	})
-	return url
+	}
+	r.mu.Unlock()
+}
+
+// Stop shuts the relay down: its port refuses connections until Restart.
+// Stopping a stopped relay does nothing.
+func (r *Relay) Stop() {
+	r.mu.Lock()
+	stop := r.stop
+	r.stop = nil
+	r.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// Restart stops the relay if it is running and starts it again on the same
+// port, SQLite store and log key, so that clients find everything they left.
+func (r *Relay) Restart() {
+	r.t.Helper()
+	r.Stop()
+	ln, err := net.Listen("tcp", strings.TrimPrefix(r.URL, "ws://"))
+	if err != nil {
+		r.t.Fatalf("listen again on %s: %v", r.URL, err)
+	}
+	r.start(ln)
 }

@@ -15,13 +15,10 @@ import (
 // their chain (client.ErrNotSent, *guard.Error, payload.ValidationError,
 // *workflow.TransitionError) for the forms to branch on.
 
-// SendReferral sends a referral.
+// SendReferral sends a referral. The core's errors already say "send
+// referral".
 func (c *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
-	id, err := c.d.SendReferral(ctx, to, r)
-	if err != nil {
-		return id, fmt.Errorf("send referral: %w", err)
-	}
-	return id, nil
+	return c.d.SendReferral(ctx, to, r)
 }
 
 // CirculationCandidates lists the landlords a circulation would go to.
