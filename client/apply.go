@@ -13,6 +13,16 @@ import (
 	"github.com/saferef/saferef/protocol/payload"
 )
 
+// Receive-side refusals callers branch on (wrapped in Rejection.Err).
+var (
+	// ErrReceiptMismatch means a receipt named an envelope this device sent
+	// to another organisation, not to the receipt's sender.
+	ErrReceiptMismatch = errors.New("receipt names an envelope sent to another organisation")
+	// ErrOutcomeRefused means an outcome statistic could not have come from
+	// the nominator of a move (see checkOutcome).
+	ErrOutcomeRefused = errors.New("outcome statistic refused")
+)
+
 // refusal is a received packet refused inside the store transaction (an
 // illegal workflow step, a sender outside the case): the envelope is then
 // recorded as rejected, acknowledged, and nothing else changes.
@@ -130,13 +140,32 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 		}
 		rc.replies = r
 	case *payload.AttachmentChunk:
+		if p.Size > d.maxAttach {
+			return nil, fmt.Errorf("attachment %s: %w: %d bytes, this device's limit is %d", p.Attachment, ErrAttachmentTooLarge, p.Size, d.maxAttach)
+		}
+		spoke := d.spokeEvent(workflow.EventAttachment, mine, p.Attachment)
 		rc = received{caseID: p.Case, kind: casestore.KindAttachment, once: p.Attachment,
-			events: d.spokeEvent(workflow.EventAttachment, mine, p.Attachment)}
+			events: func(wc *workflow.Case) ([]workflow.Event, error) {
+				// An attachment id belongs to the organisation that sent
+				// its first chunk: nobody else may add chunks to it.
+				for _, e := range wc.History {
+					if e.Kind == workflow.EventAttachment && e.Packet == [16]byte(p.Attachment) && e.Actor.Org != [16]byte(sender) {
+						return nil, fmt.Errorf("attachment %s: %w: its id belongs to another organisation's file", p.Attachment, ErrAttachmentCorrupt)
+					}
+				}
+				return spoke(wc)
+			}}
 	case *payload.ReadReceipt:
+		if err := d.checkReceiptFor(ctx, p.Case, sender, p.Envelope); err != nil {
+			return nil, err
+		}
 		rc = received{caseID: p.Case, kind: casestore.KindReadReceipt, events: one(workflow.Event{Kind: workflow.EventRead, Packet: p.Envelope})}
 	case *payload.Recall:
 		return d.applyRecall(ctx, o, p, actor, now)
 	case *payload.RecallReceipt:
+		if err := d.checkReceiptFor(ctx, p.Case, sender, p.Envelopes...); err != nil {
+			return nil, err
+		}
 		rc = received{caseID: p.Case, kind: casestore.KindRecallReceipt, events: func(wc *workflow.Case) ([]workflow.Event, error) {
 			if !mine && wc.RoleOf(sender) == workflow.RoleNone {
 				return nil, fmt.Errorf("recall receipt: %w", ErrNotPartOfCase)
@@ -144,6 +173,9 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 			return nil, nil
 		}}
 	case *payload.DeliveryReceipt:
+		if err := d.checkReceiptFor(ctx, p.Case, sender, p.Envelope); err != nil {
+			return nil, err
+		}
 		return func(tx *casestore.Tx) error {
 			return tx.AddReceipt(ctx, &casestore.Receipt{Envelope: o.ID, Case: p.Case, For: p.Envelope,
 				ReaderOrg: sender, ReaderDevice: o.Sender.Device, ReadAt: time.Unix(p.ReadAt, 0), Received: now})
@@ -152,6 +184,9 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 		e, err := d.Directory().Org(me)
 		if err != nil || e.Cert.Kind != crypto.KindCoordinator {
 			return nil, errors.New("outcome statistics go only to the scheme coordinator; this organisation is not one")
+		}
+		if err := d.checkOutcome(sender, p); err != nil {
+			return nil, err
 		}
 		return func(tx *casestore.Tx) error {
 			_, err := tx.AddOutcome(ctx, &casestore.OutcomeRecord{ID: p.Outcome, Giving: p.GivingLandlord, Receiving: p.ReceivingLandlord,
@@ -162,6 +197,49 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 		return nil, fmt.Errorf("payload type %q is not handled by this version", o.PayloadType)
 	}
 	return d.applyReceived(ctx, o, actor, &rc, now), nil
+}
+
+// checkReceiptFor refuses a receipt (delivery, read or recall) from org
+// that names an envelope this device sent in the case to another
+// organisation's mailbox: a recipient can vouch only for what it received.
+// An envelope this device did not send (a colleague's) cannot be checked
+// here and is left to the workflow.
+func (d *Device) checkReceiptFor(ctx context.Context, caseID payload.ID, org crypto.OrgID, envs ...payload.ID) error {
+	sent, err := d.store.SentEnvelopes(ctx, [16]byte(caseID))
+	if err != nil && !errors.Is(err, casestore.ErrNoCase) {
+		return err
+	}
+	for _, e := range envs {
+		for _, s := range sent {
+			if s.Envelope == [16]byte(e) && s.Mailbox != [16]byte(org) {
+				return fmt.Errorf("receipt from %s for envelope %x: %w", org, e, ErrReceiptMismatch)
+			}
+		}
+	}
+	return nil
+}
+
+// checkOutcome refuses an outcome statistic that cannot have come from the
+// case's nominator: the receiving landlord must be a landlord and is never
+// the nominator (a nominating organisation cannot be a candidate), and the
+// giving landlord, when named, must be another landlord.
+func (d *Device) checkOutcome(sender crypto.OrgID, p *payload.Outcome) error {
+	dir := d.Directory()
+	isLandlord := func(id payload.ID) bool {
+		e, err := dir.Org(crypto.OrgID(id))
+		return err == nil && e.Cert.Kind == crypto.KindLandlord
+	}
+	switch {
+	case !isLandlord(p.ReceivingLandlord):
+		return fmt.Errorf("outcome %s: %w: the receiving organisation is not a landlord", p.Outcome, ErrOutcomeRefused)
+	case [16]byte(p.ReceivingLandlord) == [16]byte(sender):
+		return fmt.Errorf("outcome %s: %w: sent by the receiving landlord itself, which cannot have nominated the household", p.Outcome, ErrOutcomeRefused)
+	case !p.GivingLandlord.IsZero() && !isLandlord(p.GivingLandlord):
+		return fmt.Errorf("outcome %s: %w: the giving organisation is not a landlord", p.Outcome, ErrOutcomeRefused)
+	case p.GivingLandlord == p.ReceivingLandlord:
+		return fmt.Errorf("outcome %s: %w: the same landlord gives and receives", p.Outcome, ErrOutcomeRefused)
+	}
+	return nil
 }
 
 // spokeEvent builds a message or attachment event: a colleague's copy goes

@@ -115,6 +115,7 @@ func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.I
 		return "", nil, fmt.Errorf("attachment %s: %w", att, err)
 	}
 	var chunks []*payload.AttachmentChunk
+	var owner [16]byte // the organisation of the first chunk: only its chunks count
 	for _, e := range entries {
 		if e.Kind != casestore.KindAttachment {
 			continue
@@ -123,7 +124,14 @@ func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.I
 		if err != nil {
 			return "", nil, fmt.Errorf("attachment %s: entry %x: %w", att, e.Envelope, err)
 		}
-		if c := p.(*payload.AttachmentChunk); c.Attachment == att {
+		c := p.(*payload.AttachmentChunk)
+		if c.Attachment != att {
+			continue
+		}
+		if len(chunks) == 0 {
+			owner = e.SenderOrg
+		}
+		if e.SenderOrg == owner {
 			chunks = append(chunks, c)
 		}
 	}
@@ -131,6 +139,9 @@ func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.I
 		return "", nil, fmt.Errorf("attachment %s: %w", att, ErrNoAttachment)
 	}
 	first := chunks[0]
+	if first.Size > d.maxAttach {
+		return "", nil, fmt.Errorf("attachment %s: %w: %d bytes, the limit is %d", att, ErrAttachmentTooLarge, first.Size, d.maxAttach)
+	}
 	slices.SortFunc(chunks, func(a, b *payload.AttachmentChunk) int { return a.Index - b.Index })
 	chunks = slices.CompactFunc(chunks, func(a, b *payload.AttachmentChunk) bool { return a.Index == b.Index })
 	if len(chunks) != first.Count {
@@ -140,6 +151,9 @@ func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.I
 	for _, c := range chunks {
 		if c.Count != first.Count || c.Size != first.Size || c.SHA256 != first.SHA256 || c.Name != first.Name {
 			return "", nil, fmt.Errorf("attachment %s: %w: chunks disagree", att, ErrAttachmentCorrupt)
+		}
+		if int64(buf.Len()+len(c.Data)) > first.Size {
+			return "", nil, fmt.Errorf("attachment %s: %w: chunks larger than the file", att, ErrAttachmentCorrupt)
 		}
 		buf.Write(c.Data)
 	}

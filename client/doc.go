@@ -134,6 +134,18 @@
 //     the household and Received by the household's old landlord; Net is
 //     Given - Received. Outcomes are kept in their own table (no case), so
 //     shredding cases does not change the balance.
+//   - receipts (delivery, read, recall) naming an envelope this device
+//     sent in the case to another organisation's mailbox are refused
+//     (ErrReceiptMismatch): a recipient vouches only for what it received.
+//   - a coordinator refuses an outcome whose receiving organisation is not
+//     a landlord, is the sender itself (a nominator is never a candidate),
+//     or equals the giving landlord (ErrOutcomeRefused). It cannot tell a
+//     nominator from any other organisation beyond that: outcomes carry no
+//     case.
+//   - an attachment id belongs to the organisation that sent its first
+//     chunk; a chunk from anyone else under that id is refused, and so is
+//     a chunk of a file over this device's cap (Options.MaxAttachmentBytes);
+//     Attachment reassembles only the first sender's chunks.
 //   - retention follows the organisation admin's signed policy
 //     (crypto.OrgPolicy, see Retention policy); Sync ends with ShredExpired
 //     at Options.Now.
@@ -165,7 +177,10 @@
 //     does not reject that envelope, which verified against this device's
 //     directory.
 //   - a relay that cannot supply a consistency proof for a peer's
-//     checkpoint (any protocol error) is treated as showing a split view.
+//     checkpoint (any protocol error) is treated as showing a split view;
+//     a connection lost while asking for it stops the Sync before the
+//     envelope is applied or acknowledged, so it is checked when
+//     delivered again.
 //
 // # Key rotation and erasure
 //

@@ -116,6 +116,9 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 	}
 	if err == nil {
 		err = d.checkOpened(ctx, c, opened)
+		if errors.Is(err, errPeerProofUnavailable) {
+			return err // not recorded, not acknowledged: checked again next time
+		}
 	}
 	err = explainOpen(err)
 	var apply func(*casestore.Tx) error

@@ -419,9 +419,15 @@ func (d *Device) checkOpened(ctx context.Context, c *relay.Conn, o *crypto.Opene
 	return d.checkPeerCheckpoint(ctx, c, o.Checkpoint, o.SenderOrg.Name)
 }
 
+// errPeerProofUnavailable means the connection failed while fetching the
+// proof for a peer's checkpoint: the sync stops without applying the
+// envelope, which the relay delivers again.
+var errPeerProofUnavailable = errors.New("the relay went away before proving a peer's log checkpoint")
+
 // checkPeerCheckpoint checks a checkpoint a peer signed into an envelope,
-// raising an alert if it contradicts this device's. It never fails the
-// envelope.
+// raising an alert if it contradicts this device's. It never rejects the
+// envelope; it fails (errPeerProofUnavailable) only when the connection
+// fails before the check could be made.
 func (d *Device) checkPeerCheckpoint(ctx context.Context, c *relay.Conn, raw []byte, peer string) error {
 	if len(raw) == 0 {
 		return nil
@@ -442,8 +448,10 @@ func (d *Device) checkPeerCheckpoint(ctx context.Context, c *relay.Conn, raw []b
 			// The relay cannot prove the two trees consistent (beyond-log:
 			// it has no tree of that size): CheckPeer without a proof fails.
 		case perr != nil:
-			// The connection failed; the sync stops at the next step.
-			return nil
+			// The connection failed. The envelope must not be applied (and
+			// so marked processed) unchecked: stop here, and it is
+			// delivered and checked again at the next sync.
+			return fmt.Errorf("%w: %w", errPeerProofUnavailable, perr)
 		default:
 			proof = p.Consistency
 		}

@@ -1,0 +1,178 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// TestOutcomeForgedByReceivingLandlordRefused: the landlord that housed a
+// household is never the case's nominator, so an outcome naming the sender
+// as the receiving landlord (crediting itself a home given) is a forgery;
+// so is one naming an organisation that is not a landlord.
+func TestOutcomeForgedByReceivingLandlordRefused(t *testing.T) {
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	current := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway")
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	coord := w.org("Kent Reciprocal", crypto.KindCoordinator)
+	coordinator := w.device(coord, "Coordinator")
+	wealdForger := weald.AddDevice(t, "weald forger")
+	w.publish(wealdForger.Raw)
+	sync(t, coordinator)
+
+	o := payload.ExampleOutcome()
+	o.GivingLandlord, o.ReceivingLandlord = payload.ID(current.ID), payload.ID(weald.ID)
+	w.forge(wealdForger, coord.ID, coordinator, o)
+	expectRejected(t, coordinator, client.ErrOutcomeRefused)
+
+	o = payload.ExampleOutcome()
+	o.GivingLandlord, o.ReceivingLandlord = payload.ID(current.ID), payload.ID(refuge.ID)
+	w.forge(wealdForger, coord.ID, coordinator, o)
+	expectRejected(t, coordinator, client.ErrOutcomeRefused)
+
+	rows, err := coordinator.Balance(context.Background())
+	if err != nil || len(rows) != 0 {
+		t.Fatalf("balance after forged outcomes = %+v, %v", rows, err)
+	}
+}
+
+// TestReceiptForAnotherOrganisationsEnvelopeRefused: a candidate cannot
+// claim to have read, received or shredded a packet the nominator sent to
+// another candidate.
+func TestReceiptForAnotherOrganisationsEnvelopeRefused(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	oaks := w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
+	caseworker := w.device(refuge, "Refuge laptop")
+	officer := w.device(weald, "Weald officer")
+	oaksOfficer := w.device(oaks, "Sevenoaks officer")
+	oaksForger := oaks.AddDevice(t, "oaks forger")
+	w.publish(oaksForger.Raw)
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, oaks.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, officer)
+	sync(t, oaksOfficer)
+	if _, err := officer.SendOffer(ctx, caseID, payload.ExampleOffer()); err != nil {
+		t.Fatal(err)
+	}
+	sync(t, caseworker)
+	c := stage(t, caseworker, caseID)
+	if len(c.Offers) != 1 {
+		t.Fatalf("offers = %+v", c.Offers)
+	}
+	if err := caseworker.DecideOffer(ctx, caseID, c.Offers[0].Offer.Offer, false, "Too far from school."); err != nil {
+		t.Fatal(err)
+	}
+	var decision crypto.EnvelopeID // went to Weald Homes only
+	for _, e := range stage(t, caseworker, caseID).Entries {
+		if e.Kind == "offer-decision" {
+			decision = e.Envelope
+		}
+	}
+	if decision == (crypto.EnvelopeID{}) {
+		t.Fatal("no decision entry")
+	}
+	sync(t, caseworker) // Weald's delivery receipts, if any
+
+	for _, p := range []payload.Payload{
+		&payload.ReadReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: payload.ID(caseID), ReadAt: 1780308000},
+		&payload.RecallReceipt{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Envelopes: []payload.ID{payload.ID(decision)}, ShreddedAt: 1780308000},
+		&payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: payload.ID(caseID), ReadAt: 1780308000},
+	} {
+		w.forge(oaksForger, refuge.ID, caseworker, p)
+		expectRejected(t, caseworker, client.ErrReceiptMismatch)
+	}
+	for _, r := range stage(t, caseworker, caseID).Receipts {
+		if r.Reader.Org == oaks.ID && (r.Envelope == decision || r.Packet == decision) {
+			t.Fatalf("forged receipt shown: %+v", r)
+		}
+	}
+}
+
+// TestAttachmentChunkBounds: a chunk of a file over this device's cap is
+// refused on receipt, and so is a chunk from another organisation reusing
+// the id of an attachment already in the case.
+func TestAttachmentChunkBounds(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	oaks := w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
+	caseworker := w.device(refuge, "Refuge laptop")
+	officer := w.device(weald, "Weald officer")
+	oaksOfficer := w.device(oaks, "Sevenoaks officer")
+	oaksForger := oaks.AddDevice(t, "oaks forger")
+	w.publish(oaksForger.Raw)
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, oaks.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, officer)
+	sync(t, oaksOfficer)
+
+	// Over the receiving device's cap (25 MiB by default).
+	big := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Attachment: payload.ID{1, 2, 3},
+		Name: "scan.pdf", MediaType: "application/pdf", Size: 30 << 20, SHA256: sha256.Sum256([]byte("x")),
+		Index: 0, Count: 120, Data: make([]byte, payload.MaxChunkData)}
+	w.forge(oaksForger, refuge.ID, caseworker, big)
+	expectRejected(t, caseworker, client.ErrAttachmentTooLarge)
+
+	// Another organisation's chunk under the caseworker's attachment id.
+	file := []byte("Tenancy reference: rent account clear.\n")
+	att, err := caseworker.Attach(ctx, caseID, "reference.txt", bytes.NewReader(file), int64(len(file)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []byte("Tenancy reference: rent arrears £900.\n")
+	fake := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Attachment: att,
+		Name: "reference.txt", MediaType: "text/plain", Size: int64(len(bad)), SHA256: sha256.Sum256(bad),
+		Index: 0, Count: 1, Data: bad}
+	w.forge(oaksForger, refuge.ID, caseworker, fake)
+	expectRejected(t, caseworker, client.ErrAttachmentCorrupt)
+	name, data, err := caseworker.Attachment(ctx, caseID, att)
+	if err != nil || name != "reference.txt" || !bytes.Equal(data, file) {
+		t.Fatalf("attachment after the forgery: %q %q %v", name, data, err)
+	}
+}
+
+// TestPeerCheckpointNotSkippedWhenProofWithheld: a relay that drops the
+// connection instead of answering the consistency proof for a peer's
+// checkpoint must not get the envelope applied unchecked.
+func TestPeerCheckpointNotSkippedWhenProofWithheld(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	caseworker := w.device(refuge, "Refuge laptop")
+	sync(t, caseworker)
+	cp := caseworker.LogCheckpoint()
+	if cp == nil {
+		t.Fatal("no checkpoint after sync")
+	}
+	// A checkpoint the relay's key signed for a larger (forked) tree.
+	raw, err := translog.SignCheckpoint(w.logSigner, cp.Size+3, tlog.Hash{0xfa, 0x11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := relay.Dial(ctx, w.url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close() // the relay "goes away" when asked for the proof
+	if err := caseworker.CheckPeerCheckpointForTest(ctx, c, raw, "Weald Homes"); err == nil {
+		t.Fatal("peer checkpoint check skipped when the relay withheld the proof")
+	}
+}
