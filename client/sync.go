@@ -115,6 +115,9 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 		opened, err = crypto.Open(env, d.secrets.Device, d.keys.Identities(), d.Directory())
 	}
 	if err == nil {
+		err = d.checkLifetime(opened, now)
+	}
+	if err == nil {
 		err = d.checkOpened(ctx, c, opened)
 		if errors.Is(err, errPeerProofUnavailable) {
 			return err // not recorded, not acknowledged: checked again next time
