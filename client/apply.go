@@ -21,6 +21,11 @@ var (
 	// ErrOutcomeRefused means an outcome statistic could not have come from
 	// the nominator of a move (see checkOutcome).
 	ErrOutcomeRefused = errors.New("outcome statistic refused")
+	// ErrCaseIDNotBound means a referral's case id does not derive from its
+	// verified sender organisation and its case nonce
+	// (payload.CaseIDFor): only a case's nominator can send its referral,
+	// so another organisation re-using a case id it has seen is refused.
+	ErrCaseIDNotBound = errors.New("case id is not bound to the sending organisation")
 )
 
 // refusal is a received packet refused inside the store transaction (an
@@ -70,6 +75,13 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 	var rc received
 	switch p := p.(type) {
 	case *payload.Referral:
+		// Every referral packet comes from the case's nominator (the
+		// workflow lets no other role send one), so its case id must
+		// derive from the verified sender organisation: a landlord that
+		// has seen a case id cannot open the case elsewhere as nominator.
+		if payload.CaseIDFor(sender, p.CaseNonce) != p.Case {
+			return nil, fmt.Errorf("referral for case %s from %s: %w", p.Case, sender, ErrCaseIDNotBound)
+		}
 		cl := [16]byte(p.CurrentLandlordOrg)
 		rc = received{caseID: p.Case, kind: casestore.KindReferral,
 			base: &casestore.Case{Reference: p.Reference, Districts: p.DistrictsAcceptable, Created: o.Created}}

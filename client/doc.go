@@ -67,6 +67,15 @@
 //     Referral workflow): knowing a case id is not enough to join a case,
 //     and a packet about a case this device has not heard of is refused
 //     unless it is the referral that opens it;
+//   - a case id is bound to its nominating organisation: a new referral
+//     gets a fresh case nonce and the id payload.CaseIDFor(this
+//     organisation, nonce); a referral that already has an id must carry
+//     the nonce binding it to this organisation; and a received referral
+//     whose id does not derive from the envelope's verified sender
+//     organisation and its nonce is refused (ErrCaseIDNotBound). Only the
+//     nominator (or a colleague device, same organisation) ever sends a
+//     case's referral, approval requests and re-circulations included, so
+//     no other organisation can open the case as its nominator anywhere;
 //   - a recipient's view of a case lists only the organisations its own
 //     workflow view knows (recipients do not learn who else received a
 //     referral);

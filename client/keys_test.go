@@ -153,7 +153,8 @@ func TestErasureAfterGraceWindow(t *testing.T) {
 	_, first := keySeq(t, officer, officer)
 	seal := func(n byte) []byte {
 		m := lifecycleReferral()
-		m.Case = payload.ID{n}
+		m.CaseNonce = payload.ID{n}
+		m.Case = payload.CaseIDFor(refuge.ID, m.CaseNonce)
 		body, err := payload.Marshal(m)
 		if err != nil {
 			t.Fatal(err)

@@ -30,9 +30,10 @@ var (
 // details as a local draft (nothing is sent). The details stay on this
 // device until released to the accepting landlord; meanwhile the disclosure
 // guard checks every later send of the case against them. It returns the
-// case id (a new one when r.Case is zero).
+// case id (a new one, with a new r.CaseNonce, when r.Case is zero; see
+// payload.CaseIDFor).
 func (d *Device) DraftReferral(ctx context.Context, r *payload.Referral, h *payload.HouseholdDetails) (crypto.CaseID, error) {
-	caseID, err := prepareReferral(r)
+	caseID, err := prepareReferral(d.secrets.Org, r)
 	if err != nil {
 		return caseID, fmt.Errorf("draft referral: %w", err)
 	}
@@ -98,27 +99,41 @@ func (d *Device) DraftReferral(ctx context.Context, r *payload.Referral, h *payl
 // referral, or household details kept before their release.
 const DirectionDraft = "draft"
 
-func prepareReferral(r *payload.Referral) (crypto.CaseID, error) {
+// prepareReferral fills in a referral's schema and, for a new case (zero
+// case id), a fresh case nonce and the case id derived from it and the
+// nominating organisation org (payload.CaseIDFor); any nonce already in a
+// referral without a case id is replaced, so that a template's placeholder
+// never makes two cases share an id. A referral that has a case id must
+// carry the nonce that binds it to org (ErrCaseIDNotBound otherwise): an
+// organisation never sends a referral under another's case id.
+func prepareReferral(org crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
 	if r.Schema == 0 {
 		r.Schema = payload.SchemaVersion
 	}
 	if r.Case.IsZero() {
-		id, err := crypto.NewCaseID(nil)
+		nonce, err := payload.NewCaseNonce(nil)
 		if err != nil {
 			return crypto.CaseID{}, err
 		}
-		r.Case = payload.ID(id)
+		r.CaseNonce = nonce
+		r.Case = payload.CaseIDFor(org, nonce)
 	}
 	caseID := crypto.CaseID(r.Case)
 	if err := r.Validate(); err != nil {
 		return caseID, err
+	}
+	if payload.CaseIDFor(org, r.CaseNonce) != r.Case {
+		return caseID, fmt.Errorf("case %s: %w: it does not derive from this organisation and the case nonce; leave case and case_nonce zero (all zeros) to start a new case",
+			caseID, ErrCaseIDNotBound)
 	}
 	return caseID, nil
 }
 
 // SendReferral sends a referral (a new one, or a draft or a declined one
 // of this device) and returns its case id; a referral without a case id
-// gets a new one. The referral is validated first (a
+// gets a new one, derived from this organisation and a fresh case nonce
+// (payload.CaseIDFor), and one with a case id must carry the nonce binding
+// it to this organisation (ErrCaseIDNotBound). The referral is validated first (a
 // *payload.ValidationError lists every field problem) and its anonymous
 // fields pass the disclosure guard (a *guard.Error names each field and
 // match; with household details in the case, their names and address are
@@ -132,7 +147,7 @@ func prepareReferral(r *payload.Referral) (crypto.CaseID, error) {
 // qualify is refused (ErrNotCandidate, naming it and why). Each recipient
 // gets its own envelope, so none learns who else received it.
 func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
-	caseID, err := prepareReferral(r)
+	caseID, err := prepareReferral(d.secrets.Org, r)
 	if err != nil {
 		return caseID, fmt.Errorf("send referral: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -174,5 +175,75 @@ func TestPeerCheckpointNotSkippedWhenProofWithheld(t *testing.T) {
 	c.Close() // the relay "goes away" when asked for the proof
 	if err := caseworker.CheckPeerCheckpointForTest(ctx, c, raw, "Weald Homes"); err == nil {
 		t.Fatal("peer checkpoint check skipped when the relay withheld the proof")
+	}
+}
+
+// TestCaseIDSquattingByCandidateRefused: a candidate landlord that has
+// received a referral knows its case id, but cannot open that case as its
+// nominator at a landlord the case has not reached yet: the case id derives
+// from the nominating organisation (payload.CaseIDFor), so the other
+// landlord refuses the squatter's referral and later takes the real
+// nominator's circulation, and its offer (with the exact address) goes to
+// the real nominator.
+func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	oaks := w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
+	caseworker := w.device(refuge, "Refuge laptop")
+	officer := w.device(weald, "Weald officer")
+	oaksOfficer := w.device(oaks, "Sevenoaks officer")
+	wealdForger := weald.AddDevice(t, "weald forger")
+	w.publish(wealdForger.Raw)
+
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, officer)
+	got := stage(t, officer, caseID).Referral
+	if got == nil || got.Case != payload.ID(caseID) || payload.CaseIDFor(refuge.ID, got.CaseNonce) != got.Case {
+		t.Fatalf("received referral %+v is not bound to the nominator", got)
+	}
+	sync(t, oaksOfficer) // the directory, before the forged packet
+
+	// Weald's own client refuses to send a referral under the case id.
+	squat := *got
+	if _, err := officer.SendReferral(ctx, []crypto.OrgID{oaks.ID}, &squat); !errors.Is(err, client.ErrCaseIDNotBound) {
+		t.Fatalf("candidate re-sending the case's referral: %v, want ErrCaseIDNotBound", err)
+	}
+	// A modified client sends it anyway, with the case's real nonce and
+	// with one of its own: Sevenoaks refuses both.
+	for _, nonce := range []payload.ID{got.CaseNonce, {0x5e, 0x1f}} {
+		forged := *got
+		forged.CaseNonce = nonce
+		w.forge(wealdForger, oaks.ID, oaksOfficer, &forged)
+		expectRejected(t, oaksOfficer, client.ErrCaseIDNotBound)
+	}
+	if _, err := oaksOfficer.Case(ctx, caseID); !errors.Is(err, client.ErrNotInCase) {
+		t.Fatalf("squatted case opened at Sevenoaks: %v", err)
+	}
+
+	// The real nominator's circulation reaches Sevenoaks, which sends its
+	// offer to the nominator.
+	if err := caseworker.Circulate(ctx, caseID, []crypto.OrgID{oaks.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if res := sync(t, oaksOfficer); res.New != 1 || res.Rejected != 0 {
+		t.Fatalf("Sevenoaks sync of the real circulation = %+v", res)
+	}
+	c := stage(t, oaksOfficer, caseID)
+	if c.Referral == nil || c.Entries[0].From.Org != refuge.ID {
+		t.Fatalf("Sevenoaks case = %+v", c)
+	}
+	offer := payload.ExampleOffer()
+	offer.District = "Sevenoaks"
+	if _, err := oaksOfficer.SendOffer(ctx, caseID, offer); err != nil {
+		t.Fatalf("Sevenoaks offer: %v", err)
+	}
+	sync(t, caseworker)
+	if offers := stage(t, caseworker, caseID).Offers; len(offers) != 1 || offers[0].From.Org != oaks.ID {
+		t.Fatalf("nominator's offers = %+v", offers)
 	}
 }

@@ -254,8 +254,8 @@ func (f *referralForm) submit() {
 	var verr payload.ValidationError
 	if err := r.Validate(); errors.As(err, &verr) {
 		for _, fe := range verr {
-			if fe.Field == "referral.case" {
-				continue // the core gives a new referral its case id
+			if fe.Field == "referral.case" || fe.Field == "referral.case_nonce" {
+				continue // the core gives a new referral its case id and nonce
 			}
 			f.setFieldError(fe.Field, fe.Problem)
 			ok = false

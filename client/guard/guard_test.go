@@ -272,6 +272,7 @@ func (d demoHousehold) referral(t *testing.T) (*payload.Referral, []Field) {
 	}
 	needs["schema"] = json.RawMessage(`1`)
 	needs["case"] = json.RawMessage(`"00112233445566778899aabbccddeeff"`)
+	needs["case_nonce"] = json.RawMessage(`"ffeeddccbbaa99887766554433221100"`)
 	needs["reference"], _ = json.Marshal(d.Reference)
 	b, _ := json.Marshal(needs)
 	p, err := payload.FromJSON(payload.TypeReferral, b)

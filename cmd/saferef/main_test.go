@@ -30,8 +30,8 @@ func TestTemplateIsAValidReferral(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("template is not a referral: %v", err)
 	}
-	if !r.Case.IsZero() {
-		t.Fatalf("template fixes case id %s", r.Case)
+	if !r.Case.IsZero() || !r.CaseNonce.IsZero() {
+		t.Fatalf("template fixes case id %s or nonce %s", r.Case, r.CaseNonce)
 	}
 	path := filepath.Join(t.TempDir(), "referral.json")
 	if err := os.WriteFile(path, []byte(out), 0o600); err != nil {
@@ -41,8 +41,9 @@ func TestTemplateIsAValidReferral(t *testing.T) {
 	if err != nil {
 		t.Fatalf("template does not validate: %v", err)
 	}
-	if got.Case.IsZero() {
-		t.Fatal("no case id assigned")
+	if !got.Case.IsZero() || !got.CaseNonce.IsZero() {
+		// Send assigns both, bound to the sending organisation.
+		t.Fatalf("case id %s / nonce %s fixed before send", got.Case, got.CaseNonce)
 	}
 }
 

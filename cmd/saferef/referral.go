@@ -17,8 +17,9 @@ import (
 const templateUsage = `Usage: saferef referral template
 
 Prints a complete example referral (a household's needs profile, with no
-identifying details) as JSON, to copy and fill in. Its case id is all zeros,
-which 'saferef referral send' replaces with a new one. If the household's
+identifying details) as JSON, to copy and fill in. Its case id and case
+nonce are all zeros, which 'saferef referral send' replaces with new ones
+(the case id is derived from your organisation and the nonce). If the household's
 current landlord is in the scheme, add "current_landlord_org" with that
 landlord's organisation id: the referral then goes to it for approval first.`
 
@@ -28,7 +29,9 @@ func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []strin
 		return err
 	}
 	r := payload.ExampleReferral()
-	r.Case = payload.ID{} // a template must not fix a case id: send assigns one
+	// A template must not fix a case id: send assigns the case id and its
+	// nonce together (payload.CaseIDFor).
+	r.Case, r.CaseNonce = payload.ID{}, payload.ID{}
 	// Nor a placeholder landlord: the household's current landlord, if it
 	// is in the scheme, is for the caseworker to fill in.
 	r.CurrentLandlordOrg = payload.ID{}
@@ -43,7 +46,7 @@ func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []strin
 const sendUsage = `Usage: saferef [--home HOME] referral send [--to ORG_ID[,ORG_ID...]] --file REFERRAL.json [--household DETAILS.json]
 
 Validates the referral in REFERRAL.json (every field problem is listed),
-gives it a new case id if it has none, checks its free-text fields with the
+gives it a new case id and case nonce if it has no case id, checks its free-text fields with the
 disclosure guard, and sends it end-to-end encrypted. Prints the case id last.
 
 When the referral names the household's current landlord
@@ -102,7 +105,17 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 // anonymous fields with the household details in path (read here, never
 // sent).
 func checkAgainstHousehold(path string, r *payload.Referral, now func() time.Time) error {
-	p, err := readPayload(payload.TypeHouseholdDetails, path, crypto.CaseID(r.Case), "saferef details template")
+	caseID := crypto.CaseID(r.Case)
+	if r.Case.IsZero() {
+		// A new case gets its id when sent; the details are only read
+		// here, so any id stands in for it.
+		id, err := crypto.NewCaseID(nil)
+		if err != nil {
+			return fmt.Errorf("check referral against household details: %w", err)
+		}
+		caseID = id
+	}
+	p, err := readPayload(payload.TypeHouseholdDetails, path, caseID, "saferef details template")
 	if err != nil {
 		return err
 	}
@@ -140,7 +153,9 @@ func householdOf(h *payload.HouseholdDetails) *guard.Household {
 }
 
 // readReferral reads a referral from JSON strictly and validates it; a
-// zero or missing case id and schema are filled in.
+// zero or missing schema is filled in. A zero or missing case id is left
+// zero for SendReferral to assign with a new nonce (the id derives from
+// this organisation, which the file does not name).
 func readReferral(path string) (*payload.Referral, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -162,14 +177,12 @@ func readReferral(path string) (*payload.Referral, error) {
 	if r.Schema == 0 {
 		r.Schema = payload.SchemaVersion
 	}
+	check := r
 	if r.Case.IsZero() {
-		id, err := crypto.NewCaseID(nil)
-		if err != nil {
-			return nil, err
-		}
-		r.Case = payload.ID(id)
+		// Validate everything else now; send assigns both.
+		check.Case, check.CaseNonce = payload.ID{1}, payload.ID{1}
 	}
-	if err := r.Validate(); err != nil {
+	if err := check.Validate(); err != nil {
 		return nil, fieldErrors(err)
 	}
 	return &r, nil

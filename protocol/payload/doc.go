@@ -20,6 +20,14 @@
 //     left out of JSON output (current_landlord_org, giving_landlord). A
 //     SHA-256 digest is a 32-byte byte string in CBOR and 64 lowercase hex
 //     digits in JSON; attachment data is base64 in JSON.
+//   - A case id is derived, never chosen: CaseIDFor(org, nonce) is the first
+//     16 bytes of SHA-256("saferef/v1/case-id\x00" || nominating
+//     organisation id (16 bytes) || case nonce (16 bytes)). The referral
+//     carries the nonce as case_nonce (required, 16 random bytes, 32 hex
+//     digits in JSON) so that every receiver can recompute the id from the
+//     envelope's verified sender organisation; Validate cannot (it does not
+//     know the sender) and checks only that both are set. Other payloads
+//     name the case by id alone.
 //   - The referral's shape follows the demo households' "needs" object:
 //     accessibility, pets and support_in_place are short free text (use
 //     "none"), required, at most 500 characters, single line; adaptations is

@@ -110,6 +110,9 @@ func TestReferralJSONShape(t *testing.T) {
 			t.Errorf("%s present when empty", k)
 		}
 	}
+	if m["case_nonce"] != "c0de4e0ce00000015eed2b7a91063d01" {
+		t.Errorf("case_nonce = %#v, want 32 hex digits", m["case_nonce"])
+	}
 	risk, _ := m["risk"].(map[string]any)
 	if risk["dash_band"] != "high" || risk["marac"] != true {
 		t.Errorf("risk = %#v", m["risk"])
@@ -137,6 +140,7 @@ func TestDemoHouseholds(t *testing.T) {
 		needs := h.Needs
 		needs["schema"] = json.RawMessage(`1`)
 		needs["case"] = json.RawMessage(`"00112233445566778899aabbccddeeff"`)
+		needs["case_nonce"] = json.RawMessage(`"ffeeddccbbaa99887766554433221100"`)
 		needs["reference"], _ = json.Marshal(h.Reference)
 		b, _ := json.Marshal(needs)
 		p, err := FromJSON(TypeReferral, b)
@@ -202,7 +206,7 @@ func TestReferralValidationCollectsAll(t *testing.T) {
 		fields = append(fields, fe.Field)
 	}
 	want := []string{
-		"referral.schema", "referral.case", "referral.reference", "referral.adults",
+		"referral.schema", "referral.case", "referral.case_nonce", "referral.reference", "referral.adults",
 		"referral.children[1].age_band", "referral.bedrooms", "referral.accessibility",
 		"referral.adaptations[0]", "referral.districts_acceptable[1]", "referral.districts_acceptable[2]",
 		"referral.districts_to_avoid[0]", "referral.risk.dash_band", "referral.urgency",
@@ -246,6 +250,7 @@ func TestReferralRules(t *testing.T) {
 		{"11 adults", func(r *Referral) { r.Adults = 11 }, "referral.adults"},
 		{"no support", func(r *Referral) { r.SupportInPlace = "" }, "referral.support_in_place"},
 		{"no landlord", func(r *Referral) { r.CurrentLandlordOrg = ID{} }, ""},
+		{"no case nonce", func(r *Referral) { r.CaseNonce = ID{} }, "referral.case_nonce"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -328,6 +333,8 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"trailing", TypeDeliveryReceipt, append(valid, 0), ErrMalformed},
 		{"wrong payload type", TypeCaseMessage, valid, ErrMalformed},
 		{"null list", TypeReferral, referralWith(t, "children", nil), ErrMalformed},
+		{"referral without case_nonce", TypeReferral, referralWithout(t, "case_nonce"), ErrMalformed},
+		{"short case_nonce", TypeReferral, referralWith(t, "case_nonce", []byte{1, 2, 3}), ErrMalformed},
 		{"text as bytes", TypeCaseMessage, cborOf(t, map[string]any{"schema": 1, "case": rcpt.Case[:], "text": []byte("x")}), ErrMalformed},
 		// {"case": h'..', "case": h'..', ...} duplicate key
 		{"duplicate key", TypeCaseMessage, dupKey(t), ErrMalformed},
@@ -354,6 +361,19 @@ func referralWith(t *testing.T, k string, v any) []byte {
 		t.Fatal(err)
 	}
 	m[k] = v
+	return cborOf(t, m)
+}
+
+// referralWithout is the example referral's CBOR without key k.
+func referralWithout(t *testing.T, k string) []byte {
+	var m map[string]any
+	if err := decMode.Unmarshal(mustMarshal(t, ExampleReferral()), &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m[k]; !ok {
+		t.Fatalf("example referral has no key %q", k)
+	}
+	delete(m, k)
 	return cborOf(t, m)
 }
 

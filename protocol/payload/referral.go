@@ -26,8 +26,12 @@ const (
 type Referral struct {
 	// Schema is SchemaVersion.
 	Schema int `json:"schema" cbor:"schema"`
-	// Case is the case id chosen by the sending caseworker's device.
+	// Case is the case id: CaseIDFor(nominating organisation, CaseNonce).
+	// Receivers check it against the verified sender organisation.
 	Case ID `json:"case" cbor:"case"`
+	// CaseNonce is the 16 random bytes the nominating device drew when it
+	// created the case, from which Case is derived (see CaseIDFor).
+	CaseNonce ID `json:"case_nonce" cbor:"case_nonce"`
 	// Reference is the scheme reference code, e.g. "KMR-2026-0001":
 	// 2 to 4 capital letters, a dash, a 4-digit year, a dash, 3 to 6 digits.
 	Reference string `json:"reference" cbor:"reference"`
@@ -114,6 +118,7 @@ func (r *Referral) Validate() error {
 	p := &problems{prefix: "referral"}
 	p.schema(r.Schema)
 	p.required("case", r.Case)
+	p.required("case_nonce", r.CaseNonce)
 	if !validReference(r.Reference) {
 		p.add("reference", "must look like KMR-2026-0001 (2-4 capital letters, year, 3-6 digits)")
 	}
@@ -202,12 +207,15 @@ func allDigits(s string) bool {
 }
 
 // ExampleReferral returns a complete, valid referral built from the demo
-// household KMR-2026-0001 (the CLI prints it as a template). Its case id and
-// current landlord id are fixed placeholders.
+// household KMR-2026-0001 (the CLI prints it as a template). Its case id,
+// case nonce and current landlord id are fixed placeholders (the case id is
+// not derived from the nonce: send a copy with both zeroed to get a bound
+// pair).
 func ExampleReferral() *Referral {
 	return &Referral{
 		Schema:              SchemaVersion,
 		Case:                ID{0x5a, 0x1e, 0xf0, 0x0d, 0xca, 0x5e, 0x00, 0x01, 0x8b, 0x3c, 0x44, 0x21, 0x6e, 0x90, 0x27, 0x01},
+		CaseNonce:           ID{0xc0, 0xde, 0x4e, 0x0c, 0xe0, 0x00, 0x00, 0x01, 0x5e, 0xed, 0x2b, 0x7a, 0x91, 0x06, 0x3d, 0x01},
 		Reference:           "KMR-2026-0001",
 		Adults:              1,
 		Children:            []Child{{AgeBand: AgeBand0To4}, {AgeBand: AgeBand5To11}},
