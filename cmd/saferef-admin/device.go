@@ -23,20 +23,14 @@ func deviceApprove(ctx context.Context, env *cli.Env, args []string) error {
 	dir := fs.String("dir", "", "admin `directory` holding orgs/ORG_ID/admin.key")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
 	want := fs.String("fingerprint", "", "the fingerprint `digits` the user read out; refuse if different")
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "REQUEST_FILE", "dir", "relay")
 	if err != nil {
-		return err
-	}
-	if err := fs.NArgs(pos, 1, "REQUEST_FILE"); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
 		return err
 	}
 	if _, err := relay.ParseURL(*relayURL); err != nil {
 		return err
 	}
-	req, err := admin.ReadEnrolmentRequest(pos[0])
+	req, err := admin.ReadEnrolmentRequest(arg)
 	if err != nil {
 		return err
 	}

@@ -103,17 +103,11 @@ func deviceRevoke(ctx context.Context, env *cli.Env, args []string) error {
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
 	reason := fs.String("reason", "revoked by the organisation admin", "the `reason`, recorded in the public log (no personal data)")
 	at := fs.String("at", "", "revocation `time` (RFC 3339); default now")
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "DEVICE_ID", "dir", "relay")
 	if err != nil {
 		return err
 	}
-	if err := fs.NArgs(pos, 1, "DEVICE_ID"); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
-		return err
-	}
-	id, err := crypto.ParseDeviceID(pos[0])
+	id, err := crypto.ParseDeviceID(arg)
 	if err != nil {
 		return cli.Usagef("a device id is 32 hex digits: see 'saferef-admin device list'", "bad device id: %v", err)
 	}
@@ -164,17 +158,11 @@ func orgRemove(ctx context.Context, env *cli.Env, args []string) error {
 	dir := fs.String("dir", "", "admin `directory` (from 'scheme init')")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
 	reason := fs.String("reason", "removed from the scheme", "the `reason`, recorded in the public log")
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "ORG_ID", "dir", "relay")
 	if err != nil {
 		return err
 	}
-	if err := fs.NArgs(pos, 1, "ORG_ID"); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
-		return err
-	}
-	org, err := crypto.ParseOrgID(pos[0])
+	org, err := crypto.ParseOrgID(arg)
 	if err != nil {
 		return cli.Usagef("an organisation id is 32 hex digits", "bad organisation id: %v", err)
 	}
@@ -206,17 +194,11 @@ func orgRotateAdmin(ctx context.Context, env *cli.Env, args []string) error {
 	dir := fs.String("dir", "", "admin `directory` holding orgs/ORG_ID/")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
 	byAdmin := fs.Bool("by-admin", false, "sign with the current admin key instead of the root keys")
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "ORG_ID", "dir", "relay")
 	if err != nil {
 		return err
 	}
-	if err := fs.NArgs(pos, 1, "ORG_ID"); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay"); err != nil {
-		return err
-	}
-	org, err := crypto.ParseOrgID(pos[0])
+	org, err := crypto.ParseOrgID(arg)
 	if err != nil {
 		return cli.Usagef("an organisation id is 32 hex digits", "bad organisation id: %v", err)
 	}

@@ -75,17 +75,11 @@ func orgRetention(ctx context.Context, env *cli.Env, args []string) error {
 	dir := fs.String("dir", "", "admin `directory` holding orgs/ORG_ID/admin.key")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
 	days := fs.Int("days", 0, "keep finished cases this many `days`")
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "ORG_ID", "dir", "relay", "days")
 	if err != nil {
 		return err
 	}
-	if err := fs.NArgs(pos, 1, "ORG_ID"); err != nil {
-		return err
-	}
-	if err := fs.Required("dir", "relay", "days"); err != nil {
-		return err
-	}
-	org, err := crypto.ParseOrgID(pos[0])
+	org, err := crypto.ParseOrgID(arg)
 	if err != nil {
 		return cli.Usagef("an organisation id is 32 hex digits", "bad organisation id: %v", err)
 	}

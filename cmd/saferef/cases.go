@@ -271,14 +271,11 @@ receipts for your packets (delivered, read, shredded at a recall).`
 func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "cases show", showUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "CASE_ID")
 	if err != nil {
 		return err
 	}
-	if err := fs.NArgs(pos, 1, "CASE_ID"); err != nil {
-		return err
-	}
-	caseID, err := parseCaseFlag("case id", pos[0])
+	caseID, err := parseCaseFlag("case id", arg)
 	if err != nil {
 		return err
 	}

@@ -23,14 +23,11 @@ Run it once you have read the case ('saferef cases show').`
 
 func (g *globals) casesRead(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "cases read", readUsage)
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "CASE_ID")
 	if err != nil {
 		return err
 	}
-	if err := fs.NArgs(pos, 1, "CASE_ID"); err != nil {
-		return err
-	}
-	caseID, err := parseCaseFlag("case id", pos[0])
+	caseID, err := parseCaseFlag("case id", arg)
 	if err != nil {
 		return err
 	}
@@ -56,17 +53,11 @@ SAFEREF_EXPORT_PASSPHRASE. An existing FILE is not overwritten.`
 func (g *globals) casesExport(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "cases export", exportUsage)
 	out := fs.String("out", "", "the `file` to write")
-	pos, err := fs.Parse(args)
+	arg, err := fs.ParseOneArg(args, "CASE_ID", "out")
 	if err != nil {
 		return err
 	}
-	if err := fs.NArgs(pos, 1, "CASE_ID"); err != nil {
-		return err
-	}
-	if err := fs.Required("out"); err != nil {
-		return err
-	}
-	caseID, err := parseCaseFlag("case id", pos[0])
+	caseID, err := parseCaseFlag("case id", arg)
 	if err != nil {
 		return err
 	}

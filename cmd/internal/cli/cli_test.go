@@ -172,3 +172,20 @@ func TestParseNoArgs(t *testing.T) {
 		}
 	}
 }
+
+func TestParseOneArg(t *testing.T) {
+	fs := NewFlagSet("saferef-admin", "device revoke", "usage", io.Discard)
+	dir := fs.String("dir", "", "admin directory")
+	arg, err := fs.ParseOneArg([]string{"--dir", "d", "0123"}, "DEVICE_ID", "dir")
+	if err != nil || arg != "0123" || *dir != "d" {
+		t.Fatalf("got %q, dir %q, err %v", arg, *dir, err)
+	}
+	for _, args := range [][]string{{"--dir", "d"}, {"--dir", "d", "a", "b"}, {"a"}} {
+		fs := NewFlagSet("saferef-admin", "device revoke", "usage", io.Discard)
+		fs.String("dir", "", "admin directory")
+		var ce *Error
+		if _, err := fs.ParseOneArg(args, "DEVICE_ID", "dir"); !errors.As(err, &ce) || !ce.Usage {
+			t.Errorf("%q: err %v, want a usage error", args, err)
+		}
+	}
+}

@@ -115,3 +115,20 @@ func (fs *FlagSet) ParseNoArgs(args []string, required ...string) error {
 	}
 	return fs.Required(required...)
 }
+
+// ParseOneArg parses args for a command that takes exactly one positional
+// argument, named what in the usage error, and refuses any of the required
+// flags left unset. It returns the argument.
+func (fs *FlagSet) ParseOneArg(args []string, what string, required ...string) (string, error) {
+	pos, err := fs.Parse(args)
+	if err != nil {
+		return "", err
+	}
+	if err := fs.NArgs(pos, 1, what); err != nil {
+		return "", err
+	}
+	if err := fs.Required(required...); err != nil {
+		return "", err
+	}
+	return pos[0], nil
+}
