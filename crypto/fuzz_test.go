@@ -68,14 +68,7 @@ func FuzzVerifyOrgCert(f *testing.F) {
 
 func FuzzVerifyDeviceCert(f *testing.F) {
 	seedFiles(f, "device-cert.cbor", "provider-device-cert.cbor")
-	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, org := vectorOrg(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := VerifyDeviceCert(b, org, vectorTime)
 		if err != nil {
@@ -89,14 +82,7 @@ func FuzzVerifyDeviceCert(f *testing.F) {
 
 func FuzzKeyUpdate(f *testing.F) {
 	seedFiles(f, "key-update.cbor")
-	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, org := vectorOrg(f)
 	dev, err := VerifyDeviceCert(mustRead(f, "device-cert.cbor"), org, vectorTime)
 	if err != nil {
 		f.Fatal(err)
@@ -117,14 +103,7 @@ func FuzzKeyUpdate(f *testing.F) {
 
 func FuzzRevocation(f *testing.F) {
 	seedFiles(f, "device-revocation.cbor", "org-revocation.cbor")
-	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
-	if err != nil {
-		f.Fatal(err)
-	}
+	scheme, org := vectorOrg(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if r, _, err := ParseRevocation(b); err == nil {
 			rb, err := r.body()
@@ -278,14 +257,7 @@ func FuzzSchemeUpdate(f *testing.F) {
 
 func FuzzOrgPolicy(f *testing.F) {
 	seedFiles(f, "org-policy.cbor", "key-update.cbor")
-	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, org := vectorOrg(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := VerifyOrgPolicy(b, org)
 		if err != nil {
@@ -299,14 +271,7 @@ func FuzzOrgPolicy(f *testing.F) {
 
 func FuzzOrgCertByAdmin(f *testing.F) {
 	seedFiles(f, "admin-org-cert.cbor", "org-cert.cbor")
-	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, org := vectorOrg(f)
 	at := vectorTime.AddDate(0, 4, 0)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := VerifyOrgCertByAdmin(b, org, at)
@@ -317,4 +282,19 @@ func FuzzOrgCertByAdmin(f *testing.F) {
 			t.Fatalf("accepted admin re-issue changes more than the keys: %+v", c)
 		}
 	})
+}
+
+// vectorOrg returns the test-vector scheme and its verified organisation
+// certificate, the fixture most fuzz targets verify against.
+func vectorOrg(f *testing.F) (*Scheme, *OrgCert) {
+	f.Helper()
+	scheme, err := ParseScheme(mustRead(f, "scheme.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	org, err := scheme.VerifyOrgCert(mustRead(f, "org-cert.cbor"), vectorTime)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return scheme, org
 }

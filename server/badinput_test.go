@@ -26,14 +26,8 @@ func TestRelayBadInput(t *testing.T) {
 	r.publish(t, revoked.Revoke(t, time.Now().Add(-time.Minute), "left on a bus"))
 	dir := s.Directory(t)
 
-	bystander := r.dial(t)
-	defer bystander.close()
-	bystander.auth(r, s.wealdA)
-	bystander.expectDrained()
-	sender := r.dial(t)
-	defer sender.close()
-	sender.auth(r, s.refugeLaptop)
-	sender.expectDrained()
+	bystander := r.online(t, s.wealdA)
+	sender := r.online(t, s.refugeLaptop)
 
 	envBytes := func() []byte {
 		b, err := s.refugeLaptop.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("x")).Marshal()
@@ -159,10 +153,7 @@ func TestRelayRevokedWhileConnected(t *testing.T) {
 	s := newKentScheme(t)
 	r := startRelay(t, s.Scheme, nil)
 	r.publish(t, s.Objects...)
-	c := r.dial(t)
-	defer c.close()
-	c.auth(r, s.medwayA)
-	c.expectDrained()
+	c := r.online(t, s.medwayA)
 	r.publish(t, s.medwayA.Revoke(t, time.Now(), "left the organisation"))
 	c.expectError(protocol.CodeDeviceRevoked, true)
 
@@ -237,14 +228,8 @@ func TestRelayDropsSlowClient(t *testing.T) {
 		}
 	}()
 
-	fast := r.dial(t)
-	defer fast.close()
-	fast.auth(r, s.wealdA)
-	fast.expectDrained()
-	sender := r.dial(t)
-	defer sender.close()
-	sender.auth(r, s.refugeLaptop)
-	sender.expectDrained()
+	fast := r.online(t, s.wealdA)
+	sender := r.online(t, s.refugeLaptop)
 	waitFor(t, "slow client dropped", func() bool {
 		m := r.scrape(t)
 		return strings.Contains(m, `reason="queue-full"`) || strings.Contains(m, `reason="write-failed"`)
@@ -278,10 +263,7 @@ func TestRelayLimitsRequestsBeforeAuth(t *testing.T) {
 
 	// Authenticating resets nothing for others, and an authenticated
 	// device is not bound by the anonymous budget.
-	d := r.dial(t)
-	defer d.close()
-	d.auth(r, s.wealdA)
-	d.expectDrained()
+	d := r.online(t, s.wealdA)
 	for i := range 5 {
 		d.send(&protocol.DirectoryGet{ReqID: uint64(i + 1)})
 		if _, ok := d.read().(*protocol.Directory); !ok {

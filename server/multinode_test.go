@@ -34,10 +34,7 @@ func TestRelayNodesSharePostgres(t *testing.T) {
 	recipient.auth(nodeA, s.wealdA)
 	recipient.expectDrained()
 
-	sender := nodeB.dial(t)
-	defer sender.close()
-	sender.auth(nodeB, s.refugeLaptop)
-	sender.expectDrained()
+	sender := nodeB.online(t, s.refugeLaptop)
 	env := s.refugeLaptop.Seal(t, dir, s.weald.ID, "referral/v1", []byte("across nodes"))
 	sender.sendEnvelope(1, env)
 

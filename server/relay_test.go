@@ -164,6 +164,17 @@ func (r *testRelay) dial(t *testing.T) *testClient {
 
 func (c *testClient) close() { c.ws.Close() }
 
+// online connects device d, authenticates it and reads its (empty) backlog;
+// the connection is closed when the test ends.
+func (r *testRelay) online(t *testing.T, d *schemetest.Device) *testClient {
+	t.Helper()
+	c := r.dial(t)
+	t.Cleanup(c.close)
+	c.auth(r, d)
+	c.expectDrained()
+	return c
+}
+
 func (c *testClient) send(f protocol.Frame) {
 	c.t.Helper()
 	b, err := protocol.Encode(f)
@@ -315,15 +326,9 @@ func TestRelayStoresAndForwards(t *testing.T) {
 	dir := s.Directory(t)
 
 	// Weald's first device is online; the second is not.
-	a := r.dial(t)
-	defer a.close()
-	a.auth(r, s.wealdA)
-	a.expectDrained()
+	a := r.online(t, s.wealdA)
 
-	sender := r.dial(t)
-	defer sender.close()
-	sender.auth(r, s.refugeLaptop)
-	sender.expectDrained()
+	sender := r.online(t, s.refugeLaptop)
 	env := s.refugeLaptop.Seal(t, dir, s.weald.ID, "referral/v1", []byte("needs profile"))
 	sender.sendEnvelope(1, env)
 
@@ -357,11 +362,8 @@ func TestRelayStoresAndForwards(t *testing.T) {
 		st, _ := r.store.Stats(context.Background())
 		return st.Envelopes == 0
 	})
-	// Another landlord's device never received it.
-	m := r.dial(t)
-	defer m.close()
-	m.auth(r, s.medwayA)
-	m.expectDrained()
+	// Another landlord's device never received it: Drained comes first.
+	r.online(t, s.medwayA)
 }
 
 func TestRelayDeliversBacklogInOrder(t *testing.T) {
@@ -369,10 +371,7 @@ func TestRelayDeliversBacklogInOrder(t *testing.T) {
 	r := startRelay(t, s.Scheme, nil)
 	r.publish(t, s.Objects...)
 	dir := s.Directory(t)
-	sender := r.dial(t)
-	defer sender.close()
-	sender.auth(r, s.refugeLaptop)
-	sender.expectDrained()
+	sender := r.online(t, s.refugeLaptop)
 	var want []crypto.EnvelopeID
 	for i := range 70 { // more than one delivery batch
 		env := s.refugeLaptop.Seal(t, dir, s.medway.ID, "case-message/v1", []byte{byte(i)})
@@ -405,10 +404,7 @@ func TestRelaySenderNotDeliveredOwnCopy(t *testing.T) {
 	r := startRelay(t, s.Scheme, nil)
 	r.publish(t, s.Objects...)
 	dir := s.Directory(t)
-	a := r.dial(t)
-	defer a.close()
-	a.auth(r, s.wealdA)
-	a.expectDrained()
+	a := r.online(t, s.wealdA)
 	env := s.wealdA.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("for my colleague"))
 	a.sendEnvelope(1, env)
 	b := r.dial(t)
@@ -482,10 +478,7 @@ func TestRelayExpiresUndelivered(t *testing.T) {
 	r := startRelay(t, s.Scheme, func(c *Config) { c.MailboxTTL = time.Hour })
 	r.publish(t, s.Objects...)
 	dir := s.Directory(t)
-	c := r.dial(t)
-	defer c.close()
-	c.auth(r, s.refugeLaptop)
-	c.expectDrained()
+	c := r.online(t, s.refugeLaptop)
 	c.sendEnvelope(1, s.refugeLaptop.Seal(t, dir, s.medway.ID, "case-message/v1", []byte("x")))
 	r.clock.Advance(2 * time.Hour)
 	r.srv.expireNow(context.Background())

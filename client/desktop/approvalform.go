@@ -23,7 +23,7 @@ type approvalForm struct {
 func newApprovalForm(a *App, m *mainScreen, c *CaseView) *approvalForm {
 	f := &approvalForm{}
 	f.stepPanel = newStepPanel(a, m, c, tr("Send answer"), f.submitForm, "decision", "no_suitable_home", "will_give_home_back", "lead_name", "reason")
-	f.decision = widget.NewRadioGroup([]string{tr("Approve the move"), tr("Decline")}, func(string) { a.touch() })
+	f.decision = newChoice(a, []string{tr("Approve the move"), tr("Decline")})
 	f.decision.Horizontal = true
 	f.noSuitable = widget.NewCheck(tr("We have no suitable home for this household in our own stock"), func(bool) { a.touch() })
 	f.back = widget.NewCheck(tr("We will give a home back to the scheme"), func(bool) { a.touch() })

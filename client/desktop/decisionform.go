@@ -26,11 +26,8 @@ func newDecisionForm(a *App, m *mainScreen, c *CaseView) *decisionForm {
 	for _, o := range f.offers {
 		names = append(names, offerName(o))
 	}
-	f.offer = widget.NewRadioGroup(names, func(string) { a.touch() })
-	if len(names) == 1 {
-		f.offer.SetSelected(names[0])
-	}
-	f.decision = widget.NewRadioGroup([]string{tr("Accept this offer"), tr("Decline this offer")}, func(string) { a.touch() })
+	f.offer = newChoice(a, names)
+	f.decision = newChoice(a, []string{tr("Accept this offer"), tr("Decline this offer")})
 	f.decision.Horizontal = true
 	f.reason = newMultiLineEntry(a)
 	f.reason.SetPlaceHolder(tr("Required to decline; no names, addresses or phone numbers"))

@@ -59,3 +59,14 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 // AcceptsTab is false even for multi-line entries: Tab moves to the next
 // field, so every form can be worked through with the keyboard alone.
 func (e *entry) AcceptsTab() bool { return false }
+
+// newChoice is a radio group whose changes count as activity for the idle
+// lock; when there is only one option it is chosen already, so the user is
+// not asked to pick the only answer.
+func newChoice(a *App, options []string) *widget.RadioGroup {
+	g := widget.NewRadioGroup(options, func(string) { a.touch() })
+	if len(options) == 1 {
+		g.SetSelected(options[0])
+	}
+	return g
+}

@@ -67,10 +67,7 @@ func newStatusForm(a *App, m *mainScreen, c *CaseView) *statusForm {
 	for _, s := range f.statuses {
 		labels = append(labels, statusLabelFor(s))
 	}
-	f.status = widget.NewRadioGroup(labels, func(string) { a.touch() })
-	if len(labels) == 1 {
-		f.status.SetSelected(labels[0])
-	}
+	f.status = newChoice(a, labels)
 	f.effective = newEntry(a)
 	f.effective.SetText(a.opt.Now().In(a.opt.Location).Format(time.DateOnly))
 	f.note = newMultiLineEntry(a)
