@@ -13,6 +13,7 @@ import (
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -52,21 +53,9 @@ func TestOutcomeForgedByReceivingLandlordRefused(t *testing.T) {
 // another candidate.
 func TestReceiptForAnotherOrganisationsEnvelopeRefused(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	oaks := w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	oaksOfficer := w.device(oaks, "Sevenoaks officer")
-	oaksForger := oaks.AddDevice(t, "oaks forger")
-	w.publish(oaksForger.Raw)
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, oaks.ID}, referral())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sync(t, officer)
-	sync(t, oaksOfficer)
+	tc := newTwoCandidateCase(t)
+	w, refuge, oaks := tc.w, tc.refuge, tc.oaks
+	caseworker, officer, oaksForger, caseID := tc.caseworker, tc.officer, tc.oaksForger, tc.caseID
 	if _, err := officer.SendOffer(ctx, caseID, payload.ExampleOffer()); err != nil {
 		t.Fatal(err)
 	}
@@ -109,21 +98,10 @@ func TestReceiptForAnotherOrganisationsEnvelopeRefused(t *testing.T) {
 // the id of an attachment already in the case.
 func TestAttachmentChunkBounds(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	oaks := w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	oaksOfficer := w.device(oaks, "Sevenoaks officer")
-	oaksForger := oaks.AddDevice(t, "oaks forger")
-	w.publish(oaksForger.Raw)
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, oaks.ID}, referral())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sync(t, officer)
-	sync(t, oaksOfficer)
+	tc := newTwoCandidateCase(t)
+	w, refuge := tc.w, tc.refuge
+	caseworker, oaksForger, caseID := tc.caseworker, tc.oaksForger, tc.caseID
+	var err error
 
 	// Over the receiving device's cap (25 MiB by default).
 	big := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Attachment: payload.ID{1, 2, 3},
@@ -246,4 +224,39 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 	if offers := stage(t, caseworker, caseID).Offers; len(offers) != 1 || offers[0].From.Org != oaks.ID {
 		t.Fatalf("nominator's offers = %+v", offers)
 	}
+}
+
+// twoCandidateCase is a refuge's referral circulated to two landlords,
+// Weald Homes and Sevenoaks Homes, both of whose officers have synced it;
+// Sevenoaks also has an approved forger device whose packets the tests
+// craft by hand.
+type twoCandidateCase struct {
+	w                   *world
+	refuge, weald, oaks *schemetest.Org
+	caseworker, officer *client.Device
+	oaksOfficer         *client.Device
+	oaksForger          *schemetest.Device
+	caseID              crypto.CaseID
+}
+
+func newTwoCandidateCase(t *testing.T) *twoCandidateCase {
+	t.Helper()
+	w := newWorld(t)
+	c := &twoCandidateCase{w: w}
+	c.refuge = w.org("Harbour Refuge", crypto.KindProvider)
+	c.weald = w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	c.oaks = w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
+	c.caseworker = w.device(c.refuge, "Refuge laptop")
+	c.officer = w.device(c.weald, "Weald officer")
+	c.oaksOfficer = w.device(c.oaks, "Sevenoaks officer")
+	c.oaksForger = c.oaks.AddDevice(t, "oaks forger")
+	w.publish(c.oaksForger.Raw)
+	id, err := c.caseworker.SendReferral(context.Background(), []crypto.OrgID{c.weald.ID, c.oaks.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.caseID = id
+	sync(t, c.officer)
+	sync(t, c.oaksOfficer)
+	return c
 }
