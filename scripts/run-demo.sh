@@ -8,7 +8,7 @@ mkdir -p "$demo"
 chmod 700 "$demo"
 
 if [ ! -f "$demo/scheme/demo.txt" ]; then
-  echo "creating the demo scheme in $demo/scheme (first run)..."
+  echo "creating the demo scheme in $demo/scheme (first run: about 15 s, each demo key is sealed with a deliberately slow passphrase hash)..."
   rm -rf "$demo/scheme" "$demo/relay"
   # dev-scheme writes scheme.json first, then waits for the relay to come up
   # to publish the organisations and devices to it.
