@@ -2,6 +2,11 @@
 # runs every check CI runs. Both install what a fresh Debian machine lacks.
 
 GO        ?= go
+# Go 1.26.8 (what Debian machines here have) carries standard-library
+# vulnerabilities fixed in later releases; the module proxy serves go1.27.3,
+# which the go command fetches once (about 3 s). A toolchain line in go.mod is
+# ignored where GOTOOLCHAIN=local, so the Makefile sets it itself.
+export GOTOOLCHAIN ?= go1.27.3
 BIN       := bin
 DEMO      := .saferef-demo
 LISTEN    ?= 127.0.0.1:8443
