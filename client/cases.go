@@ -180,7 +180,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := d.store.Entries(ctx, [16]byte(id))
+	// Chunk bodies are left out (read when the file is saved), apart from
+	// each attachment's first, which names it.
+	entries, err := d.store.EntriesLazy(ctx, [16]byte(id))
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +216,13 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	}
 	atts := map[payload.ID]int{}
 	dir := d.Directory()
+	later := 0 // chunks whose bodies were left out
 	for _, e := range entries {
 		from := Party{Org: e.SenderOrg, OrgName: e.SenderOrgName, Device: e.SenderDevice, DeviceName: e.SenderDeviceName}
+		if e.Body == nil && e.Kind == casestore.KindAttachment {
+			later++
+			continue
+		}
 		pt, ok := entryTypes[e.Kind]
 		if !ok {
 			return nil, fmt.Errorf("case %s: entry %x: unknown kind %q", id, e.Envelope, e.Kind)
@@ -233,7 +240,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 				out.Attachments = append(out.Attachments, CaseAttachment{ID: p.Attachment, Name: p.Name, MediaType: p.MediaType,
 					Size: p.Size, Chunks: p.Count, From: from, At: e.At})
 			}
-			out.Attachments[i].Have++
+			if later == 0 {
+				out.Attachments[i].Have++
+			}
 			continue
 		case *payload.ReadReceipt:
 			if e.Direction == casestore.DirectionReceived {
@@ -269,6 +278,22 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			ce.Text = p.Text
 		}
 		out.Entries = append(out.Entries, ce)
+	}
+	if later > 0 {
+		// Count what is held from the chunk index instead.
+		chunks, err := d.store.Chunks(ctx, [16]byte(id))
+		if err != nil {
+			return nil, err
+		}
+		for i := range out.Attachments {
+			a := &out.Attachments[i]
+			a.Have = 0
+			for _, c := range chunks {
+				if c.Attachment == [16]byte(a.ID) && c.SenderOrg == [16]byte(a.From.Org) {
+					a.Have++
+				}
+			}
+		}
 	}
 	for _, r := range receipts {
 		p := Party{Org: r.ReaderOrg, Device: r.ReaderDevice}

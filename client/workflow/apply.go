@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 var zero [16]byte
@@ -63,7 +64,12 @@ func (c *Case) permit(k EventKind, role Role) *TransitionError {
 	notRole := func() *TransitionError {
 		return fail(ErrNotPermitted, role.article()+" may not do this")
 	}
-	wrongStage := func() *TransitionError { return fail(ErrWrongStage, c.Stage.describe()) }
+	wrongStage := func() *TransitionError {
+		if c.EndedWhy != "" {
+			return fail(ErrWrongStage, c.Stage.describe()+": "+c.EndedWhy)
+		}
+		return fail(ErrWrongStage, c.Stage.describe())
+	}
 	needRole := func(roles ...Role) bool { return slices.Contains(roles, role) }
 	inStage := func(stages ...Stage) bool { return slices.Contains(stages, c.Stage) }
 	caseRoles := []Role{RoleNominator, RoleCurrentLandlord, RoleCandidate, RoleAcceptedLandlord}
@@ -213,10 +219,50 @@ func (c *Case) permit(k EventKind, role Role) *TransitionError {
 		if inStage(StageNone, StageDraft) {
 			return wrongStage()
 		}
+	case EventGuardOverride:
+		if !needRole(caseRoles...) {
+			return notRole()
+		}
+		if c.Stage == StageNone {
+			return wrongStage()
+		}
 	default:
 		return fail(ErrInvalidEvent, "unknown event kind")
 	}
 	return nil
+}
+
+// checkDates checks a status event's effective date: a date, at most a
+// day after the event, not before the case began, and in order
+// (signed-up <= moved-in <= closed).
+func (c *Case) checkDates(ev *Event) (string, bool) {
+	if ev.Effective == "" {
+		return "", true
+	}
+	eff, err := time.Parse(time.DateOnly, ev.Effective)
+	if err != nil {
+		return fmt.Sprintf("effective date %q is not a date as YYYY-MM-DD", ev.Effective), false
+	}
+	if eff.After(ev.At.UTC().AddDate(0, 0, 1)) {
+		return fmt.Sprintf("effective date %s is in the future (more than a day ahead)", ev.Effective), false
+	}
+	if !c.Created.IsZero() {
+		start := c.Created.UTC().Format(time.DateOnly)
+		if ev.Effective < start {
+			return fmt.Sprintf("effective date %s is before the case began (%s)", ev.Effective, start), false
+		}
+	}
+	switch ev.Kind {
+	case EventMovedIn:
+		if c.SignedUpOn != "" && ev.Effective < c.SignedUpOn {
+			return fmt.Sprintf("moved-in date %s is before the sign-up date %s", ev.Effective, c.SignedUpOn), false
+		}
+	case EventClosed:
+		if c.MovedInOn != "" && ev.Effective < c.MovedInOn {
+			return fmt.Sprintf("closing date %s is before the moved-in date %s", ev.Effective, c.MovedInOn), false
+		}
+	}
+	return "", true
 }
 
 // validate checks that the event's details fit the case.
@@ -250,6 +296,20 @@ func (c *Case) validate(ev *Event, role Role) error {
 	case EventApprovalDeclined, EventWithdrawn:
 		if ev.Why == "" {
 			return fail(ErrInvalidEvent, "a reason is required")
+		}
+		if why, ok := c.checkDates(ev); !ok {
+			return fail(ErrInvalidEvent, "%s", why)
+		}
+	case EventSignedUp, EventMovedIn, EventClosed:
+		if why, ok := c.checkDates(ev); !ok {
+			return fail(ErrInvalidEvent, "%s", why)
+		}
+	case EventGuardOverride:
+		if !mine {
+			return fail(ErrNotPermitted, "a guard override is local to this organisation")
+		}
+		if ev.Match == "" || ev.Why == "" {
+			return fail(ErrInvalidEvent, "an override names the match and gives a reason")
 		}
 	case EventCirculated:
 		if len(ev.Orgs) == 0 {
@@ -290,6 +350,9 @@ func (c *Case) validate(ev *Event, role Role) error {
 		if ev.Offer == zero {
 			return fail(ErrInvalidEvent, "the offer has no id")
 		}
+		if expiredAt(ev.Expires, ev.At) {
+			return fail(ErrOfferExpired, "the offer expired on %s, before it was made", ev.Expires)
+		}
 		if c.offer(ev.Offer) >= 0 {
 			return fail(ErrInvalidEvent, "offer %x was already made", ev.Offer)
 		}
@@ -303,6 +366,9 @@ func (c *Case) validate(ev *Event, role Role) error {
 		}
 		if c.Offers[i].State != OfferPending {
 			return fail(ErrInvalidEvent, "offer %x is %s", ev.Offer, c.Offers[i].State)
+		}
+		if c.Offers[i].ExpiredAt(ev.At) {
+			return fail(ErrOfferExpired, "offer %x expired on %s", ev.Offer, c.Offers[i].Expires)
 		}
 	case EventOfferDeclined:
 		if ev.Why == "" {
@@ -422,7 +488,7 @@ func (c *Case) record(ev Event) {
 			c.Stage = StageCirculated
 		}
 	case EventOfferMade:
-		c.Offers = append(c.Offers, Offer{ID: ev.Offer, Landlord: ev.Actor.Org, State: OfferPending, Made: ev.At})
+		c.Offers = append(c.Offers, Offer{ID: ev.Offer, Landlord: ev.Actor.Org, State: OfferPending, Made: ev.At, Expires: ev.Expires})
 		c.Stage = StageOffersReceived
 	case EventOfferAccepted:
 		i := c.offer(ev.Offer)
@@ -462,8 +528,19 @@ func (c *Case) record(ev Event) {
 		c.Stage = StageDetailsReleased
 	case EventSignedUp:
 		c.SignedUp = true
+		c.SignedUpOn = ev.Effective
 	case EventMovedIn:
 		c.Stage = StageMoved
+		c.MovedInOn = ev.Effective
+	case EventRecalled:
+		if ev.RecalledReferral && c.MyRole() == RoleCandidate && c.Stage.Open() {
+			for j := range c.Offers {
+				if c.Offers[j].State == OfferPending {
+					c.Offers[j].State, c.Offers[j].Decided = OfferDeclined, ev.At
+				}
+			}
+			c.Stage, c.Ended, c.EndedWhy = StageWithdrawn, ev.At, "the nominating organisation recalled the referral"
+		}
 	case EventClosed:
 		c.Stage, c.Ended = StageClosed, ev.At
 	case EventWithdrawn:

@@ -56,7 +56,11 @@ type HouseholdDetails struct {
 	// SupportWorker names the household's support worker and how to reach
 	// them; may be empty.
 	SupportWorker string `json:"support_worker" cbor:"support_worker"`
-	// SharingBasis records why these details may be shared.
+	// SharingBasis records why these details may be shared. It is all
+	// empty while the details are only kept by the nominating
+	// organisation (entered with the first draft, for the disclosure
+	// guard); releasing them needs it filled in (the client refuses a
+	// release without it).
 	SharingBasis SharingBasis `json:"sharing_basis" cbor:"sharing_basis"`
 }
 
@@ -153,6 +157,9 @@ func (p *problems) safeContact(c *SafeContact) {
 }
 
 func (p *problems) sharingBasis(b *SharingBasis) {
+	if *b == (SharingBasis{}) {
+		return // not recorded yet: the details are not being released
+	}
 	p.oneOf("sharing_basis.basis", b.Basis, SharingBases())
 	switch b.Basis {
 	case BasisLegal:
