@@ -319,12 +319,12 @@ func (d *Device) checkChunk(ctx context.Context, tx *casestore.Tx, c *casestore.
 		return false, err
 	}
 	switch {
-	case total+c.Size > MaxCaseAttachmentBytes:
+	case total+c.Size > d.caseAttach:
 		return false, fmt.Errorf("attachment %x: %w: the case already holds %d bytes of attachments, the limit is %d",
-			c.Attachment, ErrAttachmentLimit, total, MaxCaseAttachmentBytes)
-	case recent+c.Size > MaxSenderAttachmentBytesPerHour:
+			c.Attachment, ErrAttachmentLimit, total, d.caseAttach)
+	case recent+c.Size > d.senderAttach:
 		return false, fmt.Errorf("attachment %x: %w: %d bytes from this organisation in the last hour, the limit is %d",
-			c.Attachment, ErrAttachmentRate, recent, MaxSenderAttachmentBytesPerHour)
+			c.Attachment, ErrAttachmentRate, recent, d.senderAttach)
 	}
 	return false, nil
 }

@@ -101,8 +101,8 @@ func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io
 	if err != nil {
 		return payload.ID{}, fmt.Errorf("attach %q: %w", name, err)
 	}
-	if total+size > MaxCaseAttachmentBytes {
-		return payload.ID{}, fmt.Errorf("attach %q: %w: the case holds %d bytes of attachments, the limit is %d", name, ErrAttachmentLimit, total, MaxCaseAttachmentBytes)
+	if total+size > d.caseAttach {
+		return payload.ID{}, fmt.Errorf("attach %q: %w: the case holds %d bytes of attachments, the limit is %d", name, ErrAttachmentLimit, total, d.caseAttach)
 	}
 	media := mime.TypeByExtension(filepath.Ext(name))
 	if media == "" {

@@ -113,6 +113,9 @@ type Case struct {
 	Offers      []CaseOffer
 	Details     *payload.HouseholdDetails // the latest household details held, or nil
 	Attachments []CaseAttachment
+	// EndedWhy says why the case ended here when the stage does not ("the
+	// nominating organisation recalled the referral").
+	EndedWhy string
 }
 
 func (d *Device) orgRef(id crypto.OrgID) OrgRef {
@@ -210,7 +213,7 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Case{CaseSummary: sum, Events: wc.History}
+	out := &Case{CaseSummary: sum, Events: wc.History, EndedWhy: wc.EndedWhy}
 	if wc.Stage != workflow.StageNone {
 		out.Allowed = wc.Allowed(wc.MyRole())
 	}
@@ -264,6 +267,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			for _, o := range wc.Offers {
 				if o.ID == [16]byte(p.Offer) {
 					state = o.State
+					if state == workflow.OfferPending && o.ExpiredAt(d.now()) {
+						state = workflow.OfferExpired
+					}
 				}
 			}
 			out.Offers = append(out.Offers, CaseOffer{Offer: p, State: state, From: from, At: e.At})

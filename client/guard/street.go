@@ -39,6 +39,10 @@ func capitalised(alt string) string {
 	return strings.Join(words, "|")
 }
 
+// abbreviations are the thoroughfare abbreviations that may end in a dot.
+var abbreviations = map[string]bool{"st": true, "rd": true, "ave": true, "av": true, "ln": true, "pde": true, "ct": true,
+	"cres": true, "cresc": true, "terr": true, "tce": true, "gdns": true, "sq": true, "gr": true, "cl": true, "dr": true, "pl": true}
+
 // notStreetNames are words that cannot be part of a street name: counting
 // words and small words that put a number in front of a thoroughfare word
 // in ordinary text.
@@ -72,6 +76,14 @@ func streets(text string) []span {
 				}
 			}
 			if ok {
+				// A full stop belongs to an abbreviation ("St."), not to
+				// "Street." at the end of a sentence.
+				if m := text[start:end]; strings.HasSuffix(m, ".") {
+					last := m[strings.LastIndexByte(m, ' ')+1 : len(m)-1]
+					if !abbreviations[strings.ToLower(last)] {
+						end--
+					}
+				}
 				out = append(out, span{start, end, KindStreet, false})
 			}
 			// Go on after the first character of the match: the name

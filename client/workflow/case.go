@@ -17,6 +17,10 @@ const (
 	OfferDeclined OfferState = "declined"
 	// OfferFilled is an offer left open when another offer was accepted.
 	OfferFilled OfferState = "filled"
+	// OfferExpired is how a pending offer past its expiry date is shown;
+	// it can no longer be accepted. (The case records it as pending: the
+	// state depends on when one looks.)
+	OfferExpired OfferState = "expired"
 )
 
 // Offer is one offer of a property in a case, as this organisation knows

@@ -37,6 +37,12 @@ func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []strin
 	// Nor a placeholder landlord: the household's current landlord, if it
 	// is in the scheme, is for the caseworker to fill in.
 	r.CurrentLandlordOrg = payload.ID{}
+	// Dated from today.
+	today, err := templateToday(env)
+	if err != nil {
+		return err
+	}
+	r.NeededBy = today.AddDate(0, 0, 42).Format(time.DateOnly)
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("print template: %w", err)
