@@ -1,6 +1,7 @@
 package payload
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -142,6 +143,24 @@ func (h *HouseholdDetails) Validate() error {
 	p.line("support_worker", h.SupportWorker, 0, MaxSupportChars)
 	p.sharingBasis(&h.SharingBasis)
 	return p.err()
+}
+
+// ValidateForRelease is Validate, and also requires the sharing basis:
+// details are released to a landlord only with the consent, or the legal
+// basis for sharing without it, recorded.
+func (h *HouseholdDetails) ValidateForRelease() error {
+	if h.SharingBasis == (SharingBasis{}) {
+		p := &problems{prefix: "household_details"}
+		p.add("sharing_basis.basis", "must record the household's consent or the legal basis for sharing before release (one of %s)", strings.Join(SharingBases(), ", "))
+		if err := h.Validate(); err != nil {
+			var ve ValidationError
+			if errors.As(err, &ve) {
+				return append(ve, p.list...)
+			}
+		}
+		return p.err()
+	}
+	return h.Validate()
 }
 
 func (p *problems) safeContact(c *SafeContact) {
