@@ -16,14 +16,13 @@ import (
 
 // Files in a device's home directory.
 const (
-	ConfigFile            = "config.json"            // relay, ids and name: no secrets
-	SchemeFile            = "scheme.json"            // copy of the scheme file, pinned at enrolment
-	VaultFile             = "device.vault"           // the device secrets, under the passphrase
-	CasesFile             = "cases.db"               // the sealed case store
-	EnrolmentRequestFile  = "enrolment-request.json" // for the organisation admin
-	maxConfigSize         = 64 << 10
-	maxSchemeSize         = 64 << 10
-	maxEnrolmentRequestSz = 64 << 10
+	ConfigFile           = "config.json"            // relay, ids and name: no secrets
+	SchemeFile           = "scheme.json"            // copy of the scheme file, pinned at enrolment
+	VaultFile            = "device.vault"           // the device secrets, under the passphrase
+	CasesFile            = "cases.db"               // the sealed case store
+	EnrolmentRequestFile = "enrolment-request.json" // for the organisation admin
+	maxConfigSize        = 64 << 10
+	maxSchemeSize        = 64 << 10
 )
 
 // Errors callers branch on.
