@@ -122,6 +122,13 @@ func (c *Case) permit(k EventKind, role Role) *TransitionError {
 		if !inStage(StageCirculated, StageOffersReceived) {
 			return wrongStage()
 		}
+	case EventNoSuitableHome:
+		if !needRole(RoleCandidate) {
+			return notRole()
+		}
+		if !inStage(StageCirculated, StageOffersReceived) {
+			return wrongStage()
+		}
 	case EventOfferAccepted, EventOfferDeclined:
 		if !needRole(RoleNominator) {
 			return notRole()
@@ -296,6 +303,13 @@ func (c *Case) validate(ev *Event, role Role) error {
 		if slices.Contains(c.Filled, ev.Actor.Org) {
 			return fail(ErrNotPermitted, "the landlord was told the referral is filled and is no longer part of the case")
 		}
+	case EventNoSuitableHome:
+		if ev.Why != "" {
+			return fail(ErrInvalidEvent, "no reason goes with \"no suitable home\": a reason could identify the landlord's stock")
+		}
+		if slices.Contains(c.Declined, ev.Actor.Org) || slices.Contains(c.Filled, ev.Actor.Org) {
+			return fail(ErrNotPermitted, "the landlord is no longer part of the case")
+		}
 	case EventOfferAccepted:
 		i := c.offer(ev.Offer)
 		if i < 0 {
@@ -424,6 +438,21 @@ func (c *Case) record(ev Event) {
 	case EventOfferMade:
 		c.Offers = append(c.Offers, Offer{ID: ev.Offer, Landlord: ev.Actor.Org, State: OfferPending, Made: ev.At})
 		c.Stage = StageOffersReceived
+	case EventNoSuitableHome:
+		if mine && c.MyRole() == RoleCandidate {
+			c.Stage, c.Ended = StageDeclined, ev.At
+			break
+		}
+		c.Declined = append(c.Declined, ev.Actor.Org)
+		// Its own offers still waiting are withdrawn with it.
+		for j := range c.Offers {
+			if c.Offers[j].Landlord == ev.Actor.Org && c.Offers[j].State == OfferPending {
+				c.Offers[j].State, c.Offers[j].Decided = OfferDeclined, ev.At
+			}
+		}
+		if c.Stage == StageOffersReceived && c.pendingOffers() == 0 {
+			c.Stage = StageCirculated
+		}
 	case EventOfferAccepted:
 		i := c.offer(ev.Offer)
 		c.Offers[i].State, c.Offers[i].Decided = OfferAccepted, ev.At
