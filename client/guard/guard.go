@@ -189,8 +189,9 @@ func (c *checker) field(f Field) []Finding {
 		return nil
 	}
 	var spans []span
-	for _, s := range postcodes(text) {
-		s.own = c.household != nil && c.household.postcode != "" && squeeze(text[s.start:s.end]) == c.household.postcode
+	toks := tokens(text)
+	for _, s := range postcodesNI(text, toks) {
+		s.own = s.kind == KindPostcode && c.household != nil && c.household.postcode != "" && squeeze(text[s.start:s.end]) == c.household.postcode
 		spans = append(spans, s)
 	}
 	var own map[string]bool
@@ -198,13 +199,12 @@ func (c *checker) field(f Field) []Finding {
 		own = c.household.phones
 	}
 	spans = append(spans, numbers(text, own)...)
-	spans = append(spans, emails(text)...)
+	spans = append(spans, emails(text, toks)...)
 	if strings.ContainsRune(text, '@') {
 		spans = append(spans, handles(text)...)
 	}
-	spans = append(spans, niNumbers(text)...)
-	spans = append(spans, streets(text)...)
-	spans = append(spans, personNames(text)...)
+	spans = append(spans, streets(text, toks)...)
+	spans = append(spans, personNames(text, toks)...)
 	spans = append(spans, c.dates(text)...)
 	spans = append(spans, c.wordDates(text)...)
 	if c.household != nil {

@@ -73,6 +73,27 @@ func squeeze(s string) string {
 
 // postcodes returns the spans of UK postcodes in text.
 func postcodes(text string) []span {
+	return postcodesNI(text, tokens(text))
+}
+
+// postcodesNI returns the spans of UK postcodes and NI numbers in text,
+// whose words are toks. Both always have a digit: the patterns run only
+// around the words with one.
+func postcodesNI(text string, toks []token) []span {
+	var out []span
+	for _, w := range windows(text, toks, 16, 16, func(t token) bool { return strings.ContainsAny(t.text, "0123456789") }) {
+		for _, sp := range postcodesIn(text[w[0]:w[1]]) {
+			out = append(out, span{w[0] + sp.start, w[0] + sp.end, sp.kind, false})
+		}
+		for _, sp := range niNumbers(text[w[0]:w[1]]) {
+			out = append(out, span{w[0] + sp.start, w[0] + sp.end, sp.kind, false})
+		}
+	}
+	return out
+}
+
+// postcodesIn returns the spans of UK postcodes in a window of text.
+func postcodesIn(text string) []span {
 	var out []span
 	for _, m := range groupSpans(postcodeRE, text) {
 		pc := text[m[0]:m[1]]
@@ -113,9 +134,21 @@ func groupSpans(re *regexp.Regexp, text string) [][2]int {
 
 // emails returns the spans of email addresses in text, written plainly or
 // spelled out.
-func emails(text string) []span {
-	out := regexpSpans(emailRE, text, KindEmail)
-	return append(out, regexpSpans(spelledEmailRE, text, KindEmail)...)
+func emails(text string, toks []token) []span {
+	var out []span
+	if strings.ContainsRune(text, '@') {
+		out = regexpSpans(emailRE, text, KindEmail)
+	}
+	// A spelled-out address has an "at" word or an "@": search only
+	// around those, so that a long note costs little.
+	for _, w := range windows(text, toks, 80, 80, func(t token) bool {
+		return strings.EqualFold(t.text, "at") || (t.end < len(text) && text[t.end] == '@')
+	}) {
+		for _, sp := range regexpSpans(spelledEmailRE, text[w[0]:w[1]], KindEmail) {
+			out = append(out, span{w[0] + sp.start, w[0] + sp.end, KindEmail, false})
+		}
+	}
+	return out
 }
 
 // handles returns the spans of social-media handles in text.

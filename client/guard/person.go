@@ -1,9 +1,6 @@
 package guard
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Third parties' names (a perpetrator, a relative, a neighbour) identify a
 // household as surely as its own. Without the household details to go on,
@@ -20,14 +17,6 @@ import (
 //
 // Names written in lower case, or alone in a sentence, pass unless they are
 // the household's own (those are matched in any case).
-var (
-	titleRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9])((?:Mr|Mrs|Ms|Miss|Mx|Dr|Mister|Master)\.? [A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+)?)`)
-	// fullNameRE is two or three capitalised words; the first must be a
-	// known first name.
-	fullNameRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9])(([A-Z][a-z]+)((?: [A-Z][A-Za-z'-]+){1,2}))`)
-	relationRE = regexp.MustCompile(`(?i:\b(?:ex-partner|ex-husband|ex-wife|ex-boyfriend|ex-girlfriend|partner|husband|wife|boyfriend|girlfriend|perpetrator|abuser|father|mother|dad|mum|stepfather|stepdad|son|daughter|brother|sister|uncle|aunt|cousin|grandmother|grandfather|nan|neighbour|named|called|known as|aka|ex))(?:,|:)? ([A-Z][a-z'-]+(?: [A-Z][A-Za-z'-]+)?)`)
-)
-
 // firstNames are common UK first names (ONS baby-name and census lists),
 // lower case. Names that are also ordinary words or places ("Grace",
 // "Kent", "Chelsea", "May") are left out to spare false positives.
@@ -61,43 +50,67 @@ nhs gp ccg street road avenue lane close way place court`) {
 	}
 }
 
+// relationWords are the words for a person in the household's life that
+// put a following capitalised word under suspicion of being a name.
+var relationWords = map[string]bool{}
+
+func init() {
+	for w := range strings.FieldsSeq(`ex-partner ex-husband ex-wife ex-boyfriend ex-girlfriend partner husband wife boyfriend girlfriend
+perpetrator abuser father mother dad mum stepfather stepdad son daughter brother sister uncle aunt cousin grandmother grandfather nan
+neighbour named called aka ex`) {
+		relationWords[w] = true
+	}
+}
+
+// titles are the titles that put a following capitalised word under
+// suspicion of being a surname.
+var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true, "mister": true, "master": true}
+
 // personNames returns the spans of people's names found by the rules
-// above.
-func personNames(text string) []span {
+// above. It works on the text's words, in one pass.
+func personNames(text string, toks []token) []span {
 	var out []span
-	for _, m := range groupSpans(titleRE, text) {
-		out = append(out, span{m[0], m[1], KindPersonName, false})
+	name := func(i int) bool {
+		return i < len(toks) && capitalisedWord(toks[i].text) && !notNames[strings.ToLower(strings.Trim(toks[i].text, "'-"))]
 	}
-	for i := 0; i <= len(text); {
-		m := fullNameRE.FindStringSubmatchIndex(text[i:])
-		if m == nil {
-			break
+	// gap reports whether only spaces (and, after a relation word, one
+	// comma or colon) separate token i from the next.
+	gap := func(i int, punct bool) bool {
+		if i+1 >= len(toks) {
+			return false
 		}
-		first := strings.ToLower(text[i+m[4] : i+m[5]])
-		rest := strings.Fields(text[i+m[6] : i+m[7]])
-		ok := firstNames[first] && len(rest) > 0 && !notNames[strings.ToLower(strings.Trim(rest[0], "'-"))]
-		if ok {
-			end := i + m[6] + 1 + len(rest[0])
-			if len(rest) > 1 && !notNames[strings.ToLower(strings.Trim(rest[1], "'-"))] {
-				end = i + m[7]
+		between := text[toks[i].end:toks[i+1].start]
+		if punct {
+			between = strings.TrimLeft(between, ",:.")
+		}
+		return between == " "
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		lower := strings.ToLower(t.text)
+		switch {
+		case titles[lower] && capitalisedWord(t.text) && gap(i, true) && name(i+1):
+			end := toks[i+1].end
+			if gap(i+1, false) && name(i+2) {
+				end = toks[i+2].end
 			}
-			out = append(out, span{i + m[2], end, KindPersonName, false})
-			i = end
-			continue
+			out = append(out, span{t.start, end, KindPersonName, false})
+		case firstNames[lower] && capitalisedWord(t.text) && gap(i, false) && name(i+1):
+			end := toks[i+1].end
+			if gap(i+1, false) && name(i+2) {
+				end = toks[i+2].end
+			}
+			out = append(out, span{t.start, end, KindPersonName, false})
+			for i+1 < len(toks) && toks[i+1].end <= end {
+				i++
+			}
+		case (relationWords[lower] || (lower == "as" && i > 0 && strings.EqualFold(toks[i-1].text, "known"))) && gap(i, true) && name(i+1):
+			end := toks[i+1].end
+			if gap(i+1, false) && name(i+2) {
+				end = toks[i+2].end
+			}
+			out = append(out, span{toks[i+1].start, end, KindPersonName, false})
 		}
-		i += m[4] + 1
-	}
-	for _, m := range relationRE.FindAllStringSubmatchIndex(text, -1) {
-		name := text[m[2]:m[3]]
-		words := strings.Fields(name)
-		if notNames[strings.ToLower(words[0])] {
-			continue
-		}
-		end := m[3]
-		if len(words) > 1 && notNames[strings.ToLower(strings.Trim(words[1], "'-"))] {
-			end = m[2] + len(words[0])
-		}
-		out = append(out, span{m[2], end, KindPersonName, false})
 	}
 	return out
 }

@@ -58,8 +58,30 @@ is are was be been has have had no not very quite too more less than only just a
 	}
 }
 
-// streets returns the spans of street addresses in text.
-func streets(text string) []span {
+// thoroughfareWords are the thoroughfare words in lower case, for finding
+// where to look.
+var thoroughfareWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Split(unambiguousThoroughfares+"|"+strings.ToLower(ambiguousThoroughfares), "|") {
+		thoroughfareWords[w] = true
+	}
+}
+
+// streets returns the spans of street addresses in text: the patterns run
+// only on the text just before each thoroughfare word.
+func streets(text string, toks []token) []span {
+	var out []span
+	for _, w := range windows(text, toks, 80, 2, func(t token) bool { return thoroughfareWords[strings.ToLower(t.text)] }) {
+		for _, sp := range streetsIn(text[w[0]:w[1]]) {
+			out = append(out, span{w[0] + sp.start, w[0] + sp.end, sp.kind, false})
+		}
+	}
+	return out
+}
+
+// streetsIn returns the spans of street addresses in a window of text.
+func streetsIn(text string) []span {
 	var out []span
 	for _, re := range []*regexp.Regexp{numberedStreetRE, namedStreetRE} {
 		for i := 0; i <= len(text); {
