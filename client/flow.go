@@ -307,15 +307,9 @@ func (d *Device) sealPackets(pkts []*outgoing, now time.Time) ([]sealedPacket, e
 		if p.ownCopy {
 			orgs = append(orgs, d.secrets.Org)
 		}
-		var envs []*sealed
-		for _, o := range orgs {
-			s, err := d.seal(o, p.p, now)
-			if err != nil {
-				return nil, err
-			}
-			if s != nil {
-				envs = append(envs, s)
-			}
+		envs, err := d.sealAll(orgs, p.p, now)
+		if err != nil {
+			return nil, err
 		}
 		if len(envs) == 0 && !p.localOK {
 			return nil, errors.New("nobody to send to: no other organisation or device in this case")
