@@ -186,8 +186,8 @@ func TestACMETLSConfig(t *testing.T) {
 	if got := cfg.publicOrigin(fakeAddr("[::]:443")); got != "wss://relay.example.org" {
 		t.Errorf("origin on 443: %q", got)
 	}
-	if got := cfg.publicOrigin(fakeAddr("[::]:8443")); got != "wss://relay.example.org:8443" {
-		t.Errorf("origin on 8443: %q", got)
+	if got := cfg.publicOrigin(fakeAddr("[::]:8443")); got != "wss://relay.example.org" {
+		t.Errorf("origin on 8443 (port 443 forwarded to it): %q", got)
 	}
 }
 
@@ -206,11 +206,10 @@ func TestACMEServesCachedCertificate(t *testing.T) {
 	pool := seedACMECache(t, filepath.Join(data, acmeCacheDir), domain)
 	r := startRun(t, "--data", data, "--listen", "127.0.0.1:0", "--scheme", writeScheme(t),
 		"--acme-domain", domain, "--acme-email", "it@example.org")
-	origin := r.addr(t, "listening on ")
-	port := origin[strings.LastIndex(origin, ":")+1:]
-	if origin != "wss://"+domain+":"+port {
-		t.Fatalf("origin %q, want wss://%s:PORT", origin, domain)
+	if origin := r.addr(t, "listening on "); origin != "wss://"+domain {
+		t.Fatalf("origin %q, want wss://%s", origin, domain)
 	}
+	port := listenPort(t, r.stderr.String())
 	conn, err := tls.Dial("tcp", "127.0.0.1:"+port, &tls.Config{ServerName: domain, RootCAs: pool, NextProtos: []string{"http/1.1"}})
 	if err != nil {
 		t.Fatalf("TLS to the relay as %s: %v\n%s", domain, err, r.stderr.String())
@@ -386,4 +385,15 @@ func TestCheckCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "store postgres") && !strings.Contains(out, "note  store at schema version") {
 		t.Fatalf("check on PostgreSQL: %d\n%s%s", code, out, errOut)
 	}
+}
+
+// listenPort finds the port the relay bound from its "relay listening" log
+// line's listen address.
+func listenPort(t *testing.T, logs string) string {
+	t.Helper()
+	m := regexp.MustCompile(`"listen":"[^"]*:(\d+)"`).FindStringSubmatch(logs)
+	if m == nil {
+		t.Fatalf("no listen address logged:\n%s", logs)
+	}
+	return m[1]
 }

@@ -307,7 +307,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	for i, hs := range servers {
 		go func() { errc <- hs.Serve(listeners[i]) }()
 	}
-	logger.Info("relay listening", "origin", origin, "scheme", scheme.Name, "scheme_fingerprint", scheme.Fingerprint(), "store", storeKind(cfg), "log_key", logVerifierKey, "tls", cfg.tlsKind())
+	logger.Info("relay listening", "origin", origin, "listen", ln.Addr().String(), "scheme", scheme.Name, "scheme_fingerprint", scheme.Fingerprint(), "store", storeKind(cfg), "log_key", logVerifierKey, "tls", cfg.tlsKind())
 	fmt.Fprintf(stdout, "saferef-server: listening on %s\n", origin)
 
 	select {
@@ -335,15 +335,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 }
 
 // publicOrigin is the origin devices dial: --origin, else wss://DOMAIN
-// with ACME (with the port unless it is 443), else the listen address.
+// with ACME, else the listen address.
 func (cfg *config) publicOrigin(addr net.Addr) string {
 	if cfg.origin != "" {
 		return cfg.origin
 	}
 	if cfg.acmeDomain != "" {
-		if _, port, err := net.SplitHostPort(addr.String()); err == nil && port != "443" {
-			return "wss://" + net.JoinHostPort(cfg.acmeDomain, port)
-		}
+		// The certificate authority checks the domain on port 443
+		// (TLS-ALPN-01), so that is where devices reach it, whatever port
+		// a container or a port forward maps to the listener.
 		return "wss://" + cfg.acmeDomain
 	}
 	if cfg.useTLS() {
