@@ -108,3 +108,38 @@ func joinWindows(elem []string) string {
 	}
 	return s
 }
+
+// EnvSchemeFile names the environment variable that, when set, is the
+// path of the scheme file the enrolment form starts with.
+const EnvSchemeFile = "SAFEREF_SCHEME_FILE"
+
+// ProvisionedSchemeFile returns the scheme file an IT team has placed for
+// every user of the machine, for the enrolment form to start with: the
+// file named by $SAFEREF_SCHEME_FILE, else %ProgramData%\Saferef\scheme.json
+// on Windows or /etc/saferef/scheme.json elsewhere — whichever exists
+// first — or "" for none. The user can still choose another file, and the
+// file is checked at enrolment like any other (it is public, and its root
+// fingerprint is what the user confirms with the coordinator).
+func ProvisionedSchemeFile(getenv func(string) string) string {
+	return provisionedSchemeFile(runtime.GOOS, getenv, func(p string) bool {
+		fi, err := os.Stat(p)
+		return err == nil && fi.Mode().IsRegular()
+	})
+}
+
+func provisionedSchemeFile(goos string, getenv func(string) string, exists func(string) bool) string {
+	candidates := []string{getenv(EnvSchemeFile)}
+	if goos == "windows" {
+		if pd := getenv("ProgramData"); pd != "" {
+			candidates = append(candidates, pd+`\Saferef\scheme.json`)
+		}
+	} else {
+		candidates = append(candidates, "/etc/saferef/scheme.json")
+	}
+	for _, c := range candidates {
+		if c != "" && exists(c) {
+			return c
+		}
+	}
+	return ""
+}

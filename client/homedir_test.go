@@ -54,3 +54,35 @@ func TestDefaultHome(t *testing.T) {
 		})
 	}
 }
+
+// TestProvisionedSchemeFile checks where the enrolment form finds a scheme
+// file placed by IT: SAFEREF_SCHEME_FILE first, then the machine-wide
+// location for the platform, and only files that exist.
+func TestProvisionedSchemeFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, goos string
+		env        map[string]string
+		present    []string
+		want       string
+	}{
+		{"windows programdata", "windows", map[string]string{"ProgramData": `C:\ProgramData`}, []string{`C:\ProgramData\Saferef\scheme.json`}, `C:\ProgramData\Saferef\scheme.json`},
+		{"linux etc", "linux", nil, []string{"/etc/saferef/scheme.json"}, "/etc/saferef/scheme.json"},
+		{"env wins", "linux", map[string]string{"SAFEREF_SCHEME_FILE": "/srv/kent.json"}, []string{"/srv/kent.json", "/etc/saferef/scheme.json"}, "/srv/kent.json"},
+		{"env names a missing file", "linux", map[string]string{"SAFEREF_SCHEME_FILE": "/srv/missing.json"}, []string{"/etc/saferef/scheme.json"}, "/etc/saferef/scheme.json"},
+		{"none", "windows", map[string]string{"ProgramData": `C:\ProgramData`}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := provisionedSchemeFile(tc.goos, func(k string) string { return tc.env[k] }, func(p string) bool {
+				for _, q := range tc.present {
+					if p == q {
+						return true
+					}
+				}
+				return false
+			})
+			if got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

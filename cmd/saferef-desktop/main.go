@@ -32,7 +32,8 @@ func main() {
 	a := app.NewWithID("uk.org.saferef.desktop")
 	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
 	ui, err := desktop.New(a, desktop.Options{
-		Home: *home, Homes: devicecore.Homes{}, SyncEvery: 30 * time.Second})
+		Home: *home, Homes: devicecore.Homes{}, SyncEvery: 30 * time.Second,
+		SchemeFile: client.ProvisionedSchemeFile(os.Getenv)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "saferef-desktop: error:", err)
 		os.Exit(1)
