@@ -13,6 +13,18 @@ LISTEN    ?= 127.0.0.1:8443
 RELAY_URL := ws://$(LISTEN)
 GOFILES    = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
+# Go tools at pinned versions, each installed once into its own folder.
+TOOLS             := $(CURDIR)/bin/tools
+STATICCHECK_VER   := v0.8.2
+GOVULNCHECK_VER   := v1.9.0
+# The vulnerability database: govulncheck's default cannot be reached here,
+# but the module proxy serves golang.org/x/vulndb, which holds the same OSV
+# data; its indexdb command turns it into a database govulncheck reads.
+VULNDB_VER        := v0.0.0-20261105234957-e22db6528018
+STATICCHECK       := $(TOOLS)/staticcheck@$(STATICCHECK_VER)/staticcheck
+GOVULNCHECK       := $(TOOLS)/govulncheck@$(GOVULNCHECK_VER)/govulncheck
+VULNDB            := $(TOOLS)/vulndb@$(VULNDB_VER)
+
 # System packages: a C compiler for `go test -race`, and the X11/GL headers
 # the Fyne desktop app needs; mingw-w64 to cross-compile the desktop app for
 # Windows; systemd-analyze and nginx, which deploy/'s tests run the unit
@@ -21,18 +33,18 @@ APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev pkg-config \
                 gcc-mingw-w64-x86-64 systemd nginx-light xz-utils
 
-# Tools built or fetched into bin/tools: the Fyne packager (pinned), and
-# promtool, taken out of Debian's prometheus package without installing it
-# (installing would start a Prometheus server on machines with systemd).
-TOOLS        := $(BIN)/tools
+# Release tools in bin/tools: the Fyne packager (pinned), and promtool,
+# taken out of Debian's prometheus package without installing it
+# (installing would start a Prometheus server on machines with systemd);
+# deploy/'s tests look for it there.
 FYNE_VERSION := v1.7.4
-FYNE         := $(TOOLS)/fyne
+FYNE         := $(TOOLS)/fyne@$(FYNE_VERSION)/fyne
 PROMTOOL     := $(TOOLS)/promtool
 DIST         := dist
 WINDOWS_CC   := x86_64-w64-mingw32-gcc
 VERSION      ?= 0.1.0
 
-.PHONY: all run test build sysdeps tools vet fmt-check fuzz bench clean demo-reset screenshots release release-linux release-windows
+.PHONY: all run test build sysdeps tools vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots release release-linux release-windows
 
 all: build
 
@@ -61,11 +73,41 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+$(STATICCHECK):
+	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
+
+$(GOVULNCHECK):
+	GOBIN=$(dir $@) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VER)
+
+$(VULNDB)/index/db.json:
+	@echo "building the offline vulnerability database from golang.org/x/vulndb@$(VULNDB_VER) (once, about a minute)"
+	@dir=$$(GOFLAGS=-mod=mod $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VER) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	  test -n "$$dir" || { echo "saferef: error: could not download golang.org/x/vulndb"; echo "saferef: hint: check that the Go module proxy is reachable (GOPROXY)"; exit 1; }; \
+	  rm -rf $(VULNDB).tmp && cd "$$dir" && GOFLAGS=-mod=mod $(GO) run ./cmd/indexdb -vulns data/osv -out $(VULNDB).tmp
+	@mv $(VULNDB).tmp $(VULNDB)
+
+## staticcheck: the staticcheck linter at a pinned version
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+## vulncheck: govulncheck against the vulnerability database, offline
+vulncheck: $(GOVULNCHECK) $(VULNDB)/index/db.json
+	$(GOVULNCHECK) -db file://$(VULNDB) ./...
+
+## lint: staticcheck and govulncheck
+lint: staticcheck vulncheck
+
+## test: gofmt, go vet, staticcheck, govulncheck, the release builds (Linux
+## package and Windows cross-compile, so a Windows break fails CI) and every
+## test with the race detector (PostgreSQL on 127.0.0.1:5432 is used for real)
+test: sysdeps tools fmt-check vet lint release
+	$(GO) test -race -count=1 -timeout 30m ./...
+
 ## tools: the pinned fyne packager and promtool, in bin/tools
 tools: $(FYNE) $(PROMTOOL)
 
 $(FYNE):
-	GOBIN=$(abspath $(TOOLS)) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION)
+	GOBIN=$(dir $@) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION)
 
 $(PROMTOOL):
 	@mkdir -p $(TOOLS)
@@ -75,12 +117,6 @@ $(PROMTOOL):
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && ( cd $$tmp && apt-get download -qq prometheus >/dev/null ); } || \
 	  { echo "saferef: error: cannot fetch Debian's prometheus package for promtool"; echo "saferef: hint: run: sudo apt-get update, or install promtool on the PATH"; exit 1; }; \
 	dpkg-deb -x $$tmp/prometheus_*.deb $$tmp/x && cp $$tmp/x/usr/bin/promtool $@
-
-## test: gofmt, go vet, the release builds (Linux package and Windows
-## cross-compile, so a Windows break fails CI) and every test with the race
-## detector (PostgreSQL on 127.0.0.1:5432 is used for real)
-test: sysdeps tools fmt-check vet release
-	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## release: the desktop app for Linux (a fyne package archive with its
 ## .desktop file and icon) and Windows amd64 (saferef-desktop.exe), with the
