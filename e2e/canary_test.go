@@ -211,7 +211,7 @@ func TestPlaintextCanary(t *testing.T) {
 	}
 	// While running: the database, its WAL and shared memory.
 	searchDir(t, w.relayData, search)
-	search("relay metrics", []byte(w.relay.get(t, "/metrics")))
+	search("relay metrics", []byte(w.relay.getAdmin(t, "/metrics")))
 	search("relay healthz", []byte(w.relay.get(t, "/healthz")))
 
 	// After a clean stop (which checkpoints the WAL into the database).
