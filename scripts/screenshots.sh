@@ -66,7 +66,8 @@ import json, sys
 r = json.load(sys.stdin)
 r["districts_acceptable"].append("Dartford")
 json.dump(r, sys.stdout)' >"$work/referral.json"
-case_id=$(cli --home "$refuge" referral send --file "$work/referral.json" | tail -n 1)
+cli --home "$refuge" details template >"$work/household.json"
+case_id=$(cli --home "$refuge" referral send --file "$work/referral.json" --household "$work/household.json" | tail -n 1)
 # Each landlord offers a home.
 cli --home "$weald_home" sync >/dev/null
 cli --home "$weald_home" offer template >"$work/offer-weald.json"
