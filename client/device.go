@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"bytes"
 	"context"
 	"errors"
@@ -26,7 +27,15 @@ type Options struct {
 	// MaxAttachmentBytes caps the size of a file Attach sends; 0 means
 	// DefaultMaxAttachmentBytes. It cannot exceed payload.MaxAttachmentBytes.
 	MaxAttachmentBytes int64
+	// PublishWait bounds how long a key update may take to appear in a
+	// witnessed checkpoint before the device says it was not published
+	// (0 means DefaultPublishWait).
+	PublishWait time.Duration
 }
+
+// DefaultPublishWait is how long a publication may take to appear in a
+// witnessed checkpoint before it is reported as not published.
+const DefaultPublishWait = 30 * time.Second
 
 // Device is an unlocked device home: its keys, its verified directory and
 // its case store. It is the headless API the CLI and the desktop app use.
@@ -43,6 +52,8 @@ type Device struct {
 	ropts   *relay.Options
 	// maxAttach caps attachments (Options.MaxAttachmentBytes).
 	maxAttach int64
+	// publishWait is Options.PublishWait.
+	publishWait time.Duration
 
 	netMu sync.Mutex // one relay conversation at a time
 
@@ -58,6 +69,7 @@ type Device struct {
 	devRec    map[crypto.DeviceID]logRecord // ... of each device's current certificate
 	keyRec    map[crypto.DeviceID]logRecord // ... of each device's newest key update
 	untrusted string                        // why sending is stopped; "" while the relay is trusted
+	witnesses *translog.Witnesses           // the scheme's witnesses; nil if it names none (immutable)
 
 	// Key rotation (keys.go): the vault is rewritten with the passphrase
 	// it was opened with, at its own work factor.
@@ -131,7 +143,12 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	if d.now == nil {
 		d.now = time.Now
 	}
+	if d.witnesses, err = translog.SchemeWitnesses(scheme); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
 	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
+	d.publishWait = cmp.Or(opt.PublishWait, DefaultPublishWait)
 	cached, err := store.Directory(ctx)
 	if err != nil {
 		store.Close()

@@ -69,7 +69,8 @@ func (d *Device) RotateKeys(ctx context.Context) (*KeyStatus, error) {
 // scheme's rotation period (or when forced), and erases identities retired
 // longer ago than the grace window.
 func (d *Device) maintainKeys(ctx context.Context, c *relay.Conn, force bool) error {
-	if _, err := d.rotate(ctx, c, force); err != nil {
+	if _, err := d.rotate(ctx, c, force); err != nil && !errors.Is(err, ErrKeyNotPublished) {
+		// ErrKeyNotPublished has raised its alert; the sync goes on.
 		return fmt.Errorf("key rotation: %w", err)
 	}
 	return nil
@@ -93,8 +94,9 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 	period := time.Duration(d.scheme.RotationDays) * 24 * time.Hour
 	switch {
 	case cur.Seq > self.KeySeq:
-		// Saved but not yet published (the relay was unreachable).
-		if err := d.publishKey(ctx, c); err != nil {
+		// Saved but not yet published (the relay was unreachable, or
+		// dropped it).
+		if err := d.publishKey(ctx, c, force); err != nil {
 			return nil, err
 		}
 	case force || !now.Before(cur.Created.Add(period)):
@@ -107,7 +109,7 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 			d.secrets.Encryption = before
 			return nil, err
 		}
-		if err := d.publishKey(ctx, c); err != nil {
+		if err := d.publishKey(ctx, c, force); err != nil {
 			return nil, err
 		}
 	}
@@ -132,8 +134,11 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 // publishKey signs the key update for the current encryption key (signing
 // is deterministic, so a republished update has the same bytes), publishes
 // it, and refreshes the directory so that it is verified like any other
-// entry.
-func (d *Device) publishKey(ctx context.Context, c *relay.Conn) error {
+// entry. Then it confirms the publication (confirmKey): with wait (keys
+// rotate) it waits for it up to the bound; otherwise (scheduled rotation
+// on a sync) it looks once, and a key still missing a bound after it was
+// made raises the alert.
+func (d *Device) publishKey(ctx context.Context, c *relay.Conn, wait bool) error {
 	cur := d.secrets.Encryption[0]
 	rcpt, err := d.secrets.Recipient()
 	if err != nil {
@@ -147,8 +152,53 @@ func (d *Device) publishKey(ctx context.Context, c *relay.Conn) error {
 	if _, err := c.Publish(ctx, u); err != nil {
 		return fmt.Errorf("publish key update %d: %w", cur.Seq, err)
 	}
-	_, err = d.refreshDirectory(ctx, c)
-	return err
+	if _, err = d.refreshDirectory(ctx, c); err != nil {
+		return err
+	}
+	return d.confirmKey(ctx, c, cur, wait)
+}
+
+// keyPublished reports whether the directory names the current key and
+// its key update is in a witnessed checkpoint.
+func (d *Device) keyPublished(seq uint64) bool {
+	self, err := d.Directory().Device(d.secrets.Device)
+	if err != nil || self.KeySeq != seq {
+		return false
+	}
+	d.mu.Lock()
+	rec, ok := d.keyRec[d.secrets.Device]
+	d.mu.Unlock()
+	return ok && d.inWitnessed(rec.index)
+}
+
+// confirmKey waits (up to publishWait when wait is set) for the current
+// key's update to be in a witnessed checkpoint. If it is not, it raises
+// the key-unpublished alert — unless, when not waiting, the key is younger
+// than the bound — and returns ErrKeyNotPublished. The old key is kept
+// meanwhile: erasure waits for the directory to name the new one
+// (SECURITY.md).
+func (d *Device) confirmKey(ctx context.Context, c *relay.Conn, cur crypto.EncryptionKey, wait bool) error {
+	deadline := d.now().Add(d.publishWait)
+	for !d.keyPublished(cur.Seq) {
+		if !wait || !d.now().Before(deadline) {
+			if !wait && d.now().Before(cur.Created.Add(d.publishWait)) {
+				return nil // just made on this sync: look again next time
+			}
+			msg := fmt.Sprintf("your new encryption key has not been published: the relay has not put it in a witnessed checkpoint (key %d, made %s); senders may keep sealing to your old key, which is kept meanwhile; tell your organisation admin and the relay operator", cur.Seq, cur.Created.UTC().Format(time.RFC3339))
+			d.alert(ctx, AlertKeyUnpublished, msg)
+			return fmt.Errorf("%w: %s", ErrKeyNotPublished, msg)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+		if _, err := d.refreshDirectory(ctx, c); err != nil {
+			return err
+		}
+	}
+	d.store.ResolveAlertsOfKind(ctx, AlertKeyUnpublished)
+	return nil
 }
 
 // saveVault rewrites the device vault (atomically) with the current

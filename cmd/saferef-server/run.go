@@ -44,7 +44,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ttl        = fs.Duration("mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
 		logIP      = fs.Bool("log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
 		logLevel   = fs.String("log-level", "info", "debug, info, warn or error")
+		witnesses  stringList
+		witnessEv  = fs.Duration("witness-every", 10*time.Minute, "how often the unchanged checkpoint is witnessed again, to keep its cosignatures fresh")
 	)
+	fs.Var(&witnesses, "witness", "base URL of a witness (C2SP tlog-witness, e.g. http://127.0.0.1:7380); repeat for each witness the scheme names")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F]\n\n")
 		fs.PrintDefaults()
@@ -58,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := serve(ctx, config{
 		dataDir: *dataDir, listen: *listen, schemeFile: *schemeFile, tlsCert: *tlsCert, tlsKey: *tlsKey,
 		origin: *origin, pgDSN: *pgDSN, logKey: *logKey, ttl: *ttl, logIP: *logIP, logLevel: *logLevel,
+		witnesses: witnesses, witnessEvery: *witnessEv,
 	}, stdout, stderr)
 	if err == nil {
 		return 0
@@ -77,6 +81,8 @@ type config struct {
 	dataDir, listen, schemeFile, tlsCert, tlsKey, origin, pgDSN, logKey, logLevel string
 	ttl                                                                           time.Duration
 	logIP                                                                         bool
+	witnesses                                                                     []string
+	witnessEvery                                                                  time.Duration
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -156,6 +162,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	relay, err := server.New(ctx, server.Config{
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
 		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
+		Witnesses: cfg.witnesses, WitnessEvery: cfg.witnessEvery,
 	})
 	if err != nil {
 		ln.Close()
@@ -224,4 +231,18 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+// Set adds one value.
+func (l *stringList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty value")
+	}
+	*l = append(*l, v)
+	return nil
 }
