@@ -53,7 +53,11 @@ type Witness struct {
 // scheme init and one more for each change; a set is signed by the roots'
 // threshold.
 type WitnessSet struct {
-	Seq              uint64
+	Seq uint64
+	// LogKey is the relay's transparency-log verifier key (note verifier
+	// key text) the witnesses witness: signed here with them, so that
+	// devices and admin tools take it from the roots, never from the relay.
+	LogKey           string
 	Witnesses        []Witness
 	Quorum           int
 	Freshness        time.Duration
@@ -63,6 +67,7 @@ type WitnessSet struct {
 
 type witnessSetBody struct {
 	Seq     uint64   `cbor:"seq"`
+	LogKey  string   `cbor:"log"`
 	Names   []string `cbor:"names"`
 	Keys    []string `cbor:"keys"`
 	Quorum  uint64   `cbor:"k"`
@@ -122,7 +127,10 @@ func (b *witnessSetBody) set() (*WitnessSet, error) {
 	if b.Fresh <= 0 || b.Release <= 0 || b.Release > b.Fresh || b.Fresh > 30*86400 {
 		return nil, fmt.Errorf("%w: freshness windows %ds and %ds", ErrMalformed, b.Fresh, b.Release)
 	}
-	ws := &WitnessSet{Seq: b.Seq, Quorum: int(b.Quorum), Freshness: time.Duration(b.Fresh) * time.Second,
+	if _, err := note.NewVerifier(b.LogKey); err != nil {
+		return nil, fmt.Errorf("%w: witness set log key: %v", ErrMalformed, err)
+	}
+	ws := &WitnessSet{Seq: b.Seq, LogKey: b.LogKey, Quorum: int(b.Quorum), Freshness: time.Duration(b.Fresh) * time.Second,
 		ReleaseFreshness: time.Duration(b.Release) * time.Second, Issued: unix(b.Issued)}
 	seen := make(map[string]bool)
 	for i, k := range b.Keys {
@@ -143,7 +151,7 @@ func (b *witnessSetBody) set() (*WitnessSet, error) {
 }
 
 func (ws *WitnessSet) body() (*witnessSetBody, error) {
-	b := &witnessSetBody{Seq: ws.Seq, Fresh: int64(ws.Freshness / time.Second),
+	b := &witnessSetBody{Seq: ws.Seq, LogKey: ws.LogKey, Fresh: int64(ws.Freshness / time.Second),
 		Release: int64(ws.ReleaseFreshness / time.Second), Issued: ws.Issued.Unix()}
 	if ws.Quorum > 0 {
 		b.Quorum = uint64(ws.Quorum)

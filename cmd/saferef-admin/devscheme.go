@@ -158,7 +158,7 @@ func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 		return cli.WithHint(fmt.Errorf("publish demo scheme: %w", err),
 			fmt.Sprintf("start the relay with --scheme %s, remove %s and run dev-scheme again", schemePath, *dir))
 	}
-	if _, err := admin.Publish(ctx, *relayURL, append(orgCerts, deviceCerts...)...); err != nil {
+	if _, err := admin.Publish(ctx, *dir, *relayURL, append(orgCerts, deviceCerts...)...); err != nil {
 		return fmt.Errorf("publish demo scheme: %w", err)
 	}
 	if err := writeDemoFiles(*dir, &out); err != nil {
