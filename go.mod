@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	filippo.io/age v1.3.2
+	filippo.io/torchwood v0.6.1
 	fyne.io/fyne/v2 v2.7.1
 	github.com/fxamacker/cbor/v2 v2.10.0
 	github.com/gorilla/websocket v1.5.3
@@ -18,7 +19,6 @@ require (
 
 require (
 	filippo.io/hpke v0.4.0 // indirect
-	filippo.io/torchwood v0.6.1 // indirect
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect

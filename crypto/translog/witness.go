@@ -9,6 +9,7 @@ import (
 
 	"filippo.io/torchwood"
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/saferef/saferef/crypto"
 )
@@ -163,3 +164,7 @@ func AddCosignatures(raw []byte, sigs ...[]byte) []byte {
 	}
 	return out
 }
+
+// HashString returns a proof hash in the text form C2SP tlog-witness
+// requests carry (standard base64).
+func HashString(h [32]byte) string { return tlog.Hash(h).String() }

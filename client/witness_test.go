@@ -1,0 +1,183 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/internal/relaytest"
+	"github.com/saferef/saferef/internal/schemetest"
+	"github.com/saferef/saferef/internal/witnesstest"
+	"github.com/saferef/saferef/protocol"
+	"github.com/saferef/saferef/protocol/payload"
+)
+
+// witnessedWorld is a world whose scheme names one real litewitness
+// (quorum 1, default windows), whose relay submits its checkpoints to it,
+// and whose relay sits behind hook (nil: an honest relay).
+type witnessedWorld struct {
+	*world
+	witness *witnesstest.Witness
+	relay   *relaytest.Relay
+}
+
+func newWitnessedWorld(t *testing.T, hook relaytest.Hook) *witnessedWorld {
+	t.Helper()
+	w := &world{t: t, scheme: schemetest.New(t, 1, 1), dir: t.TempDir()}
+	skey, vkey := relaytest.NewLogKey(t, w.scheme.Scheme)
+	wit := witnesstest.Start(t, witnesstest.Name("coordinator"), vkey)
+	witnesstest.SignInto(t, w.scheme.Scheme, w.scheme.Roots, vkey, 1, 0, 0, wit)
+	b, err := w.scheme.Scheme.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.schemeFile = filepath.Join(w.dir, "scheme.json")
+	if err := os.WriteFile(w.schemeFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if w.logSigner, w.logKey, err = translog.ParseSignerKey(skey); err != nil {
+		t.Fatal(err)
+	}
+	if hook == nil {
+		hook = func(_ *relaytest.ProxyConn, _ bool, f protocol.Frame) (protocol.Frame, protocol.Frame) { return f, nil }
+	}
+	r := relaytest.RunWith(t, w.scheme.Scheme, relaytest.Options{LogSignerKey: skey, Witnesses: []string{wit.URL}, Hook: hook})
+	w.url, w.stop = r.URL, r.Stop
+	return &witnessedWorld{world: w, witness: wit, relay: r}
+}
+
+// runningClock is a device clock that runs with real time (witness
+// cosignatures carry real time) and that a test moves forward.
+type runningClock struct{ offset atomic.Int64 }
+
+func (c *runningClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *runningClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// hasAlert reports whether d has an unresolved alert of kind whose
+// message contains words.
+func hasAlert(t *testing.T, d *client.Device, kind, words string) bool {
+	t.Helper()
+	alerts, err := d.Alerts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range alerts {
+		if a.Kind == kind && strings.Contains(a.Message, words) {
+			return true
+		}
+	}
+	return false
+}
+
+// objectType returns the signed type of a published object, or "".
+func objectType(o []byte) string {
+	sd, err := crypto.ParseSigned(o, "")
+	if err != nil {
+		return ""
+	}
+	return sd.Type
+}
+
+// TestDroppedKeyUpdateAlerts: a relay that answers "published" to a
+// device's key update and drops it cannot make the device believe its new
+// key is out: the update never appears in a witnessed checkpoint, so
+// 'keys rotate' fails with "your new encryption key has not been
+// published", an alert says so, the old key is kept, and the alert is
+// raised again at the next sync while the key is still missing.
+func TestDroppedKeyUpdateAlerts(t *testing.T) {
+	ctx := context.Background()
+	var dropping atomic.Bool
+	dropping.Store(true)
+	ww := newWitnessedWorld(t, func(_ *relaytest.ProxyConn, toClient bool, f protocol.Frame) (protocol.Frame, protocol.Frame) {
+		if p, ok := f.(*protocol.Publish); ok && !toClient && dropping.Load() && objectType(p.Object) == crypto.TypeKeyUpdate {
+			return nil, &protocol.PublishOK{ReqID: p.ReqID, Index: 7} // "published"
+		}
+		return f, nil
+	})
+	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
+	d := ww.deviceWith(refuge, "Refuge laptop", &client.Options{PublishWait: 2 * time.Second})
+	sync(t, d)
+	before := d.KeyStatus()
+
+	_, err := d.RotateKeys(ctx)
+	if !errors.Is(err, client.ErrKeyNotPublished) || !strings.Contains(err.Error(), "your new encryption key has not been published") {
+		t.Fatalf("rotate with the update dropped: %v, want ErrKeyNotPublished", err)
+	}
+	if !hasAlert(t, d, client.AlertKeyUnpublished, "your new encryption key has not been published") {
+		t.Fatal("no key-unpublished alert")
+	}
+	st := d.KeyStatus()
+	if st.Published || st.Seq != before.Seq+1 || st.Retained < 1 {
+		t.Fatalf("key status after a dropped update: %+v (before %+v): want the new key unpublished and the old one kept", st, before)
+	}
+	// Sending is not stopped by it (other organisations still seal to the
+	// old key, which is kept).
+	if alerts, _ := d.Alerts(ctx); len(alerts) != 1 {
+		t.Fatalf("alerts: %+v", alerts)
+	}
+
+	// The relay behaves again: the next sync republishes, and once the
+	// update is witnessed the alert clears.
+	dropping.Store(false)
+	sync(t, d)
+	if !d.KeyStatus().Published || hasAlert(t, d, client.AlertKeyUnpublished, "") {
+		t.Fatalf("after the relay published it: %+v", d.KeyStatus())
+	}
+}
+
+// TestPeerCheckpointGarbageDoesNotBlockSending: a hostile enrolled device
+// sends a validly signed envelope whose signed checkpoint is garbage. The
+// recipient refuses that envelope, raises an alert naming the sending
+// device and organisation (not the relay), and can still send.
+func TestPeerCheckpointGarbageDoesNotBlockSending(t *testing.T) {
+	ctx := context.Background()
+	ww := newWitnessedWorld(t, nil)
+	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
+	weald := ww.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker := ww.device(refuge, "Refuge laptop")
+	officer := ww.device(weald, "Weald officer")
+	hostile := weald.AddDevice(t, "Weald spare laptop")
+	ww.publish(hostile.Raw)
+	sync(t, caseworker)
+	sync(t, officer)
+
+	body, err := payload.Marshal(&payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID{1}, Case: payload.ID{2}, ReadAt: time.Now().Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := crypto.Seal(hostile.Keys, refuge.ID, caseworker.Directory().Recipients(refuge.ID, time.Now()),
+		&crypto.Packet{PayloadType: payload.TypeDeliveryReceipt, Payload: body, Checkpoint: []byte("saferef-relay/garbage\n1\nnot a root\n\n— nobody AAAA\n")},
+		crypto.SealOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := env.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ww.sendRaw(hostile, raw)
+
+	res := sync(t, caseworker)
+	if res.Rejected != 1 || !strings.Contains(res.Rejections[0].Err.Error(), "Weald spare laptop") {
+		t.Fatalf("sync: %+v, want the garbage envelope rejected naming its sender", res)
+	}
+	if !hasAlert(t, caseworker, client.AlertPeerCheckpoint, `"Weald spare laptop" of Weald Homes`) {
+		alerts, _ := caseworker.Alerts(ctx)
+		t.Fatalf("no alert naming the sending device and organisation: %+v", alerts)
+	}
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); err != nil {
+		t.Fatalf("send after a garbage peer checkpoint: %v", err)
+	}
+	if res := sync(t, officer); res.New != 1 {
+		t.Fatalf("officer sync: %+v", res)
+	}
+}
+
