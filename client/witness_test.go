@@ -181,3 +181,120 @@ func TestPeerCheckpointGarbageDoesNotBlockSending(t *testing.T) {
 	}
 }
 
+// waitWitnessed syncs d until its view is witnessed (fresh for a release)
+// up to at least size entries: the relay has its witnesses cosign in the
+// background after each publication.
+func waitWitnessed(t *testing.T, d *client.Device, size int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		sync(t, d)
+		if st := d.Witness(); st.ReleaseFresh && st.Size >= size {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: view not witnessed at size %d: %+v", d.Name(), size, d.Witness())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestFrozenViewCaught: the relay publishes a revocation honestly to
+// everyone except one organisation's devices, which it keeps on the older,
+// consistent log. That organisation's view cannot stay fresh (the
+// witnesses will not cosign the old size again once they cosigned the
+// new one), so it refuses to seal to a new device or release details once
+// the view is older than the release window; and as soon as a peer's
+// envelope carries the newer checkpoint, the device adopts it and the
+// relay's frozen view is caught as a rollback. The peer, shown a
+// recipient list naming the revoked laptop, says so.
+func TestFrozenViewCaught(t *testing.T) {
+	ctx := context.Background()
+	var (
+		frozen     atomic.Bool
+		frozenCP   atomic.Pointer[[]byte]
+		frozenSize atomic.Int64
+		victim     atomic.Pointer[[16]byte]
+	)
+	ww := newWitnessedWorld(t, func(pc *relaytest.ProxyConn, toClient bool, f protocol.Frame) (protocol.Frame, protocol.Frame) {
+		v := victim.Load()
+		if !toClient || !frozen.Load() || v == nil || pc.Device() != *v {
+			return f, nil
+		}
+		if d, ok := f.(*protocol.Directory); ok {
+			c := *d
+			c.Checkpoint, c.Size, c.Entries = *frozenCP.Load(), uint64(frozenSize.Load()), nil
+			for _, e := range d.Entries {
+				if int64(e.Index) < frozenSize.Load() {
+					c.Entries = append(c.Entries, e)
+				}
+			}
+			return &c, nil
+		}
+		return f, nil
+	})
+	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
+	weald := ww.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	clk := &runningClock{}
+	caseworker := ww.deviceWith(refuge, "Refuge laptop", &client.Options{Now: clk.now})
+	officer := ww.device(weald, "Weald officer")
+	stolen := weald.AddDevice(t, "Weald laptop")
+	ww.publish(stolen.Raw)
+	waitWitnessed(t, officer, 4)
+	waitWitnessed(t, caseworker, 4)
+
+	// From now on the relay keeps the refuge's device on this view.
+	cp := caseworker.LogCheckpoint()
+	raw := cp.Raw
+	frozenCP.Store(&raw)
+	frozenSize.Store(cp.Size)
+	id := [16]byte(caseworker.ID())
+	victim.Store(&id)
+	frozen.Store(true)
+
+	ww.publish(stolen.Revoke(t, time.Now().Add(-time.Minute), "laptop stolen"))
+	waitWitnessed(t, officer, cp.Size+1)
+	sync(t, caseworker)
+	if got := caseworker.LogCheckpoint(); got.Size != cp.Size {
+		t.Fatalf("the hostile relay did not freeze the refuge: size %d", got.Size)
+	}
+
+	// Two hours on, the frozen view is too old to seal to a device for the
+	// first time: the laptop the relay hides the revocation of is refused.
+	clk.advance(2 * time.Hour)
+	_, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	if !errors.Is(err, client.ErrViewStale) {
+		t.Fatalf("send on a frozen view two hours old: %v, want ErrViewStale", err)
+	}
+	if !hasAlert(t, caseworker, client.AlertStale, "too long ago") {
+		t.Fatal("no stale-view alert")
+	}
+	if caseworker.Witness().ReleaseFresh {
+		t.Fatal("frozen view reported fresh for a release")
+	}
+	clk.advance(-2 * time.Hour)
+
+	// Within the window, the refuge seals to the stolen laptop (the relay
+	// hid the revocation); the officer sees a recipient list naming a
+	// device revoked before the envelope was made, and says so; its
+	// delivery receipt carries the newer checkpoint, which the refuge
+	// adopts, catching the relay.
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); err != nil {
+		t.Fatalf("send within the window: %v", err)
+	}
+	if res := sync(t, officer); res.New != 1 {
+		t.Fatalf("officer sync: %+v", res)
+	}
+	if !hasAlert(t, officer, client.AlertHeldBack, "Harbour Refuge") {
+		alerts, _ := officer.Alerts(ctx)
+		t.Fatalf("officer: no alert naming the organisation held back: %+v", alerts)
+	}
+	sync(t, caseworker)
+	if !hasAlert(t, caseworker, client.AlertRollback, "") {
+		alerts, _ := caseworker.Alerts(ctx)
+		t.Fatalf("refuge: frozen view not caught after the peer's newer checkpoint: %+v", alerts)
+	}
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); !errors.Is(err, client.ErrRelayUntrusted) && !errors.Is(err, client.ErrLogInconsistent) {
+		t.Fatalf("send after the frozen view was caught: %v, want it refused", err)
+	}
+}
