@@ -135,6 +135,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if ws, err := scheme.WitnessSet(); err == nil && ws != nil && ws.LogKey != logVerifierKey {
+		return fmt.Errorf("the scheme's witness set names log key %q but %s holds the key for %q: devices would refuse this relay; pass the key file the coordinator created (--log-key)", ws.LogKey, keyFile, logVerifierKey)
+	}
 	if scheme.LogKey != "" && scheme.LogKey != logVerifierKey {
 		return fmt.Errorf("the scheme file names log key %q but %s holds the key for %q: devices would refuse this relay", scheme.LogKey, keyFile, logVerifierKey)
 	}

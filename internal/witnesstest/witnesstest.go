@@ -75,6 +75,17 @@ func Binary(t testing.TB, name string) string {
 // verifier key is logKey (origin: the key's name), until the test ends.
 func Start(t testing.TB, name, logKey string) *Witness {
 	t.Helper()
+	w := New(t, name)
+	w.AddLog(logKey)
+	w.Restart()
+	return w
+}
+
+// New prepares a litewitness named name (its ssh-agent, key and port)
+// without starting it: VerifierKey is known, for a scheme created before
+// the log it witnesses. AddLog, then Restart, start it.
+func New(t testing.TB, name string) *Witness {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "lw") // short: a socket path is limited to about 100 bytes
 	if err != nil {
 		t.Fatal(err)
@@ -118,17 +129,6 @@ func Start(t testing.TB, name, logKey string) *Witness {
 	}
 	w.VerifierKey = cs.Verifier().String()
 
-	origin, _, _ := strings.Cut(logKey, "+")
-	ctl := Binary(t, "witnessctl")
-	for _, args := range [][]string{
-		{"add-log", "-db", w.DB, "-origin", origin},
-		{"add-key", "-db", w.DB, "-origin", origin, "-key", logKey},
-	} {
-		if out, err := exec.Command(ctl, args...).CombinedOutput(); err != nil {
-			t.Fatalf("witnessctl %s: %v\n%s", args[0], err, out)
-		}
-	}
-
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -140,9 +140,25 @@ func Start(t testing.TB, name, logKey string) *Witness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.logger.Close() })
-	w.Restart()
 	t.Cleanup(w.Stop)
 	return w
+}
+
+// AddLog tells the witness (with witnessctl, as an operator would) to
+// witness the log whose note verifier key is logKey.
+func (w *Witness) AddLog(logKey string) {
+	t := w.t
+	t.Helper()
+	origin, _, _ := strings.Cut(logKey, "+")
+	ctl := Binary(t, "witnessctl")
+	for _, args := range [][]string{
+		{"add-log", "-db", w.DB, "-origin", origin},
+		{"add-key", "-db", w.DB, "-origin", origin, "-key", logKey},
+	} {
+		if out, err := exec.Command(ctl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("witnessctl %s: %v\n%s", args[0], err, out)
+		}
+	}
 }
 
 // Restart starts the witness again (after Stop) on the same port, key and
