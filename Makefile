@@ -16,9 +16,17 @@ GOFILES    = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not
 # System packages: a C compiler for `go test -race`, and the X11/GL headers
 # the Fyne desktop app needs.
 APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
-                libxinerama-dev libxi-dev libxxf86vm-dev pkg-config
+                libxinerama-dev libxi-dev libxxf86vm-dev pkg-config openssh-client
 
-.PHONY: all run test build sysdeps vet fmt-check fuzz bench clean demo-reset screenshots
+# Witness software (not ours): litewitness and witnessctl from
+# filippo.io/torchwood, pinned (v0.10.0 needs a newer Go). Tests, `make run`
+# and the e2e suite run the real litewitness, with its own ssh-agent
+# (Debian's openssh-client, above).
+TORCHWOOD := filippo.io/torchwood
+TORCHWOOD_VERSION := v0.6.1
+GOBIN_DIR = $(shell $(GO) env GOBIN 2>/dev/null | grep . || echo $$($(GO) env GOPATH)/bin)
+
+.PHONY: all run test build sysdeps tools vet fmt-check fuzz bench clean demo-reset screenshots
 
 all: build
 
@@ -41,6 +49,15 @@ sysdeps:
 build: sysdeps
 	$(GO) build -o $(BIN)/ ./cmd/...
 
+## tools: install litewitness and witnessctl (filippo.io/torchwood $(TORCHWOOD_VERSION)) if missing
+tools:
+	@for t in litewitness witnessctl; do \
+	  if ! command -v $$t >/dev/null && [ ! -x "$(GOBIN_DIR)/$$t" ]; then \
+	    echo "installing $$t $(TORCHWOOD_VERSION)"; \
+	    $(GO) install $(TORCHWOOD)/cmd/$$t@$(TORCHWOOD_VERSION) || exit 1; \
+	  fi; \
+	done
+
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
@@ -48,7 +65,7 @@ vet:
 	$(GO) vet ./...
 
 ## test: gofmt, go vet and every test with the race detector (PostgreSQL on 127.0.0.1:5432 is used for real)
-test: sysdeps fmt-check vet
+test: sysdeps tools fmt-check vet
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## fuzz: run every fuzz target briefly (FUZZTIME=30s to go longer)
@@ -66,8 +83,8 @@ bench:
 
 ## run: start a relay on 127.0.0.1 with the demo Kent and Medway scheme
 ## (and, when $$DISPLAY is set, the desktop app as the demo refuge caseworker)
-run: build
-	@./scripts/run-demo.sh "$(BIN)" "$(DEMO)" "$(LISTEN)"
+run: build tools
+	@PATH="$(GOBIN_DIR):$$PATH" ./scripts/run-demo.sh "$(BIN)" "$(DEMO)" "$(LISTEN)"
 
 ## screenshots: drive the real desktop app under Xvfb and write docs/screenshots/*.png
 screenshots: build

@@ -36,6 +36,11 @@ type KeyStatus struct {
 	Published bool      // the relay's directory names it as the device's newest key
 	Retained  int       // old identities still held (inside the grace window)
 	Erased    int       // old identities erased by this call (RotateKeys only)
+	// LogIndex is the log index of the current key's update, and
+	// CheckpointSize the size of the (witnessed, when the scheme names
+	// witnesses) checkpoint that proves it, once Published.
+	LogIndex       uint64
+	CheckpointSize int64
 }
 
 // graceWindow is how long a retired identity is kept: the scheme's grace
@@ -127,6 +132,7 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 	}
 	cur = d.secrets.Encryption[0]
 	st.Seq, st.Created, st.Retained = cur.Seq, cur.Created, len(d.secrets.Encryption)-1
+	st.LogIndex, st.CheckpointSize = d.keyProof(cur.Seq)
 	st.Recipient, _ = d.secrets.Recipient()
 	return st, nil
 }
@@ -169,6 +175,26 @@ func (d *Device) keyPublished(seq uint64) bool {
 	rec, ok := d.keyRec[d.secrets.Device]
 	d.mu.Unlock()
 	return ok && d.inWitnessed(rec.index)
+}
+
+// keyProof returns the log index of the current key's update and the size
+// of the checkpoint covering it (witnessed, when the scheme names
+// witnesses), or zeros.
+func (d *Device) keyProof(seq uint64) (uint64, int64) {
+	if seq == 0 || !d.keyPublished(seq) {
+		return 0, 0
+	}
+	d.mu.Lock()
+	rec := d.keyRec[d.secrets.Device]
+	m := d.monitor
+	d.mu.Unlock()
+	if w := m.Witnessed(); m.Witnesses() != nil && w != nil {
+		return rec.index, w.Size
+	}
+	if l := m.Latest(); l != nil {
+		return rec.index, l.Size
+	}
+	return rec.index, 0
 }
 
 // confirmKey waits (up to publishWait when wait is set) for the current
