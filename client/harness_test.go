@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
@@ -165,7 +166,7 @@ func (w *world) deviceWith(o *schemetest.Org, name string, opt *client.Options) 
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	req, err := client.ParseEnrolmentRequest(b)
+	req, err := enrolment.Parse(b)
 	if err != nil {
 		w.t.Fatalf("parse own request: %v", err)
 	}

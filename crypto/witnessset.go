@@ -205,7 +205,7 @@ func (s *Scheme) VerifyWitnessSet(b []byte) (*WitnessSet, error) {
 		return nil, fmt.Errorf("verify witness set: %w", err)
 	}
 	var body witnessSetBody
-	if err := wire.unmarshal(sd.Body, &body); err != nil {
+	if err := unmarshal(sd.Body, &body); err != nil {
 		return nil, fmt.Errorf("verify witness set: %w", err)
 	}
 	ws, err := body.set()
