@@ -20,6 +20,15 @@ import (
 // in a witnessed checkpoint (a shorter context deadline bounds it too).
 const DefaultPublishWait = 30 * time.Second
 
+// publishWaitKey carries a Publish bound set by WithPublishWait.
+type publishWaitKey struct{}
+
+// WithPublishWait returns a context under which Publish waits up to d
+// (instead of DefaultPublishWait) for a publication to be confirmed.
+func WithPublishWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, publishWaitKey{}, d)
+}
+
 // ErrNotPublished means the relay did not show a published object in a
 // (witnessed, when the scheme names witnesses) checkpoint within the
 // bound: it may have answered "published" and withheld it.
@@ -224,7 +233,11 @@ func Publish(ctx context.Context, dir, relayURL string, objects ...[]byte) ([]Pu
 // quorum of cosignatures.
 func confirm(ctx context.Context, c *relay.Conn, m *translog.Monitor, index uint64, object []byte) (*Publication, error) {
 	start := time.Now()
-	deadline := start.Add(DefaultPublishWait)
+	wait := DefaultPublishWait
+	if d, ok := ctx.Value(publishWaitKey{}).(time.Duration); ok && d > 0 {
+		wait = d
+	}
+	deadline := start.Add(wait)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d.Add(-100 * time.Millisecond)
 	}

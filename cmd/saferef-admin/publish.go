@@ -23,6 +23,13 @@ const notPublishedHint = "do not assume it took effect: phone the other organisa
 // confirm becomes "error: the relay did not publish ..." with a hint.
 func publishing(run func(context.Context, *cli.Env, []string) error) func(context.Context, *cli.Env, []string) error {
 	return func(ctx context.Context, env *cli.Env, args []string) error {
+		args, wait, err := publishWait(args)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			ctx = admin.WithPublishWait(ctx, wait)
+		}
 		dir := flagValue(args, "dir")
 		before := 0
 		if dir != "" {
@@ -33,7 +40,7 @@ func publishing(run func(context.Context, *cli.Env, []string) error) func(contex
 		var out, published bytes.Buffer
 		inner := *env
 		inner.Stdout = &out
-		err := run(ctx, &inner, args)
+		err = run(ctx, &inner, args)
 		var npe *admin.NotPublishedError
 		if errors.As(err, &npe) {
 			err = cli.WithHint(npe, notPublishedHint)
@@ -54,6 +61,34 @@ func publishing(run func(context.Context, *cli.Env, []string) error) func(contex
 		env.Stdout.Write(b[i:])
 		return err
 	}
+}
+
+// publishWait takes the --publish-wait D flag (how long to wait for the
+// relay to confirm a publication; default 30s) out of args.
+func publishWait(args []string) ([]string, time.Duration, error) {
+	var out []string
+	var wait time.Duration
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "publish-wait" {
+			out = append(out, a)
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, 0, cli.Usagef("give a duration, e.g. --publish-wait 2m", "--publish-wait needs a value")
+			}
+			i++
+			val = args[i]
+		}
+		d, err := time.ParseDuration(val)
+		if err != nil || d <= 0 {
+			return nil, 0, cli.Usagef("give a duration, e.g. --publish-wait 2m", "bad --publish-wait %q", val)
+		}
+		wait = d
+	}
+	return out, wait, nil
 }
 
 // flagValue returns the value of --name (or -name) in args, or "".
