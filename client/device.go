@@ -77,7 +77,7 @@ type Device struct {
 	devRec    map[crypto.DeviceID]logRecord // ... of each device's current certificate
 	keyRec    map[crypto.DeviceID]logRecord // ... of each device's newest key update
 	untrusted string                        // why sending is stopped; "" while the relay is trusted
-	witnesses *translog.Witnesses           // the scheme's witnesses; nil if it names none (immutable)
+	witnesses *translog.Witnesses           // the scheme's witnesses (newest set from the file or the log); nil if none
 
 	// Key rotation (keys.go): the vault is rewritten with the passphrase
 	// it was opened with, at its own work factor.
@@ -151,10 +151,6 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	if d.now == nil {
 		d.now = time.Now
 	}
-	if d.witnesses, err = translog.SchemeWitnesses(scheme); err != nil {
-		store.Close()
-		return nil, fmt.Errorf("open home %s: %w", home, err)
-	}
 	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
 	d.publishWait = cmp.Or(opt.PublishWait, DefaultPublishWait)
 	cached, err := store.Directory(ctx)
@@ -163,6 +159,10 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
 	d.applyDirectory(cached)
+	if d.witnesses, err = translog.NewWitnesses(d.dir.WitnessSet()); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
 	if err := d.loadMonitor(ctx, cached); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open home %s: %w", home, err)
@@ -260,6 +260,7 @@ func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, 
 		return nil, err
 	}
 	skipped := d.applyDirectory(objs)
+	d.followWitnessSet()
 	if err := d.applyRetentionPolicy(ctx); err != nil {
 		return skipped, err
 	}

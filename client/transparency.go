@@ -181,7 +181,10 @@ func (d *Device) pinLogKey(ctx context.Context, served string) error {
 	if err != nil {
 		return d.logFailure(ctx, fmt.Errorf("%w: %w", translog.ErrWrongLogKey, err))
 	}
-	nm.SetWitnesses(d.witnesses)
+	d.mu.Lock()
+	w := d.witnesses
+	d.mu.Unlock()
+	nm.SetWitnesses(w)
 	d.mu.Lock()
 	d.monitor = nm
 	d.mu.Unlock()

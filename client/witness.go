@@ -205,3 +205,23 @@ func (d *Device) refreshView(ctx context.Context) error {
 	}
 	return c.Close()
 }
+
+// followWitnessSet switches to a newer witness set the directory log
+// carries (signed by the roots, published with 'saferef-admin scheme
+// witnesses --relay'). The log key stays the one pinned.
+func (d *Device) followWitnessSet() {
+	ws := d.Directory().WitnessSet()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ws == nil || (d.witnesses != nil && d.witnesses.Set().Seq >= ws.Seq) {
+		return
+	}
+	w, err := translog.NewWitnesses(ws)
+	if err != nil {
+		return
+	}
+	d.witnesses = w
+	if d.monitor != nil {
+		d.monitor.SetWitnesses(w)
+	}
+}

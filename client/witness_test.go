@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -296,5 +297,47 @@ func TestFrozenViewCaught(t *testing.T) {
 	}
 	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); !errors.Is(err, client.ErrRelayUntrusted) && !errors.Is(err, client.ErrLogInconsistent) {
 		t.Fatalf("send after the frozen view was caught: %v, want it refused", err)
+	}
+}
+
+// TestWitnessSetChangeFollowedFromLog: the roots sign a new witness set
+// (the coordinator's witness replaced by a member's) and publish it to the
+// log; devices follow it from the log, as they follow root rotations, so
+// that the old witness can be retired without a new scheme file.
+func TestWitnessSetChangeFollowedFromLog(t *testing.T) {
+	w := &world{t: t, scheme: schemetest.New(t, 1, 1), dir: t.TempDir()}
+	skey, vkey := relaytest.NewLogKey(t, w.scheme.Scheme)
+	old := witnesstest.Start(t, witnesstest.Name("coordinator"), vkey)
+	member := witnesstest.Start(t, witnesstest.Name("weald-homes"), vkey)
+	witnesstest.SignInto(t, w.scheme.Scheme, w.scheme.Roots, vkey, 1, 0, 0, old)
+	b, err := w.scheme.Scheme.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.schemeFile = filepath.Join(w.dir, "scheme.json")
+	if err := os.WriteFile(w.schemeFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if w.logSigner, w.logKey, err = translog.ParseSignerKey(skey); err != nil {
+		t.Fatal(err)
+	}
+	r := relaytest.RunWith(t, w.scheme.Scheme, relaytest.Options{LogSignerKey: skey, Witnesses: []string{old.URL, member.URL}})
+	w.url, w.stop = r.URL, r.Stop
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	d := w.device(refuge, "Refuge laptop")
+	waitWitnessed(t, d, 2)
+
+	// The new set, signed by the roots, published to the log.
+	next := *w.scheme.Scheme
+	witnesstest.SignInto(t, &next, w.scheme.Roots, vkey, 1, 0, 0, member)
+	raw, err := base64.StdEncoding.DecodeString(next.Witnesses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Stop()
+	w.publish(raw)
+	waitWitnessed(t, d, 3) // only the member's witness cosigns size 3
+	if got := d.Directory().WitnessSet(); got == nil || got.Seq != 2 || got.Witnesses[0].Name != witnesstest.Name("weald-homes") {
+		t.Fatalf("witness set after the change: %+v", got)
 	}
 }

@@ -83,6 +83,8 @@ func describeKind(kind string) string {
 		return "the root rotation"
 	case crypto.TypeKeyUpdate:
 		return "the key update"
+	case crypto.TypeWitnessSet:
+		return "the witness set"
 	}
 	return "the entry"
 }

@@ -30,7 +30,7 @@ func commands() []cli.Command {
 		{Name: "org remove", Synopsis: "remove an organisation from the scheme (root keys sign)", Run: publishing(orgRemove)},
 		{Name: "org rotate-admin", Synopsis: "replace an organisation's admin key (root keys, or --by-admin the old admin key, sign)", Run: publishing(orgRotateAdmin)},
 		{Name: "org retention", Synopsis: "set how long the organisation's devices keep finished cases (signed policy)", Run: publishing(orgRetention)},
-		{Name: "scheme witnesses", Synopsis: "name the scheme's witnesses and the relay's log key (root keys sign)", Run: schemeWitnesses},
+		{Name: "scheme witnesses", Synopsis: "name the scheme's witnesses and the relay's log key (root keys sign)", Run: publishing(schemeWitnesses)},
 		{Name: "scheme rotate-roots", Synopsis: "rotate the scheme's root keys by ceremony (old roots sign the new set)", Run: publishing(schemeRotateRoots)},
 		{Name: "log verify", Synopsis: "audit the relay's whole transparency log against the scheme", Run: logVerify},
 		{Name: "log show", Synopsis: "print the history of keys of an organisation or device, for an auditor", Run: logShow},

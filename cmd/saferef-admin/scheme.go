@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,14 +34,17 @@ never take it from the relay. Change witnesses later with 'scheme
 witnesses'. See docs/ADMIN.md for running a witness.`
 
 const schemeWitnessesUsage = `Usage: saferef-admin scheme witnesses --dir DIR --log-key VKEY --witness VKEY ... --witness-quorum K
-       [--witness-fresh D --witness-release-fresh D]
+       [--witness-fresh D --witness-release-fresh D] [--relay URL]
 
 Signs a new witness set with the root keys in DIR (the scheme's threshold
 of them) and writes it into DIR/scheme.json: the witnesses' cosignature
 verifier keys, how many must cosign, the freshness windows, and the
 relay's log verifier key (as saferef-server logs it at start, log_key).
-Hand the new scheme.json to every organisation: devices take it with the
-witness set verified against the roots.`
+With --relay the signed set is also published to the relay's log, and
+every device follows it from there at its next sync (as it follows a root
+rotation); configure the relay with any new witness (--witness URL) first,
+since the publication is confirmed by the new set's witnesses. New members
+get the new scheme.json.`
 
 // witnessFlags are the witness-set flags of scheme init and scheme
 // witnesses.
@@ -89,10 +93,11 @@ func printWitnesses(env *cli.Env, s *crypto.Scheme) {
 	fmt.Fprintf(env.Stdout, "relay log key: %s\n", ws.LogKey)
 }
 
-func schemeWitnesses(_ context.Context, env *cli.Env, args []string) error {
+func schemeWitnesses(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(prog, "scheme witnesses", schemeWitnessesUsage, env.Stdout)
 	dir := fs.String("dir", "", "admin `directory` holding scheme.json and the root keys")
 	logKey := fs.String("log-key", "", "the relay's log verifier `key` (saferef-server logs it at start)")
+	relayURL := fs.String("relay", "", "relay `url` to publish the new set to (devices follow it from the log)")
 	wf := addWitnessFlags(fs)
 	if err := fs.ParseNoArgs(args, "dir", "log-key"); err != nil {
 		return err
@@ -113,6 +118,15 @@ func schemeWitnesses(_ context.Context, env *cli.Env, args []string) error {
 		return cli.WithHint(err, "check each --witness key (litewitness prints it at start as vkey=...) and that --witness-quorum is at most the number of witnesses")
 	}
 	printWitnesses(env, s)
+	if *relayURL != "" {
+		signed, err := base64.StdEncoding.DecodeString(s.Witnesses)
+		if err != nil {
+			return err
+		}
+		if _, err := admin.Publish(ctx, *dir, *relayURL, signed); err != nil {
+			return hinted(err)
+		}
+	}
 	fmt.Fprintf(env.Stdout, "scheme: %s\n", admin.SchemePath(*dir))
 	return nil
 }
