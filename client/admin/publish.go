@@ -325,8 +325,15 @@ func Publications(dir string) ([]Publication, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read publications: %w", err)
 	}
+	return parsePublications(b)
+}
+
+// parsePublications decodes DIR/publications.jsonl: one JSON object per
+// line, no unknown fields.
+func parsePublications(b []byte) ([]Publication, error) {
 	var out []Publication
 	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
 	for dec.More() {
 		var p Publication
 		if err := dec.Decode(&p); err != nil {

@@ -94,3 +94,16 @@ func TestWithheldRevocationCaught(t *testing.T) {
 		t.Fatalf("no log state kept in DIR: %v", err)
 	}
 }
+
+// FuzzParsePublications checks that a damaged DIR/publications.jsonl
+// never panics the reader.
+func FuzzParsePublications(f *testing.F) {
+	f.Add([]byte(`{"kind":"revocation","index":2,"checkpoint_size":3,"witnessed_at":"2026-12-06T20:00:00Z","published_at":"2026-12-06T20:00:01Z"}` + "\n"))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ps, err := parsePublications(b)
+		if err == nil && len(ps) > len(b) {
+			t.Fatalf("%d publications from %d bytes", len(ps), len(b))
+		}
+	})
+}
