@@ -109,7 +109,10 @@ func ParseWitnessKey(vkey string) (note.Verifier, error) {
 // publicOnly is a crypto.Signer that knows only an Ed25519 public key.
 type publicOnly ed25519.PublicKey
 
+// Public returns the public key.
 func (p publicOnly) Public() stdcrypto.PublicKey { return ed25519.PublicKey(p) }
+
+// Sign always fails: only the witness holds its private key.
 func (p publicOnly) Sign(_ io.Reader, _ []byte, _ stdcrypto.SignerOpts) ([]byte, error) {
 	return nil, errors.New("witness verifier cannot sign")
 }

@@ -41,6 +41,8 @@ type NotPublishedError struct {
 	Err  error
 }
 
+// Error says what was not published: "the relay did not publish the
+// revocation".
 func (e *NotPublishedError) Error() string { return "the relay did not publish " + e.What }
 
 // Unwrap returns ErrNotPublished and the cause.
