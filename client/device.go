@@ -31,6 +31,10 @@ type Options struct {
 	// witnessed checkpoint before the device says it was not published
 	// (0 means DefaultPublishWait).
 	PublishWait time.Duration
+	// MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour bound
+	// what other organisations can make this device store; 0 means the
+	// package's MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour.
+	MaxCaseAttachmentBytes, MaxSenderAttachmentBytesPerHour int64
 }
 
 // DefaultPublishWait is how long a publication may take to appear in a
@@ -55,6 +59,9 @@ type Device struct {
 	maxAttach int64
 	// publishWait is Options.PublishWait.
 	publishWait time.Duration
+	// caseAttach and senderAttach are the per-case and per-sender-hour
+	// limits on received attachment data.
+	caseAttach, senderAttach int64
 
 	// netMu is held for a whole relay conversation (sync, send, rotate),
 	// so that only one runs at a time. It also guards secrets' encryption
@@ -153,6 +160,13 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	}
 	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
 	d.publishWait = cmp.Or(opt.PublishWait, DefaultPublishWait)
+	d.caseAttach, d.senderAttach = opt.MaxCaseAttachmentBytes, opt.MaxSenderAttachmentBytesPerHour
+	if d.caseAttach <= 0 {
+		d.caseAttach = MaxCaseAttachmentBytes
+	}
+	if d.senderAttach <= 0 {
+		d.senderAttach = MaxSenderAttachmentBytesPerHour
+	}
 	cached, err := store.Directory(ctx)
 	if err != nil {
 		store.Close()

@@ -174,7 +174,7 @@ func TestPeerCheckpointGarbageDoesNotBlockSending(t *testing.T) {
 		alerts, _ := caseworker.Alerts(ctx)
 		t.Fatalf("no alert naming the sending device and organisation: %+v", alerts)
 	}
-	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); err != nil {
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold()); err != nil {
 		t.Fatalf("send after a garbage peer checkpoint: %v", err)
 	}
 	if res := sync(t, officer); res.New != 1 {
@@ -263,7 +263,7 @@ func TestFrozenViewCaught(t *testing.T) {
 	// Two hours on, the frozen view is too old to seal to a device for the
 	// first time: the laptop the relay hides the revocation of is refused.
 	clk.advance(2 * time.Hour)
-	_, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	_, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if !errors.Is(err, client.ErrViewStale) {
 		t.Fatalf("send on a frozen view two hours old: %v, want ErrViewStale", err)
 	}
@@ -280,7 +280,7 @@ func TestFrozenViewCaught(t *testing.T) {
 	// device revoked before the envelope was made, and says so; its
 	// delivery receipt carries the newer checkpoint, which the refuge
 	// adopts, catching the relay.
-	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); err != nil {
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold()); err != nil {
 		t.Fatalf("send within the window: %v", err)
 	}
 	if res := sync(t, officer); res.New != 1 {
@@ -295,7 +295,7 @@ func TestFrozenViewCaught(t *testing.T) {
 		alerts, _ := caseworker.Alerts(ctx)
 		t.Fatalf("refuge: frozen view not caught after the peer's newer checkpoint: %+v", alerts)
 	}
-	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); !errors.Is(err, client.ErrRelayUntrusted) && !errors.Is(err, client.ErrLogInconsistent) {
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold()); !errors.Is(err, client.ErrRelayUntrusted) && !errors.Is(err, client.ErrLogInconsistent) {
 		t.Fatalf("send after the frozen view was caught: %v, want it refused", err)
 	}
 }

@@ -25,6 +25,7 @@ type metrics struct {
 	directoryAccepted prometheus.Counter
 	witnessCosigned   prometheus.Counter
 	witnessFailed     prometheus.Counter
+	witness           *witnessAge
 }
 
 func newMetrics(s *Server) *metrics {
@@ -89,6 +90,8 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(st.Bytes)
 	}))
+	m.witness = newWitnessAge(s.cfg.Now)
+	f(m.witness)
 	return m
 }
 

@@ -115,6 +115,24 @@ func (w *witnesser) round(ctx context.Context) {
 		}
 		w.s.metrics.witnessCosigned.Inc()
 	}
+	w.noteQuorum(size, cp)
+}
+
+// noteQuorum records, for saferef_witness_checkpoint_age_seconds, when
+// the served checkpoint for size last gathered a quorum of the scheme's
+// witnesses (the set in the directory: the scheme file's or a later one).
+func (w *witnesser) noteQuorum(size int64, cp []byte) {
+	set, err := translog.NewWitnesses(w.s.dir.WitnessSet())
+	if err != nil || set == nil {
+		return
+	}
+	c, err := translog.OpenWitnessed(w.cosigned(size, cp), w.s.logVerifier, set)
+	if err != nil {
+		return
+	}
+	if t, err := set.QuorumTime(c, w.s.cfg.Now()); err == nil {
+		w.s.NoteWitnessedCheckpoint(t)
+	}
 }
 
 // submitWithRetry submits cp (for size) to one witness from the size it

@@ -3,6 +3,8 @@ package workflow
 import (
 	"slices"
 	"time"
+
+	"github.com/saferef/saferef/client/guard"
 )
 
 // OfferState is where one offer stands.
@@ -15,6 +17,10 @@ const (
 	OfferDeclined OfferState = "declined"
 	// OfferFilled is an offer left open when another offer was accepted.
 	OfferFilled OfferState = "filled"
+	// OfferExpired is how a pending offer past its expiry date is shown;
+	// it can no longer be accepted. (The case records it as pending: the
+	// state depends on when one looks.)
+	OfferExpired OfferState = "expired"
 )
 
 // Offer is one offer of a property in a case, as this organisation knows
@@ -26,6 +32,26 @@ type Offer struct {
 	Made     time.Time
 	Decided  time.Time
 	Why      string // the reason given when declined
+	// Expires is the last day the offer stands, YYYY-MM-DD ("" for an
+	// offer recorded before offers carried one).
+	Expires string
+}
+
+// ExpiredAt reports whether the offer has expired at t: t is after the
+// end of its last day (UTC).
+func (o Offer) ExpiredAt(t time.Time) bool {
+	return expiredAt(o.Expires, t)
+}
+
+func expiredAt(expires string, t time.Time) bool {
+	if expires == "" {
+		return false
+	}
+	d, err := time.Parse(time.DateOnly, expires)
+	if err != nil {
+		return true
+	}
+	return !t.Before(d.AddDate(0, 0, 1))
 }
 
 // Case is one case from the point of view of ONE organisation (Org): cases
@@ -47,13 +73,22 @@ type Case struct {
 	Candidates [][16]byte
 	// Filled lists the candidates told "filled" (at the nominator).
 	Filled [][16]byte
-	Offers []Offer
+	// Declined lists the candidates that answered "no suitable home" (at
+	// the nominator); they are no longer part of the case.
+	Declined [][16]byte
+	Offers   []Offer
 
 	AcceptedOffer     [16]byte
 	AcceptedLandlord  [16]byte
 	DetailsReleasedTo [16]byte
 	Consent           *Consent // as recorded when details were released
 	SignedUp          bool
+	// SignedUpOn and MovedInOn are the effective dates of the sign-up and
+	// the move, YYYY-MM-DD.
+	SignedUpOn, MovedInOn string
+	// EndedWhy says why the case ended here when that is not plain from
+	// the stage ("the nominator recalled the referral").
+	EndedWhy string
 
 	Created time.Time // first event
 	Updated time.Time // last event
@@ -85,6 +120,7 @@ func (c *Case) Clone() *Case {
 	d := *c
 	d.Candidates = slices.Clone(c.Candidates)
 	d.Filled = slices.Clone(c.Filled)
+	d.Declined = slices.Clone(c.Declined)
 	d.Offers = slices.Clone(c.Offers)
 	d.History = slices.Clone(c.History)
 	if c.Consent != nil {
@@ -123,7 +159,7 @@ func (c *Case) InCase(org [16]byte) bool {
 	if r == RoleNone || r == RoleCoordinator {
 		return false
 	}
-	return !(r == RoleCandidate && slices.Contains(c.Filled, org))
+	return !(r == RoleCandidate && (slices.Contains(c.Filled, org) || slices.Contains(c.Declined, org)))
 }
 
 // Organisations returns the other organisations still part of the case as
@@ -153,8 +189,19 @@ func (c *Case) ToTellFilled() [][16]byte {
 	}
 	var out [][16]byte
 	for _, o := range c.Candidates {
-		if o != c.AcceptedLandlord && !slices.Contains(c.Filled, o) {
+		if o != c.AcceptedLandlord && !slices.Contains(c.Filled, o) && !slices.Contains(c.Declined, o) {
 			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Overrides returns the disclosure guard overrides recorded in the case.
+func (c *Case) Overrides() []guard.Override {
+	var out []guard.Override
+	for _, e := range c.History {
+		if e.Kind == EventGuardOverride {
+			out = append(out, guard.Override{Match: e.Match, Reason: e.Why})
 		}
 	}
 	return out

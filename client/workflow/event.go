@@ -19,24 +19,33 @@ const (
 	EventOfferMade         EventKind = "offer-made"
 	EventOfferAccepted     EventKind = "offer-accepted"
 	EventOfferDeclined     EventKind = "offer-declined"
-	EventFilled            EventKind = "filled"
-	EventDetailsReleased   EventKind = "details-released"
-	EventSignedUp          EventKind = "signed-up"
-	EventMovedIn           EventKind = "moved-in"
-	EventClosed            EventKind = "closed"
-	EventWithdrawn         EventKind = "withdrawn"
-	EventMessage           EventKind = "message"
-	EventRead              EventKind = "read"
-	EventRecalled          EventKind = "recalled"
-	EventAttachment        EventKind = "attachment"
+	// EventNoSuitableHome is a candidate landlord's answer that it has no
+	// suitable home for the referral: the ask is closed for that landlord,
+	// and the nominator learns only that it declined (no reason is sent: a
+	// reason could identify the landlord's stock).
+	EventNoSuitableHome  EventKind = "no-suitable-home"
+	EventFilled          EventKind = "filled"
+	EventDetailsReleased EventKind = "details-released"
+	EventSignedUp        EventKind = "signed-up"
+	EventMovedIn         EventKind = "moved-in"
+	EventClosed          EventKind = "closed"
+	EventWithdrawn       EventKind = "withdrawn"
+	EventMessage         EventKind = "message"
+	EventRead            EventKind = "read"
+	EventRecalled        EventKind = "recalled"
+	EventAttachment      EventKind = "attachment"
+	// EventGuardOverride records, on this organisation's devices only, a
+	// caseworker's decision that a match of the disclosure guard is not
+	// identifying (Match), with the reason (Why).
+	EventGuardOverride EventKind = "guard-override"
 )
 
 // EventKinds returns every event kind, in the order of the flow.
 func EventKinds() []EventKind {
 	return []EventKind{EventReferralDrafted, EventApprovalRequested, EventApproved, EventApprovalDeclined,
-		EventCirculated, EventOfferMade, EventOfferAccepted, EventOfferDeclined, EventFilled,
+		EventCirculated, EventOfferMade, EventNoSuitableHome, EventOfferAccepted, EventOfferDeclined, EventFilled,
 		EventDetailsReleased, EventSignedUp, EventMovedIn, EventClosed, EventWithdrawn,
-		EventMessage, EventRead, EventRecalled, EventAttachment}
+		EventMessage, EventRead, EventRecalled, EventAttachment, EventGuardOverride}
 }
 
 // verb is what the event does, for "cannot VERB: reason".
@@ -54,6 +63,8 @@ func (k EventKind) verb() string {
 		return "circulate the referral"
 	case EventOfferMade:
 		return "make an offer"
+	case EventNoSuitableHome:
+		return "answer that there is no suitable home"
 	case EventOfferAccepted:
 		return "accept an offer"
 	case EventOfferDeclined:
@@ -78,6 +89,8 @@ func (k EventKind) verb() string {
 		return "recall a packet"
 	case EventAttachment:
 		return "send an attachment"
+	case EventGuardOverride:
+		return "override the disclosure guard"
 	}
 	return fmt.Sprintf("apply unknown event %q", string(k))
 }
@@ -89,6 +102,8 @@ const (
 	StatusMovedIn   = "moved-in"
 	StatusClosed    = "closed"
 	StatusWithdrawn = "withdrawn"
+	// StatusNoSuitableHome is a candidate landlord's "no suitable home".
+	StatusNoSuitableHome = "no-suitable-home"
 )
 
 // StatusEvent maps a status-update/v1 status to its event kind.
@@ -104,6 +119,8 @@ func StatusEvent(status string) (EventKind, error) {
 		return EventClosed, nil
 	case StatusWithdrawn:
 		return EventWithdrawn, nil
+	case StatusNoSuitableHome:
+		return EventNoSuitableHome, nil
 	}
 	return "", fmt.Errorf("status %q: %w", status, ErrUnknownStatus)
 }
@@ -167,4 +184,16 @@ type Event struct {
 	WillGiveHomeBack bool
 	// Consent is required for details-released.
 	Consent *Consent
+	// Effective is the date a status took effect, YYYY-MM-DD (signed-up,
+	// moved-in, closed, withdrawn; empty for a local event). Dates must
+	// be in order: signed-up <= moved-in <= closed, none more than a day
+	// after the event, none before the case began.
+	Effective string
+	// Expires is the last day an offer stands, YYYY-MM-DD (offer-made).
+	Expires string
+	// RecalledReferral marks a recall that shredded the case's referral
+	// at a candidate landlord: the case is then closed for offers.
+	RecalledReferral bool
+	// Match is the text a guard-override lets through.
+	Match string
 }
