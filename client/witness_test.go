@@ -341,3 +341,17 @@ func TestWitnessSetChangeFollowedFromLog(t *testing.T) {
 		t.Fatalf("witness set after the change: %+v", got)
 	}
 }
+
+// TestRelayRestartResumesWitnessing: a restarted relay does not know what
+// the witness last cosigned; the witness's 409 tells it, and the next
+// checkpoint is witnessed from there (with a consistency proof).
+func TestRelayRestartResumesWitnessing(t *testing.T) {
+	ww := newWitnessedWorld(t, nil)
+	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
+	d := ww.device(refuge, "Refuge laptop")
+	waitWitnessed(t, d, 2)
+	ww.relay.Restart()
+	weald := ww.scheme.AddOrg(t, "Weald Homes", crypto.KindLandlord, "Maidstone")
+	ww.publish(weald.Raw)
+	waitWitnessed(t, d, 3)
+}
