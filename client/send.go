@@ -58,8 +58,9 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 	if err := d.checkSendable(org, rcpts); err != nil {
 		return nil, err
 	}
-	// seal is called inside store transactions and has no context of its
-	// own; the checks below only read and write the local store.
+	// seal has no context of its own (its callers seal before they open a
+	// store transaction); the checks below only read and write the local
+	// store.
 	ctx := context.Background()
 	if err := d.checkFresh(ctx, ordinaryWindow, "sending"); err != nil {
 		return nil, fmt.Errorf("cannot send to %s: %w", d.orgName(org), err)
