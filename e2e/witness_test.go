@@ -66,6 +66,9 @@ func TestWitnessStoppedViewGoesStale(t *testing.T) {
 	}
 	refuge("sync")
 	weald("sync")
+	if out := cli(t, rootPass, "saferef-admin", "log", "verify", "--dir", s.dir, "--relay", url); !regexp.MustCompile(`witnessed: checkpoint of size \d+, cosigned by a quorum at`).MatchString(out) {
+		t.Fatalf("log verify does not report the witnessed view:\n%s", out)
+	}
 
 	// A referral to Weald Homes, an offer, accepted.
 	details := payloadFile(t, refugePass, s.refugeHome, []string{"details", "template"}, nil)

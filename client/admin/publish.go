@@ -345,3 +345,31 @@ func parsePublications(b []byte) ([]Publication, error) {
 	}
 	return out, nil
 }
+
+// WitnessedView reports the newest witnessed checkpoint the admin
+// directory has verified (DIR/log-state.json): its size and when a quorum
+// of the scheme's witnesses cosigned it. ok is false when the scheme names
+// no witnesses; size 0 means none verified yet.
+func WitnessedView(dir string) (size int64, at time.Time, ok bool, err error) {
+	s, err := ReadScheme(dir)
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	m, err := logMonitor(dir, s, "")
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	w := m.Witnesses()
+	if w == nil {
+		return 0, time.Time{}, false, nil
+	}
+	cp := m.Witnessed()
+	if cp == nil {
+		return 0, time.Time{}, true, nil
+	}
+	t, err := w.QuorumTime(cp, time.Now())
+	if err != nil {
+		return cp.Size, time.Time{}, true, nil
+	}
+	return cp.Size, t, true, nil
+}

@@ -93,6 +93,9 @@ func TestWithheldRevocationCaught(t *testing.T) {
 	if err != nil || len(st) == 0 {
 		t.Fatalf("no log state kept in DIR: %v", err)
 	}
+	if size, at, ok, err := WitnessedView(dir); err != nil || !ok || size != 3 || at.IsZero() {
+		t.Fatalf("witnessed view kept in DIR: size %d at %v (%v, %v)", size, at, ok, err)
+	}
 }
 
 // FuzzParsePublications checks that a damaged DIR/publications.jsonl
