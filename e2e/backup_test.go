@@ -19,7 +19,7 @@ func TestBackupRestoreDrill(t *testing.T) {
 	older, newest := filepath.Join(snapshots, "relay-older.db"), filepath.Join(snapshots, "relay-newest.db")
 
 	cli(t, refugePass, "saferef", "--home", s.refugeHome, "sync")
-	household := s.householdFile(s.refugeHome)
+	household := payloadFile(t, refugePass, s.refugeHome, []string{"details", "template"}, nil)
 	first := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil), "--household", household))
 
 	// Online backup while the relay serves.

@@ -89,6 +89,7 @@ type fakeCore struct {
 	revoked     []crypto.DeviceID
 	revokeWhy   []string
 	adminPasses []string // every passphrase an admin action got
+	syncWarning string   // the warning Sync reports
 }
 
 func (c *fakeCore) Identity() Identity {
@@ -101,7 +102,7 @@ func (c *fakeCore) Sync(context.Context) (SyncReport, error) {
 	c.mu.Lock()
 	c.queued = 0
 	c.mu.Unlock()
-	return SyncReport{New: c.syncNew, At: testNow}, nil
+	return SyncReport{New: c.syncNew, At: testNow, Warning: c.syncWarning}, nil
 }
 func (c *fakeCore) Queued(context.Context) (int, error) {
 	c.mu.Lock()
