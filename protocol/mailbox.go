@@ -18,7 +18,13 @@ type Send struct {
 func (Send) FrameType() Type { return TypeSend }
 
 func (f Send) check() error {
-	return errors.Join(checkReqID(f.ReqID), checkEnvelope(f.Envelope))
+	// An envelope over MaxEnvelopeSize that still fits in a frame is a
+	// well-formed Send: the relay answers it with envelope-too-large (not
+	// fatal), so the device learns which envelope to give up on.
+	if len(f.Envelope) == 0 {
+		return errors.Join(checkReqID(f.ReqID), errors.New("envelope is empty"))
+	}
+	return checkReqID(f.ReqID)
 }
 
 // SendOK (0x11, relay to device) answers Send once the envelope is durably

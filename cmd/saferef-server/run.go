@@ -33,17 +33,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("saferef-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		dataDir    = fs.String("data", "", "directory for the relay's SQLite store (created 0700 if missing)")
-		listen     = fs.String("listen", "127.0.0.1:8443", "address to listen on; plain ws:// only on loopback")
-		schemeFile = fs.String("scheme", "", "the scheme file (scheme.json) from the scheme coordinator")
-		tlsCert    = fs.String("tls-cert", "", "TLS certificate chain (PEM); required off loopback")
-		tlsKey     = fs.String("tls-key", "", "TLS private key (PEM)")
-		origin     = fs.String("origin", "", "public origin clients dial, if not the listen address (e.g. wss://relay.example.org behind a proxy)")
-		pgDSN      = fs.String("postgres", "", "PostgreSQL DSN: share one store between several relay nodes instead of SQLite")
-		logKey     = fs.String("log-key", "", "the transparency log's checkpoint signing key (default DATA/log-signing.key, created on first start); every node sharing a --postgres store must use the same file")
-		ttl        = fs.Duration("mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
-		logIP      = fs.Bool("log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
-		logLevel   = fs.String("log-level", "info", "debug, info, warn or error")
+		dataDir     = fs.String("data", "", "directory for the relay's SQLite store (created 0700 if missing)")
+		listen      = fs.String("listen", "127.0.0.1:8443", "address to listen on; plain ws:// only on loopback")
+		schemeFile  = fs.String("scheme", "", "the scheme file (scheme.json) from the scheme coordinator")
+		tlsCert     = fs.String("tls-cert", "", "TLS certificate chain (PEM); required off loopback")
+		tlsKey      = fs.String("tls-key", "", "TLS private key (PEM)")
+		origin      = fs.String("origin", "", "public origin clients dial, if not the listen address (e.g. wss://relay.example.org behind a proxy)")
+		pgDSN       = fs.String("postgres", "", "PostgreSQL DSN: share one store between several relay nodes instead of SQLite")
+		logKey      = fs.String("log-key", "", "the transparency log's checkpoint signing key (default DATA/log-signing.key, created on first start); every node sharing a --postgres store must use the same file")
+		ttl         = fs.Duration("mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
+		logIP       = fs.Bool("log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
+		logLevel    = fs.String("log-level", "info", "debug, info, warn or error")
+		acceptEmpty = fs.Bool("accept-empty-store", false, "start even if the store holds less of the directory log than this relay last signed (after a deliberate reset); devices will report a rollback")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F]\n\n")
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := serve(ctx, config{
 		dataDir: *dataDir, listen: *listen, schemeFile: *schemeFile, tlsCert: *tlsCert, tlsKey: *tlsKey,
 		origin: *origin, pgDSN: *pgDSN, logKey: *logKey, ttl: *ttl, logIP: *logIP, logLevel: *logLevel,
+		acceptEmptyStore: *acceptEmpty,
 	}, stdout, stderr)
 	if err == nil {
 		return 0
@@ -70,13 +72,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if errors.Is(err, server.ErrStoreRolledBack) {
+		fmt.Fprintf(stderr, "saferef-server: hint: restore the store from your latest backup; only if you reset it on purpose, start once with --accept-empty-store\n")
+	}
 	return 1
 }
 
 type config struct {
 	dataDir, listen, schemeFile, tlsCert, tlsKey, origin, pgDSN, logKey, logLevel string
 	ttl                                                                           time.Duration
-	logIP                                                                         bool
+	logIP, acceptEmptyStore                                                       bool
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -156,6 +161,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	relay, err := server.New(ctx, server.Config{
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
 		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
+		CheckpointFile: keyFile + ".checkpoint", AcceptEmptyStore: cfg.acceptEmptyStore,
 	})
 	if err != nil {
 		ln.Close()
