@@ -274,6 +274,9 @@ func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 	org, err := c.Authenticate(ctx, d.secrets.Device, d.keys.Signing)
 	if err != nil {
 		c.Close()
+		if retryLater(err) {
+			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)
+		}
 		return nil, explainAuth(err)
 	}
 	if org != d.secrets.Org {
@@ -282,6 +285,9 @@ func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 	}
 	if _, err := d.refreshDirectory(ctx, c); err != nil {
 		c.Close()
+		if retryLater(err) {
+			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)
+		}
 		return nil, err
 	}
 	if err := d.maintainKeys(ctx, c, false); err != nil {

@@ -38,6 +38,8 @@ type world struct {
 	logKey     string
 	dbPath     string
 	stop       func() // shuts the running relay down (idempotent)
+	// tweak, when set, adjusts the relay's configuration at the next start.
+	tweak func(*server.Config)
 }
 
 func newWorld(t testing.TB) *world {
@@ -84,8 +86,12 @@ func (w *world) start(ln net.Listener, path string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	srv, err := server.New(ctx, server.Config{Scheme: w.scheme.Scheme, Store: st, Origin: w.url,
-		LogSigner: w.logSigner, LogVerifierKey: w.logKey, Logger: slog.New(slog.DiscardHandler)})
+	cfg := server.Config{Scheme: w.scheme.Scheme, Store: st, Origin: w.url,
+		LogSigner: w.logSigner, LogVerifierKey: w.logKey, Logger: slog.New(slog.DiscardHandler)}
+	if w.tweak != nil {
+		w.tweak(&cfg)
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		w.t.Fatal(err)
 	}

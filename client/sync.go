@@ -10,6 +10,7 @@ import (
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -35,6 +36,10 @@ type SyncResult struct {
 	Rejected   int // envelopes that will never open or apply
 	Duplicates int // envelopes already processed before, acknowledged again
 	Sent       int // queued envelopes (e.g. delivery receipts) sent
+	// Deferred counts queued envelopes left for the next Sync because the
+	// relay asked this device to slow down (rate-limited) or could not
+	// store them just now (unavailable); nothing is lost.
+	Deferred int
 	Rejections []Rejection
 	Dropped    []error // outbox envelopes the relay refused for good
 	Recalled   int     // recalls applied (their packets shredded and the store compacted)
@@ -56,12 +61,8 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 	}
 	defer c.Close()
 	res := &SyncResult{}
-	sent, dropped, err := d.flushOutbox(ctx, c)
-	res.Sent += sent
-	res.Dropped = append(res.Dropped, dropped...)
-	if err != nil {
-		return res, fmt.Errorf("sync: %w", err)
-	}
+	// Receive first: what others sent must show however much this device
+	// has queued (a backlog's receipts, a long offline spell).
 	for {
 		ev, err := c.Next(ctx)
 		if err != nil {
@@ -74,9 +75,17 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 			return res, fmt.Errorf("sync: %w", err)
 		}
 	}
-	sent, dropped, err = d.flushOutbox(ctx, c)
+	sent, dropped, err := d.flushOutbox(ctx, c)
 	res.Sent += sent
 	res.Dropped = append(res.Dropped, dropped...)
+	if err != nil && retryLater(err) {
+		n, qerr := d.store.OutboxLen(ctx)
+		if qerr != nil {
+			return res, fmt.Errorf("sync: %w", qerr)
+		}
+		res.Deferred = n
+		err = nil
+	}
 	if err != nil {
 		return res, fmt.Errorf("sync: %w", err)
 	}
@@ -209,4 +218,19 @@ func (d *Device) sealReceipt(org crypto.OrgID, id crypto.EnvelopeID, caseID payl
 		return nil, nil
 	}
 	return []*sealed{s}, nil
+}
+
+// retryLater reports a relay answer that means "not now" rather than "no":
+// the relay is rate-limiting this device, cannot reach its store, or is
+// shutting down. What was being sent stays queued for the next Sync.
+func retryLater(err error) bool {
+	var pe *protocol.Error
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case protocol.CodeRateLimited, protocol.CodeUnavailable, protocol.CodeInternal:
+		return true
+	}
+	return false
 }
