@@ -333,6 +333,9 @@ func (d *Device) applyRecall(ctx context.Context, o *crypto.Opened, p *payload.R
 	}
 	var held []payload.ID
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.SenderOrg == actor.Org && e.Direction == casestore.DirectionReceived && slices.Contains(p.Envelopes, payload.ID(e.Envelope)) {
 			held = append(held, payload.ID(e.Envelope))
 		}

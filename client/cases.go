@@ -57,7 +57,14 @@ type CaseEntry struct {
 	// Payload is the decoded packet, whatever its kind (nil for an
 	// attachment chunk: see Case.Attachments).
 	Payload payload.Payload
+	// Unreadable is set when the entry could not be opened on this device
+	// (damaged storage); Text is then UnreadableEntry and Payload nil.
+	Unreadable bool
 }
+
+// UnreadableEntry is what a case shows in place of an entry that could not
+// be opened; the rest of the case is shown as usual.
+const UnreadableEntry = "this entry could not be opened"
 
 // Receipt kinds.
 const (
@@ -217,12 +224,15 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	for _, e := range entries {
 		from := Party{Org: e.SenderOrg, OrgName: e.SenderOrgName, Device: e.SenderDevice, DeviceName: e.SenderDeviceName}
 		pt, ok := entryTypes[e.Kind]
-		if !ok {
-			return nil, fmt.Errorf("case %s: entry %x: unknown kind %q", id, e.Envelope, e.Kind)
+		var p payload.Payload
+		err := fmt.Errorf("unknown kind %q", e.Kind)
+		if ok && !e.Unreadable {
+			p, err = payload.Unmarshal(pt, e.Body)
 		}
-		p, err := payload.Unmarshal(pt, e.Body)
-		if err != nil {
-			return nil, fmt.Errorf("case %s: entry %x: %w", id, e.Envelope, err)
+		if e.Unreadable || err != nil {
+			out.Entries = append(out.Entries, CaseEntry{Envelope: e.Envelope, Kind: e.Kind, Direction: e.Direction, At: e.At,
+				From: from, Text: UnreadableEntry, Unreadable: true})
+			continue
 		}
 		switch p := p.(type) {
 		case *payload.AttachmentChunk:

@@ -102,6 +102,9 @@ func (d *Device) household(ctx context.Context, id crypto.CaseID) (*guard.Househ
 	}
 	var h *payload.HouseholdDetails
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.Kind != casestore.KindDetails {
 			continue
 		}

@@ -51,6 +51,9 @@ type (
 		Text      string            `json:"text,omitempty"`
 		Referral  *payload.Referral `json:"referral,omitempty"`
 		Payload   payload.Payload   `json:"payload,omitempty"`
+		// Unreadable: the entry could not be opened on this device (Text
+		// says so); the rest of the case is shown.
+		Unreadable bool `json:"unreadable,omitempty"`
 	}
 	receiptJSON struct {
 		Kind     string    `json:"kind"`
@@ -323,7 +326,7 @@ func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
 	}
 	for _, e := range c.Entries {
 		ej := entryJSON{Envelope: e.Envelope.String(), Kind: e.Kind, Direction: e.Direction, At: e.At,
-			From: toPartyJSON(e.From), Text: e.Text, Referral: e.Referral}
+			From: toPartyJSON(e.From), Text: e.Text, Referral: e.Referral, Unreadable: e.Unreadable}
 		if e.Referral == nil && e.Kind != "message" {
 			ej.Payload = e.Payload
 		}
@@ -418,7 +421,11 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 	}
 	fmt.Fprintln(w, "\nmessages:")
 	for _, e := range c.Entries {
-		if e.Kind != "message" {
+		if e.Kind != "message" && !e.Unreadable {
+			continue
+		}
+		if e.Unreadable {
+			fmt.Fprintf(w, "  %s  envelope %s (%s, %s):\n      %s\n", when(e.At), e.Envelope, e.Kind, e.Direction, client.UnreadableEntry)
 			continue
 		}
 		verb := "from"
