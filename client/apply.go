@@ -185,6 +185,9 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 			return nil, nil
 		}}
 	case *payload.DeliveryReceipt:
+		if p.Rejected != "" {
+			return d.applyRejection(ctx, o, p, sender, now)
+		}
 		if err := d.checkReceiptFor(ctx, p.Case, sender, p.Envelope); err != nil {
 			return nil, err
 		}

@@ -71,6 +71,13 @@ const (
 	ReceiptDelivery = "delivery" // the device received the packet
 	ReceiptRead     = "read"     // a person opened it
 	ReceiptRecall   = "recall"   // the device shredded it at a recall
+	// ReceiptRejected: the device refused the packet for good (a signed
+	// rejection receipt); Reason says why.
+	ReceiptRejected = "rejected"
+	// ReceiptNotSent: this device did not send the packet (Reason says
+	// why, e.g. it was dated by a wrong clock); Reader is this device's
+	// organisation.
+	ReceiptNotSent = "not-sent"
 )
 
 // CaseReceipt is a receipt: which device at which organisation received,
@@ -80,10 +87,13 @@ type CaseReceipt struct {
 	// Packet is the entry (CaseEntry.Envelope) of this device's packet that
 	// envelope carried, or Envelope when it is not one this device sent.
 	Packet   crypto.EnvelopeID
-	Kind     string // ReceiptDelivery, ReceiptRead or ReceiptRecall
+	Kind     string // ReceiptDelivery, ReceiptRead, ReceiptRecall, ReceiptRejected or ReceiptNotSent
 	Reader   Party
 	ReadAt   time.Time
 	Received time.Time
+	// Reason, for ReceiptRejected and ReceiptNotSent, says in words why
+	// the packet was not accepted.
+	Reason string
 }
 
 // CaseOffer is one offer in a case with where it stands.
@@ -279,6 +289,23 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			ce.Text = p.Text
 		}
 		out.Entries = append(out.Entries, ce)
+	}
+	rejections, err := d.store.Rejections(ctx, [16]byte(id))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rejections {
+		p := Party{Org: r.Org, Device: r.Device}
+		p.OrgName = d.orgRef(r.Org).Name
+		if e, err := dir.Device(r.Device); err == nil {
+			p.DeviceName = e.Cert.Name
+		}
+		cr := CaseReceipt{Envelope: r.For, Packet: packetOf(r.For), Kind: ReceiptRejected, Reader: p, ReadAt: r.At, Received: r.At,
+			Reason: payload.RejectionReason(r.Code)}
+		if r.Code == LocalClockCode {
+			cr.Kind, cr.Reason = ReceiptNotSent, "it was written while this computer's clock was wrong, and would have been refused; write it again"
+		}
+		out.Receipts = append(out.Receipts, cr)
 	}
 	for _, r := range receipts {
 		p := Party{Org: r.ReaderOrg, Device: r.ReaderDevice}

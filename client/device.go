@@ -58,6 +58,10 @@ type Device struct {
 	devRec    map[crypto.DeviceID]logRecord // ... of each device's current certificate
 	keyRec    map[crypto.DeviceID]logRecord // ... of each device's newest key update
 	untrusted string                        // why sending is stopped; "" while the relay is trusted
+	// clockSkew is how far this computer's clock was from the relay's at
+	// the last connection, when that was more than the relay accepts
+	// (clock.go); zero otherwise. While it is set, nothing is sealed.
+	clockSkew time.Duration
 
 	// Key rotation (keys.go): the vault is rewritten with the passphrase
 	// it was opened with, at its own work factor.
@@ -268,6 +272,10 @@ func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 		return nil, err
 	}
 	if err := d.pinLogKey(ctx, c.Hello().LogKey); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := d.checkClock(c.Hello().Time); err != nil {
 		c.Close()
 		return nil, err
 	}

@@ -2,8 +2,15 @@ package client_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/server"
 )
@@ -47,5 +54,137 @@ func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 	}
 	if res := sync(t, caseworker); res.New != backlog+2 {
 		t.Fatalf("caseworker got %d receipts, want one per packet (%d): %+v", res.New, backlog+2, res)
+	}
+}
+
+// rejectionsOf returns a case's receipts of the given kind.
+func rejectionsOf(t *testing.T, d *client.Device, id crypto.CaseID, kind string) []client.CaseReceipt {
+	t.Helper()
+	c, err := d.Case(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []client.CaseReceipt
+	for _, r := range c.Receipts {
+		if r.Kind == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// TestQueuedWithFastClockIsNotSent (issue 12, item 1): a message written
+// offline while the clock was two hours fast is not sent at the next sync
+// (every receiver would refuse it): the sync says so and the case shows it
+// as not sent. A device whose clock is off when it connects refuses to seal
+// at all, saying so.
+func TestQueuedWithFastClockIsNotSent(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	clk := &caseClock{}
+	caseworker := w.deviceWithClock(refuge, "Refuge laptop", clk)
+	officer := w.device(weald, "Weald officer")
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, officer)
+
+	w.stop() // offline
+	clk.advance(2 * time.Hour)
+	if _, err := caseworker.SendMessage(ctx, caseID, "Written with a fast clock."); !errors.Is(err, client.ErrNotSent) {
+		t.Fatalf("offline send: %v", err)
+	}
+	clk.advance(-2 * time.Hour) // the clock is put right
+	w.restart(w.dbPath)
+
+	res := sync(t, caseworker)
+	if len(res.Dropped) != 1 || !errors.Is(res.Dropped[0], client.ErrClockWrong) || !strings.Contains(res.Dropped[0].Error(), "write it again") {
+		t.Fatalf("sync did not say the queued message was not sent: %+v", res.Dropped)
+	}
+	if got := rejectionsOf(t, caseworker, caseID, client.ReceiptNotSent); len(got) != 1 {
+		t.Fatalf("case does not show the message as not sent: %+v", got)
+	}
+	if res := sync(t, officer); res.New != 0 {
+		t.Fatalf("the doomed message reached the officer: %+v", res)
+	}
+
+	// A device whose clock is an hour fast when it connects is told, and
+	// seals nothing.
+	fast := func() time.Time { return time.Now().Add(time.Hour) }
+	officer.Close()
+	home := filepath.Join(w.dir, "home-weald-officer")
+	skewed, err := client.OpenHomeWith(ctx, home, "pass Weald officer", &client.Options{Now: fast, Relay: &relay.Options{Now: fast}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer skewed.Close()
+	if _, err := skewed.Sync(ctx); !errors.Is(err, client.ErrClockWrong) || !strings.Contains(err.Error(), "1h0m0s ahead") {
+		t.Fatalf("sync with a fast clock: %v", err)
+	}
+	if _, err := skewed.SendMessage(ctx, caseID, "Sealed with a fast clock."); !errors.Is(err, client.ErrClockWrong) {
+		t.Fatalf("send with a fast clock: %v", err)
+	}
+}
+
+// TestRejectionReceipts (issue 12, items 1 and 5): a receiver that refuses
+// an envelope for good — dated in the future, or impossible to decrypt —
+// sends a signed rejection receipt, and the sender's case shows "not
+// accepted by ORGANISATION: REASON".
+func TestRejectionReceipts(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	clk := &caseClock{}
+	caseworker := w.deviceWithClock(refuge, "Refuge laptop", clk)
+	officer := w.device(weald, "Weald officer")
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, officer)
+	sync(t, caseworker)
+
+	// Sealed with a clock two hours fast (the relay authenticates with the
+	// real one): the officer refuses it.
+	clk.advance(2 * time.Hour)
+	if _, err := caseworker.SendMessage(ctx, caseID, "From the future."); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(-2 * time.Hour)
+	if res := sync(t, officer); res.Rejected != 1 {
+		t.Fatalf("officer sync = %+v", res)
+	}
+	sync(t, caseworker)
+	got := rejectionsOf(t, caseworker, caseID, client.ReceiptRejected)
+	if len(got) != 1 || got[0].Reader.OrgName != "Weald Homes" || !strings.Contains(got[0].Reason, "clock was wrong") {
+		t.Fatalf("clock rejection not shown: %+v", got)
+	}
+
+	// Damaged in the relay's store: the officer cannot decrypt it.
+	if _, err := caseworker.SendMessage(ctx, caseID, "Damaged on the way."); err != nil {
+		t.Fatal(err)
+	}
+	w.stop()
+	db, err := sql.Open("sqlite", w.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE envelopes SET body = CAST(substr(body, 1, length(body) - 1) ||
+		CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	w.restart(w.dbPath)
+	if res := sync(t, officer); res.Rejected != 1 {
+		t.Fatalf("officer sync = %+v", res)
+	}
+	sync(t, caseworker)
+	got = rejectionsOf(t, caseworker, caseID, client.ReceiptRejected)
+	if len(got) != 2 || got[1].Reader.OrgName != "Weald Homes" || !strings.Contains(got[1].Reason, "could not be decrypted") {
+		t.Fatalf("decryption rejection not shown: %+v", got)
 	}
 }

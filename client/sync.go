@@ -39,7 +39,7 @@ type SyncResult struct {
 	// Deferred counts queued envelopes left for the next Sync because the
 	// relay asked this device to slow down (rate-limited) or could not
 	// store them just now (unavailable); nothing is lost.
-	Deferred int
+	Deferred   int
 	Rejections []Rejection
 	Dropped    []error // outbox envelopes the relay refused for good
 	Recalled   int     // recalls applied (their packets shredded and the store compacted)
@@ -139,7 +139,7 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 	}
 	outcome := casestore.OutcomeStored
 	if err != nil {
-		outcome, apply = casestore.OutcomeRejected, nil
+		outcome, apply = casestore.OutcomeRejected, d.rejectionReceipts(ctx, env.ID, opened, err, now)
 	}
 	aerr := d.store.Apply(ctx, env.ID, outcome, now.Unix(), apply)
 	var rejectedInTx error
@@ -149,7 +149,7 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 		}
 		// Decided inside the transaction: record the rejection instead.
 		rejectedInTx = aerr
-		if aerr = d.store.Apply(ctx, env.ID, casestore.OutcomeRejected, now.Unix(), nil); aerr != nil && !errors.Is(aerr, casestore.ErrAlreadyProcessed) {
+		if aerr = d.store.Apply(ctx, env.ID, casestore.OutcomeRejected, now.Unix(), d.rejectionReceipts(ctx, env.ID, opened, aerr, now)); aerr != nil && !errors.Is(aerr, casestore.ErrAlreadyProcessed) {
 			return aerr
 		}
 	}

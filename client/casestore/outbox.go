@@ -76,3 +76,11 @@ func (s *Store) OutboxLen(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// RemoveOutbox deletes an envelope from the outbox inside a transaction.
+func (t *Tx) RemoveOutbox(ctx context.Context, id [16]byte) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM outbox WHERE envelope = ?`, id[:]); err != nil {
+		return fmt.Errorf("remove envelope %x from outbox: %w", id, err)
+	}
+	return nil
+}

@@ -103,6 +103,16 @@ CREATE TABLE IF NOT EXISTS sent_envelopes (
 	mailbox BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sent_envelopes_case ON sent_envelopes(case_id);
+CREATE TABLE IF NOT EXISTS rejections (
+	envelope BLOB PRIMARY KEY,
+	case_id BLOB NOT NULL,
+	for_envelope BLOB NOT NULL,
+	org BLOB NOT NULL,
+	device BLOB NOT NULL,
+	code TEXT NOT NULL,
+	at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rejections_case ON rejections(case_id);
 CREATE TABLE IF NOT EXISTS outcomes (
 	id BLOB PRIMARY KEY,
 	giving BLOB NOT NULL,
@@ -347,7 +357,7 @@ func (s *Store) Processed(ctx context.Context, id [16]byte) (Outcome, bool, erro
 // schemaVersion is stored in PRAGMA user_version once the schema and every
 // migration are in place, so that opening an up-to-date store writes
 // nothing.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // createSchema creates the tables and runs the migrations, unless the
 // store says it is already up to date.
