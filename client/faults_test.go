@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/server"
+	"github.com/saferef/saferef/server/store"
 )
 
 // TestReceiptBacklogDoesNotBlockReceiving (issue 12, item 3): after a
@@ -186,5 +188,61 @@ func TestRejectionReceipts(t *testing.T) {
 	got = rejectionsOf(t, caseworker, caseID, client.ReceiptRejected)
 	if len(got) != 2 || got[1].Reader.OrgName != "Weald Homes" || !strings.Contains(got[1].Reason, "could not be decrypted") {
 		t.Fatalf("decryption rejection not shown: %+v", got)
+	}
+}
+
+// downStore is a relay store whose database can be "restarting": every
+// call fails as PostgreSQL's do while it restarts.
+type downStore struct {
+	store.Store
+	down *atomic.Bool
+}
+
+var errRestarting = errors.New("FATAL: the database system is shutting down (SQLSTATE 57P03)")
+
+func (s downStore) Directory(ctx context.Context, since uint64, limit int) ([]store.DirectoryEntry, error) {
+	if s.down.Load() {
+		return nil, errRestarting
+	}
+	return s.Store.Directory(ctx, since, limit)
+}
+
+func (s downStore) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, q store.Quota) error {
+	if s.down.Load() {
+		return errRestarting
+	}
+	return s.Store.PutEnvelope(ctx, e, devices, q)
+}
+
+// TestStoreOutageQueues (issue 12, item 8): while the relay's database is
+// restarting, a message is queued on the device exactly as when the relay
+// itself is down, and sent by the next sync once the database is back.
+func TestStoreOutageQueues(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker := w.device(refuge, "Refuge laptop")
+	officer := w.device(weald, "Weald officer")
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, officer)
+	var down atomic.Bool
+	w.wrap = func(s store.Store) store.Store { return downStore{Store: s, down: &down} }
+	w.restart(w.dbPath)
+
+	down.Store(true)
+	_, err = caseworker.SendMessage(ctx, caseID, "Sent while the database restarts.")
+	if !errors.Is(err, client.ErrNotSent) || !errors.Is(err, client.ErrRelayUnreachable) {
+		t.Fatalf("send during the outage: %v; want it queued as when the relay is down", err)
+	}
+	down.Store(false)
+	if res := sync(t, caseworker); res.Sent == 0 {
+		t.Fatalf("queued message not sent after the outage: %+v", res)
+	}
+	if res := sync(t, officer); res.New != 1 {
+		t.Fatalf("officer sync = %+v", res)
 	}
 }
