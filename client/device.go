@@ -285,6 +285,9 @@ func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 		if retryLater(err) {
 			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)
 		}
+		if lerr := d.checkLogUnauthenticated(ctx, err); lerr != nil {
+			return nil, lerr
+		}
 		return nil, explainAuth(err)
 	}
 	if org != d.secrets.Org {

@@ -246,3 +246,24 @@ func TestStoreOutageQueues(t *testing.T) {
 		t.Fatalf("officer sync = %+v", res)
 	}
 }
+
+// TestEmptyRelayStoreIsRollback (issue 12, item 2): a relay restarted on an
+// empty store (told to accept it) refuses every device as unknown; the
+// device does not believe it, but reports the relay's empty log as a
+// rollback from the larger checkpoint it holds.
+func TestEmptyRelayStoreIsRollback(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	caseworker := w.device(refuge, "Refuge laptop")
+	sync(t, caseworker)
+	w.restart(filepath.Join(w.dir, "empty.db"))
+	_, err := caseworker.Sync(ctx)
+	if !errors.Is(err, client.ErrLogInconsistent) {
+		t.Fatalf("sync against an emptied relay: %v; want a rollback", err)
+	}
+	alerts, err := caseworker.Alerts(ctx)
+	if err != nil || len(alerts) != 1 || alerts[0].Kind != client.AlertRollback {
+		t.Fatalf("alerts = %+v, %v", alerts, err)
+	}
+}
