@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -265,5 +266,34 @@ func TestEmptyRelayStoreIsRollback(t *testing.T) {
 	alerts, err := caseworker.Alerts(ctx)
 	if err != nil || len(alerts) != 1 || alerts[0].Kind != client.AlertRollback {
 		t.Fatalf("alerts = %+v, %v", alerts, err)
+	}
+}
+
+// TestEnrolChecksRelayAndOrganisation (issue 12): enrolment checks that the
+// relay answers and lists the organisation before writing anything; an
+// unreachable relay is said plainly, and enrolment goes on offline.
+func TestEnrolChecksRelayAndOrganisation(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	home := filepath.Join(t.TempDir(), "home")
+	opts := &client.EnrolOptions{Home: home, SchemeFile: w.schemeFile, Relay: w.url, Org: crypto.OrgID{9}, Name: "Laptop",
+		Passphrase: "pass Laptop", WorkFactor: testWorkFactor}
+	if _, err := client.Enrol(ctx, opts); !errors.Is(err, client.ErrOrgNotInDirectory) {
+		t.Fatalf("enrol into an organisation the relay does not list: %v", err)
+	}
+	if _, err := os.Stat(home); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused enrolment wrote %s: %v", home, err)
+	}
+	opts.Org = refuge.ID
+	e, err := client.Enrol(ctx, opts)
+	if err != nil || !e.RelayChecked {
+		t.Fatalf("enrol: %+v, %v", e, err)
+	}
+	w.stop()
+	opts.Home = filepath.Join(t.TempDir(), "offline")
+	e, err = client.Enrol(ctx, opts)
+	if err != nil || e.RelayChecked || !strings.Contains(e.RelayUnchecked, "could not reach the relay") {
+		t.Fatalf("offline enrol: %+v, %v", e, err)
 	}
 }

@@ -113,6 +113,12 @@ func open(ctx context.Context, env *cli.Env, home string) (*client.Device, error
 func hint(err error) string {
 	var ve payload.ValidationError
 	switch {
+	case errors.Is(err, client.ErrOrgNotInDirectory):
+		return "check the organisation id and the relay url with your organisation admin ('saferef-admin org show'); nothing was written"
+	case errors.Is(err, client.ErrClockWrong):
+		return "set this computer's date, time and time zone right (automatic time is best), then run the command again"
+	case errors.Is(err, client.ErrLogInconsistent):
+		return "do not ask for approval again: tell your scheme coordinator and your relay operator (the relay may have lost or rolled back its data)"
 	case errors.Is(err, client.ErrHomeExists):
 		return "this home already holds a device: use it, or choose another --home"
 	case errors.Is(err, client.ErrNotSent):
