@@ -170,7 +170,11 @@ func (d *Device) Org() crypto.OrgID { return d.secrets.Org }
 func (d *Device) Name() string { return d.cfg.Name }
 
 // Relay returns the relay URL from the config.
-func (d *Device) Relay() string { return d.cfg.Relay }
+func (d *Device) Relay() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg.Relay
+}
 
 // Fingerprint returns the device's safety number.
 func (d *Device) Fingerprint() string { return crypto.DeviceFingerprint(d.secrets.SigningKey()) }
@@ -264,7 +268,7 @@ func unreachable(ctx context.Context, err error) bool {
 // the directory, and rotates or erases encryption keys when due (keys.go).
 // A relay that cannot be reached is reported as ErrRelayUnreachable.
 func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
-	c, err := relay.Dial(ctx, d.cfg.Relay, d.ropts)
+	c, err := relay.Dial(ctx, d.Relay(), d.ropts)
 	if err != nil {
 		if unreachable(ctx, err) {
 			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)

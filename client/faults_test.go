@@ -297,3 +297,73 @@ func TestEnrolChecksRelayAndOrganisation(t *testing.T) {
 		t.Fatalf("offline enrol: %+v, %v", e, err)
 	}
 }
+
+// secondNode starts another relay node on w's store and log key: a
+// failover pair behind two addresses.
+func (w *world) secondNode() *world {
+	w.t.Helper()
+	n := &world{t: w.t, scheme: w.scheme, schemeFile: w.schemeFile, dir: w.dir, logSigner: w.logSigner, logKey: w.logKey, dbPath: w.dbPath}
+	ln := listen(w.t)
+	n.url = "ws://" + ln.Addr().String()
+	n.start(ln, n.dbPath)
+	return n
+}
+
+// TestSetRelay (issue 12, item 10): a device moves to the second node of
+// its relay (same log, consistency proved) and carries on there; a relay of
+// another log, or one whose log is a fork of its own, is refused and the
+// device keeps its relay.
+func TestSetRelay(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker := w.device(refuge, "Refuge laptop")
+	officer := w.device(weald, "Weald officer")
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	other := newWorld(t) // another scheme's relay and log
+	if err := caseworker.SetRelay(ctx, other.url); !errors.Is(err, client.ErrNotSameLog) {
+		t.Fatalf("set relay to another log: %v", err)
+	}
+	if caseworker.Relay() != w.url {
+		t.Fatalf("a refused move changed the relay to %s", caseworker.Relay())
+	}
+
+	node2 := w.secondNode()
+	if err := caseworker.SetRelay(ctx, node2.url); err != nil {
+		t.Fatalf("set relay to the second node: %v", err)
+	}
+	w.stop() // the first node fails
+	if _, err := caseworker.SendMessage(ctx, caseID, "Sent through the second node."); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := client.OpenHome(ctx, filepath.Join(w.dir, "home-refuge-laptop"), "pass Refuge laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if reopened.Relay() != node2.url {
+		t.Fatalf("config names %s after the move", reopened.Relay())
+	}
+	if err := officer.SetRelay(ctx, node2.url); err != nil {
+		t.Fatal(err)
+	}
+	if res := sync(t, officer); res.New != 2 {
+		t.Fatalf("officer on the second node: %+v", res)
+	}
+
+	// The same log key serving another history (a dishonest relay showing
+	// a fork): refused, reported, and the device stays where it is.
+	fork := w.fork()
+	fork.publish(w.scheme.AddOrg(t, "Swale Homes", crypto.KindLandlord, "Swale").Raw)
+	if err := officer.SetRelay(ctx, fork.url); !errors.Is(err, client.ErrNotSameLog) {
+		t.Fatalf("set relay to a fork: %v", err)
+	}
+	if officer.Relay() != node2.url {
+		t.Fatalf("a refused move changed the relay to %s", officer.Relay())
+	}
+}

@@ -23,7 +23,7 @@ func (d *Device) checkLogUnauthenticated(ctx context.Context, authErr error) err
 	if !errors.As(authErr, &pe) || pe.Code != protocol.CodeAuthFailed {
 		return nil
 	}
-	c, err := relay.Dial(ctx, d.cfg.Relay, d.ropts)
+	c, err := relay.Dial(ctx, d.Relay(), d.ropts)
 	if err != nil {
 		return nil
 	}
