@@ -83,7 +83,7 @@ func (d *Device) rejectionReceipts(ctx context.Context, id crypto.EnvelopeID, op
 	if len(envs) == 0 {
 		return nil
 	}
-	return func(tx *casestore.Tx) error { return queue(ctx, tx, envs, now) }
+	return func(tx *casestore.Tx) error { return queueCase(ctx, tx, envs, [16]byte{}, now) }
 }
 
 // applyRejection records a rejection receipt for an envelope this device
