@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ttl         = fs.Duration("mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
 		logIP       = fs.Bool("log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
 		logLevel    = fs.String("log-level", "info", "debug, info, warn or error")
+		sendRate    = fs.Float64("send-rate", 20, "envelopes one device may send per second, on average")
+		sendBurst   = fs.Int("send-burst", 100, "envelopes one device may send in a burst (a device may also send one per envelope it has just received and acknowledged)")
 		acceptEmpty = fs.Bool("accept-empty-store", false, "start even if the store holds less of the directory log than this relay last signed (after a deliberate reset); devices will report a rollback")
 	)
 	fs.Usage = func() {
@@ -59,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := serve(ctx, config{
 		dataDir: *dataDir, listen: *listen, schemeFile: *schemeFile, tlsCert: *tlsCert, tlsKey: *tlsKey,
 		origin: *origin, pgDSN: *pgDSN, logKey: *logKey, ttl: *ttl, logIP: *logIP, logLevel: *logLevel,
-		acceptEmptyStore: *acceptEmpty,
+		acceptEmptyStore: *acceptEmpty, sendRate: *sendRate, sendBurst: *sendBurst,
 	}, stdout, stderr)
 	if err == nil {
 		return 0
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type config struct {
 	dataDir, listen, schemeFile, tlsCert, tlsKey, origin, pgDSN, logKey, logLevel string
 	ttl                                                                           time.Duration
+	sendRate                                                                      float64
+	sendBurst                                                                     int
 	logIP, acceptEmptyStore                                                       bool
 }
 
@@ -162,6 +166,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
 		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
 		CheckpointFile: keyFile + ".checkpoint", AcceptEmptyStore: cfg.acceptEmptyStore,
+		SendRate: cfg.sendRate, SendBurst: cfg.sendBurst,
 	})
 	if err != nil {
 		ln.Close()
