@@ -342,3 +342,20 @@ func TestRelayRateLimitCreditsBacklog(t *testing.T) {
 	c.send(&protocol.Send{ReqID: 200, Envelope: b})
 	c.expectError(protocol.CodeRateLimited, false)
 }
+
+// TestCloseCodesAsSpecified (item 14): the close code after each fatal
+// Error frame is the one protocol/SPEC.md section 9 gives.
+func TestCloseCodesAsSpecified(t *testing.T) {
+	for code, want := range map[string]int{
+		protocol.CodeRateLimited:    websocket.CloseNormalClosure,
+		protocol.CodeUnavailable:    websocket.CloseTryAgainLater,
+		protocol.CodeInternal:       websocket.CloseInternalServerErr,
+		protocol.CodeAuthReplayed:   websocket.ClosePolicyViolation,
+		protocol.CodeMalformedFrame: websocket.CloseProtocolError,
+		protocol.CodeFrameTooLarge:  websocket.CloseMessageTooBig,
+	} {
+		if got := closeCodeFor(code); got != want {
+			t.Errorf("%s closes with %d, SPEC.md says %d", code, got, want)
+		}
+	}
+}
