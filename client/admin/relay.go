@@ -91,6 +91,13 @@ func Audit(ctx context.Context, dir, relayURL, logKey string) (*translog.AuditRe
 	if err != nil {
 		return nil, key, markf(ErrAuditFailed, "audit the relay's log: %w", err)
 	}
+	// A log whose entries all verify is compared with the one verified
+	// before (a failed entry is reported as such, and not kept).
+	if rep.OK() {
+		if err := checkVerifiedBefore(dir, key, l.checkpoint, l.objects); err != nil {
+			return nil, key, err
+		}
+	}
 	return rep, key, nil
 }
 
