@@ -55,8 +55,23 @@ func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 			t.Fatalf("the new message did not show: %+v", res)
 		}
 	}
-	if res := sync(t, caseworker); res.New != backlog+2 {
-		t.Fatalf("caseworker got %d receipts, want one per packet (%d): %+v", res.New, backlog+2, res)
+	// The officer's receipts for the whole backlog came in one envelope,
+	// and the caseworker's case shows one receipt per packet.
+	if res := sync(t, caseworker); res.New != 2 {
+		t.Fatalf("caseworker got %d receipt envelopes, want 2 (the backlog batched, then the new message): %+v", res.New, res)
+	}
+	c, err := caseworker.Case(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	received := 0
+	for _, r := range c.Receipts {
+		if r.Kind == client.ReceiptDelivery && r.Reader.OrgName == "Weald Homes" {
+			received++
+		}
+	}
+	if received != backlog+2 {
+		t.Fatalf("caseworker's case shows %d delivery receipts, want one per packet (%d)", received, backlog+2)
 	}
 }
 

@@ -74,6 +74,9 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 			return res, fmt.Errorf("sync: %w", err)
 		}
 	}
+	if err := d.sealOwedReceipts(ctx); err != nil {
+		return res, fmt.Errorf("sync: %w", err)
+	}
 	sent, dropped, err := d.flushOutbox(ctx, c)
 	res.Sent += sent
 	res.Dropped = append(res.Dropped, dropped...)
@@ -184,22 +187,60 @@ func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (
 	return d.applyPayload(ctx, o, p, now)
 }
 
-// sealReceipt seals a delivery receipt for envelope id to the sender's
-// organisation. It returns no envelope when there is nobody to send it to
-// (the sender's organisation is this one and has no other device).
-func (d *Device) sealReceipt(org crypto.OrgID, id crypto.EnvelopeID, caseID payload.ID, now time.Time) ([]*sealed, error) {
-	r := &payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(id), Case: caseID, ReadAt: now.Unix()}
-	s, err := d.seal(org, r, now)
-	if errors.Is(err, ErrNoRecipients) || errors.Is(err, ErrRelayUntrusted) || errors.Is(err, ErrNotInLog) {
-		return nil, nil // nobody left to tell (e.g. the sender's organisation lost its devices)
+// sealOwedReceipts seals the delivery receipts owed for envelopes
+// received (recorded in each envelope's transaction): one receipt per
+// sending organisation and case, answering up to payload.MaxReceiptBatch
+// envelopes, so that a backlog of hundreds is answered in a few envelopes.
+// Each batch is queued and forgotten as owed in one transaction.
+func (d *Device) sealOwedReceipts(ctx context.Context) error {
+	owed, err := d.store.OwedReceipts(ctx)
+	if err != nil || len(owed) == 0 {
+		return err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("seal delivery receipt: %w", err)
+	type group struct{ org, caseID [16]byte }
+	var order []group
+	batches := map[group][][16]byte{}
+	for _, o := range owed {
+		g := group{o.Org, o.Case}
+		if _, ok := batches[g]; !ok {
+			order = append(order, g)
+		}
+		batches[g] = append(batches[g], o.Envelope)
 	}
-	if s == nil {
-		return nil, nil
+	now := d.now()
+	for _, g := range order {
+		ids := batches[g]
+		for len(ids) > 0 {
+			n := min(len(ids), payload.MaxReceiptBatch)
+			chunk := ids[:n]
+			ids = ids[n:]
+			r := &payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(chunk[0]), Case: payload.ID(g.caseID), ReadAt: now.Unix()}
+			for _, id := range chunk[1:] {
+				r.Also = append(r.Also, payload.ID(id))
+			}
+			s, err := d.seal(crypto.OrgID(g.org), r, now)
+			var envs []*sealed
+			switch {
+			case errors.Is(err, ErrNoRecipients), errors.Is(err, ErrRelayUntrusted), errors.Is(err, ErrNotInLog), errors.Is(err, ErrOrgRevoked):
+				// Nobody left to tell: forget the receipts owed.
+			case errors.Is(err, ErrClockWrong):
+				return nil // sealed at a later sync, when the clock is right
+			case err != nil:
+				return fmt.Errorf("seal delivery receipts: %w", err)
+			case s != nil:
+				envs = []*sealed{s}
+			}
+			if err := d.store.Update(ctx, func(tx *casestore.Tx) error {
+				if err := queueCase(ctx, tx, envs, [16]byte{}, now); err != nil {
+					return err
+				}
+				return tx.ClearOwed(ctx, chunk)
+			}); err != nil {
+				return err
+			}
+		}
 	}
-	return []*sealed{s}, nil
+	return nil
 }
 
 // retryLater reports a relay answer that means "not now" rather than "no":

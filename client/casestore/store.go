@@ -113,6 +113,12 @@ CREATE TABLE IF NOT EXISTS rejections (
 	at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rejections_case ON rejections(case_id);
+CREATE TABLE IF NOT EXISTS receipts_owed (
+	envelope BLOB PRIMARY KEY,
+	org BLOB NOT NULL,
+	case_id BLOB NOT NULL,
+	at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS outcomes (
 	id BLOB PRIMARY KEY,
 	giving BLOB NOT NULL,
@@ -357,7 +363,7 @@ func (s *Store) Processed(ctx context.Context, id [16]byte) (Outcome, bool, erro
 // schemaVersion is stored in PRAGMA user_version once the schema and every
 // migration are in place, so that opening an up-to-date store writes
 // nothing.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // createSchema creates the tables and runs the migrations, unless the
 // store says it is already up to date.

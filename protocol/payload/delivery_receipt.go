@@ -20,7 +20,16 @@ type DeliveryReceipt struct {
 	// could not be decrypted names no case). Absent from an ordinary
 	// receipt, whose encoding is unchanged.
 	Rejected string `json:"rejected,omitempty" cbor:"rejected,omitempty"`
+	// Also lists more envelopes of the same case that the device received
+	// in the same sync, so that one receipt answers a whole backlog (at
+	// most MaxReceiptBatch ids in all). Absent when empty, and never set on
+	// a rejection.
+	Also []ID `json:"also,omitempty" cbor:"also,omitempty"`
 }
+
+// MaxReceiptBatch is the most envelopes one delivery receipt answers
+// (Envelope and Also together).
+const MaxReceiptBatch = 64
 
 // Rejection codes of a DeliveryReceipt. A receiver never says more than
 // the code: the sender's device turns it into words (RejectionReason).
@@ -68,6 +77,18 @@ func (d *DeliveryReceipt) Validate() error {
 	case RejectedClock, RejectedExpired, RejectedUndecryptable, RejectedRule:
 	default:
 		p.add("rejected", "must be clock, expired, undecryptable or rule")
+	}
+	if len(d.Also) > 0 && d.Rejected != "" {
+		p.add("also", "must be empty on a rejection")
+	}
+	if len(d.Also) >= MaxReceiptBatch {
+		p.add("also", "at most %d envelope ids", MaxReceiptBatch-1)
+	}
+	for _, id := range d.Also {
+		if id.IsZero() {
+			p.add("also", "an envelope id is zero")
+			break
+		}
 	}
 	if d.ReadAt <= 0 {
 		p.add("read_at", "must be a positive Unix time")
