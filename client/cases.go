@@ -130,6 +130,9 @@ type Case struct {
 	Offers      []CaseOffer
 	Details     *payload.HouseholdDetails // the latest household details held, or nil
 	Attachments []CaseAttachment
+	// EndedWhy says why the case ended here when the stage does not ("the
+	// nominating organisation recalled the referral").
+	EndedWhy string
 }
 
 func (d *Device) orgRef(id crypto.OrgID) OrgRef {
@@ -197,7 +200,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := d.store.Entries(ctx, [16]byte(id))
+	// Chunk bodies are left out (read when the file is saved), apart from
+	// each attachment's first, which names it.
+	entries, err := d.store.EntriesLazy(ctx, [16]byte(id))
 	if err != nil {
 		return nil, err
 	}
@@ -225,14 +230,19 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Case{CaseSummary: sum, Events: wc.History}
+	out := &Case{CaseSummary: sum, Events: wc.History, EndedWhy: wc.EndedWhy}
 	if wc.Stage != workflow.StageNone {
 		out.Allowed = wc.Allowed(wc.MyRole())
 	}
 	atts := map[payload.ID]int{}
 	dir := d.Directory()
+	later := 0 // chunks whose bodies were left out
 	for _, e := range entries {
 		from := Party{Org: e.SenderOrg, OrgName: e.SenderOrgName, Device: e.SenderDevice, DeviceName: e.SenderDeviceName}
+		if e.Body == nil && e.Kind == casestore.KindAttachment {
+			later++
+			continue
+		}
 		pt, ok := entryTypes[e.Kind]
 		var p payload.Payload
 		err := fmt.Errorf("unknown kind %q", e.Kind)
@@ -253,7 +263,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 				out.Attachments = append(out.Attachments, CaseAttachment{ID: p.Attachment, Name: p.Name, MediaType: p.MediaType,
 					Size: p.Size, Chunks: p.Count, From: from, At: e.At})
 			}
-			out.Attachments[i].Have++
+			if later == 0 {
+				out.Attachments[i].Have++
+			}
 			continue
 		case *payload.ReadReceipt:
 			if e.Direction == casestore.DirectionReceived {
@@ -275,6 +287,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			for _, o := range wc.Offers {
 				if o.ID == [16]byte(p.Offer) {
 					state = o.State
+					if state == workflow.OfferPending && o.ExpiredAt(d.now()) {
+						state = workflow.OfferExpired
+					}
 				}
 			}
 			out.Offers = append(out.Offers, CaseOffer{Offer: p, State: state, From: from, At: e.At})
@@ -289,6 +304,22 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			ce.Text = p.Text
 		}
 		out.Entries = append(out.Entries, ce)
+	}
+	if later > 0 {
+		// Count what is held from the chunk index instead.
+		chunks, err := d.store.Chunks(ctx, [16]byte(id))
+		if err != nil {
+			return nil, err
+		}
+		for i := range out.Attachments {
+			a := &out.Attachments[i]
+			a.Have = 0
+			for _, c := range chunks {
+				if c.Attachment == [16]byte(a.ID) && c.SenderOrg == [16]byte(a.From.Org) {
+					a.Have++
+				}
+			}
+		}
 	}
 	rejections, err := d.store.Rejections(ctx, [16]byte(id))
 	if err != nil {

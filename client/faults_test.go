@@ -28,7 +28,7 @@ func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	caseworker := w.device(refuge, "Refuge laptop")
 	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestQueuedWithFastClockIsNotSent(t *testing.T) {
 	clk := &caseClock{}
 	caseworker := w.deviceWithClock(refuge, "Refuge laptop", clk)
 	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestRejectionReceipts(t *testing.T) {
 	clk := &caseClock{}
 	caseworker := w.deviceWithClock(refuge, "Refuge laptop", clk)
 	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestStoreOutageQueues(t *testing.T) {
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	caseworker := w.device(refuge, "Refuge laptop")
 	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestSetRelay(t *testing.T) {
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	caseworker := w.device(refuge, "Refuge laptop")
 	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}

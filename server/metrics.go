@@ -25,6 +25,7 @@ type metrics struct {
 	directoryAccepted prometheus.Counter
 	preAuthRefused    *prometheus.CounterVec // by limit: connections, bytes
 	storeUnavailable  prometheus.Counter
+	witness           *witnessAge
 }
 
 func newMetrics(s *Server) *metrics {
@@ -95,6 +96,8 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(st.Bytes)
 	}))
+	m.witness = newWitnessAge(s.cfg.Now)
+	f(m.witness)
 	return m
 }
 

@@ -119,6 +119,17 @@ CREATE TABLE IF NOT EXISTS receipts_owed (
 	case_id BLOB NOT NULL,
 	at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS chunks (
+	envelope BLOB PRIMARY KEY,
+	case_id BLOB NOT NULL,
+	attachment BLOB NOT NULL,
+	idx INTEGER NOT NULL,
+	sender_org BLOB NOT NULL,
+	size INTEGER NOT NULL,
+	at INTEGER NOT NULL,
+	UNIQUE (case_id, attachment, idx, sender_org)
+);
+CREATE INDEX IF NOT EXISTS chunks_sender ON chunks(case_id, sender_org, at);
 CREATE TABLE IF NOT EXISTS outcomes (
 	id BLOB PRIMARY KEY,
 	giving BLOB NOT NULL,
@@ -138,6 +149,8 @@ var migrations = []struct{ table, column, ddl string }{
 	{"cases", "districts", `ALTER TABLE cases ADD COLUMN districts BLOB`},
 	{"cases", "ref_key", `ALTER TABLE cases ADD COLUMN ref_key BLOB`},
 	{"outbox", "case_id", `ALTER TABLE outbox ADD COLUMN case_id BLOB`},
+	{"outcomes", "token", `ALTER TABLE outcomes ADD COLUMN token BLOB`},
+	{"outcomes", "role", `ALTER TABLE outcomes ADD COLUMN role TEXT NOT NULL DEFAULT ''`},
 }
 
 const indexes = `
@@ -363,7 +376,7 @@ func (s *Store) Processed(ctx context.Context, id [16]byte) (Outcome, bool, erro
 // schemaVersion is stored in PRAGMA user_version once the schema and every
 // migration are in place, so that opening an up-to-date store writes
 // nothing.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // createSchema creates the tables and runs the migrations, unless the
 // store says it is already up to date.
