@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -62,6 +63,10 @@ type received struct {
 	precheck func(tx *casestore.Tx) (skip bool, err error)
 	// replies are queued in the same transaction.
 	replies []*sealed
+	// oweReceipt records, in the same transaction, that a delivery
+	// receipt is owed to the sender (sealed, batched, at the end of the
+	// sync: receipts.go).
+	oweReceipt bool
 }
 
 // applyPayload returns the function that applies a verified, decoded
@@ -108,11 +113,7 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 				return []workflow.Event{{Kind: workflow.EventCirculated, Landlord: cl, Orgs: [][16]byte{me}}}, nil
 			}
 		}
-		r, err := d.sealReceipt(sender, o.ID, p.Case, now)
-		if err != nil {
-			return nil, err
-		}
-		rc.replies = r
+		rc.oweReceipt = true
 	case *payload.Approval:
 		ev := workflow.Event{Kind: workflow.EventApproved, NoSuitableHome: p.NoSuitableHome, WillGiveHomeBack: p.WillGiveHomeBack, Why: p.Reason}
 		if !p.Approved {
@@ -172,11 +173,7 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 		rc = received{caseID: p.Case, kind: casestore.KindStatus, events: one(ev)}
 	case *payload.CaseMessage:
 		rc = received{caseID: p.Case, kind: casestore.KindMessage, events: d.spokeEvent(workflow.EventMessage, mine, [16]byte{})}
-		r, err := d.sealReceipt(sender, o.ID, p.Case, now)
-		if err != nil {
-			return nil, err
-		}
-		rc.replies = r
+		rc.oweReceipt = true
 	case *payload.AttachmentChunk:
 		if p.Size > d.maxAttach {
 			return nil, fmt.Errorf("attachment %s: %w: %d bytes, this device's limit is %d", p.Attachment, ErrAttachmentTooLarge, p.Size, d.maxAttach)
@@ -218,12 +215,29 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 			return nil, nil
 		}}
 	case *payload.DeliveryReceipt:
-		if err := d.checkReceiptFor(ctx, p.Case, sender, p.Envelope); err != nil {
+		if p.Rejected != "" {
+			return d.applyRejection(ctx, o, p, sender, now)
+		}
+		ids := append([]payload.ID{p.Envelope}, p.Also...)
+		if err := d.checkReceiptFor(ctx, p.Case, sender, ids...); err != nil {
 			return nil, err
 		}
 		return func(tx *casestore.Tx) error {
-			return tx.AddReceipt(ctx, &casestore.Receipt{Envelope: o.ID, Case: p.Case, For: p.Envelope,
-				ReaderOrg: sender, ReaderDevice: o.Sender.Device, ReadAt: time.Unix(p.ReadAt, 0), Received: now})
+			for i, id := range ids {
+				// One row per envelope answered; the first is keyed by the
+				// receipt's own envelope id, the others by a digest of it
+				// and the envelope answered.
+				key := [16]byte(o.ID)
+				if i > 0 {
+					h := sha256.Sum256(append(o.ID[:], id[:]...))
+					key = [16]byte(h[:16])
+				}
+				if err := tx.AddReceipt(ctx, &casestore.Receipt{Envelope: key, Case: p.Case, For: id,
+					ReaderOrg: sender, ReaderDevice: o.Sender.Device, ReadAt: time.Unix(p.ReadAt, 0), Received: now}); err != nil {
+					return err
+				}
+			}
+			return nil
 		}, nil
 	case *payload.Outcome:
 		e, err := d.Directory().Org(me)
@@ -415,6 +429,11 @@ func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor work
 				return err
 			}
 		}
+		if rc.oweReceipt {
+			if err := tx.OweReceipt(ctx, &casestore.OwedReceipt{Envelope: [16]byte(o.ID), Org: [16]byte(actor.Org), Case: rc.caseID, At: now}); err != nil {
+				return err
+			}
+		}
 		return queueCase(ctx, tx, rc.replies, rc.caseID, now)
 	}
 }
@@ -429,6 +448,9 @@ func (d *Device) applyRecall(ctx context.Context, o *crypto.Opened, p *payload.R
 	}
 	var held []payload.ID
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.SenderOrg == actor.Org && e.Direction == casestore.DirectionReceived && slices.Contains(p.Envelopes, payload.ID(e.Envelope)) {
 			held = append(held, payload.ID(e.Envelope))
 		}

@@ -151,6 +151,9 @@ func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.I
 	var chunks []*payload.AttachmentChunk
 	var owner [16]byte // the organisation of the first chunk: only its chunks count
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.Kind != casestore.KindAttachment {
 			continue
 		}

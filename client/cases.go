@@ -57,13 +57,27 @@ type CaseEntry struct {
 	// Payload is the decoded packet, whatever its kind (nil for an
 	// attachment chunk: see Case.Attachments).
 	Payload payload.Payload
+	// Unreadable is set when the entry could not be opened on this device
+	// (damaged storage); Text is then UnreadableEntry and Payload nil.
+	Unreadable bool
 }
+
+// UnreadableEntry is what a case shows in place of an entry that could not
+// be opened; the rest of the case is shown as usual.
+const UnreadableEntry = "this entry could not be opened"
 
 // Receipt kinds.
 const (
 	ReceiptDelivery = "delivery" // the device received the packet
 	ReceiptRead     = "read"     // a person opened it
 	ReceiptRecall   = "recall"   // the device shredded it at a recall
+	// ReceiptRejected: the device refused the packet for good (a signed
+	// rejection receipt); Reason says why.
+	ReceiptRejected = "rejected"
+	// ReceiptNotSent: this device did not send the packet (Reason says
+	// why, e.g. it was dated by a wrong clock); Reader is this device's
+	// organisation.
+	ReceiptNotSent = "not-sent"
 )
 
 // CaseReceipt is a receipt: which device at which organisation received,
@@ -73,10 +87,13 @@ type CaseReceipt struct {
 	// Packet is the entry (CaseEntry.Envelope) of this device's packet that
 	// envelope carried, or Envelope when it is not one this device sent.
 	Packet   crypto.EnvelopeID
-	Kind     string // ReceiptDelivery, ReceiptRead or ReceiptRecall
+	Kind     string // ReceiptDelivery, ReceiptRead, ReceiptRecall, ReceiptRejected or ReceiptNotSent
 	Reader   Party
 	ReadAt   time.Time
 	Received time.Time
+	// Reason, for ReceiptRejected and ReceiptNotSent, says in words why
+	// the packet was not accepted.
+	Reason string
 }
 
 // CaseOffer is one offer in a case with where it stands.
@@ -227,12 +244,15 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			continue
 		}
 		pt, ok := entryTypes[e.Kind]
-		if !ok {
-			return nil, fmt.Errorf("case %s: entry %x: unknown kind %q", id, e.Envelope, e.Kind)
+		var p payload.Payload
+		err := fmt.Errorf("unknown kind %q", e.Kind)
+		if ok && !e.Unreadable {
+			p, err = payload.Unmarshal(pt, e.Body)
 		}
-		p, err := payload.Unmarshal(pt, e.Body)
-		if err != nil {
-			return nil, fmt.Errorf("case %s: entry %x: %w", id, e.Envelope, err)
+		if e.Unreadable || err != nil {
+			out.Entries = append(out.Entries, CaseEntry{Envelope: e.Envelope, Kind: e.Kind, Direction: e.Direction, At: e.At,
+				From: from, Text: UnreadableEntry, Unreadable: true})
+			continue
 		}
 		switch p := p.(type) {
 		case *payload.AttachmentChunk:
@@ -300,6 +320,23 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 				}
 			}
 		}
+	}
+	rejections, err := d.store.Rejections(ctx, [16]byte(id))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rejections {
+		p := Party{Org: r.Org, Device: r.Device}
+		p.OrgName = d.orgRef(r.Org).Name
+		if e, err := dir.Device(r.Device); err == nil {
+			p.DeviceName = e.Cert.Name
+		}
+		cr := CaseReceipt{Envelope: r.For, Packet: packetOf(r.For), Kind: ReceiptRejected, Reader: p, ReadAt: r.At, Received: r.At,
+			Reason: payload.RejectionReason(r.Code)}
+		if r.Code == LocalClockCode {
+			cr.Kind, cr.Reason = ReceiptNotSent, "it was written while this computer's clock was wrong, and would have been refused; write it again"
+		}
+		out.Receipts = append(out.Receipts, cr)
 	}
 	for _, r := range receipts {
 		p := Party{Org: r.ReaderOrg, Device: r.ReaderDevice}

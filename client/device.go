@@ -85,6 +85,10 @@ type Device struct {
 	keyRec    map[crypto.DeviceID]logRecord // ... of each device's newest key update
 	untrusted string                        // why sending is stopped; "" while the relay is trusted
 	witnesses *translog.Witnesses           // the scheme's witnesses (newest set from the file or the log); nil if none
+	// clockSkew is how far this computer's clock was from the relay's at
+	// the last connection, when that was more than the relay accepts
+	// (clock.go); zero otherwise. While it is set, nothing is sealed.
+	clockSkew time.Duration
 
 	// Key rotation (keys.go): the vault is rewritten with the passphrase
 	// it was opened with, at its own work factor.
@@ -205,7 +209,11 @@ func (d *Device) Org() crypto.OrgID { return d.secrets.Org }
 func (d *Device) Name() string { return d.cfg.Name }
 
 // Relay returns the relay URL from the config.
-func (d *Device) Relay() string { return d.cfg.Relay }
+func (d *Device) Relay() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg.Relay
+}
 
 // Fingerprint returns the device's safety number.
 func (d *Device) Fingerprint() string { return crypto.DeviceFingerprint(d.secrets.SigningKey()) }
@@ -300,7 +308,7 @@ func unreachable(ctx context.Context, err error) bool {
 // the directory, and rotates or erases encryption keys when due (keys.go).
 // A relay that cannot be reached is reported as ErrRelayUnreachable.
 func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
-	c, err := relay.Dial(ctx, d.cfg.Relay, d.ropts)
+	c, err := relay.Dial(ctx, d.Relay(), d.ropts)
 	if err != nil {
 		if unreachable(ctx, err) {
 			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)
@@ -311,9 +319,19 @@ func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := d.checkClock(c.Hello().Time); err != nil {
+		c.Close()
+		return nil, err
+	}
 	org, err := c.Authenticate(ctx, d.secrets.Device, d.keys.Signing)
 	if err != nil {
 		c.Close()
+		if retryLater(err) {
+			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)
+		}
+		if lerr := d.checkLogUnauthenticated(ctx, err); lerr != nil {
+			return nil, lerr
+		}
 		return nil, explainAuth(err)
 	}
 	if org != d.secrets.Org {
@@ -322,6 +340,9 @@ func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 	}
 	if _, err := d.refreshDirectory(ctx, c); err != nil {
 		c.Close()
+		if retryLater(err) {
+			return nil, fmt.Errorf("%w: %w", ErrRelayUnreachable, err)
+		}
 		return nil, err
 	}
 	if err := d.maintainKeys(ctx, c, false); err != nil {

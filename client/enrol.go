@@ -26,6 +26,10 @@ type EnrolOptions struct {
 	WorkFactor int    // vault scrypt work factor; 0 means vault.DefaultWorkFactor
 	Now        time.Time
 	Rand       io.Reader // nil means crypto/rand
+	// Offline skips the check that the relay answers and lists the
+	// organisation, for a caller that publishes the organisation itself
+	// afterwards (the dev-scheme bootstrap).
+	Offline bool
 }
 
 // Enrolment is the result of Enrol.
@@ -34,6 +38,12 @@ type Enrolment struct {
 	Fingerprint string
 	RequestPath string
 	Request     *enrolment.Request
+	// RelayChecked is true when the relay answered and its directory holds
+	// the organisation; otherwise RelayUnchecked says why it could not be
+	// checked (the relay could not be reached: enrolling offline is
+	// allowed, and the first sync checks again).
+	RelayChecked   bool
+	RelayUnchecked string
 }
 
 // Enrol creates a device home: the scheme copy, the device vault, the
@@ -51,9 +61,16 @@ func Enrol(ctx context.Context, o *EnrolOptions) (*Enrolment, error) {
 	if _, err := relay.ParseURL(o.Relay); err != nil {
 		return nil, fmt.Errorf("enrol: %w", err)
 	}
-	_, schemeBytes, err := ReadScheme(o.SchemeFile)
+	scheme, schemeBytes, err := ReadScheme(o.SchemeFile)
 	if err != nil {
 		return nil, fmt.Errorf("enrol: %w", err)
+	}
+	// Check the relay and the organisation before writing anything.
+	unchecked := "not checked: enrolled offline"
+	if !o.Offline {
+		if unchecked, err = checkEnrolRelay(ctx, scheme, o.Relay, o.Org); err != nil {
+			return nil, fmt.Errorf("enrol: %w", err)
+		}
 	}
 	wf := o.WorkFactor
 	if wf == 0 {
@@ -101,7 +118,8 @@ func Enrol(ctx context.Context, o *EnrolOptions) (*Enrolment, error) {
 	if err := writeFileAtomic(reqPath, rb, 0o644); err != nil {
 		return nil, fmt.Errorf("enrol: %w", err)
 	}
-	return &Enrolment{Device: secrets.Device, Fingerprint: req.Fingerprint(), RequestPath: reqPath, Request: req}, nil
+	return &Enrolment{Device: secrets.Device, Fingerprint: req.Fingerprint(), RequestPath: reqPath, Request: req,
+		RelayChecked: unchecked == "", RelayUnchecked: unchecked}, nil
 }
 
 // makeHome creates home with mode 0700, or accepts an existing directory
@@ -119,4 +137,44 @@ func makeHome(home string) error {
 		return fmt.Errorf("create home: %w", err)
 	}
 	return nil
+}
+
+// ErrOrgNotInDirectory means the relay answered, but its directory has no
+// current organisation with the id given to Enrol.
+var ErrOrgNotInDirectory = errors.New("the relay's directory has no current organisation with this id")
+
+// checkEnrolRelay dials the relay and reads its directory (public, before
+// authentication), verifying every entry against the scheme. It fails when
+// the relay answers but is not a relay of this scheme (another log key) or
+// does not list the organisation; it returns why it could not check (and no
+// error) when the relay cannot be reached.
+func checkEnrolRelay(ctx context.Context, scheme *crypto.Scheme, url string, org crypto.OrgID) (unchecked string, err error) {
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	c, err := relay.Dial(dctx, url, nil)
+	if err != nil {
+		if unreachable(dctx, err) {
+			return fmt.Sprintf("could not reach the relay at %s (%v)", url, err), nil
+		}
+		return "", err
+	}
+	defer c.Close()
+	if scheme.LogKey != "" && c.Hello().LogKey != scheme.LogKey {
+		return "", fmt.Errorf("the relay at %s serves another scheme's log (log key %q, the scheme names %q): check the relay url", url, c.Hello().LogKey, scheme.LogKey)
+	}
+	l, err := c.DirectoryLog(dctx, 0)
+	if err != nil {
+		if retryLater(err) || unreachable(dctx, err) {
+			return fmt.Sprintf("the relay at %s could not send its directory (%v)", url, err), nil
+		}
+		return "", err
+	}
+	dir := crypto.NewDirectory(scheme)
+	for _, e := range l.Entries {
+		dir.Add(e.Object, time.Now()) // entries that do not verify are not trusted
+	}
+	if e, err := dir.Org(org); err != nil || e.Revoked != nil {
+		return "", fmt.Errorf("%w: %s at %s", ErrOrgNotInDirectory, org, url)
+	}
+	return "", nil
 }

@@ -113,6 +113,9 @@ func (d *Device) householdDetails(ctx context.Context, id crypto.CaseID) (*paylo
 	}
 	var h *payload.HouseholdDetails
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.Kind != casestore.KindDetails {
 			continue
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
 	"github.com/saferef/saferef/server"
+	"github.com/saferef/saferef/server/store"
 	"github.com/saferef/saferef/server/store/sqlite"
 )
 
@@ -40,6 +41,11 @@ type world struct {
 	logKey     string
 	dbPath     string
 	stop       func() // shuts the running relay down (idempotent)
+	// tweak, when set, adjusts the relay's configuration at the next start.
+	tweak func(*server.Config)
+	// wrap, when set, wraps the relay's store at the next start (a test's
+	// faulty store).
+	wrap func(store.Store) store.Store
 }
 
 func newWorld(t testing.TB) *world {
@@ -86,8 +92,16 @@ func (w *world) start(ln net.Listener, path string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	srv, err := server.New(ctx, server.Config{Scheme: w.scheme.Scheme, Store: st, Origin: w.url,
-		LogSigner: w.logSigner, LogVerifierKey: w.logKey, Logger: slog.New(slog.DiscardHandler)})
+	var rs store.Store = st
+	if w.wrap != nil {
+		rs = w.wrap(st)
+	}
+	cfg := server.Config{Scheme: w.scheme.Scheme, Store: rs, Origin: w.url,
+		LogSigner: w.logSigner, LogVerifierKey: w.logKey, Logger: slog.New(slog.DiscardHandler)}
+	if w.tweak != nil {
+		w.tweak(&cfg)
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		w.t.Fatal(err)
 	}

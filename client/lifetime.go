@@ -13,6 +13,11 @@ import (
 // expired before it arrived, or it was made in the future.
 var ErrEnvelopeLifetime = errors.New("envelope lifetime does not fit the scheme")
 
+// ErrDatedInFuture is the ErrEnvelopeLifetime of an envelope dated further
+// in the future than receivers allow (lifetimeSlack): its sender's clock
+// was wrong.
+var ErrDatedInFuture = fmt.Errorf("%w: dated in the future", ErrEnvelopeLifetime)
+
 // lifetimeSlack absorbs the expiry's rounding up to the hour and ordinary
 // clock differences between devices.
 const lifetimeSlack = time.Hour + 10*time.Minute
@@ -32,7 +37,7 @@ func (d *Device) checkLifetime(o *crypto.Opened, now time.Time) error {
 	case now.After(o.Expiry.Add(lifetimeSlack)):
 		return fmt.Errorf("%w: it expired on %s, before it arrived", ErrEnvelopeLifetime, o.Expiry.UTC().Format(time.RFC3339))
 	case o.Created.After(now.Add(lifetimeSlack)):
-		return fmt.Errorf("%w: it is dated %s, in the future; check this computer's clock", ErrEnvelopeLifetime, o.Created.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%w: it is dated %s; the sender's clock was wrong", ErrDatedInFuture, o.Created.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

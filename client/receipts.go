@@ -26,6 +26,9 @@ func (d *Device) MarkRead(ctx context.Context, id crypto.CaseID) error {
 	}
 	read := map[payload.ID]bool{}
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.Kind == casestore.KindReadReceipt && e.Direction == casestore.DirectionSent {
 			p, err := payload.Unmarshal(payload.TypeReadReceipt, e.Body)
 			if err != nil {
@@ -37,6 +40,9 @@ func (d *Device) MarkRead(ctx context.Context, id crypto.CaseID) error {
 	now := d.now()
 	var pkts []*outgoing
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.Direction != casestore.DirectionReceived || e.SenderOrg == d.secrets.Org || read[payload.ID(e.Envelope)] {
 			continue
 		}

@@ -373,6 +373,9 @@ func (d *Device) caseReferral(ctx context.Context, id crypto.CaseID) (*payload.R
 	}
 	var r *payload.Referral
 	for _, e := range entries {
+		if e.Unreadable {
+			continue
+		}
 		if e.Kind != casestore.KindReferral {
 			continue
 		}

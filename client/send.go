@@ -58,6 +58,9 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 	if err := d.checkSendable(org, rcpts); err != nil {
 		return nil, err
 	}
+	if err := d.clockOK(); err != nil {
+		return nil, fmt.Errorf("seal to %s: %w", org, err)
+	}
 	// seal has no context of its own (its callers seal before they open a
 	// store transaction); the checks below only read and write the local
 	// store.
@@ -123,6 +126,15 @@ func (d *Device) flushOutboxWith(ctx context.Context, c *relay.Conn, stored func
 		return 0, nil, err
 	}
 	for _, it := range items {
+		if ahead := it.Created.Sub(d.now()); ahead > maxQueuedAhead {
+			// Written while this computer's clock was wrong: receivers
+			// would refuse it for ever. Do not send it; say so in its case.
+			dropped = append(dropped, fmt.Errorf("envelope %x: %w", it.Envelope, notSentClock(ahead)))
+			if err := d.refuseQueued(ctx, it, ahead); err != nil {
+				return sent, dropped, err
+			}
+			continue
+		}
 		_, serr := c.Send(ctx, it.Data)
 		var pe *protocol.Error
 		switch {

@@ -9,6 +9,7 @@ import (
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -34,6 +35,10 @@ type SyncResult struct {
 	Rejected   int // envelopes that will never open or apply
 	Duplicates int // envelopes already processed before, acknowledged again
 	Sent       int // queued envelopes (e.g. delivery receipts) sent
+	// Deferred counts queued envelopes left for the next Sync because the
+	// relay asked this device to slow down (rate-limited) or could not
+	// store them just now (unavailable); nothing is lost.
+	Deferred   int
 	Rejections []Rejection
 	Dropped    []error // outbox envelopes the relay refused for good
 	Recalled   int     // recalls applied (their packets shredded and the store compacted)
@@ -55,12 +60,8 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 	}
 	defer c.Close()
 	res := &SyncResult{}
-	sent, dropped, err := d.flushOutbox(ctx, c)
-	res.Sent += sent
-	res.Dropped = append(res.Dropped, dropped...)
-	if err != nil {
-		return res, fmt.Errorf("sync: %w", err)
-	}
+	// Receive first: what others sent must show however much this device
+	// has queued (a backlog's receipts, a long offline spell).
 	for {
 		ev, err := c.Next(ctx)
 		if err != nil {
@@ -73,9 +74,20 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 			return res, fmt.Errorf("sync: %w", err)
 		}
 	}
-	sent, dropped, err = d.flushOutbox(ctx, c)
+	if err := d.sealOwedReceipts(ctx); err != nil {
+		return res, fmt.Errorf("sync: %w", err)
+	}
+	sent, dropped, err := d.flushOutbox(ctx, c)
 	res.Sent += sent
 	res.Dropped = append(res.Dropped, dropped...)
+	if err != nil && retryLater(err) {
+		n, qerr := d.store.OutboxLen(ctx)
+		if qerr != nil {
+			return res, fmt.Errorf("sync: %w", qerr)
+		}
+		res.Deferred = n
+		err = nil
+	}
 	if err != nil {
 		return res, fmt.Errorf("sync: %w", err)
 	}
@@ -129,7 +141,7 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 	}
 	outcome := casestore.OutcomeStored
 	if err != nil {
-		outcome, apply = casestore.OutcomeRejected, nil
+		outcome, apply = casestore.OutcomeRejected, d.rejectionReceipts(ctx, env.ID, opened, err, now)
 	}
 	aerr := d.store.Apply(ctx, env.ID, outcome, now.Unix(), apply)
 	var rejectedInTx error
@@ -139,7 +151,7 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 		}
 		// Decided inside the transaction: record the rejection instead.
 		rejectedInTx = aerr
-		if aerr = d.store.Apply(ctx, env.ID, casestore.OutcomeRejected, now.Unix(), nil); aerr != nil && !errors.Is(aerr, casestore.ErrAlreadyProcessed) {
+		if aerr = d.store.Apply(ctx, env.ID, casestore.OutcomeRejected, now.Unix(), d.rejectionReceipts(ctx, env.ID, opened, aerr, now)); aerr != nil && !errors.Is(aerr, casestore.ErrAlreadyProcessed) {
 			return aerr
 		}
 	}
@@ -175,20 +187,75 @@ func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (
 	return d.applyPayload(ctx, o, p, now)
 }
 
-// sealReceipt seals a delivery receipt for envelope id to the sender's
-// organisation. It returns no envelope when there is nobody to send it to
-// (the sender's organisation is this one and has no other device).
-func (d *Device) sealReceipt(org crypto.OrgID, id crypto.EnvelopeID, caseID payload.ID, now time.Time) ([]*sealed, error) {
-	r := &payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(id), Case: caseID, ReadAt: now.Unix()}
-	s, err := d.seal(org, r, now)
-	if errors.Is(err, ErrNoRecipients) || errors.Is(err, ErrRelayUntrusted) || errors.Is(err, ErrNotInLog) || errors.Is(err, ErrViewStale) {
-		return nil, nil // nobody left to tell (e.g. the sender's organisation lost its devices)
+// sealOwedReceipts seals the delivery receipts owed for envelopes
+// received (recorded in each envelope's transaction): one receipt per
+// sending organisation and case, answering up to payload.MaxReceiptBatch
+// envelopes, so that a backlog of hundreds is answered in a few envelopes.
+// Each batch is queued and forgotten as owed in one transaction.
+func (d *Device) sealOwedReceipts(ctx context.Context) error {
+	owed, err := d.store.OwedReceipts(ctx)
+	if err != nil || len(owed) == 0 {
+		return err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("seal delivery receipt: %w", err)
+	type group struct{ org, caseID [16]byte }
+	var order []group
+	batches := map[group][][16]byte{}
+	for _, o := range owed {
+		g := group{o.Org, o.Case}
+		if _, ok := batches[g]; !ok {
+			order = append(order, g)
+		}
+		batches[g] = append(batches[g], o.Envelope)
 	}
-	if s == nil {
-		return nil, nil
+	now := d.now()
+	for _, g := range order {
+		ids := batches[g]
+		for len(ids) > 0 {
+			n := min(len(ids), payload.MaxReceiptBatch)
+			chunk := ids[:n]
+			ids = ids[n:]
+			r := &payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(chunk[0]), Case: payload.ID(g.caseID), ReadAt: now.Unix()}
+			for _, id := range chunk[1:] {
+				r.Also = append(r.Also, payload.ID(id))
+			}
+			s, err := d.seal(crypto.OrgID(g.org), r, now)
+			var envs []*sealed
+			switch {
+			case errors.Is(err, ErrNoRecipients), errors.Is(err, ErrRelayUntrusted), errors.Is(err, ErrNotInLog), errors.Is(err, ErrOrgRevoked):
+				// Nobody left to tell: forget the receipts owed.
+			case errors.Is(err, ErrClockWrong), errors.Is(err, ErrViewStale):
+				// Sealed at a later sync, when the clock is right or the
+				// view is fresh again; they stay owed until then.
+				return nil
+			case err != nil:
+				return fmt.Errorf("seal delivery receipts: %w", err)
+			case s != nil:
+				envs = []*sealed{s}
+			}
+			if err := d.store.Update(ctx, func(tx *casestore.Tx) error {
+				if err := queueCase(ctx, tx, envs, [16]byte{}, now); err != nil {
+					return err
+				}
+				return tx.ClearOwed(ctx, chunk)
+			}); err != nil {
+				return err
+			}
+		}
 	}
-	return []*sealed{s}, nil
+	return nil
+}
+
+// retryLater reports a relay answer that means "not now" rather than "no":
+// the relay is rate-limiting this device, cannot reach its store, or is
+// shutting down. What was being sent stays queued for the next Sync.
+func retryLater(err error) bool {
+	var pe *protocol.Error
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case protocol.CodeRateLimited, protocol.CodeUnavailable, protocol.CodeInternal:
+		return true
+	}
+	return false
 }

@@ -40,14 +40,14 @@ func TestBackupRestoreDrill(t *testing.T) {
 	}
 
 	// Restore the newest snapshot: nothing acknowledged is lost, no alert.
-	restore := func(from string) {
+	restore := func(from string, extra ...string) {
 		t.Helper()
 		s.relay.stop(sigterm)
 		out := cli(t, "", "saferef-server", "restore", "--data", s.relayData, "--from", from)
 		if !strings.Contains(out, "restored "+from) || !strings.Contains(out, "the previous store is kept as") {
 			t.Fatalf("restore: %q", out)
 		}
-		s.relay = startRelay(t, s.relayData, s.relay.scheme, s.relayLn)
+		s.relay = startRelay(t, s.relayData, s.relay.scheme, s.relayLn, extra...)
 	}
 	restore(newest)
 	if out := cli(t, wealdPass, "saferef", "--home", s.wealdHome, "sync"); !strings.Contains(out, "synced: 2 new, 0 rejected") {
@@ -64,7 +64,14 @@ func TestBackupRestoreDrill(t *testing.T) {
 	// Restore the older snapshot: a rollback. The refuge has seen the newer
 	// directory: its sync fails with the rollback warning, sending stops,
 	// and `saferef alerts` lists it until resolved.
-	restore(older)
+	// The relay itself refuses the older store (issue 12) until told.
+	s.relay.stop(sigterm)
+	cli(t, "", "saferef-server", "restore", "--data", s.relayData, "--from", older)
+	if _, errOut, err := tryCLI("", "saferef-server", "--data", s.relayData, "--listen", s.relayLn, "--scheme", s.relay.scheme); err == nil ||
+		!strings.Contains(errOut, "the store is older than the relay's own log") {
+		t.Fatalf("relay started on the older snapshot without --accept-empty-store: %v\n%s", err, errOut)
+	}
+	s.relay = startRelay(t, s.relayData, s.relay.scheme, s.relayLn, "--accept-empty-store")
 	_, errOut, err := tryCLI(refugePass, "saferef", "--home", s.refugeHome, "sync")
 	if err == nil || !strings.Contains(errOut, "gone back to an older state") {
 		t.Fatalf("refuge's sync after restoring an older snapshot: %v\n%s", err, errOut)

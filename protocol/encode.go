@@ -80,7 +80,7 @@ func Decode(b []byte) (Frame, error) {
 		return nil, fmt.Errorf("decode %v frame: %w: %w", t, ErrMalformed, err)
 	}
 	if err := f.(checker).check(); err != nil {
-		return nil, fmt.Errorf("decode %v frame: %w: %w", t, ErrMalformed, err)
+		return nil, fmt.Errorf("decode %v frame: %w: %w", t, ErrMalformed, &limitError{err})
 	}
 	// Accept only the one encoding Encode produces: this rejects missing
 	// keys, unknown outer keys, non-shortest integers, unsorted keys and

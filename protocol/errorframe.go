@@ -25,6 +25,10 @@ const (
 	CodeBadCertificate     = "bad-certificate"
 	CodeBeyondLog          = "beyond-log"
 	CodeInternal           = "internal"
+	// CodeUnavailable means the relay cannot reach its store for the
+	// moment (a shared database restarting, a full disk): nothing was
+	// stored, and the device keeps the request queued and tries again.
+	CodeUnavailable = "unavailable"
 )
 
 // ErrorCodes returns every error code this version defines.
@@ -33,7 +37,7 @@ func ErrorCodes() []string {
 		CodeMalformedFrame, CodeFrameTooLarge, CodeUnknownFrame, CodeUnsupportedVersion,
 		CodeUnauthenticated, CodeAuthFailed, CodeAuthStale, CodeAuthReplayed,
 		CodeDeviceRevoked, CodeUnknownMailbox, CodeEnvelopeTooLarge, CodeMailboxFull,
-		CodeRateLimited, CodeDuplicateEnvelope, CodeBadCertificate, CodeBeyondLog, CodeInternal,
+		CodeRateLimited, CodeDuplicateEnvelope, CodeBadCertificate, CodeBeyondLog, CodeInternal, CodeUnavailable,
 	}
 }
 

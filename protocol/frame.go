@@ -17,6 +17,10 @@ const (
 	MaxEnvelopeSize = 1 << 20
 	// MaxObjectSize is the largest signed directory object in Publish and Directory.
 	MaxObjectSize = 64 << 10
+	// MaxPreAuthFrameSize is the largest frame a relay accepts from a
+	// connection that has not authenticated: a Publish of the largest
+	// object, with room for its framing.
+	MaxPreAuthFrameSize = MaxObjectSize + 4096
 	// MaxAckIDs is the largest number of envelope ids in one Ack frame.
 	MaxAckIDs = 256
 	// MaxDirectoryEntries is the largest number of entries in one Directory frame.

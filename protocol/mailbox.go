@@ -8,7 +8,9 @@ import (
 // Send (0x10, device to relay, after AuthOK) stores an envelope in the
 // mailbox named by the envelope's outer "to". ReqID is chosen by the device,
 // non-zero, and echoed in SendOK or Error. Envelope is an encoded outer
-// envelope of at most MaxEnvelopeSize bytes.
+// envelope, not empty; one over MaxEnvelopeSize bytes (that still fits in a
+// frame) is a well-formed Send that the relay answers with
+// envelope-too-large, not fatal.
 type Send struct {
 	ReqID    uint64 `cbor:"r"`
 	Envelope []byte `cbor:"e"`
@@ -18,7 +20,13 @@ type Send struct {
 func (Send) FrameType() Type { return TypeSend }
 
 func (f Send) check() error {
-	return errors.Join(checkReqID(f.ReqID), checkEnvelope(f.Envelope))
+	// An envelope over MaxEnvelopeSize that still fits in a frame is a
+	// well-formed Send: the relay answers it with envelope-too-large (not
+	// fatal), so the device learns which envelope to give up on.
+	if len(f.Envelope) == 0 {
+		return errors.Join(checkReqID(f.ReqID), errors.New("envelope is empty"))
+	}
+	return checkReqID(f.ReqID)
 }
 
 // SendOK (0x11, relay to device) answers Send once the envelope is durably

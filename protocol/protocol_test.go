@@ -270,8 +270,8 @@ func TestCodeFor(t *testing.T) {
 			t.Errorf("code %q is not a valid error code: %v", c, err)
 		}
 	}
-	if len(seen) != 17 {
-		t.Errorf("%d error codes, want 17", len(seen))
+	if len(seen) != 18 {
+		t.Errorf("%d error codes, want 18", len(seen))
 	}
 }
 

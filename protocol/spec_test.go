@@ -248,6 +248,7 @@ func genLimits(t *testing.T, docs pkgDocs) string {
 		{"MaxFrameSize", MaxFrameSize},
 		{"MaxEnvelopeSize", MaxEnvelopeSize},
 		{"MaxObjectSize", MaxObjectSize},
+		{"MaxPreAuthFrameSize", MaxPreAuthFrameSize},
 		{"MaxAckIDs", MaxAckIDs},
 		{"MaxDirectoryEntries", MaxDirectoryEntries},
 		{"MaxOriginLen", MaxOriginLen},

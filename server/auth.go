@@ -29,6 +29,10 @@ func (c *conn) handleAuth(ctx context.Context, f *protocol.Auth) bool {
 	}
 	id := crypto.DeviceID(f.Device)
 	dev, err := s.lookupDevice(ctx, id)
+	if err != nil && !errors.Is(err, crypto.ErrUnknownDevice) {
+		c.storeFailed(ctx, "look up device", err, 0, true)
+		return false
+	}
 	if err != nil {
 		c.sendError(protocol.CodeAuthFailed, "this device is not enrolled in the scheme; ask your organisation admin to approve it", 0, true)
 		return false

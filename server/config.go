@@ -8,6 +8,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/server/store"
 )
 
@@ -59,6 +60,17 @@ type Config struct {
 	// closes it with rate-limited (default 1024: enough to read a directory
 	// of about a million entries a page at a time).
 	PreAuthFrames int
+	// PreAuthFrameSize is the largest frame accepted before authentication
+	// (default protocol.MaxPreAuthFrameSize: a directory object and its
+	// framing). A larger one closes the connection with frame-too-large.
+	PreAuthFrameSize int
+	// MaxPreAuthConns caps the unauthenticated connections open at once
+	// (default 1,000); the next is refused with HTTP 503.
+	MaxPreAuthConns int
+	// PreAuthBytes caps the bytes of frames being read before
+	// authentication, across all connections (default 16 MiB). Each frame
+	// being read reserves PreAuthFrameSize.
+	PreAuthBytes int
 	// AuthTimeout is how long an unauthenticated connection may stay idle
 	// (default 30 s).
 	AuthTimeout time.Duration
@@ -67,6 +79,18 @@ type Config struct {
 	ClockSkew time.Duration
 	// ExpireEvery is how often expired envelopes are deleted (default 1 minute).
 	ExpireEvery time.Duration
+	// CheckpointFile is where the relay keeps the last checkpoint it signed
+	// (beside its log key). At start a store holding less than that log,
+	// or a different one, is refused with ErrStoreRolledBack. Empty
+	// disables the check (tests of other things).
+	CheckpointFile string
+	// AcceptEmptyStore starts the relay on such a store anyway (after a
+	// deliberate reset); devices that saw the larger log will report a
+	// rollback.
+	AcceptEmptyStore bool
+	// ProbeEvery is how often the store's ability to write is probed for
+	// /healthz (default 15 s).
+	ProbeEvery time.Duration
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 	// Witnesses are the base URLs of the scheme's witnesses (C2SP
@@ -113,11 +137,23 @@ func (c *Config) setDefaults() {
 	if c.PreAuthFrames == 0 {
 		c.PreAuthFrames = 1024
 	}
+	if c.PreAuthFrameSize == 0 {
+		c.PreAuthFrameSize = protocol.MaxPreAuthFrameSize
+	}
+	if c.MaxPreAuthConns == 0 {
+		c.MaxPreAuthConns = 1000
+	}
+	if c.PreAuthBytes == 0 {
+		c.PreAuthBytes = 16 << 20
+	}
 	if c.AuthTimeout == 0 {
 		c.AuthTimeout = 30 * time.Second
 	}
 	if c.ClockSkew == 0 {
 		c.ClockSkew = 2 * time.Minute
+	}
+	if c.ProbeEvery == 0 {
+		c.ProbeEvery = 15 * time.Second
 	}
 	if c.ExpireEvery == 0 {
 		c.ExpireEvery = time.Minute

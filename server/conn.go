@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -42,6 +43,13 @@ type conn struct {
 	authed   bool
 	authSeen bool // an Auth frame was already received on this connection
 	preAuth  int  // frames received before authentication
+	// preAuthHeld: this connection still counts against MaxPreAuthConns
+	// (reader; set at accept, cleared at authentication or unregister).
+	preAuthHeld bool
+	// uncredited counts envelopes delivered on this connection and not yet
+	// turned into send credit by an Ack (ratelimit.go); atomic: the
+	// delivery loop adds, the reader takes.
+	uncredited atomic.Int64
 }
 
 func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
@@ -52,8 +60,13 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "relay is shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	if !s.admitPreAuth() {
+		http.Error(w, "relay is busy; try again shortly", http.StatusServiceUnavailable)
+		return
+	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.leavePreAuth()
 		return // the upgrader has already answered with an HTTP error
 	}
 	c := &conn{
@@ -63,6 +76,8 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		deliver: make(chan []byte, 16),
 		wakeup:  make(chan struct{}, 1),
 		closed:  make(chan struct{}),
+
+		preAuthHeld: true,
 	}
 	if s.cfg.LogIP {
 		addr := r.RemoteAddr
@@ -72,12 +87,14 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := io.ReadFull(rand.Reader, c.nonce[:]); err != nil {
 		s.cfg.Logger.Error("read nonce", "err", err)
+		s.leavePreAuth()
 		ws.Close()
 		return
 	}
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
+		s.leavePreAuth()
 		ws.Close()
 		return
 	}
@@ -179,6 +196,8 @@ func closeCodeFor(code string) int {
 		return websocket.CloseMessageTooBig
 	case protocol.CodeInternal:
 		return websocket.CloseInternalServerErr
+	case protocol.CodeUnavailable:
+		return websocket.CloseTryAgainLater
 	}
 	return websocket.CloseNormalClosure
 }
@@ -290,7 +309,10 @@ func (c *conn) readLoop() {
 
 	// Read limit: a little above the largest frame, so that an oversized
 	// frame is read far enough to be refused with its own error code.
+	// Before authentication only small frames are accepted (preauth.go):
+	// readFrame reads no more than limit+1 bytes of any frame.
 	c.ws.SetReadLimit(protocol.MaxFrameSize + 1024)
+	limit := c.s.cfg.PreAuthFrameSize
 	deadline := func() {
 		d := c.s.cfg.PongTimeout
 		if !c.authed {
@@ -309,19 +331,16 @@ func (c *conn) readLoop() {
 			return
 		}
 		deadline()
-		if typ != websocket.BinaryMessage {
-			c.sendError(protocol.CodeMalformedFrame, "frames must be binary websocket messages", 0, true)
+		if !c.authed && !c.s.reservePreAuth() {
+			c.sendError(protocol.CodeRateLimited, "the relay is busy with other unauthenticated connections; reconnect shortly", 0, true)
+			c.s.metrics.preAuthRefused.WithLabelValues("bytes").Inc()
 			return
 		}
-		b, err := io.ReadAll(io.LimitReader(r, protocol.MaxFrameSize+1))
-		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				c.sendError(protocol.CodeFrameTooLarge, "frame is larger than the relay accepts", 0, true)
-			}
-			return
+		b, ok := c.readFrame(typ, r, limit)
+		if !c.authed {
+			c.s.releasePreAuth()
 		}
-		if len(b) > protocol.MaxFrameSize {
-			c.sendError(protocol.CodeFrameTooLarge, "frame is larger than the relay accepts", 0, true)
+		if !ok {
 			return
 		}
 		f, err := protocol.Decode(b)
@@ -329,13 +348,48 @@ func (c *conn) readLoop() {
 			code := protocol.CodeFor(err)
 			// A frame the relay cannot read is not worth a second
 			// chance: the client is broken or hostile.
-			c.sendError(code, "cannot read frame: "+err.Error(), 0, true)
+			c.sendError(code, "cannot read frame: "+protocol.Describe(err), 0, true)
 			return
 		}
+		wasAuthed := c.authed
 		if !c.handle(ctx, f) {
 			return
 		}
+		if c.authed && !wasAuthed {
+			// Authenticated: full-size frames, and the keep-alive
+			// deadline rather than the pre-auth one.
+			limit = protocol.MaxFrameSize
+			c.preAuthHeld = false
+			c.s.leavePreAuth()
+		}
+		deadline()
 	}
+}
+
+// readFrame reads one websocket message of at most limit bytes, refusing
+// anything else with the matching Error frame. It reports false when the
+// connection must end.
+func (c *conn) readFrame(typ int, r io.Reader, limit int) ([]byte, bool) {
+	if typ != websocket.BinaryMessage {
+		c.sendError(protocol.CodeMalformedFrame, "frames must be binary websocket messages", 0, true)
+		return nil, false
+	}
+	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			c.sendError(protocol.CodeFrameTooLarge, "frame is larger than the relay accepts", 0, true)
+		}
+		return nil, false
+	}
+	if len(b) > limit {
+		// Read (without keeping) the rest of the frame, up to the socket's
+		// read limit, so that the client can read the Error frame rather
+		// than a connection reset.
+		io.Copy(io.Discard, r)
+		c.sendError(protocol.CodeFrameTooLarge, "frame is larger than the relay accepts", 0, true)
+		return nil, false
+	}
+	return b, true
 }
 
 func (c *conn) unregister() {
@@ -352,6 +406,10 @@ func (c *conn) unregister() {
 		s.metrics.authenticated.Dec()
 	}
 	s.mu.Unlock()
+	if c.preAuthHeld {
+		c.preAuthHeld = false
+		s.leavePreAuth()
+	}
 	s.metrics.connections.Dec()
 }
 

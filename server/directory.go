@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/saferef/saferef/protocol"
@@ -18,6 +19,10 @@ const directoryPageBytes = 512 << 10
 // verifies up to the scheme root, and appends it to the directory log.
 func (c *conn) handlePublish(ctx context.Context, f *protocol.Publish) {
 	index, err := c.s.publish(ctx, f.Object)
+	if errors.Is(err, errStore) {
+		c.storeFailed(ctx, "publish", err, f.ReqID, false)
+		return
+	}
 	if err != nil {
 		c.sendError(protocol.CodeBadCertificate, err.Error(), f.ReqID, false)
 		return
@@ -31,7 +36,7 @@ func (s *Server) publish(ctx context.Context, obj []byte) (uint64, error) {
 	s.dirMu.Lock()
 	defer s.dirMu.Unlock()
 	if err := s.reloadLocked(ctx); err != nil {
-		return 0, fmt.Errorf("publish: %w", err)
+		return 0, fmt.Errorf("publish: %w: %w", errStore, err)
 	}
 	kind, err := s.dir.Add(obj, s.cfg.Now())
 	if err != nil {
@@ -42,8 +47,7 @@ func (s *Server) publish(ctx context.Context, obj []byte) (uint64, error) {
 		// The directory in memory is now ahead of the store; the object
 		// verified, so the worst case is that it is forgotten at restart
 		// and has to be published again.
-		s.cfg.Logger.Error("append directory entry", "kind", kind, "err", err)
-		return 0, fmt.Errorf("publish: the relay could not store it, try again")
+		return 0, fmt.Errorf("publish %s: %w: %w", kind, errStore, err)
 	}
 	switch {
 	case index == s.dirNext:
@@ -51,6 +55,7 @@ func (s *Server) publish(ctx context.Context, obj []byte) (uint64, error) {
 			return 0, fmt.Errorf("publish: %w", err)
 		}
 		s.dirNext++
+		s.saveCheckpoint()
 	case index > s.dirNext:
 		// Another node appended in between: catch up, this entry included
 		// (adding it to the directory again is a no-op).
@@ -102,16 +107,14 @@ func (s *Server) enforceRevocations(ctx context.Context) {
 func (c *conn) handleDirectoryGet(ctx context.Context, f *protocol.DirectoryGet) {
 	size, cp, err := c.s.servedCheckpoint(ctx)
 	if err != nil {
-		c.s.cfg.Logger.Error("read directory", "err", err)
-		c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)
+		c.storeFailed(ctx, "read directory", err, f.ReqID, false)
 		return
 	}
 	var entries []store.DirectoryEntry
 	if f.Since < uint64(size) {
 		entries, err = c.s.store.Directory(ctx, f.Since, int(min(directoryPage, uint64(size)-f.Since)))
 		if err != nil {
-			c.s.cfg.Logger.Error("read directory", "err", err)
-			c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)
+			c.storeFailed(ctx, "read directory", err, f.ReqID, false)
 			return
 		}
 	}

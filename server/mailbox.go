@@ -74,8 +74,7 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 		c.sendError(protocol.CodeMailboxFull, "the recipient's mailbox is full; try again later or tell the scheme coordinator", f.ReqID, false)
 		return
 	case err != nil:
-		s.cfg.Logger.Error("store envelope", "err", err)
-		c.sendError(protocol.CodeInternal, "the relay could not store the envelope; try again", f.ReqID, false)
+		c.storeFailed(ctx, "store envelope", err, f.ReqID, false)
 		return
 	}
 	s.metrics.envelopesStored.Inc()
@@ -88,10 +87,10 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 func (c *conn) handleAck(ctx context.Context, f *protocol.Ack) {
 	n, err := c.s.store.Ack(ctx, [16]byte(c.device), f.IDs)
 	if err != nil {
-		c.s.cfg.Logger.Error("acknowledge envelopes", "err", err)
-		c.sendError(protocol.CodeInternal, "the relay could not record the acknowledgement; it will be redelivered", 0, false)
+		c.storeFailed(ctx, "acknowledge envelopes", err, 0, false)
 		return
 	}
+	c.s.creditSend(c.device, c.takeDelivered(f.IDs))
 	c.s.metrics.envelopesDeleted.Add(float64(n))
 }
 
@@ -107,10 +106,7 @@ func (c *conn) deliverLoop(ctx context.Context) {
 		for {
 			envs, err := c.s.store.Pending(ctx, [16]byte(c.device), cursor, deliverBatch, c.s.cfg.Now())
 			if err != nil {
-				if ctx.Err() == nil {
-					c.s.cfg.Logger.Error("read pending envelopes", "err", err)
-					c.closeWith(protocol.CodeInternal, "the relay cannot read your mailbox; reconnect shortly", "store-error")
-				}
+				c.storeFailed(ctx, "read pending envelopes", err, 0, true)
 				return
 			}
 			for _, e := range envs {
@@ -118,6 +114,7 @@ func (c *conn) deliverLoop(ctx context.Context) {
 					return
 				}
 				c.s.metrics.envelopesDeliver.Inc()
+				c.uncredited.Add(1)
 				cursor = e.Seq
 			}
 			if len(envs) < deliverBatch {

@@ -25,6 +25,8 @@ type metrics struct {
 	directoryAccepted prometheus.Counter
 	witnessCosigned   prometheus.Counter
 	witnessFailed     prometheus.Counter
+	preAuthRefused    *prometheus.CounterVec // by limit: connections, bytes
+	storeUnavailable  prometheus.Counter
 	witness           *witnessAge
 }
 
@@ -67,11 +69,23 @@ func newMetrics(s *Server) *metrics {
 	m.witnessFailed = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "saferef_relay_witness_failures_total", Help: "Checkpoint submissions a witness did not cosign (unreachable, refused or conflicting).",
 	})
+	m.preAuthRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "saferef_relay_preauth_refused_total", Help: "Unauthenticated connections or frames refused by the pre-authentication limits, by limit.",
+	}, []string{"limit"})
+	m.storeUnavailable = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "saferef_relay_store_unavailable_total", Help: "Requests answered 'unavailable' because the store failed.",
+	})
 	for _, c := range []prometheus.Collector{m.connections, m.authenticated, m.connectionsTotal, m.dropped,
 		m.envelopesStored, m.envelopesDeliver, m.envelopesDeleted, m.envelopesExpired, m.rejected, m.directoryAccepted,
-		m.witnessCosigned, m.witnessFailed} {
+		m.witnessCosigned, m.witnessFailed, m.preAuthRefused, m.storeUnavailable} {
 		f(c)
 	}
+	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "saferef_relay_preauth_connections", Help: "Open connections that have not authenticated.",
+	}, func() float64 { return float64(s.preAuth.conns.Load()) }))
+	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "saferef_relay_preauth_bytes", Help: "Bytes reserved by frames being read before authentication.",
+	}, func() float64 { return float64(s.preAuth.bytes.Load()) }))
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "saferef_relay_envelopes_held", Help: "Envelopes currently stored.",
 	}, func() float64 {

@@ -24,9 +24,10 @@ func (s *Server) allowSend(device crypto.DeviceID) bool {
 		b = &tokenBucket{tokens: float64(s.cfg.SendBurst), last: now}
 		s.limiters[device] = b
 	}
-	b.tokens += now.Sub(b.last).Seconds() * s.cfg.SendRate
-	if b.tokens > float64(s.cfg.SendBurst) {
-		b.tokens = float64(s.cfg.SendBurst)
+	// Time refills the bucket up to the burst; credits from acknowledged
+	// deliveries (creditSend) may take it above.
+	if burst := float64(s.cfg.SendBurst); b.tokens < burst {
+		b.tokens = min(burst, b.tokens+now.Sub(b.last).Seconds()*s.cfg.SendRate)
 	}
 	b.last = now
 	if b.tokens < 1 {
@@ -34,4 +35,44 @@ func (s *Server) allowSend(device crypto.DeviceID) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// maxAckCredit caps the send credit a device can bank from acknowledged
+// deliveries (the default mailbox quota: a full mailbox's worth of
+// receipts).
+const maxAckCredit = 10000
+
+// creditSend gives device one send token per envelope it has just
+// acknowledged. A device answers what it receives with at most one delivery
+// receipt per envelope, so however large the backlog it drains, the
+// receipts it owes can always be sent: the rate limit can slow a device
+// but never lock it out of its own backlog (protocol/SPEC.md, "Rate
+// limits").
+func (s *Server) creditSend(device crypto.DeviceID, n int) {
+	if n <= 0 {
+		return
+	}
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.limiters[device]
+	if b == nil {
+		b = &tokenBucket{tokens: float64(s.cfg.SendBurst), last: now}
+		s.limiters[device] = b
+	}
+	b.tokens = min(b.tokens+float64(n), float64(s.cfg.SendBurst+maxAckCredit))
+}
+
+// takeDelivered returns how many of the n envelopes just acknowledged were
+// delivered on this connection and not yet credited, and marks them
+// credited, so that acknowledging ids the relay never sent earns nothing.
+func (c *conn) takeDelivered(ids [][16]byte) int {
+	n := int64(len(ids))
+	for {
+		have := c.uncredited.Load()
+		take := min(have, n)
+		if c.uncredited.CompareAndSwap(have, have-take) {
+			return int(take)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -34,6 +35,9 @@ type Server struct {
 	dirMu   sync.Mutex
 	dir     *crypto.Directory
 	dirNext uint64 // guarded by dirMu: index of the next store entry to apply
+	// checkpointChecked (guarded by dirMu) is set once the store has been
+	// compared with the last saved checkpoint; only then is it overwritten.
+	checkpointChecked bool
 	// tlog is the transparency log over every store entry below dirNext,
 	// appended under dirMu; it is safe for concurrent reads.
 	tlog *translog.Log
@@ -49,6 +53,10 @@ type Server struct {
 	limiters map[crypto.DeviceID]*tokenBucket
 	accepted map[string]time.Time // auth signatures accepted, for replay refusal
 	closing  bool
+
+	preAuth preAuthLimits // unauthenticated connections and their bytes (preauth.go)
+	// writeFailing is set while the store's write probe fails (storeguard.go).
+	writeFailing atomic.Bool
 
 	bg       sync.WaitGroup // background loops
 	stopBg   context.CancelFunc
@@ -102,18 +110,27 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.reloadDirectory(ctx); err != nil {
 		return nil, fmt.Errorf("new relay: %w", err)
 	}
+	if err := s.checkStoreAgainstCheckpoint(); err != nil {
+		return nil, fmt.Errorf("new relay: %w", err)
+	}
+	s.dirMu.Lock()
+	s.checkpointChecked = true
+	s.saveCheckpoint()
+	s.dirMu.Unlock()
 	cp, err := s.tlog.Checkpoint(s.tlog.Size())
 	if err != nil {
 		return nil, fmt.Errorf("new relay: %w", err)
 	}
 	cfg.Logger.Info("transparency log ready", "log_key", s.tlog.VerifierKey(), "size", s.tlog.Size(), "checkpoint", string(cp))
 	s.bgCtx, s.stopBg = context.WithCancel(context.Background())
-	s.bg.Add(1)
+	s.probeNow(s.bgCtx)
+	s.bg.Add(2)
 	go s.expireLoop(s.bgCtx)
 	if s.witness != nil {
 		s.bg.Add(1)
 		go s.witness.run(s.bgCtx)
 	}
+	go s.probeLoop(s.bgCtx)
 	if n, ok := cfg.Store.(store.Notifier); ok {
 		s.bg.Add(1)
 		go s.listenLoop(s.bgCtx, n)
@@ -144,6 +161,10 @@ func (s *Server) AdminHandler() http.Handler {
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.store.DirectorySize(r.Context()); err != nil {
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if s.writeFailing.Load() {
+		http.Error(w, "store cannot write", http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -222,6 +243,7 @@ func (s *Server) reloadLocked(ctx context.Context) error {
 			}
 			s.dirNext = e.Index + 1
 		}
+		s.saveCheckpoint()
 	}
 }
 

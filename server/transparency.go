@@ -46,8 +46,7 @@ func (c *conn) handleProofGet(ctx context.Context, f *protocol.ProofGet) {
 	case errors.Is(err, translog.ErrOutOfRange):
 		c.sendError(protocol.CodeBeyondLog, err.Error(), f.ReqID, false)
 	case err != nil:
-		c.s.cfg.Logger.Error("prove log", "err", err)
-		c.sendError(protocol.CodeInternal, "the relay could not build the proof; try again", f.ReqID, false)
+		c.storeFailed(ctx, "prove log", err, f.ReqID, false)
 	default:
 		c.enqueue(out)
 	}

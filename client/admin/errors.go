@@ -28,6 +28,10 @@ var (
 	// ErrSchemeMismatch means the relay's log has rotated the roots away
 	// from the scheme in the admin directory.
 	ErrSchemeMismatch = errors.New("scheme differs from the relay's log")
+	// ErrLogRolledBack means the relay's log is smaller than, or differs
+	// from, the one this admin directory verified before (log verify keeps
+	// the last checkpoint it verified in DIR/log-verified.checkpoint).
+	ErrLogRolledBack = errors.New("the relay's log went back to an older state than this admin directory verified")
 	// ErrExists means a file that is created once already exists.
 	ErrExists = errors.New("already exists")
 	// ErrFutureRevocation means a revocation was dated in the future.

@@ -70,6 +70,16 @@ func Audit(ctx context.Context, dir, relayURL, logKey string) (*translog.AuditRe
 	if err != nil {
 		return nil, key, markf(ErrAuditFailed, "audit the relay's log: %w", err)
 	}
+	// A log whose entries all verify is compared with the one verified
+	// before (a failed entry is reported as such, and not kept): a shorter
+	// or different log is a rollback.
+	if rep.OK() {
+		if err := checkVerifiedBefore(dir, key, l.checkpoint, l.objects); err != nil {
+			return nil, key, err
+		}
+	}
+	// Then the checkpoint must extend the monitor state the publishing
+	// commands keep (DIR/log-state.json), by a consistency proof.
 	if logKey == "" {
 		if _, err := checkAgainstState(dir, s, l.key, l.checkpoint, l.objects); err != nil {
 			return nil, key, err

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -62,4 +63,31 @@ func newRequest(t *testing.T, org crypto.OrgID, name string) *enrolment.Request 
 		t.Fatal(err)
 	}
 	return req
+}
+
+// TestAuditReportsRollback (issue 12, item 2): once an admin directory has
+// verified a log, a relay restarted on an empty store is reported as a
+// rollback, not as "entries: 0 ... log ok".
+func TestAuditReportsRollback(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, roots, err := CreateScheme(dir, "test", 1, 1, Static("root pass"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := relaytest.Run(t, s)
+	o, err := AddOrg(dir, s, roots, "Harbour Refuge", crypto.KindProvider, nil, "admin pass", 10, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Publish(ctx, dir, r.URL, o.CertBytes); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Audit(ctx, dir, r.URL, ""); err != nil {
+		t.Fatal(err)
+	}
+	r.Empty()
+	if _, _, err := Audit(ctx, dir, r.URL, ""); !errors.Is(err, ErrLogRolledBack) {
+		t.Fatalf("audit of an emptied relay: %v", err)
+	}
 }

@@ -31,6 +31,10 @@ type Entry struct {
 	SenderDeviceName string
 	// Body is the payload bytes as carried (sealed).
 	Body []byte
+	// Unreadable is set (and Body and the sender names left empty) when
+	// the entry's sealed columns do not open: a damaged byte on disk. The
+	// rest of the case still reads (Entries never fails for one entry).
+	Unreadable bool
 }
 
 type senderNames struct {
@@ -100,19 +104,19 @@ func (s *Store) entries(ctx context.Context, caseID [16]byte, query string, args
 		copy(e.SenderOrg[:], org)
 		copy(e.SenderDevice[:], dev)
 		e.At = time.Unix(at, 0).UTC()
-		n, err := OpenColumn(key, caseID, "entries.sender_names", names)
-		if err != nil {
-			return nil, err
-		}
 		var sn senderNames
-		if err := json.Unmarshal(n, &sn); err != nil {
-			return nil, fmt.Errorf("entry %x: sender names: %w", e.Envelope, err)
+		n, err := OpenColumn(key, caseID, "entries.sender_names", names)
+		if err == nil {
+			err = json.Unmarshal(n, &sn)
 		}
-		e.SenderOrgName, e.SenderDeviceName = sn.Org, sn.Device
-		if body != nil {
-			if e.Body, err = OpenColumn(key, caseID, "entries.body", body); err != nil {
-				return nil, err
-			}
+		if err == nil && body != nil {
+			e.Body, err = OpenColumn(key, caseID, "entries.body", body)
+		}
+		if err != nil {
+			// One damaged entry must not hide the whole case.
+			e.Body, e.Unreadable = nil, true
+		} else {
+			e.SenderOrgName, e.SenderDeviceName = sn.Org, sn.Device
 		}
 		out = append(out, &e)
 	}

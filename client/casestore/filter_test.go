@@ -116,6 +116,7 @@ func TestMigrateFromEarlierSchema(t *testing.T) {
 		`DROP INDEX cases_closed`, `DROP INDEX cases_ref_key`, `DROP INDEX outbox_case`,
 		`ALTER TABLE cases DROP COLUMN closed`, `ALTER TABLE cases DROP COLUMN districts`,
 		`ALTER TABLE cases DROP COLUMN ref_key`, `ALTER TABLE outbox DROP COLUMN case_id`, `DELETE FROM case_orgs`,
+		`PRAGMA user_version = 0`, // earlier versions did not record one
 	} {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)

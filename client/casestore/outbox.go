@@ -67,3 +67,20 @@ func (s *Store) RemoveOutbox(ctx context.Context, id [16]byte) error {
 	}
 	return nil
 }
+
+// OutboxLen returns how many envelopes are waiting to be sent.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count outbox: %w", err)
+	}
+	return n, nil
+}
+
+// RemoveOutbox deletes an envelope from the outbox inside a transaction.
+func (t *Tx) RemoveOutbox(ctx context.Context, id [16]byte) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM outbox WHERE envelope = ?`, id[:]); err != nil {
+		return fmt.Errorf("remove envelope %x from outbox: %w", id, err)
+	}
+	return nil
+}

@@ -26,6 +26,7 @@ type Store struct {
 	db        *sql.DB
 	dataKey   []byte // wraps the per-case keys; never written anywhere
 	filterKey []byte // keys the district and reference filter columns; derived from dataKey
+	readOnly  bool   // opened read-only because the disk cannot be written (ErrReadOnly)
 }
 
 const schema = `
@@ -102,6 +103,22 @@ CREATE TABLE IF NOT EXISTS sent_envelopes (
 	mailbox BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sent_envelopes_case ON sent_envelopes(case_id);
+CREATE TABLE IF NOT EXISTS rejections (
+	envelope BLOB PRIMARY KEY,
+	case_id BLOB NOT NULL,
+	for_envelope BLOB NOT NULL,
+	org BLOB NOT NULL,
+	device BLOB NOT NULL,
+	code TEXT NOT NULL,
+	at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rejections_case ON rejections(case_id);
+CREATE TABLE IF NOT EXISTS receipts_owed (
+	envelope BLOB PRIMARY KEY,
+	org BLOB NOT NULL,
+	case_id BLOB NOT NULL,
+	at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
 	envelope BLOB PRIMARY KEY,
 	case_id BLOB NOT NULL,
@@ -234,24 +251,36 @@ func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
 		return nil, fmt.Errorf("open case store %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	readOnly := false
+	err = createSchema(ctx, db)
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open case store %s: create schema: %w", path, err)
-	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open case store %s: %w", path, err)
+		// A full disk (or a file system that has gone read-only) makes
+		// SQLite fail before the first statement: it cannot create the WAL
+		// index. The store is still there; open it read-only so that
+		// cases can be read, and say so at the first write.
+		ro, rerr := openReadOnly(ctx, path)
+		if rerr != nil {
+			return nil, fmt.Errorf("open case store %s: %w", path, err)
+		}
+		db, readOnly = ro, true
 	}
 	fk, err := deriveFilterKey(dataKey)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open case store %s: %w", path, err)
 	}
-	return &Store{db: db, dataKey: append([]byte(nil), dataKey...), filterKey: fk}, nil
+	return &Store{db: db, dataKey: append([]byte(nil), dataKey...), filterKey: fk, readOnly: readOnly}, nil
 }
 
 // Close checkpoints the WAL and closes the database.
 func (s *Store) Close() error {
+	if s.readOnly {
+		if err := s.db.Close(); err != nil {
+			return fmt.Errorf("close case store: %w", err)
+		}
+		return nil
+	}
 	_, cerr := s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close case store: %w", err)
@@ -264,6 +293,9 @@ func (s *Store) Close() error {
 
 // Update runs fn in one write transaction, committing if fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -340,3 +372,63 @@ func (s *Store) Processed(ctx context.Context, id [16]byte) (Outcome, bool, erro
 	}
 	return Outcome(o), true, nil
 }
+
+// schemaVersion is stored in PRAGMA user_version once the schema and every
+// migration are in place, so that opening an up-to-date store writes
+// nothing.
+const schemaVersion = 4
+
+// createSchema creates the tables and runs the migrations, unless the
+// store says it is already up to date.
+func createSchema(ctx context.Context, db *sql.DB) error {
+	var v int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v >= schemaVersion {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
+		return fmt.Errorf("record schema version: %w", err)
+	}
+	return nil
+}
+
+// ErrReadOnly means the case store could only be opened for reading (the
+// disk is full or read-only): cases can be read, nothing can be stored.
+var ErrReadOnly = errors.New("the case store is read-only: the disk is full or cannot be written")
+
+// openReadOnly opens an existing, up-to-date store without writing
+// anything beside it (no WAL index): SQLite's immutable mode. It sees what
+// was checkpointed into the database file, which Close always does.
+func openReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("immutable", "1")
+	q.Add("_pragma", "foreign_keys(1)")
+	dsn := (&url.URL{Scheme: "file", Opaque: path, RawQuery: q.Encode()}).String()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	var v int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil || v < schemaVersion {
+		db.Close()
+		if err == nil {
+			err = errors.New("store predates this version")
+		}
+		return nil, err
+	}
+	return db, nil
+}
+
+// ReadOnly reports whether the store could only be opened for reading
+// (ErrReadOnly).
+func (s *Store) ReadOnly() bool { return s.readOnly }

@@ -142,3 +142,25 @@ func (a *App) markRead(core Core, id crypto.CaseID) {
 		}
 	})
 }
+
+// SetRelay moves the unlocked session's device to the relay at url (the
+// "Relay address" dialog), off the UI goroutine, and calls done on the UI
+// goroutine with the outcome. The next sync goes to the new relay.
+func (a *App) SetRelay(url string, done func(error)) {
+	if a.core == nil {
+		return
+	}
+	core := a.core
+	a.bg(func(ctx context.Context) {
+		err := core.SetRelay(ctx, url)
+		fyne.Do(func() {
+			if a.core != core {
+				return
+			}
+			done(err)
+			if err == nil {
+				a.SyncNow()
+			}
+		})
+	})
+}

@@ -45,6 +45,10 @@ type Core interface {
 	// Queued counts the sends recorded but not yet confirmed by the relay
 	// (the outbox).
 	Queued(ctx context.Context) (int, error)
+	// SetRelay moves the device to another relay of the same scheme after
+	// checking its log (client.Device.SetRelay); the relay is unchanged on
+	// error (wrapping client.ErrNotSameLog for a relay of another log).
+	SetRelay(ctx context.Context, url string) error
 	// CaseRows lists every case on the device, one row each.
 	CaseRows(ctx context.Context) ([]CaseRow, error)
 	// Case returns one case in full with its workflow state. It wraps

@@ -60,6 +60,7 @@ type fakeCore struct {
 	syncNew    int
 	sendErr    error // returned by every send while set
 	queued     int
+	relays     []string // SetRelay calls
 	referrals  []*payload.Referral
 	households []*payload.HouseholdDetails // the details each referral was opened with
 	duplicates bool                        // SendReferral refuses a repeated reference unless confirmed
@@ -103,6 +104,12 @@ func (c *fakeCore) Sync(context.Context) (SyncReport, error) {
 	c.queued = 0
 	c.mu.Unlock()
 	return SyncReport{New: c.syncNew, At: testNow, Warning: c.syncWarning}, nil
+}
+func (c *fakeCore) SetRelay(_ context.Context, url string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.relays = append(c.relays, url)
+	return nil
 }
 func (c *fakeCore) Queued(context.Context) (int, error) {
 	c.mu.Lock()

@@ -34,6 +34,9 @@ type orgScreen struct {
 
 	rotate      *widget.Button
 	rotated     *widget.Label
+	relayURL    *entry         // the relay this device uses; edit to move it
+	moveRelay   *widget.Button // checks the new relay's log, then moves
+	relayResult *widget.Label
 	devices     *fyne.Container
 	revokes     map[crypto.DeviceID]*widget.Button
 	request     *entry
@@ -105,11 +108,17 @@ func newOrgScreen(a *App, m *mainScreen) *orgScreen {
 	s.problem = wrapped("")
 	s.problem.Importance = widget.DangerImportance
 	s.first = s.rotate
+	s.relayURL = newEntry(a)
+	s.relayURL.SetText(a.core.Relay())
+	s.moveRelay = widget.NewButton(tr("Move to this relay"), func() { a.touch(); s.setRelay() })
+	s.relayResult = wrapped("")
 
 	this := widget.NewCard(tr("This device"), "", container.NewVBox(
 		wrapped(trf("{{.Device}} · {{.Org}}", map[string]any{"Device": id.DeviceName, "Org": id.OrgName})),
 		widget.NewLabelWithStyle(trf("Fingerprint {{.Fingerprint}}", map[string]any{"Fingerprint": id.Fingerprint}), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
-		container.NewHBox(s.rotate), s.rotated))
+		container.NewHBox(s.rotate), s.rotated,
+		widget.NewLabelWithStyle(tr("Relay"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, s.moveRelay, s.relayURL), s.relayResult))
 	approve := widget.NewCard(tr("Approve a new device"), "", container.NewVBox(
 		wrapped(tr("Check the request and the fingerprint the user reads out to you, then approve it with the organisation's admin key. Its passphrase is asked for each time and never kept. Or copy the saferef-admin command and run it where the admin key is.")),
 		widget.NewLabelWithStyle(tr("Enrolment request"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -260,6 +269,23 @@ func (s *orgScreen) rotateNow() {
 			s.rotated.SetText(tr("New key made and published. Old keys are erased after the grace period."))
 			s.fillDevices(core.Devices())
 		})
+	})
+}
+
+// setRelay moves the device to the relay address typed (another node of
+// the same relay): the core checks the new relay's log before anything
+// changes.
+func (s *orgScreen) setRelay() {
+	url := strings.TrimSpace(s.relayURL.Text)
+	s.moveRelay.Disable()
+	s.relayResult.SetText(tr("Checking the new relay…"))
+	s.app.SetRelay(url, func(err error) {
+		s.moveRelay.Enable()
+		if err != nil {
+			s.relayResult.SetText(trf("Not moved: {{.Why}}", map[string]any{"Why": err.Error()}))
+			return
+		}
+		s.relayResult.SetText(trf("This device now uses {{.URL}}.", map[string]any{"URL": url}))
 	})
 }
 

@@ -276,3 +276,26 @@ func TestAdminProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveRelayFromOrganisationScreen (issue 12, item 10): the desktop's
+// way to move the device to another relay node goes through the core's
+// SetRelay (which checks the new relay's log) and says what happened.
+func TestMoveRelayFromOrganisationScreen(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlock()
+	m := h.app.main
+	test.Tap(m.orgBtn)
+	s := m.org
+	if s.relayURL.Text != "wss://relay.kent.example" {
+		t.Fatalf("relay shown %q", s.relayURL.Text)
+	}
+	s.relayURL.SetText("")
+	test.Type(s.relayURL, "wss://relay2.kent.example")
+	test.Tap(s.moveRelay)
+	h.core.mu.Lock()
+	relays := h.core.relays
+	h.core.mu.Unlock()
+	if len(relays) != 1 || relays[0] != "wss://relay2.kent.example" || !strings.Contains(s.relayResult.Text, "now uses wss://relay2.kent.example") {
+		t.Fatalf("SetRelay calls %v, message %q", relays, s.relayResult.Text)
+	}
+}

@@ -155,7 +155,7 @@ func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 		home := filepath.Join(*dir, "homes", slug(d.Name))
 		devName := d.Name + " demo laptop"
 		e, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: schemePath, Relay: *relayURL,
-			Org: o.Cert.Org, Name: devName, Passphrase: pass, WorkFactor: wf, Now: now})
+			Org: o.Cert.Org, Name: devName, Passphrase: pass, WorkFactor: wf, Now: now, Offline: true})
 		if err != nil {
 			return err
 		}

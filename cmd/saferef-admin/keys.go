@@ -44,6 +44,8 @@ func hinted(err error) error {
 		return cli.WithHint(err, "do not approve this device: the request file did not come from the user's device")
 	case errors.Is(err, admin.ErrLogKey):
 		return cli.WithHint(err, "the relay is not signing with the key you expected: do not trust it, and tell the relay operator")
+	case errors.Is(err, admin.ErrLogRolledBack):
+		return cli.WithHint(err, "the relay's store was emptied or restored from an old backup: the relay operator must restore the newest data; never re-approve devices to fix it")
 	case errors.Is(err, admin.ErrAuditFailed):
 		return cli.WithHint(err, "the relay's log cannot be checked as a whole: the relay is faulty or tampered with; tell the relay operator and the scheme coordinator")
 	case errors.Is(err, admin.ErrSchemeMismatch):

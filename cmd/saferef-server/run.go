@@ -91,6 +91,8 @@ func exitWith(err error, stderr io.Writer) int {
 		return 2
 	case errors.As(err, &he):
 		fmt.Fprintf(stderr, "saferef-server: hint: %s\n", he.hint)
+	case errors.Is(err, server.ErrStoreRolledBack):
+		fmt.Fprintf(stderr, "saferef-server: hint: restore the store from your latest backup; only if you reset it on purpose, start once with --accept-empty-store\n")
 	case errors.Is(err, store.ErrSchemaNewer):
 		fmt.Fprintf(stderr, "saferef-server: hint: install the saferef-server release that wrote this store (docs/OPERATIONS.md, \"Upgrade\")\n")
 	}
@@ -105,6 +107,9 @@ type config struct {
 	logIP                                                                         bool
 	witnesses                                                                     stringList
 	witnessEvery                                                                  time.Duration
+	acceptEmptyStore                                                              bool
+	sendRate                                                                      float64
+	sendBurst                                                                     int
 }
 
 // serveFlags registers the serving flags on fs.
@@ -127,6 +132,9 @@ func serveFlags(fs *flag.FlagSet) *config {
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.Var(&c.witnesses, "witness", "base URL of a witness (C2SP tlog-witness, e.g. http://127.0.0.1:7380); repeat for each witness the scheme names")
 	fs.DurationVar(&c.witnessEvery, "witness-every", 10*time.Minute, "how often the unchanged checkpoint is witnessed again, to keep its cosignatures fresh")
+	fs.Float64Var(&c.sendRate, "send-rate", 20, "envelopes one device may send per second, on average")
+	fs.IntVar(&c.sendBurst, "send-burst", 100, "envelopes one device may send in a burst (a device may also send one per envelope it has just received and acknowledged)")
+	fs.BoolVar(&c.acceptEmptyStore, "accept-empty-store", false, "start even if the store holds less of the directory log than this relay last signed (after a deliberate reset); devices will report a rollback")
 	return c
 }
 
@@ -292,6 +300,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
 		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
 		Witnesses: cfg.witnesses, WitnessEvery: cfg.witnessEvery,
+		CheckpointFile: keyFile + ".checkpoint", AcceptEmptyStore: cfg.acceptEmptyStore,
+		SendRate: cfg.sendRate, SendBurst: cfg.sendBurst,
 	})
 	if err != nil {
 		ln.Close()

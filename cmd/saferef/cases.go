@@ -51,6 +51,9 @@ type (
 		Text      string            `json:"text,omitempty"`
 		Referral  *payload.Referral `json:"referral,omitempty"`
 		Payload   payload.Payload   `json:"payload,omitempty"`
+		// Unreadable: the entry could not be opened on this device (Text
+		// says so); the rest of the case is shown.
+		Unreadable bool `json:"unreadable,omitempty"`
 	}
 	receiptJSON struct {
 		Kind     string    `json:"kind"`
@@ -59,6 +62,7 @@ type (
 		Reader   partyJSON `json:"reader"`
 		ReadAt   time.Time `json:"read_at"`
 		Received time.Time `json:"received"`
+		Reason   string    `json:"reason,omitempty"` // for "rejected" and "not-sent"
 	}
 	eventJSON struct {
 		Kind      string    `json:"kind"`
@@ -329,7 +333,7 @@ func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
 	}
 	for _, e := range c.Entries {
 		ej := entryJSON{Envelope: e.Envelope.String(), Kind: e.Kind, Direction: e.Direction, At: e.At,
-			From: toPartyJSON(e.From), Text: e.Text, Referral: e.Referral}
+			From: toPartyJSON(e.From), Text: e.Text, Referral: e.Referral, Unreadable: e.Unreadable}
 		if e.Referral == nil && e.Kind != "message" {
 			ej.Payload = e.Payload
 		}
@@ -344,7 +348,7 @@ func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
 	}
 	for _, r := range c.Receipts {
 		j.Receipts = append(j.Receipts, receiptJSON{Kind: r.Kind, Envelope: r.Envelope.String(), Packet: r.Packet.String(),
-			Reader: toPartyJSON(r.Reader), ReadAt: r.ReadAt, Received: r.Received})
+			Reader: toPartyJSON(r.Reader), ReadAt: r.ReadAt, Received: r.Received, Reason: r.Reason})
 	}
 	for _, a := range c.Attachments {
 		j.Attachments = append(j.Attachments, attachmentJSON{ID: a.ID.String(), Name: a.Name, MediaType: a.MediaType, Size: a.Size,
@@ -436,7 +440,11 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 	}
 	fmt.Fprintln(w, "\nmessages:")
 	for _, e := range c.Entries {
-		if e.Kind != "message" {
+		if e.Kind != "message" && !e.Unreadable {
+			continue
+		}
+		if e.Unreadable {
+			fmt.Fprintf(w, "  %s  envelope %s (%s, %s):\n      %s\n", when(e.At), e.Envelope, e.Kind, e.Direction, client.UnreadableEntry)
 			continue
 		}
 		verb := "from"
@@ -457,6 +465,14 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 	if len(c.Receipts) > 0 {
 		fmt.Fprintln(w, "\nreceipts:")
 		for _, r := range c.Receipts {
+			switch r.Kind {
+			case client.ReceiptRejected:
+				fmt.Fprintf(w, "  %s  packet %s not accepted by %s: %s\n", when(r.ReadAt), r.Packet, r.Reader.OrgName, r.Reason)
+				continue
+			case client.ReceiptNotSent:
+				fmt.Fprintf(w, "  %s  packet %s not sent: %s\n", when(r.ReadAt), r.Packet, r.Reason)
+				continue
+			}
 			verb := map[string]string{client.ReceiptDelivery: "received", client.ReceiptRead: "opened", client.ReceiptRecall: "shredded"}[r.Kind]
 			fmt.Fprintf(w, "  %s  packet %s %s by %s\n", when(r.ReadAt), r.Packet, orEmpty(verb), who(r.Reader))
 		}

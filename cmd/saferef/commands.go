@@ -34,6 +34,7 @@ func commands(g *globals) []cli.Command {
 	return []cli.Command{
 		{Name: "enrol", Synopsis: "create this device's home and an enrolment request for your admin", Run: g.enrol},
 		{Name: "sync", Synopsis: "send what is queued and receive everything waiting at the relay", Run: g.sync},
+		{Name: "relay set", Synopsis: "move this device to another relay of the same scheme (failover, new address)", Run: g.relaySet},
 		{Name: "keys rotate", Synopsis: "rotate this device's encryption key now", Run: g.keysRotate},
 		{Name: "alerts", Synopsis: "list this device's unresolved warnings about the relay", Run: g.alerts},
 		{Name: "alerts resolve", Synopsis: "clear the warnings once your scheme coordinator has found the cause", Run: g.alertsResolve},
@@ -117,6 +118,14 @@ func open(ctx context.Context, env *cli.Env, home string) (*client.Device, error
 func hint(err error) string {
 	var ve payload.ValidationError
 	switch {
+	case errors.Is(err, client.ErrOrgNotInDirectory):
+		return "check the organisation id and the relay url with your organisation admin ('saferef-admin org show'); nothing was written"
+	case errors.Is(err, client.ErrClockWrong):
+		return "set this computer's date, time and time zone right (automatic time is best), then run the command again"
+	case errors.Is(err, client.ErrLogInconsistent):
+		return "do not ask for approval again: tell your scheme coordinator and your relay operator (the relay may have lost or rolled back its data)"
+	case errors.Is(err, client.ErrNotSameLog):
+		return "that relay is not a node of your scheme's relay (or has a different history): check the address with your relay operator; this device still uses its old relay"
 	case errors.Is(err, client.ErrHomeExists):
 		return "this home already holds a device: use it, or choose another --home"
 	case errors.Is(err, client.ErrNotSent):

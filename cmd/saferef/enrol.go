@@ -41,6 +41,9 @@ func (g *globals) enrol(ctx context.Context, env *cli.Env, args []string) error 
 	if err != nil {
 		return err
 	}
+	if !e.RelayChecked {
+		fmt.Fprintf(env.Stderr, "saferef: warning: the relay and organisation were not checked: %s; the first 'saferef sync' will check them\n", e.RelayUnchecked)
+	}
 	fmt.Fprintf(env.Stdout, "device id: %s\n", e.Device)
 	fmt.Fprintf(env.Stdout, "device fingerprint: %s\n", e.Fingerprint)
 	fmt.Fprintln(env.Stdout, "read the fingerprint out to your organisation admin and send them the request file:")

@@ -10,8 +10,10 @@ import (
 
 const syncUsage = `Usage: saferef [--home HOME] sync
 
-Connects to the relay, sends anything queued on this device, and receives,
-opens, stores and acknowledges everything waiting for it. Envelopes that can
+Connects to the relay, receives, opens, stores and acknowledges everything
+waiting for this device, then sends anything queued on it (receipts, and
+messages written offline). What the relay cannot take yet stays queued for
+the next sync. Envelopes that can
 never be opened are reported here and counted as rejected. Ends with a
 summary line: synced: N new, M rejected.`
 
@@ -42,6 +44,9 @@ func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 		}
 		for _, e := range res.Dropped {
 			fmt.Fprintf(env.Stderr, "saferef: the relay refused a queued %v\n", e)
+		}
+		if res.Deferred > 0 {
+			fmt.Fprintf(env.Stderr, "saferef: %d queued envelopes (receipts and messages) wait for the next sync: the relay asked this device to slow down\n", res.Deferred)
 		}
 	}
 	if err != nil {

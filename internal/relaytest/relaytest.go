@@ -184,3 +184,16 @@ func (r *Relay) Restart() {
 	}
 	r.start(ln)
 }
+
+// Empty restarts the relay on a new, empty store (same port and log key),
+// as an operator who deleted relay.db and started it again would.
+func (r *Relay) Empty() {
+	r.t.Helper()
+	r.Stop()
+	r.dbPath = filepath.Join(r.t.TempDir(), "empty-relay.db")
+	ln, err := net.Listen("tcp", strings.TrimPrefix(r.URL, "ws://"))
+	if err != nil {
+		r.t.Fatalf("listen again on %s: %v", r.URL, err)
+	}
+	r.start(ln)
+}

@@ -57,3 +57,11 @@ type Store interface {
 type Notifier interface {
 	Listen(ctx context.Context, fn func(mailbox [16]byte)) error
 }
+
+// WriteProber is implemented by stores that can check cheaply that they
+// can still commit a write (both implementations do). The relay probes
+// periodically and reports unhealthy on /healthz while the probe fails.
+type WriteProber interface {
+	// ProbeWrite commits one tiny write and reports any failure.
+	ProbeWrite(ctx context.Context) error
+}

@@ -38,7 +38,7 @@ func TestApproveAndRevokeThroughTheCore(t *testing.T) {
 	}
 	enrol := func(name string) *client.Enrolment {
 		e, err := client.Enrol(ctx, &client.EnrolOptions{Home: filepath.Join(t.TempDir(), "home"), SchemeFile: admin.SchemePath(adminDir),
-			Relay: url, Org: o.Cert.Org, Name: name, Passphrase: devPass, WorkFactor: 10})
+			Relay: url, Org: o.Cert.Org, Name: name, Passphrase: devPass, WorkFactor: 10, Offline: true})
 		if err != nil {
 			t.Fatal(err)
 		}

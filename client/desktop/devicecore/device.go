@@ -103,6 +103,11 @@ func (c *Device) Case(ctx context.Context, id crypto.CaseID) (*desktop.CaseView,
 	return View(k, c.d.Org()), nil
 }
 
+// SetRelay moves the device to another relay of the same scheme.
+func (c *Device) SetRelay(ctx context.Context, url string) error {
+	return c.d.SetRelay(ctx, url)
+}
+
 // Queued counts the envelopes waiting in the outbox.
 func (c *Device) Queued(ctx context.Context) (int, error) {
 	n, err := c.d.Queued(ctx)

@@ -70,8 +70,13 @@ func PrintError(w io.Writer, prog string, err error, hint func(error) string) {
 	if h == "" {
 		h = CommonHint(err)
 	}
-	if h == "" {
+	if h == "" && ce != nil && ce.Usage {
 		h = fmt.Sprintf("run '%s -h' for usage", prog)
+	}
+	if h == "" {
+		// Not a mistake in the command line, and nothing more specific is
+		// known: the usage would not help.
+		h = "run the command again; if it fails the same way, give this error to your organisation admin"
 	}
 	fmt.Fprintf(w, "%s: hint: %s\n", prog, h)
 }
