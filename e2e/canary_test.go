@@ -87,7 +87,7 @@ func TestPlaintextCanary(t *testing.T) {
 		r["districts_acceptable"] = []string{"Maidstone", "Medway"}
 		r["districts_to_avoid"] = []string{"Thanet"}
 	})
-	caseID := lastLine(refuge("referral", "send", "--file", referral))
+	caseID := lastLine(refuge("referral", "send", "--file", referral, "--household", w.householdFile(w.refugeHome)))
 	cli(t, coastPass, "saferef", "--home", w.coastHome, "sync")
 	cli(t, coastPass, "saferef", "--home", w.coastHome, "referral", "approve", "--case", caseID, "--approve",
 		"--lead", markers["approval.lead_name"], "--reason", markers["approval.reason"], "--no-suitable-home", "--will-give-home-back")

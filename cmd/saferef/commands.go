@@ -53,6 +53,7 @@ func commands(g *globals) []cli.Command {
 		{Name: "attach", Synopsis: "attach a file to a case", Run: g.attach},
 		{Name: "attachment save", Synopsis: "save a received attachment to a file", Run: g.attachmentSave},
 		{Name: "recall", Synopsis: "ask recipients to shred packets sent in error", Run: g.recall},
+		{Name: "guard override", Synopsis: "let one non-identifying match of the disclosure guard through in a case", Run: g.guardOverride},
 		{Name: "cases list", Synopsis: "list (and filter) the cases on this device", Run: g.casesList},
 		{Name: "cases show", Synopsis: "show one case: stage, history, offers, details, receipts", Run: g.casesShow},
 		{Name: "cases read", Synopsis: "mark a case read and send read receipts", Run: g.casesRead},
