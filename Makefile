@@ -142,7 +142,10 @@ release: release-linux release-windows
 
 release-linux: sysdeps $(FYNE)
 	@mkdir -p $(DIST)/linux-amd64
-	cd cmd/saferef-desktop && $(abspath $(FYNE)) package --target linux --release --name saferef-desktop --app-version $(VERSION) --app-build 1
+	@# fyne package rewrites FyneApp.toml (it bumps the build number): keep the tracked file as it is.
+	cp cmd/saferef-desktop/FyneApp.toml $(DIST)/FyneApp.toml.orig
+	cd cmd/saferef-desktop && { $(abspath $(FYNE)) package --target linux --release --name saferef-desktop --app-version $(VERSION) --app-build 1; \
+	  status=$$?; cp $(abspath $(DIST))/FyneApp.toml.orig FyneApp.toml; rm -f $(abspath $(DIST))/FyneApp.toml.orig; exit $$status; }
 	mv cmd/saferef-desktop/saferef-desktop.tar.xz $(DIST)/linux-amd64/saferef-desktop.tar.xz
 	@tar -tJf $(DIST)/linux-amd64/saferef-desktop.tar.xz > $(DIST)/linux-amd64/contents.txt
 	@for f in 'usr/local/bin/saferef-desktop' 'usr/local/share/applications/.*\.desktop' 'usr/local/share/pixmaps/.*\.png'; do \

@@ -4,10 +4,16 @@
 //
 // Usage:
 //
-//	saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F]
+//	saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F | --acme-domain D --acme-email E] [--admin-listen ADDR]
+//	saferef-server backup --data DIR --out FILE
+//	saferef-server restore --data DIR --from FILE
+//	saferef-server check --data DIR | --postgres DSN [--scheme SCHEME_FILE ...]
 //
 // Plain ws:// is accepted only on a loopback address; anything else needs
-// TLS. Run `saferef-server -h` for every flag.
+// TLS (own certificate files, or ACME). The public port serves only the
+// websocket endpoint and /healthz; metrics are served on --admin-listen.
+// Run `saferef-server -h` for every flag; docs/OPERATIONS.md is the
+// operator's runbook.
 package main
 
 import (
