@@ -25,7 +25,7 @@ func New(d *client.Device) *Device { return &Device{d: d} }
 
 // Identity describes the device and its organisation.
 func (c *Device) Identity() desktop.Identity {
-	id := desktop.Identity{DeviceName: c.d.Name(), Org: c.d.Org(), Fingerprint: c.d.Fingerprint()}
+	id := desktop.Identity{DeviceName: c.d.Name(), Org: c.d.Org(), Fingerprint: c.d.Fingerprint(), Admin: c.d.HoldsAdminKey()}
 	if o, err := c.d.Directory().Org(c.d.Org()); err == nil {
 		id.OrgName = o.Cert.Name
 	}
@@ -62,9 +62,10 @@ func (c *Device) CaseRows(ctx context.Context) ([]desktop.CaseRow, error) {
 // the workflow says what waits on the user; otherwise the case waits on the
 // organisation that is next, or (before the referral) on the referral.
 func Row(k *client.Case, me crypto.OrgID) desktop.CaseRow {
-	row := desktop.CaseRow{CaseSummary: k.CaseSummary}
+	row := desktop.CaseRow{CaseSummary: k.CaseSummary, Text: searchText(k)}
 	if k.Referral != nil {
 		row.Districts = slices.Clone(k.Referral.DistrictsAcceptable)
+		row.Urgency, row.NeededBy = k.Referral.Urgency, k.Referral.NeededBy
 	}
 	switch {
 	case k.WaitingOn != workflow.ActionNone:
@@ -77,6 +78,34 @@ func Row(k *client.Case, me crypto.OrgID) desktop.CaseRow {
 		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: otherOrg(k.Organisations, me)}
 	}
 	return row
+}
+
+// searchText is the case's decrypted needs profile and messages, lower
+// case, for the app's in-memory search index (never written anywhere).
+func searchText(k *client.Case) string {
+	var b strings.Builder
+	add := func(s string) {
+		if s != "" {
+			b.WriteString(strings.ToLower(s))
+			b.WriteByte(' ')
+		}
+	}
+	if r := k.Referral; r != nil {
+		add(r.Reference)
+		add(r.Accessibility)
+		add(strings.Join(r.Adaptations, " "))
+		add(r.Pets)
+		add(strings.Join(r.DistrictsAcceptable, " "))
+		add(r.Urgency)
+		add(r.CurrentTenancy)
+		add(r.SupportInPlace)
+		add(r.Notes)
+		add(r.Risk.DASHBand)
+	}
+	for _, e := range k.Entries {
+		add(e.Text)
+	}
+	return b.String()
 }
 
 // otherOrg names the organisations in the case that are not me.
