@@ -53,9 +53,9 @@ type App struct {
 	unlock     *unlockScreen
 	enrol      *enrolScreen
 	main       *mainScreen
-	dialog     *appDialog // the confirmation or question shown, or nil
-	savedSize  fyne.Size  // the window size last stored
-	lastDraft  time.Time  // when the open form was last saved as a draft
+	dialog     *appDialog         // the confirmation or question shown, or nil
+	savedSize  fyne.Size          // the window size last stored
+	lastDraft  time.Time          // when the open form was last saved as a draft
 	stopBg     context.CancelFunc // stops the unlocked session's sync loop
 	sessionCtx context.Context    // ends when the session locks
 	syncReq    chan struct{}      // asks the sync loop to sync now

@@ -283,7 +283,7 @@ func (f *referralForm) referral() (*payload.Referral, bool) {
 		Risk:    payload.Risk{DASHBand: choiceValue(payload.DASHBands(), f.dash.Selected), MARAC: f.marac.Checked},
 		Urgency: choiceValue(payload.Urgencies(), f.urgency.Selected), CurrentTenancy: choiceValue(payload.Tenancies(), f.tenancy.Selected),
 		SupportInPlace: strings.TrimSpace(f.support.Text),
-		Notes: strings.TrimSpace(f.notes.Text), Children: []payload.Child{}, Adaptations: []string{},
+		Notes:          strings.TrimSpace(f.notes.Text), Children: []payload.Child{}, Adaptations: []string{},
 	}
 	if r.DistrictsToAvoid == nil {
 		r.DistrictsToAvoid = []string{}
