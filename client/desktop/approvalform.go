@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -14,7 +13,7 @@ import (
 // decline (with a reason), signed by a named lead.
 type approvalForm struct {
 	*stepPanel
-	decision         *widget.RadioGroup
+	decision         *choice
 	noSuitable, back *focusCheck
 	lead             *entry
 	reason           *entry

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -14,8 +13,8 @@ import (
 type decisionForm struct {
 	*stepPanel
 	offers   []OfferView
-	offer    *widget.RadioGroup
-	decision *widget.RadioGroup
+	offer    *choice
+	decision *choice
 	reason   *entry
 }
 

@@ -65,7 +65,7 @@ func formFields(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		}
 	case *container.Scroll:
 		formFields(w.Content, f)
-	case *entry, *focusCheck, *widget.Check, *widget.RadioGroup, *focusSelect, *widget.Select, *widget.CheckGroup:
+	case *entry, *focusCheck, *widget.Check, *widget.RadioGroup, *choice, *focusSelect, *widget.Select, *widget.CheckGroup:
 		f(w)
 	}
 }
@@ -85,6 +85,8 @@ func captureForm(root fyne.CanvasObject) []fieldValue {
 			on := w.Checked
 			out = append(out, fieldValue{Kind: "check", On: &on})
 		case *widget.RadioGroup:
+			out = append(out, fieldValue{Kind: "radio", Selected: nonEmpty(w.Selected)})
+		case *choice:
 			out = append(out, fieldValue{Kind: "radio", Selected: nonEmpty(w.Selected)})
 		case *focusSelect:
 			out = append(out, fieldValue{Kind: "select", Selected: nonEmpty(w.Selected)})
@@ -132,6 +134,12 @@ func restoreForm(root fyne.CanvasObject, values []fieldValue) {
 			if v.Kind == "radio" && len(v.Selected) == 1 && slices.Contains(w.Options, v.Selected[0]) {
 				w.SetSelected(v.Selected[0])
 			}
+		case *choice:
+			if v.Kind == "radio" && len(v.Selected) == 1 {
+				w.SetSelected(v.Selected[0])
+			} else if v.Kind == "radio" {
+				w.SetSelected("")
+			}
 		case *focusSelect:
 			if v.Kind == "select" && len(v.Selected) == 1 && slices.Contains(w.Options, v.Selected[0]) {
 				w.SetSelected(v.Selected[0])
@@ -170,6 +178,7 @@ type openForm struct {
 	base    []fieldValue // the fields when opened, empty
 	saved   []fieldValue // the fields last saved as a draft
 	banner  *fyne.Container
+	notice  string // what the banner says, once a draft was restored
 }
 
 // dirty reports whether the user changed the form since it opened.
@@ -233,11 +242,12 @@ func (a *App) restoreDraft(f *openForm) {
 						f.banner.Hide()
 					})
 			})
-			msg := wrapped(trf("Draft restored: what you wrote on {{.When}} and did not send.", map[string]any{"When": when(d.Saved, a.opt.Location)}))
+			f.notice = trf("Draft restored: what you wrote on {{.When}} and did not send.", map[string]any{"When": when(d.Saved, a.opt.Location)})
+			msg := wrapped(f.notice)
 			msg.Importance = widget.HighImportance
 			f.banner.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, discard, msg)}
 			f.banner.Show()
-			f.banner.Refresh()
+			f.content.Refresh() // lay the form out again with the banner
 		})
 	})
 }

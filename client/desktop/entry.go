@@ -116,6 +116,6 @@ func (e *entry) AcceptsTab() bool { return false }
 // newChoice is a radio group whose changes count as activity for the idle
 // lock. Nothing is chosen in advance, even when there is one option: an
 // outcome is always the user's own choice.
-func newChoice(a *App, options []string) *widget.RadioGroup {
-	return widget.NewRadioGroup(options, func(string) { a.touch() })
+func newChoice(a *App, options []string) *choice {
+	return newChoiceGroup(a, options)
 }

@@ -266,10 +266,44 @@ func (m *mainScreen) showStep(s step) {
 		c.Focus(p.first)
 		return
 	}
-	// A group (radio or check) is focused item by item: the focusable
-	// after the case list in tab order is the form's first item.
+	if f := firstFocusable(p.content); f != nil {
+		c.Focus(f)
+		return
+	}
+	// A check group is focused item by item: the focusable after the case
+	// list's headers in tab order is the form's first item.
 	c.Focus(m.cases.table)
-	c.FocusNext()
+	for range len(m.cases.cols) + 1 {
+		c.FocusNext()
+	}
+}
+
+// firstFocusable is the first field of a form that takes the focus (a
+// choice's first option), or nil.
+func firstFocusable(o fyne.CanvasObject) fyne.Focusable {
+	switch w := o.(type) {
+	case *choice:
+		if len(w.items) > 0 {
+			return w.items[0]
+		}
+		return nil
+	case *fyne.Container:
+		if !w.Visible() {
+			return nil
+		}
+		for _, k := range w.Objects {
+			if f := firstFocusable(k); f != nil {
+				return f
+			}
+		}
+	case *container.Scroll:
+		return firstFocusable(w.Content)
+	case *entry, *focusCheck, *focusSelect, *keyButton:
+		if w.Visible() {
+			return w.(fyne.Focusable)
+		}
+	}
+	return nil
 }
 
 // focusDefault puts the focus on the search, ready to find a case.

@@ -181,15 +181,29 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	return f
 }
 
-// checkField checks one field as the user leaves it: its old problems are
-// cleared, then its validation problems and the disclosure guard's
-// findings shown.
+// checkField checks one field as the user leaves it: the disclosure
+// guard's findings show at once; a problem shown before (at Send) is
+// checked again, so that it goes once fixed. A field merely passed over is
+// not told it is empty.
 func (f *referralForm) checkField(key string) {
-	f.errs.set(key, "")
+	had := f.errs.label(key) != nil && f.errs.label(key).Text != ""
+	saved := map[string]string{}
+	for k, l := range f.errs.labels {
+		saved[k] = l.Text
+	}
 	r, _ := f.referral()
-	f.errs.set(key, "") // referral() reports number problems itself
+	// referral() reports number problems itself: keep only this field's.
+	for k, l := range f.errs.labels {
+		if k != key && l.Text != saved[k] {
+			l.SetText(saved[k])
+			if saved[k] == "" {
+				l.Hide()
+			}
+		}
+	}
+	f.errs.set(key, "")
 	var verr payload.ValidationError
-	if err := r.Validate(); errors.As(err, &verr) {
+	if err := r.Validate(); had && errors.As(err, &verr) {
 		for _, fe := range verr {
 			if fieldKey(fe.Field) == key {
 				f.errs.set(fe.Field, fe.Problem)

@@ -26,7 +26,7 @@ type releaseForm struct {
 	phone, email, safeToCall   *entry
 	leaveMessage               *focusCheck
 	riskNotes, supportWorker   *entry
-	basis                      *widget.RadioGroup
+	basis                      *choice
 	legalBasis, recordedBy     *entry
 	confirm                    *appDialog // the readers confirmation, while shown
 	confirmed                  *widget.Check
@@ -58,8 +58,8 @@ func newReleaseForm(a *App, m *mainScreen, c *CaseView) *releaseForm {
 	f.riskNotes.SetMinRowsVisible(3)
 	f.supportWorker = newEntry(a)
 	f.supportWorker.SetPlaceHolder(tr("Name and how to reach them"))
-	f.basis = widget.NewRadioGroup([]string{tr("The household consented to sharing"), tr("Sharing without consent under a legal basis")},
-		func(string) { a.touch(); f.refreshBasis() })
+	f.basis = newChoice(a, []string{tr("The household consented to sharing"), tr("Sharing without consent under a legal basis")})
+	f.basis.OnChanged = func(string) { f.refreshBasis() }
 	f.legalBasis = newEntry(a)
 	f.legalBasis.SetPlaceHolder(tr("The law relied on, e.g. Crime and Disorder Act 1998 s.115"))
 	f.recordedBy = newEntry(a)

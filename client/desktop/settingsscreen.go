@@ -14,6 +14,7 @@ import (
 // text size and whether admin actions show. They are stored as Fyne
 // preferences (plain JSON on disk): UI settings only, never case data.
 type settingsScreen struct {
+	ready   bool // set once built: changes before that are the stored values
 	app     *App
 	idle    *focusSelect
 	theme   *widget.RadioGroup
@@ -79,11 +80,15 @@ func newSettingsScreen(a *App, m *mainScreen) *settingsScreen {
 		wrapped(tr("Admin actions also need the organisation's admin key and its passphrase. They show on their own when this device's home holds the admin key.")),
 		s.note)))
 	s.content = s.scroll
+	s.ready = true
 	return s
 }
 
 // save stores the settings and applies them at once.
 func (s *settingsScreen) save() {
+	if !s.ready {
+		return
+	}
 	a := s.app
 	if i := slices.Index(idleMinutesLabels(), s.idle.Selected); i >= 0 {
 		d := time.Duration(idleOptions[i]) * time.Minute

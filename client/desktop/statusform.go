@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/saferef/saferef/client/workflow"
 )
@@ -55,7 +54,7 @@ func statusLabelFor(s string) string {
 type statusForm struct {
 	*stepPanel
 	statuses  []string
-	status    *widget.RadioGroup
+	status    *choice
 	effective *dateField
 	note      *entry
 }

@@ -45,9 +45,10 @@ var palettes = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameForegroundOnSuccess: rgb(0xff, 0xff, 0xff),
 		theme.ColorNameWarning:             rgb(0x8a, 0x4a, 0x00),
 		theme.ColorNameForegroundOnWarning: rgb(0xff, 0xff, 0xff),
-		theme.ColorNameFocus:               color.NRGBA{R: 0xc2, G: 0x4e, B: 0x00, A: 0xd0},
-		theme.ColorNameInputBorder:         rgb(0x76, 0x76, 0x76),
-		theme.ColorNameSeparator:           rgb(0xc4, 0xc4, 0xc4),
+		// Darkens what it covers: shows on the page and on a primary button.
+		theme.ColorNameFocus:       color.NRGBA{A: 0x70},
+		theme.ColorNameInputBorder: rgb(0x76, 0x76, 0x76),
+		theme.ColorNameSeparator:   rgb(0xc4, 0xc4, 0xc4),
 	},
 	theme.VariantDark: {
 		theme.ColorNameForeground:          rgb(0xf3, 0xf3, 0xf3),
@@ -62,8 +63,9 @@ var palettes = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameForegroundOnSuccess: rgb(0x0a, 0x38, 0x18),
 		theme.ColorNameWarning:             rgb(0xff, 0xb9, 0x5c),
 		theme.ColorNameForegroundOnWarning: rgb(0x3d, 0x20, 0x00),
-		theme.ColorNameFocus:               color.NRGBA{R: 0xff, G: 0xb0, B: 0x00, A: 0xd0},
-		theme.ColorNameInputBorder:         rgb(0x8a, 0x8a, 0x90),
+		// Lightens what it covers: shows on the page and on a primary button.
+		theme.ColorNameFocus:       color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0x99},
+		theme.ColorNameInputBorder: rgb(0x8a, 0x8a, 0x90),
 	},
 }
 

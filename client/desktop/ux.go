@@ -180,7 +180,7 @@ func scrollTo(sc *container.Scroll, o fyne.CanvasObject) {
 	case top+h+margin > y+view:
 		y = top + h + margin - view
 	}
-	y = max(0, min(y, sc.Content.MinSize().Height-view))
+	y = max(0, min(y, max(sc.Content.Size().Height, sc.Content.MinSize().Height)-view))
 	if y != sc.Offset.Y {
 		sc.ScrollToOffset(fyne.NewPos(sc.Offset.X, y))
 	}

@@ -75,9 +75,40 @@ func Row(k *client.Case, me crypto.OrgID) desktop.CaseRow {
 	case k.Referral == nil:
 		row.Waiting = desktop.Waiting{Kind: desktop.WaitingReferral}
 	default:
-		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: otherOrg(k.Organisations, me)}
+		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: nextOrg(k, me)}
 	}
 	return row
+}
+
+// nextOrg names the organisations the case waits on, by stage: after an
+// acceptance the accepted landlord alone (not the landlords told it is
+// filled), while circulated the candidates still in the case (not those
+// that answered "no suitable home"), else every other organisation.
+func nextOrg(k *client.Case, me crypto.OrgID) string {
+	out := map[crypto.OrgID]bool{}
+	for _, e := range k.Events {
+		switch e.Kind {
+		case workflow.EventFilled:
+			out[e.Landlord] = true
+		case workflow.EventNoSuitableHome:
+			out[e.Actor.Org] = true
+		}
+	}
+	switch k.Stage {
+	case workflow.StageOfferAccepted, workflow.StageDetailsReleased:
+		for _, o := range k.Offers {
+			if o.State == workflow.OfferAccepted && o.From.Org != me {
+				return o.From.OrgName
+			}
+		}
+	}
+	var names []string
+	for _, o := range k.Organisations {
+		if o.ID != me && o.Name != "" && !out[o.ID] {
+			names = append(names, o.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // searchText is the case's decrypted needs profile and messages, lower
@@ -108,16 +139,6 @@ func searchText(k *client.Case) string {
 	return b.String()
 }
 
-// otherOrg names the organisations in the case that are not me.
-func otherOrg(orgs []client.OrgRef, me crypto.OrgID) string {
-	var names []string
-	for _, o := range orgs {
-		if o.ID != me && o.Name != "" {
-			names = append(names, o.Name)
-		}
-	}
-	return strings.Join(names, ", ")
-}
 
 // Case returns one case in full with its workflow state.
 func (c *Device) Case(ctx context.Context, id crypto.CaseID) (*desktop.CaseView, error) {
