@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-
 	"github.com/saferef/saferef/protocol/payload"
 )
 

@@ -139,7 +139,6 @@ func searchText(k *client.Case) string {
 	return b.String()
 }
 
-
 // Case returns one case in full with its workflow state.
 func (c *Device) Case(ctx context.Context, id crypto.CaseID) (*desktop.CaseView, error) {
 	k, err := c.d.Case(ctx, id)
