@@ -333,13 +333,6 @@ func (l *caseList) refreshEmpty() {
 	l.empty.Show()
 }
 
-// clear forgets every case and the search index (on lock).
-func (l *caseList) clear() {
-	l.all, l.shown, l.index = nil, nil, nil
-	l.unread = map[crypto.CaseID]bool{}
-	l.table.Refresh()
-}
-
 // statuses, organisations and districts list the values present, sorted,
 // for the filter selects.
 func (l *caseList) statuses() []string {
