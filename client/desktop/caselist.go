@@ -25,7 +25,7 @@ const (
 )
 
 // columnWidths are the case list's column widths, in column order.
-var columnWidths = [numCols]float32{160, 125, 190, 120, 105, 140, 220}
+var columnWidths = [numCols]float32{185, 125, 150, 125, 100, 140, 220}
 
 // columnPriority orders the columns by what decides which case to open:
 // when the list is narrow the columns at the end of this list hide first.
@@ -144,11 +144,9 @@ func (f *fitLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (f *fitLayout) MinSize([]fyne.CanvasObject) fyne.Size {
-	var w float32
-	for _, c := range columnPriority[:minColumns] {
-		w += columnWidths[c]
-	}
-	return fyne.NewSize(w, 120)
+	// Status and reference: the list never forces the window wider than
+	// a 1024-pixel screen, whatever the form beside it needs.
+	return fyne.NewSize(columnWidths[colStatus]+columnWidths[colReference], 120)
 }
 
 // fit chooses the columns that fit width, by priority, in display order.

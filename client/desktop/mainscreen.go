@@ -87,11 +87,11 @@ func newMainScreen(a *App) *mainScreen {
 	// them, so the toolbar comes before the filters and the list (a plain
 	// container.NewBorder would put the centre first).
 	toolbar := container.New(layout.NewBorderLayout(nil, nil, m.newRef, right), m.newRef, m.search, right)
-	status := container.New(layout.NewBorderLayout(nil, nil, m.conn.content, container.NewHBox(m.problem, m.count, m.who)),
-		m.conn.content, m.hint, container.NewHBox(m.problem, m.count, m.who))
+	info := container.NewHBox(m.problem, m.count, m.who)
+	status := container.New(layout.NewBorderLayout(nil, nil, m.conn.content, info), m.conn.content, m.hint, info)
 	top := container.NewVBox(toolbar, status, widget.NewSeparator())
 	split := container.NewHSplit(m.cases.content, m.detail)
-	split.Offset = 0.58
+	split.Offset = 0.6
 	// The filters hide behind the Filters button, so that the list keeps
 	// the width on a 1024-pixel screen.
 	m.left = container.NewPadded(container.NewVScroll(m.filters.content))

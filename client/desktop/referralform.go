@@ -43,8 +43,9 @@ type referralForm struct {
 	content                          fyne.CanvasObject
 }
 
-// districtPicker is a compact choice of districts: ticks in three columns
-// (the scheme's thirteen districts take five rows, not thirteen).
+// districtPicker is a compact choice of districts: ticks in two columns
+// (the scheme's thirteen districts take seven rows, not thirteen, and the
+// form still fits beside the case list on a 1024-pixel screen).
 type districtPicker struct {
 	checks    []*focusCheck
 	content   *fyne.Container
@@ -53,7 +54,7 @@ type districtPicker struct {
 
 func newDistrictPicker(a *App, districts []string, changed func()) *districtPicker {
 	p := &districtPicker{onChanged: changed}
-	grid := container.NewGridWithColumns(3)
+	grid := container.NewGridWithColumns(2)
 	for _, d := range districts {
 		c := newCheck(a, d, func(bool) {
 			if p.onChanged != nil {
