@@ -72,14 +72,10 @@ func searchText(r *CaseRow) string {
 	return b.String()
 }
 
-// filterCases returns the rows that pass f, sorted by sortCases.
-func filterCases(rows []CaseRow, f caseFilter, loc *time.Location) []CaseRow {
-	return filterIndexed(rows, f, loc, nil)
-}
-
-// filterIndexed is filterCases with the search text of each case taken
-// from index (the in-memory search index built when the rows arrive),
-// or computed when index is nil. Every word of the search must appear.
+// filterIndexed returns the rows that pass f, sorted by sortCases, with the
+// search text of each case taken from index (the in-memory search index
+// built when the rows arrive), or computed when index is nil. Every word of
+// the search must appear.
 func filterIndexed(rows []CaseRow, f caseFilter, loc *time.Location, index map[crypto.CaseID]string) []CaseRow {
 	words := strings.Fields(strings.ToLower(f.Search))
 	out := make([]CaseRow, 0, len(rows))

@@ -337,7 +337,7 @@ func TestCaseListAdaptsAndSorts(t *testing.T) {
 	}
 	// Locking drops the index.
 	h.app.Lock()
-	if l.index != nil && len(l.index) > 0 && h.app.main != nil {
+	if len(l.index) > 0 && h.app.main != nil {
 		t.Error("index kept after lock")
 	}
 }

@@ -290,7 +290,7 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	caseID := caseRef.early()
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 )
 
 // EnvExportPassphrase supplies the passphrase a case export is encrypted
@@ -31,7 +32,7 @@ func (g *globals) casesRead(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	caseID := caseRef.early()
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
@@ -65,7 +66,7 @@ func (g *globals) casesExport(ctx context.Context, env *cli.Env, args []string) 
 	if err != nil {
 		return err
 	}
-	caseID := caseRef.early()
+	var caseID crypto.CaseID
 	if _, err := os.Lstat(*out); err == nil {
 		return cli.WithHint(fmt.Errorf("export: %s already exists", *out), "choose another --out, or remove the file first")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -90,7 +91,7 @@ func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) 
 	if err != nil {
 		return err
 	}
-	caseID := caseRef.early()
+	var caseID crypto.CaseID
 	offer, err := payload.ParseID(*offerFlag)
 	if err != nil {
 		return cli.Usagef("offer ids are 32 hex digits; 'saferef cases show CASE_ID' lists them", "bad --offer: %v", err)

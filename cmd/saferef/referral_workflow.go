@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -28,7 +29,7 @@ func (g *globals) referralCandidates(ctx context.Context, env *cli.Env, args []s
 	if err != nil {
 		return err
 	}
-	caseID := caseRef.early()
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
@@ -169,7 +170,7 @@ func (g *globals) referralCirculate(ctx context.Context, env *cli.Env, args []st
 	if err != nil {
 		return err
 	}
-	caseID := caseRef.early()
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err

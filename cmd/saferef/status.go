@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -32,7 +33,7 @@ func (g *globals) statusSet(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	caseID := caseRef.early()
+	var caseID crypto.CaseID
 	switch *status {
 	case payload.StatusSignedUp, payload.StatusMovedIn, payload.StatusClosed:
 	case payload.StatusWithdrawn:
