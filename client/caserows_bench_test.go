@@ -36,7 +36,8 @@ func BenchmarkCaseRowsRealStore(b *testing.B) {
 		r.CurrentLandlordOrg = payload.ID{}
 		// The relay rate-limits this burst: a send it did not take stays
 		// queued, and the case is on the device all the same.
-		if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, r); err != nil && !errors.Is(err, client.ErrNotSent) {
+		opt := client.ReferralOptions{Household: payload.ExampleHouseholdDetails(), Again: true}
+		if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, r, opt); err != nil && !errors.Is(err, client.ErrNotSent) {
 			b.Fatalf("referral %d: %v", i, err)
 		}
 	}

@@ -33,6 +33,9 @@ type Options struct {
 	// Screen is the screen's size, when the desktop main knows it: the
 	// first window is sized from it. Zero means unknown.
 	Screen fyne.Size
+	// SchemeFile is the scheme file the enrolment form starts with
+	// (client.ProvisionedSchemeFile: one placed by IT); "" for none.
+	SchemeFile string
 }
 
 // App is the Saferef desktop app: one window that shows the unlock screen,

@@ -256,6 +256,7 @@ func TestNewReferralForm(t *testing.T) {
 	f.urgency.SetSelected(choiceLabel("urgent"))
 	f.tenancy.SetSelected(choiceLabel("refuge"))
 	test.Type(f.notes, "Needs a ground-floor home.")
+	fillHousehold(f)
 	test.Tap(f.send)
 	if len(h.core.referrals) != 1 {
 		var problems []string
