@@ -28,28 +28,28 @@ type referralForm struct {
 	main *mainScreen
 	orgs []Organisation
 
-	reference, adults, bedrooms      *entry
-	children                         map[string]*entry // per age band
-	pregnant, marac                  *focusCheck
-	accessibility, pets, support     *entry
-	needed                           *dateField
-	adaptations, notes               *entry
+	reference, adults, bedrooms  *entry
+	children                     map[string]*entry // per age band
+	pregnant, marac              *focusCheck
+	accessibility, pets, support *entry
+	needed                       *dateField
+	adaptations, notes           *entry
 	// The household section: who the household is, kept on this device
 	// (never sent until release) so that the guard refuses it anywhere.
 	names, births, address, phone, email *entry
 	safeToCall, riskNotes, supportWorker *entry
 	leaveMessage                         *widget.Check
-	acceptable, avoid                *districtPicker
-	dash, urgency, tenancy, landlord *focusSelect
-	recipients                       *widget.CheckGroup
-	recipientsNote                   *widget.Label
-	recipientIDs                     map[string]crypto.OrgID
-	errs                             *fieldErrors
-	send, cancel                     *keyButton
-	feedback                         *widget.Label
-	banner                           *fyne.Container // "draft restored", when it is
-	content                          fyne.CanvasObject
-	duplicate                        *dialog.ConfirmDialog // the repeated-reference question, while shown
+	acceptable, avoid                    *districtPicker
+	dash, urgency, tenancy, landlord     *focusSelect
+	recipients                           *widget.CheckGroup
+	recipientsNote                       *widget.Label
+	recipientIDs                         map[string]crypto.OrgID
+	errs                                 *fieldErrors
+	send, cancel                         *keyButton
+	feedback                             *widget.Label
+	banner                               *fyne.Container // "draft restored", when it is
+	content                              fyne.CanvasObject
+	duplicate                            *dialog.ConfirmDialog // the repeated-reference question, while shown
 }
 
 // districtPicker is a compact choice of districts: ticks in two columns
