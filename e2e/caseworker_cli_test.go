@@ -32,7 +32,8 @@ func TestCLIForCaseworkers(t *testing.T) {
 		r["districts_acceptable"] = []string{"Maidstone", "Medway"}
 		r["districts_to_avoid"] = []string{}
 	})
-	refuge("referral", "send", "--file", referral)
+	details := payloadFile(t, refugePass, w.refugeHome, []string{"details", "template"}, nil)
+	refuge("referral", "send", "--file", referral, "--household", details)
 	coast("sync")
 	coast("referral", "approve", "--case", strings.ToLower(ref), "--approve", "--lead", "J. Okafor",
 		"--no-suitable-home", "--will-give-home-back")

@@ -92,6 +92,7 @@ run_size() {
 
   # Three referrals, to every landlord with homes in an acceptable district.
   cli --home "$refuge" sync >/dev/null
+  cli --home "$refuge" details template >"$work/household.json"
   local n=0 case_id="" first=""
   for spec in "KMR-2026-0042|urgent|2026-12-20" "KMR-2026-0043|within 8 weeks|2027-02-01" "KMR-2026-0044|within 4 weeks|2027-01-10"; do
     IFS='|' read -r ref urg need <<<"$spec"
@@ -101,7 +102,7 @@ r = json.load(sys.stdin)
 r["reference"], r["urgency"], r["needed_by"] = sys.argv[1], sys.argv[2], sys.argv[3]
 r["districts_acceptable"].append("Dartford")
 json.dump(r, sys.stdout)' "$ref" "$urg" "$need" >"$work/referral-$n.json"
-    case_id=$(cli --home "$refuge" referral send --file "$work/referral-$n.json" | tail -n 1)
+    case_id=$(cli --home "$refuge" referral send --file "$work/referral-$n.json" --household "$work/household.json" | tail -n 1)
     [ -z "$first" ] && first=$case_id
     n=$((n + 1))
   done
@@ -178,7 +179,7 @@ json.dump(o, sys.stdout)' >"$work/offer-valley.json"
   # (CLI); Weald Homes' liaison officer opens the case.
   cli --home "$refuge" sync >/dev/null
   cli --home "$refuge" offer decide --case KMR-2026-0042 --offer "$offer_weald" --accept >/dev/null
-  cli --home "$refuge" details template >"$work/details.json"
+  cp "$work/household.json" "$work/details.json"
   cli --home "$refuge" details release --case KMR-2026-0042 --file "$work/details.json" >"$work/readers.txt" 2>&1 || true
   digest=$(grep -oE -- '--confirm-readers [0-9a-f]+' "$work/readers.txt" | head -n 1 | cut -d' ' -f2)
   [ -n "$digest" ] || { cat "$work/readers.txt"; echo "saferef: error: no readers digest"; exit 1; }

@@ -143,7 +143,7 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	f.names.SetPlaceHolder(tr("Full name of everyone moving, one a line"))
 	f.names.SetMinRowsVisible(2)
 	f.births = newMultiLineEntry(a)
-	f.births.SetPlaceHolder(tr("Dates of birth as YYYY-MM-DD, one a line, in the same order"))
+	f.births.SetPlaceHolder(tr("Dates of birth, e.g. 6 Dec 1990, one a line, in the same order"))
 	f.births.SetMinRowsVisible(2)
 	f.address = newEntry(a)
 	f.address.SetPlaceHolder(tr("Current address, one line"))
@@ -379,7 +379,7 @@ func (f *referralForm) household() *payload.HouseholdDetails {
 		return out
 	}
 	return &payload.HouseholdDetails{
-		Schema: payload.SchemaVersion, Names: lines(f.names), DatesOfBirth: lines(f.births),
+		Schema: payload.SchemaVersion, Names: lines(f.names), DatesOfBirth: isoDates(lines(f.births)),
 		CurrentAddress: strings.TrimSpace(f.address.Text),
 		SafeContact: payload.SafeContact{Phone: strings.TrimSpace(f.phone.Text), Email: strings.TrimSpace(f.email.Text),
 			SafeToCall: strings.TrimSpace(f.safeToCall.Text), SafeToLeaveMessage: f.leaveMessage.Checked},
