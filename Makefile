@@ -31,7 +31,7 @@ VULNDB            := $(TOOLS)/vulndb@$(VULNDB_VER)
 # file and the proxy snippet with; xz for the release archive.
 APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev pkg-config \
-                gcc-mingw-w64-x86-64 systemd nginx-light xz-utils
+                gcc-mingw-w64-x86-64 systemd nginx-light xz-utils openssh-client
 
 # Release tools in bin/tools: the Fyne packager (pinned), and promtool,
 # taken out of Debian's prometheus package without installing it
@@ -44,7 +44,15 @@ DIST         := dist
 WINDOWS_CC   := x86_64-w64-mingw32-gcc
 VERSION      ?= 0.1.0
 
-.PHONY: all run test build sysdeps tools vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots release release-linux release-windows
+# Witness software (not ours): litewitness and witnessctl from
+# filippo.io/torchwood, pinned (v0.10.0 needs a newer Go). Tests, `make run`
+# and the e2e suite run the real litewitness, with its own ssh-agent
+# (Debian's openssh-client, above).
+TORCHWOOD := filippo.io/torchwood
+TORCHWOOD_VERSION := v0.6.1
+GOBIN_DIR = $(shell $(GO) env GOBIN 2>/dev/null | grep . || echo $$($(GO) env GOPATH)/bin)
+
+.PHONY: all run test build sysdeps tools vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots release release-linux release-windows witness-tools
 
 all: build
 
@@ -66,6 +74,15 @@ sysdeps:
 
 build: sysdeps
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+## witness-tools: install litewitness and witnessctl (filippo.io/torchwood $(TORCHWOOD_VERSION)) if missing
+witness-tools:
+	@for t in litewitness witnessctl; do \
+	  if ! command -v $$t >/dev/null && [ ! -x "$(GOBIN_DIR)/$$t" ]; then \
+	    echo "installing $$t $(TORCHWOOD_VERSION)"; \
+	    $(GO) install $(TORCHWOOD)/cmd/$$t@$(TORCHWOOD_VERSION) || exit 1; \
+	  fi; \
+	done
 
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -103,8 +120,8 @@ lint: staticcheck vulncheck
 test: sysdeps tools fmt-check vet lint release
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## tools: the pinned fyne packager and promtool, in bin/tools
-tools: $(FYNE) $(PROMTOOL)
+## tools: the pinned fyne packager and promtool, in bin/tools, and the witness tools
+tools: $(FYNE) $(PROMTOOL) witness-tools
 
 $(FYNE):
 	GOBIN=$(dir $@) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION)
@@ -156,8 +173,8 @@ bench:
 
 ## run: start a relay on 127.0.0.1 with the demo Kent and Medway scheme
 ## (and, when $$DISPLAY is set, the desktop app as the demo refuge caseworker)
-run: build
-	@./scripts/run-demo.sh "$(BIN)" "$(DEMO)" "$(LISTEN)"
+run: build witness-tools
+	@PATH="$(GOBIN_DIR):$$PATH" ./scripts/run-demo.sh "$(BIN)" "$(DEMO)" "$(LISTEN)"
 
 ## screenshots: drive the real desktop app under Xvfb and write docs/screenshots/*.png
 screenshots: build

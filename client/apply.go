@@ -437,6 +437,11 @@ func (d *Device) applyRecall(ctx context.Context, o *crypto.Opened, p *payload.R
 	if len(held) > 0 && actor.Org != d.secrets.Org {
 		rr := &payload.RecallReceipt{Schema: payload.SchemaVersion, Case: p.Case, Envelopes: held, ShreddedAt: now.Unix()}
 		s, err := d.seal(actor.Org, rr, now)
+		if errors.Is(err, ErrViewStale) {
+			// Shred anyway; the receipt waits for a freshly witnessed
+			// view (the recalling organisation sees no receipt yet).
+			s, err = nil, nil
+		}
 		if err != nil && !errors.Is(err, ErrNoRecipients) {
 			return nil, fmt.Errorf("seal recall receipt: %w", err)
 		}

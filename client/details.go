@@ -119,6 +119,12 @@ func (d *Device) ReleaseDetails(ctx context.Context, id crypto.CaseID, h *payloa
 	if err := check.Apply(probe); err != nil {
 		return fmt.Errorf("release details: %w", err)
 	}
+	if err := d.refreshView(ctx); err != nil {
+		return fmt.Errorf("release details: %w", err)
+	}
+	if err := d.checkFresh(ctx, releaseWindow, "releasing household details"); err != nil {
+		return fmt.Errorf("release details: %w", err)
+	}
 	readers, digest := d.readers(landlord)
 	if readersDigest != digest {
 		return fmt.Errorf("release details: %w", ErrReadersChanged)

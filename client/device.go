@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,11 +27,19 @@ type Options struct {
 	// MaxAttachmentBytes caps the size of a file Attach sends; 0 means
 	// DefaultMaxAttachmentBytes. It cannot exceed payload.MaxAttachmentBytes.
 	MaxAttachmentBytes int64
+	// PublishWait bounds how long a key update may take to appear in a
+	// witnessed checkpoint before the device says it was not published
+	// (0 means DefaultPublishWait).
+	PublishWait time.Duration
 	// MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour bound
 	// what other organisations can make this device store; 0 means the
 	// package's MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour.
 	MaxCaseAttachmentBytes, MaxSenderAttachmentBytesPerHour int64
 }
+
+// DefaultPublishWait is how long a publication may take to appear in a
+// witnessed checkpoint before it is reported as not published.
+const DefaultPublishWait = 30 * time.Second
 
 // Device is an unlocked device home: its keys, its verified directory and
 // its case store. It is the headless API the CLI and the desktop app use.
@@ -48,6 +57,8 @@ type Device struct {
 	ropts  *relay.Options
 	// maxAttach caps attachments (Options.MaxAttachmentBytes).
 	maxAttach int64
+	// publishWait is Options.PublishWait.
+	publishWait time.Duration
 	// caseAttach and senderAttach are the per-case and per-sender-hour
 	// limits on received attachment data.
 	caseAttach, senderAttach int64
@@ -73,6 +84,7 @@ type Device struct {
 	devRec    map[crypto.DeviceID]logRecord // ... of each device's current certificate
 	keyRec    map[crypto.DeviceID]logRecord // ... of each device's newest key update
 	untrusted string                        // why sending is stopped; "" while the relay is trusted
+	witnesses *translog.Witnesses           // the scheme's witnesses (newest set from the file or the log); nil if none
 
 	// Key rotation (keys.go): the vault is rewritten with the passphrase
 	// it was opened with, at its own work factor.
@@ -147,6 +159,7 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 		d.now = time.Now
 	}
 	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
+	d.publishWait = cmp.Or(opt.PublishWait, DefaultPublishWait)
 	d.caseAttach, d.senderAttach = opt.MaxCaseAttachmentBytes, opt.MaxSenderAttachmentBytesPerHour
 	if d.caseAttach <= 0 {
 		d.caseAttach = MaxCaseAttachmentBytes
@@ -160,6 +173,10 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
 	d.applyDirectory(cached)
+	if d.witnesses, err = translog.NewWitnesses(d.dir.WitnessSet()); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
 	if err := d.loadMonitor(ctx, cached); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open home %s: %w", home, err)
@@ -257,6 +274,7 @@ func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, 
 		return nil, err
 	}
 	skipped := d.applyDirectory(objs)
+	d.followWitnessSet()
 	if err := d.applyRetentionPolicy(ctx); err != nil {
 		return skipped, err
 	}

@@ -9,5 +9,5 @@ import (
 // CheckPeerCheckpointForTest exposes checkPeerCheckpoint to the external
 // tests.
 func (d *Device) CheckPeerCheckpointForTest(ctx context.Context, c *relay.Conn, raw []byte, peer string) error {
-	return d.checkPeerCheckpoint(ctx, c, raw, peer)
+	return d.checkPeerCheckpoint(ctx, c, raw, "a device", peer)
 }

@@ -148,6 +148,13 @@ func (w *world) org(name string, kind crypto.OrgKind, districts ...string) *sche
 // and publishes the certificate; it returns the unlocked device.
 func (w *world) device(o *schemetest.Org, name string) *client.Device {
 	w.t.Helper()
+	return w.deviceWith(o, name, nil)
+}
+
+// deviceWith is device, opening the home with options (a clock, a
+// publication bound).
+func (w *world) deviceWith(o *schemetest.Org, name string, opt *client.Options) *client.Device {
+	w.t.Helper()
 	ctx := context.Background()
 	home := filepath.Join(w.dir, "home-"+strings.ReplaceAll(strings.ToLower(name), " ", "-"))
 	pass := "pass " + name
@@ -169,7 +176,7 @@ func (w *world) device(o *schemetest.Org, name string) *client.Device {
 		w.t.Fatal(err)
 	}
 	w.publish(cert)
-	d, err := client.OpenHome(ctx, home, pass)
+	d, err := client.OpenHomeWith(ctx, home, pass, opt)
 	if err != nil {
 		w.t.Fatalf("open home: %v", err)
 	}

@@ -36,6 +36,11 @@ type KeyStatus struct {
 	Published bool      // the relay's directory names it as the device's newest key
 	Retained  int       // old identities still held (inside the grace window)
 	Erased    int       // old identities erased by this call (RotateKeys only)
+	// LogIndex is the log index of the current key's update, and
+	// CheckpointSize the size of the (witnessed, when the scheme names
+	// witnesses) checkpoint that proves it, once Published.
+	LogIndex       uint64
+	CheckpointSize int64
 }
 
 // graceWindow is how long a retired identity is kept: the scheme's grace
@@ -69,7 +74,8 @@ func (d *Device) RotateKeys(ctx context.Context) (*KeyStatus, error) {
 // scheme's rotation period (or when forced), and erases identities retired
 // longer ago than the grace window.
 func (d *Device) maintainKeys(ctx context.Context, c *relay.Conn, force bool) error {
-	if _, err := d.rotate(ctx, c, force); err != nil {
+	if _, err := d.rotate(ctx, c, force); err != nil && !errors.Is(err, ErrKeyNotPublished) {
+		// ErrKeyNotPublished has raised its alert; the sync goes on.
 		return fmt.Errorf("key rotation: %w", err)
 	}
 	return nil
@@ -93,8 +99,9 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 	period := time.Duration(d.scheme.RotationDays) * 24 * time.Hour
 	switch {
 	case cur.Seq > self.KeySeq:
-		// Saved but not yet published (the relay was unreachable).
-		if err := d.publishKey(ctx, c); err != nil {
+		// Saved but not yet published (the relay was unreachable, or
+		// dropped it).
+		if err := d.publishKey(ctx, c, force); err != nil {
 			return nil, err
 		}
 	case force || !now.Before(cur.Created.Add(period)):
@@ -107,7 +114,7 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 			d.secrets.Encryption = before
 			return nil, err
 		}
-		if err := d.publishKey(ctx, c); err != nil {
+		if err := d.publishKey(ctx, c, force); err != nil {
 			return nil, err
 		}
 	}
@@ -125,6 +132,7 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 	}
 	cur = d.secrets.Encryption[0]
 	st.Seq, st.Created, st.Retained = cur.Seq, cur.Created, len(d.secrets.Encryption)-1
+	st.LogIndex, st.CheckpointSize = d.keyProof(cur.Seq)
 	st.Recipient, _ = d.secrets.Recipient()
 	return st, nil
 }
@@ -132,8 +140,11 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 // publishKey signs the key update for the current encryption key (signing
 // is deterministic, so a republished update has the same bytes), publishes
 // it, and refreshes the directory so that it is verified like any other
-// entry.
-func (d *Device) publishKey(ctx context.Context, c *relay.Conn) error {
+// entry. Then it confirms the publication (confirmKey): with wait (keys
+// rotate) it waits for it up to the bound; otherwise (scheduled rotation
+// on a sync) it looks once, and a key still missing a bound after it was
+// made raises the alert.
+func (d *Device) publishKey(ctx context.Context, c *relay.Conn, wait bool) error {
 	cur := d.secrets.Encryption[0]
 	rcpt, err := d.secrets.Recipient()
 	if err != nil {
@@ -147,8 +158,79 @@ func (d *Device) publishKey(ctx context.Context, c *relay.Conn) error {
 	if _, err := c.Publish(ctx, u); err != nil {
 		return fmt.Errorf("publish key update %d: %w", cur.Seq, err)
 	}
-	_, err = d.refreshDirectory(ctx, c)
-	return err
+	if _, err = d.refreshDirectory(ctx, c); err != nil {
+		return err
+	}
+	return d.confirmKey(ctx, c, cur, wait)
+}
+
+// keyPublished reports whether the directory names the current key and
+// its key update is in a witnessed checkpoint.
+func (d *Device) keyPublished(seq uint64) bool {
+	self, err := d.Directory().Device(d.secrets.Device)
+	if err != nil || self.KeySeq != seq {
+		return false
+	}
+	d.mu.Lock()
+	rec, ok := d.keyRec[d.secrets.Device]
+	d.mu.Unlock()
+	return ok && d.inWitnessed(rec.index)
+}
+
+// keyProof returns the log index of the current key's update and the size
+// of the checkpoint covering it (witnessed, when the scheme names
+// witnesses), or zeros.
+func (d *Device) keyProof(seq uint64) (uint64, int64) {
+	if seq == 0 || !d.keyPublished(seq) {
+		return 0, 0
+	}
+	d.mu.Lock()
+	rec := d.keyRec[d.secrets.Device]
+	m := d.monitor
+	d.mu.Unlock()
+	if w := m.Witnessed(); m.Witnesses() != nil && w != nil {
+		return rec.index, w.Size
+	}
+	if l := m.Latest(); l != nil {
+		return rec.index, l.Size
+	}
+	return rec.index, 0
+}
+
+// confirmKey waits (up to publishWait when wait is set) for the current
+// key's update to be in a witnessed checkpoint. If it is not, it raises
+// the key-unpublished alert — unless, when not waiting, the key is younger
+// than the bound — and returns ErrKeyNotPublished. The old key is kept
+// meanwhile: erasure waits for the directory to name the new one
+// (SECURITY.md).
+func (d *Device) confirmKey(ctx context.Context, c *relay.Conn, cur crypto.EncryptionKey, wait bool) error {
+	// A scheduled rotation (or a republish) on a sync waits less: an
+	// honest relay has its witnesses cosign within a second.
+	bound := d.publishWait
+	if !wait {
+		bound = min(bound, 5*time.Second)
+	}
+	deadline := time.Now().Add(bound)
+	for !d.keyPublished(cur.Seq) {
+		if !time.Now().Before(deadline) {
+			if !wait && d.now().Before(cur.Created.Add(d.publishWait)) {
+				return nil // just made on this sync: look again next time
+			}
+			msg := fmt.Sprintf("your new encryption key has not been published: the relay has not put it in a witnessed checkpoint (key %d, made %s); senders may keep sealing to your old key, which is kept meanwhile; tell your organisation admin and the relay operator", cur.Seq, cur.Created.UTC().Format(time.RFC3339))
+			d.alert(ctx, AlertKeyUnpublished, msg)
+			return fmt.Errorf("%w: %s", ErrKeyNotPublished, msg)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+		if _, err := d.refreshDirectory(ctx, c); err != nil {
+			return err
+		}
+	}
+	d.store.ResolveAlertsOfKind(ctx, AlertKeyUnpublished)
+	return nil
 }
 
 // saveVault rewrites the device vault (atomically) with the current

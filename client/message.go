@@ -13,9 +13,10 @@ import (
 // SendMessage sends a case message hub and spoke: from the nominating
 // organisation to every other organisation still in the case, from any
 // other organisation to the nominator only; this organisation's other
-// devices get a copy. A message to more than one organisation passes the
-// disclosure guard first. It returns the id of the first envelope, which
-// keys the message locally.
+// devices get a copy. The message passes the disclosure guard first,
+// whether it goes to one organisation or several, unless it goes only to
+// the landlord the household's details were released to. It returns the
+// id of the first envelope, which keys the message locally.
 func (d *Device) SendMessage(ctx context.Context, caseID crypto.CaseID, text string) (crypto.EnvelopeID, error) {
 	m := &payload.CaseMessage{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Text: text}
 	if err := m.Validate(); err != nil {
@@ -30,7 +31,7 @@ func (d *Device) SendMessage(ctx context.Context, caseID crypto.CaseID, text str
 	}
 	to := d.spokes(wc)
 	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventMessage, Orgs: orgIDs(to)}, p: m, to: to, ownCopy: true,
-		kind: casestore.KindMessage, guarded: len(to) > 1}}
+		kind: casestore.KindMessage, guarded: true}}
 	ids, err := d.sendPackets(ctx, caseID, nil, pkts, nil)
 	if err != nil {
 		if len(ids) > 0 {

@@ -58,6 +58,16 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 	if err := d.checkSendable(org, rcpts); err != nil {
 		return nil, err
 	}
+	// seal has no context of its own (its callers seal before they open a
+	// store transaction); the checks below only read and write the local
+	// store.
+	ctx := context.Background()
+	if err := d.checkFresh(ctx, ordinaryWindow, "sending"); err != nil {
+		return nil, fmt.Errorf("cannot send to %s: %w", d.orgName(org), err)
+	}
+	if err := d.checkFirstSeal(ctx, rcpts); err != nil {
+		return nil, fmt.Errorf("cannot send to %s: %w", d.orgName(org), err)
+	}
 	body, err := payload.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
@@ -73,6 +83,13 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 	}
 	data, err := env.Marshal()
 	if err != nil {
+		return nil, fmt.Errorf("seal to %s: %w", org, err)
+	}
+	ids := make([][16]byte, len(rcpts))
+	for i, r := range rcpts {
+		ids[i] = r.Device
+	}
+	if err := d.store.AddSealedTo(ctx, ids); err != nil {
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
 	}
 	return &sealed{id: env.ID, mailbox: org, data: data}, nil

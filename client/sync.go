@@ -181,7 +181,7 @@ func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (
 func (d *Device) sealReceipt(org crypto.OrgID, id crypto.EnvelopeID, caseID payload.ID, now time.Time) ([]*sealed, error) {
 	r := &payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(id), Case: caseID, ReadAt: now.Unix()}
 	s, err := d.seal(org, r, now)
-	if errors.Is(err, ErrNoRecipients) || errors.Is(err, ErrRelayUntrusted) || errors.Is(err, ErrNotInLog) {
+	if errors.Is(err, ErrNoRecipients) || errors.Is(err, ErrRelayUntrusted) || errors.Is(err, ErrNotInLog) || errors.Is(err, ErrViewStale) {
 		return nil, nil // nobody left to tell (e.g. the sender's organisation lost its devices)
 	}
 	if err != nil {

@@ -131,6 +131,7 @@ func (d *Device) loadMonitor(ctx context.Context, cached []casestore.DirectoryOb
 		if err != nil {
 			return fmt.Errorf("transparency log state: %w", err)
 		}
+		m.SetWitnesses(d.witnesses)
 		d.monitor = m
 	}
 	d.tree = translog.NewTree()
@@ -146,8 +147,11 @@ func (d *Device) loadMonitor(ctx context.Context, cached []casestore.DirectoryOb
 	if err != nil {
 		return err
 	}
-	if len(alerts) > 0 {
-		d.untrusted = alerts[0].Message
+	for _, a := range alerts {
+		if blockingAlert(a.Kind) {
+			d.untrusted = a.Message
+			break
+		}
 	}
 	return nil
 }
@@ -177,6 +181,10 @@ func (d *Device) pinLogKey(ctx context.Context, served string) error {
 	if err != nil {
 		return d.logFailure(ctx, fmt.Errorf("%w: %w", translog.ErrWrongLogKey, err))
 	}
+	d.mu.Lock()
+	w := d.witnesses
+	d.mu.Unlock()
+	nm.SetWitnesses(w)
 	d.mu.Lock()
 	d.monitor = nm
 	d.mu.Unlock()
@@ -222,7 +230,11 @@ func (d *Device) checkLog(ctx context.Context, c *relay.Conn, l *relay.Directory
 	if err != nil {
 		return err
 	}
-	return d.store.SaveLogMonitor(ctx, state)
+	if err := d.store.SaveLogMonitor(ctx, state); err != nil {
+		return err
+	}
+	d.clearStale(ctx)
+	return nil
 }
 
 // verifyEntries appends the new entries to the record tree and checks the
@@ -416,7 +428,8 @@ func (d *Device) checkOpened(ctx context.Context, c *relay.Conn, o *crypto.Opene
 	if err != nil {
 		return fmt.Errorf("the sender's certificate is not in the relay's signed log (possible tampering): %w", err)
 	}
-	return d.checkPeerCheckpoint(ctx, c, o.Checkpoint, o.SenderOrg.Name)
+	d.checkRecipientList(ctx, o)
+	return d.checkPeerCheckpoint(ctx, c, o.Checkpoint, o.Sender.Name, o.SenderOrg.Name)
 }
 
 // errPeerProofUnavailable means the connection failed while fetching the
@@ -424,11 +437,23 @@ func (d *Device) checkOpened(ctx context.Context, c *relay.Conn, o *crypto.Opene
 // envelope, which the relay delivers again.
 var errPeerProofUnavailable = errors.New("the relay went away before proving a peer's log checkpoint")
 
-// checkPeerCheckpoint checks a checkpoint a peer signed into an envelope,
-// raising an alert if it contradicts this device's. It never rejects the
-// envelope; it fails (errPeerProofUnavailable) only when the connection
-// fails before the check could be made.
-func (d *Device) checkPeerCheckpoint(ctx context.Context, c *relay.Conn, raw []byte, peer string) error {
+// errPeerCheckpoint means a peer's envelope carried a checkpoint that is
+// malformed or not signed by the relay's log key: that envelope is
+// refused (and an alert names its sender), but nothing else changes.
+var errPeerCheckpoint = errors.New("the envelope carries a log checkpoint that is not one of this relay's")
+
+// checkPeerCheckpoint checks a checkpoint a peer signed into an envelope
+// (gossip). The same tree, or an older one the relay proves this device's
+// extends, is fine. A newer one is adopted, once the relay proves it
+// extends this device's, and the directory is refreshed up to it before
+// anything else is sealed: a relay that cannot prove it, or cannot serve
+// the entries, has shown the two devices different logs, which raises an
+// alert that stops sending. A checkpoint that does not verify at all
+// (garbage from a hostile enrolled device) refuses that one envelope
+// (errPeerCheckpoint) with an alert naming the sender, and never stops
+// this device's own sending. It fails with errPeerProofUnavailable when
+// the connection fails before the check could be made.
+func (d *Device) checkPeerCheckpoint(ctx context.Context, c *relay.Conn, raw []byte, device, peer string) error {
 	if len(raw) == 0 {
 		return nil
 	}
@@ -437,6 +462,11 @@ func (d *Device) checkPeerCheckpoint(ctx context.Context, c *relay.Conn, raw []b
 	d.mu.Unlock()
 	if m == nil {
 		return nil
+	}
+	cp, err := m.Open(raw)
+	if err != nil {
+		d.alert(ctx, AlertPeerCheckpoint, fmt.Sprintf("an envelope from the device %q of %s carried a log checkpoint that is malformed or not signed by this relay's log key, so that envelope was refused; sending is not affected; tell %s's admin (the device may be faulty or compromised)", device, peer, peer))
+		return fmt.Errorf("%w: from the device %q of %s: %w", errPeerCheckpoint, device, peer, err)
 	}
 	old, size, need, err := m.PeerProof(raw)
 	var proof [][32]byte
@@ -460,14 +490,53 @@ func (d *Device) checkPeerCheckpoint(ctx context.Context, c *relay.Conn, raw []b
 		err = m.CheckPeer(raw, proof)
 	}
 	if err == nil {
+		if latest := m.Latest(); latest != nil && cp.Size > latest.Size {
+			return d.adoptPeerCheckpoint(ctx, c, raw, proof, peer)
+		}
+		if latest := m.Latest(); latest != nil && cp.SameTree(latest) {
+			// The peer's copy may carry fresher cosignatures.
+			if _, uerr := m.Update(raw, nil); uerr == nil {
+				d.saveMonitor(ctx)
+			}
+		}
 		return nil
 	}
-	kind, msg := AlertSplitView, fmt.Sprintf("split view: an envelope from %s carries a log checkpoint that contradicts this device's: the relay is showing different organisations different lists of keys; sending is stopped until this is resolved: tell your scheme coordinator", peer)
-	if !errors.Is(err, translog.ErrSplitView) {
-		kind, msg = AlertTampered, fmt.Sprintf("an envelope from %s carries a log checkpoint not signed by this relay's log key; sending is stopped until this is resolved: tell your scheme coordinator", peer)
-	}
-	d.raise(ctx, kind, msg)
+	msg := fmt.Sprintf("split view: an envelope from %s carries a log checkpoint that contradicts this device's: the relay is showing different organisations different lists of keys; sending is stopped until this is resolved: tell your scheme coordinator", peer)
+	d.raise(ctx, AlertSplitView, msg)
 	return nil
+}
+
+// adoptPeerCheckpoint makes a peer's newer checkpoint (proved to extend
+// this device's) the device's latest and fetches the directory up to it:
+// if the relay keeps this device on an older view, the refresh fails as a
+// rollback, or the entries do not match, and sending stops with an alert.
+func (d *Device) adoptPeerCheckpoint(ctx context.Context, c *relay.Conn, raw []byte, proof [][32]byte, peer string) error {
+	d.mu.Lock()
+	m := d.monitor
+	d.mu.Unlock()
+	if _, err := m.Update(raw, proof); err != nil {
+		d.raise(ctx, AlertSplitView, fmt.Sprintf("split view: an envelope from %s carries a newer log checkpoint the relay cannot prove extends this device's view; sending is stopped until this is resolved: tell your scheme coordinator", peer))
+		return nil
+	}
+	d.saveMonitor(ctx)
+	if _, err := d.refreshDirectory(ctx, c); err != nil {
+		if errors.Is(err, ErrLogInconsistent) {
+			return nil // alert raised, sending stopped
+		}
+		return fmt.Errorf("%w: %w", errPeerProofUnavailable, err)
+	}
+	return nil
+}
+
+// saveMonitor stores the monitor state (best effort: it is saved again
+// after the next directory refresh).
+func (d *Device) saveMonitor(ctx context.Context) {
+	d.mu.Lock()
+	m := d.monitor
+	d.mu.Unlock()
+	if state, err := m.Marshal(); err == nil {
+		d.store.SaveLogMonitor(ctx, state)
+	}
 }
 
 // explainOpen turns an Open failure into plain words, keeping the cause.
@@ -481,6 +550,8 @@ func explainOpen(err error) error {
 		return fmt.Errorf("this device no longer holds a key that opens this envelope (old keys are erased after the grace window): %w", err)
 	case errors.Is(err, crypto.ErrUnknownSender):
 		return fmt.Errorf("the sender is not a current device in the verified directory: %w", err)
+	case errors.Is(err, errPeerCheckpoint):
+		return err
 	}
 	return err
 }

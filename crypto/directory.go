@@ -46,6 +46,9 @@ type Directory struct {
 	devices map[DeviceID]*DeviceEntry
 	// byOrg lists each organisation's device ids, in order of addition.
 	byOrg map[OrgID][]DeviceID
+	// witnesses is the newest verified witness set: the scheme file's, or
+	// a later one (higher Seq) published to the log; nil if none.
+	witnesses *WitnessSet
 }
 
 // NewDirectory returns an empty directory that trusts the roots of s. The
@@ -68,13 +71,38 @@ func NewDirectory(s *Scheme) *Directory {
 		start.History = nil
 		anchor.History = nil
 	}
+	ws, _ := anchor.WitnessSet() // ParseScheme verified it
 	return &Directory{
-		anchor:  &anchor,
-		scheme:  start,
-		orgs:    make(map[OrgID]*OrgEntry),
-		devices: make(map[DeviceID]*DeviceEntry),
-		byOrg:   make(map[OrgID][]DeviceID),
+		anchor:    &anchor,
+		scheme:    start,
+		orgs:      make(map[OrgID]*OrgEntry),
+		devices:   make(map[DeviceID]*DeviceEntry),
+		byOrg:     make(map[OrgID][]DeviceID),
+		witnesses: ws,
 	}
+}
+
+// WitnessSet returns the newest verified witness set (the scheme file's,
+// or a later one from the log), or nil if the scheme names none.
+func (d *Directory) WitnessSet() *WitnessSet {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.witnesses
+}
+
+// addWitnessSet applies a witness-set change published to the log: it
+// must carry the current roots' threshold of signatures and a Seq above
+// the current set's; an older or equal one is ignored.
+func (d *Directory) addWitnessSet(raw []byte) error {
+	ws, err := d.scheme.VerifyWitnessSet(raw)
+	if err != nil {
+		return err
+	}
+	if d.witnesses != nil && ws.Seq <= d.witnesses.Seq {
+		return nil
+	}
+	d.witnesses = ws
+	return nil
 }
 
 // Scheme returns a copy of the directory's current scheme: after a root
@@ -102,7 +130,8 @@ func (d *Directory) Policy(org OrgID) *OrgPolicy {
 
 // Add verifies and applies one signed object of kind "org-cert",
 // "device-cert", "revocation", "key-update", "scheme-update" or
-// "org-policy" (Signed.Type tells which) and returns the kind. Adding an
+// "org-policy" or "witness-set" (Signed.Type tells which) and returns the
+// kind. Adding an
 // identical object again is a no-op. Rules:
 //
 //   - an org cert must be signed by Threshold roots of the current scheme
@@ -126,7 +155,9 @@ func (d *Directory) Policy(org OrgID) *OrgPolicy {
 //   - a key update needs its device present and not revoked; one whose Seq
 //     is not above the current one is ignored without error;
 //   - revocations are final: nothing revoked can be re-added or updated,
-//     and a second revocation of the same thing is ignored.
+//     and a second revocation of the same thing is ignored;
+//   - a witness set must carry the current roots' threshold of signatures;
+//     one whose Seq is not above the current one is ignored.
 func (d *Directory) Add(b []byte, now time.Time) (kind string, err error) {
 	sd, err := ParseSigned(b, "")
 	if err != nil {
@@ -148,6 +179,8 @@ func (d *Directory) Add(b []byte, now time.Time) (kind string, err error) {
 		err = d.addSchemeUpdate(raw)
 	case TypeOrgPolicy:
 		err = d.addOrgPolicy(sd)
+	case TypeWitnessSet:
+		err = d.addWitnessSet(raw)
 	default:
 		err = fmt.Errorf("%w: %q is not a directory object", ErrMalformed, sd.Type)
 	}

@@ -39,6 +39,12 @@ type Scheme struct {
 	// directory log from its first entry (see Origin). It is not covered by
 	// the fingerprint: Origin checks it against Roots.
 	History []string `json:"history,omitempty"`
+	// Witnesses, when set, is the scheme's witness set (WitnessSet): a
+	// signed object (standard base64) carrying the threshold of the roots'
+	// signatures, so that no one without the root keys can change it. A
+	// device trusts the relay's log only with a fresh quorum of these
+	// witnesses' cosignatures (see package crypto/translog).
+	Witnesses string `json:"witnesses,omitempty"`
 }
 
 // ParseScheme decodes and validates a scheme file: at least one root, no
@@ -94,6 +100,9 @@ func (s *Scheme) validate() error {
 		if _, err := s.Origin(); err != nil {
 			return err
 		}
+	}
+	if _, err := s.WitnessSet(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ type Signed struct {
 
 func knownType(t string) bool {
 	switch t {
-	case TypeOrgCert, TypeDeviceCert, TypeRevocation, TypeKeyUpdate, TypeEnvelope, TypeSchemeUpdate, TypeOrgPolicy:
+	case TypeOrgCert, TypeDeviceCert, TypeRevocation, TypeKeyUpdate, TypeEnvelope, TypeSchemeUpdate, TypeOrgPolicy, TypeWitnessSet:
 		return true
 	}
 	return false

@@ -19,7 +19,8 @@ func TestBackupRestoreDrill(t *testing.T) {
 	older, newest := filepath.Join(snapshots, "relay-older.db"), filepath.Join(snapshots, "relay-newest.db")
 
 	cli(t, refugePass, "saferef", "--home", s.refugeHome, "sync")
-	first := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil)))
+	household := payloadFile(t, refugePass, s.refugeHome, []string{"details", "template"}, nil)
+	first := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil), "--household", household))
 
 	// Online backup while the relay serves.
 	out := cli(t, "", "saferef-server", "backup", "--data", s.relayData, "--out", older)
@@ -28,7 +29,7 @@ func TestBackupRestoreDrill(t *testing.T) {
 	}
 
 	// More acknowledged sends, and a directory change (a new device).
-	second := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil)))
+	second := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil), "--household", household, "--again"))
 	s.enrol(s.medway, "Medway second laptop", medwayPass)
 	cli(t, refugePass, "saferef", "--home", s.refugeHome, "sync") // the refuge sees the newer directory
 	cli(t, "", "saferef-server", "backup", "--data", s.relayData, "--out", newest)
@@ -72,7 +73,7 @@ func TestBackupRestoreDrill(t *testing.T) {
 	if !strings.Contains(alerts, "rollback") && !strings.Contains(alerts, "older state") {
 		t.Fatalf("alerts after a rollback: %q", alerts)
 	}
-	_, errOut, err = tryCLI(refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil))
+	_, errOut, err = tryCLI(refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil), "--household", household, "--again")
 	if err == nil {
 		t.Fatalf("refuge sent after a rollback:\n%s", errOut)
 	}

@@ -126,10 +126,10 @@ func freePort(t *testing.T) string {
 }
 
 // startRelay starts saferef-server and waits until it is listening.
-func startRelay(t *testing.T, data, scheme, listen string) *relayProcess {
+func startRelay(t *testing.T, data, scheme, listen string, extra ...string) *relayProcess {
 	t.Helper()
 	r := &relayProcess{t: t, data: data, scheme: scheme, listen: listen, url: "ws://" + listen, logs: &lockedBuffer{}, exited: make(chan struct{})}
-	r.cmd = exec.Command(filepath.Join(bin, "saferef-server"), "--data", data, "--listen", listen, "--scheme", scheme, "--admin-listen", "127.0.0.1:0")
+	r.cmd = exec.Command(filepath.Join(bin, "saferef-server"), append([]string{"--data", data, "--listen", listen, "--scheme", scheme, "--admin-listen", "127.0.0.1:0"}, extra...)...)
 	r.cmd.Env = testEnv("")
 	r.cmd.Stderr = r.logs
 	stdout, err := r.cmd.StdoutPipe()

@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -420,6 +422,24 @@ func TestReferralAgainAndRecall(t *testing.T) {
 		t.Fatalf("landlord received %d referrals, want 2", n)
 	}
 
+	// The guard on the other CLI paths to one organisation: an attachment's
+	// file name, a status note, a recall reason; and an offer that has
+	// already expired is refused before sealing.
+	plan := filepath.Join(t.TempDir(), "ME46ZZ_tenancy.pdf")
+	if err := os.WriteFile(plan, []byte("support plan"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut := refused(t, refugePass, "--home", s.refugeHome, "attach", "--case", first, "--file", plan); !strings.Contains(errOut, `attachment_chunk.name: looks like a UK postcode: "ME46ZZ"`) {
+		t.Fatalf("attachment named with a postcode:\n%s", errOut)
+	}
+	if _, errOut := refused(t, refugePass, "--home", s.refugeHome, "status", "set", "--case", first, "--status", "withdrawn", "--note", "Amira moved to her sister's"); !strings.Contains(errOut, `status_update.note: contains a household member's name: "Amira"`) {
+		t.Fatalf("status note naming the household:\n%s", errOut)
+	}
+	expired := payloadFile(t, wealdPass, s.wealdHome, []string{"offer", "template"}, func(o map[string]any) { o["expires"] = "2020-01-01" })
+	if _, errOut := refused(t, wealdPass, "--home", s.wealdHome, "offer", "send", "--case", first, "--file", expired); !strings.Contains(errOut, "offer expired") {
+		t.Fatalf("offer already expired:\n%s", errOut)
+	}
+
 	// Recall the second: the landlord's case closes for offers and says why.
 	var entry string
 	entries, _ := showCase(t, refugePass, s.refugeHome, second)["entries"].([]any)
@@ -427,6 +447,9 @@ func TestReferralAgainAndRecall(t *testing.T) {
 		if e, _ := e.(map[string]any); e["kind"] == "referral" {
 			entry, _ = e["envelope"].(string)
 		}
+	}
+	if _, errOut := refused(t, refugePass, "--home", s.refugeHome, "recall", "--case", second, "--envelope", entry, "--reason", "Sent in error, call 07700 900412"); !strings.Contains(errOut, `recall.reason: looks like a UK phone number: "07700 900412"`) {
+		t.Fatalf("recall reason with a phone number:\n%s", errOut)
 	}
 	cli(t, refugePass, "saferef", "--home", s.refugeHome, "recall", "--case", second, "--envelope", entry, "--reason", "sent twice in error")
 	cli(t, wealdPass, "saferef", "--home", s.wealdHome, "sync")

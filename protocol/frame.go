@@ -32,7 +32,7 @@ const (
 	// NonceSize is the size of the ServerHello nonce.
 	NonceSize = 32
 	// MaxCheckpointSize is the largest signed log checkpoint in Directory and Proof, in bytes.
-	MaxCheckpointSize = 1024
+	MaxCheckpointSize = 2048
 	// MaxProofHashes is the largest number of hashes in one inclusion or consistency proof.
 	MaxProofHashes = 128
 	// MaxLogKeyLen is the longest log verifier key in ServerHello, in bytes.

@@ -7,17 +7,54 @@ relay="ws://$listen"
 mkdir -p "$demo"
 chmod 700 "$demo"
 
+# A demo witness (litewitness from filippo.io/torchwood, installed by `make
+# tools`), with its own ssh-agent holding its key, as a coordinator runs
+# one (docs/ADMIN.md). The scheme's roots name it; the relay submits every
+# checkpoint to it; devices trust only views it cosigned recently.
+wdir="$demo/witness"
+wlisten=${WITNESS_LISTEN:-127.0.0.1:7380}
+mkdir -p "$wdir"
+chmod 700 "$wdir"
+if [ ! -f "$wdir/witness-key" ]; then
+  ssh-keygen -q -t ed25519 -N "" -C "saferef demo witness" -f "$wdir/witness-key"
+fi
+rm -f "$wdir/agent.sock"
+ssh-agent -D -a "$wdir/agent.sock" >/dev/null 2>&1 &
+agent=$!
+for _ in $(seq 1 50); do [ -S "$wdir/agent.sock" ] && break; sleep 0.1; done
+SSH_AUTH_SOCK="$wdir/agent.sock" ssh-add -q "$wdir/witness-key"
+wkey=$(ssh-keygen -l -E sha256 -f "$wdir/witness-key.pub" | awk '{print $2}')
+litewitness -name "witness.demo/kent-coordinator" -db "$wdir/litewitness.db" -ssh-agent "$wdir/agent.sock" \
+  -key "$wkey" -listen "$wlisten" 2>>"$wdir/litewitness.log" &
+witness=$!
+trap 'kill $witness $agent 2>/dev/null' EXIT INT TERM
+vkey=""
+for _ in $(seq 1 100); do
+  vkey=$(sed -n 's/.*msg="verifier key" vkey=\([^ ]*\).*/\1/p' "$wdir/litewitness.log" | tail -1)
+  [ -n "$vkey" ] && break; sleep 0.1
+done
+if [ -z "$vkey" ]; then
+  cat "$wdir/litewitness.log"; echo "saferef: error: the demo witness did not start"
+  echo "saferef: hint: run 'make tools' to install litewitness, and check that $wlisten is free"; exit 1
+fi
+
 if [ ! -f "$demo/scheme/demo.txt" ]; then
   echo "creating the demo scheme in $demo/scheme (first run: about 15 s, each demo key is sealed with a deliberately slow passphrase hash)..."
-  rm -rf "$demo/scheme" "$demo/relay"
-  # dev-scheme writes scheme.json first, then waits for the relay to come up
-  # to publish the organisations and devices to it.
-  "$bin/saferef-admin" dev-scheme --dir "$demo/scheme" --relay "$relay" >"$demo/dev-scheme.log" 2>&1 &
+  rm -rf "$demo/scheme" "$demo/relay" "$demo/relay-log.key"
+  # dev-scheme writes scheme.json (naming the witness and the relay's log
+  # key) first, then waits for the relay to come up to publish the
+  # organisations and devices to it.
+  "$bin/saferef-admin" dev-scheme --dir "$demo/scheme" --relay "$relay" \
+    --witness "$vkey" --relay-log-key "$demo/relay-log.key" >"$demo/dev-scheme.log" 2>&1 &
   dev=$!
-  for _ in $(seq 1 100); do [ -f "$demo/scheme/scheme.json" ] && break; sleep 0.1; done
-  if [ ! -f "$demo/scheme/scheme.json" ]; then
+  for _ in $(seq 1 100); do grep -q "^relay log key:" "$demo/dev-scheme.log" 2>/dev/null && break; sleep 0.1; done
+  if ! grep -q "^relay log key:" "$demo/dev-scheme.log" 2>/dev/null; then
     cat "$demo/dev-scheme.log"; echo "saferef: error: the demo scheme was not created"; exit 1
   fi
+  logkey=$(sed -n 's/^relay log key: //p' "$demo/dev-scheme.log")
+  origin=${logkey%%+*}
+  witnessctl add-log -db "$wdir/litewitness.db" -origin "$origin" 2>>"$wdir/litewitness.log"
+  witnessctl add-key -db "$wdir/litewitness.db" -origin "$origin" -key "$logkey" 2>>"$wdir/litewitness.log"
 fi
 
 host=${listen%:*} port=${listen##*:}
@@ -29,9 +66,10 @@ if listening; then
   exit 1
 fi
 
-"$bin/saferef-server" --data "$demo/relay" --listen "$listen" --scheme "$demo/scheme/scheme.json" 2>>"$demo/relay.log" &
+"$bin/saferef-server" --data "$demo/relay" --listen "$listen" --scheme "$demo/scheme/scheme.json" \
+  --log-key "$demo/relay-log.key" --witness "http://$wlisten" 2>>"$demo/relay.log" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+trap 'kill $server $witness $agent 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
 
 # Wait until the relay listens; if it exits instead, say why.
 for _ in $(seq 1 100); do
@@ -64,6 +102,8 @@ weald_org=$(field "Weald Homes" org ORG_ID)
 cat <<MSG
 
 Saferef relay running on $relay (logs: $demo/relay.log). Press Ctrl-C to stop.
+Demo witness (litewitness) on http://$wlisten (logs: $wdir/litewitness.log); the relay
+has it cosign every checkpoint, and devices warn if its cosignatures go stale.
 Every demo organisation, home and passphrase (DEMO ONLY) is in $demo/scheme/demo.txt.
 
 Try, in another terminal — a refuge caseworker refers a household to Weald Homes:
@@ -86,6 +126,6 @@ if [ -n "${DISPLAY:-}" ] && [ -x "$bin/saferef-desktop" ]; then
   echo "Opening the desktop app as the demo refuge caseworker (passphrase in demo.txt)..."
   LANG=${LANG:-en_GB.UTF-8} "$bin/saferef-desktop" --home "$demo/scheme/homes/harbour-refuge" 2>>"$demo/desktop.log" &
   desktop=$!
-  trap 'kill $server $desktop 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+  trap 'kill $server $desktop $witness $agent 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
 fi
 wait $server

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -68,6 +69,23 @@ type Config struct {
 	ExpireEvery time.Duration
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Witnesses are the base URLs of the scheme's witnesses (C2SP
+	// tlog-witness, for example litewitness at "http://127.0.0.1:7380").
+	// The relay submits every new checkpoint to each, and the current one
+	// again every WitnessEvery, and serves its checkpoints with the
+	// cosignatures they return. With none, checkpoints carry none, and
+	// devices of a scheme that names witnesses will report the view as
+	// unwitnessed.
+	Witnesses []string
+	// WitnessEvery is how often the current checkpoint is witnessed again
+	// while the log does not change, so that cosignatures stay fresh
+	// (default 10 minutes; devices accept ones up to the scheme's
+	// freshness window old, 1 hour before a release by default).
+	WitnessEvery time.Duration
+	// WitnessTimeout bounds one request to a witness (default 10 s).
+	WitnessTimeout time.Duration
+	// WitnessClient makes the requests to witnesses (default http.DefaultClient).
+	WitnessClient *http.Client
 }
 
 func (c *Config) setDefaults() {
@@ -103,6 +121,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.ExpireEvery == 0 {
 		c.ExpireEvery = time.Minute
+	}
+	if c.WitnessEvery == 0 {
+		c.WitnessEvery = 10 * time.Minute
+	}
+	if c.WitnessTimeout == 0 {
+		c.WitnessTimeout = 10 * time.Second
+	}
+	if c.WitnessClient == nil {
+		c.WitnessClient = http.DefaultClient
 	}
 	if c.Now == nil {
 		c.Now = time.Now

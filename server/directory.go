@@ -59,6 +59,9 @@ func (s *Server) publish(ctx context.Context, obj []byte) (uint64, error) {
 		}
 	}
 	s.metrics.directoryAccepted.Inc()
+	if s.witness != nil {
+		s.witness.kick()
+	}
 	s.cfg.Logger.Info("directory entry published", "kind", kind, "index", index)
 	if kind == "revocation" {
 		s.enforceRevocations(ctx)
@@ -97,7 +100,7 @@ func (s *Server) enforceRevocations(ctx context.Context) {
 // handleDirectoryGet sends a page of the directory log from f.Since, the
 // log's size and the signed checkpoint for that size.
 func (c *conn) handleDirectoryGet(ctx context.Context, f *protocol.DirectoryGet) {
-	size, cp, err := c.s.currentCheckpoint(ctx)
+	size, cp, err := c.s.servedCheckpoint(ctx)
 	if err != nil {
 		c.s.cfg.Logger.Error("read directory", "err", err)
 		c.sendError(protocol.CodeInternal, "the relay could not read the directory; try again", f.ReqID, false)

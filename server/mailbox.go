@@ -42,11 +42,11 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 		c.sendError(protocol.CodeUnknownMailbox, "no current organisation has this mailbox", f.ReqID, false)
 		return
 	}
+	// Every current device of the mailbox's organisation gets it, the
+	// sender's own included (which acknowledges it at once): leaving the
+	// sender out would record in the store who sent it.
 	var devices [][16]byte
 	for _, d := range s.dir.CurrentDevices(env.Mailbox, now) {
-		if d.Cert.Device == c.device {
-			continue // the sender already has its own packet
-		}
 		devices = append(devices, [16]byte(d.Cert.Device))
 	}
 	expiry := env.Expiry
@@ -58,8 +58,8 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 		return
 	}
 	if len(devices) == 0 {
-		// Nobody to deliver to (the sender is its organisation's only
-		// device): nothing to store, and nothing lost.
+		// Nobody to deliver to (the organisation has no current device):
+		// nothing to store, and nothing lost.
 		c.enqueue(&protocol.SendOK{ReqID: f.ReqID, ID: [16]byte(env.ID)})
 		return
 	}

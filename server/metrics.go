@@ -23,6 +23,8 @@ type metrics struct {
 	envelopesExpired  prometheus.Counter
 	rejected          *prometheus.CounterVec // by error code
 	directoryAccepted prometheus.Counter
+	witnessCosigned   prometheus.Counter
+	witnessFailed     prometheus.Counter
 	witness           *witnessAge
 }
 
@@ -59,8 +61,15 @@ func newMetrics(s *Server) *metrics {
 	m.directoryAccepted = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "saferef_relay_directory_published_total", Help: "Signed directory objects accepted.",
 	})
+	m.witnessCosigned = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "saferef_relay_witness_cosignatures_total", Help: "Checkpoint cosignatures received from witnesses.",
+	})
+	m.witnessFailed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "saferef_relay_witness_failures_total", Help: "Checkpoint submissions a witness did not cosign (unreachable, refused or conflicting).",
+	})
 	for _, c := range []prometheus.Collector{m.connections, m.authenticated, m.connectionsTotal, m.dropped,
-		m.envelopesStored, m.envelopesDeliver, m.envelopesDeleted, m.envelopesExpired, m.rejected, m.directoryAccepted} {
+		m.envelopesStored, m.envelopesDeliver, m.envelopesDeleted, m.envelopesExpired, m.rejected, m.directoryAccepted,
+		m.witnessCosigned, m.witnessFailed} {
 		f(c)
 	}
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

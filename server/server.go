@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
@@ -36,6 +37,10 @@ type Server struct {
 	// tlog is the transparency log over every store entry below dirNext,
 	// appended under dirMu; it is safe for concurrent reads.
 	tlog *translog.Log
+	// logVerifier verifies the log's own checkpoints; witness gathers
+	// their cosignatures (nil when no witnesses are configured).
+	logVerifier note.Verifier
+	witness     *witnesser
 
 	// mu guards everything below.
 	mu       sync.Mutex
@@ -87,6 +92,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
 	}
+	if s.logVerifier, err = translog.ParseVerifierKey(cfg.LogVerifierKey); err != nil {
+		return nil, fmt.Errorf("new relay: %w", err)
+	}
+	if len(cfg.Witnesses) > 0 {
+		s.witness = newWitnesser(s)
+	}
 	s.metrics = newMetrics(s)
 	if err := s.reloadDirectory(ctx); err != nil {
 		return nil, fmt.Errorf("new relay: %w", err)
@@ -99,6 +110,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.bgCtx, s.stopBg = context.WithCancel(context.Background())
 	s.bg.Add(1)
 	go s.expireLoop(s.bgCtx)
+	if s.witness != nil {
+		s.bg.Add(1)
+		go s.witness.run(s.bgCtx)
+	}
 	if n, ok := cfg.Store.(store.Notifier); ok {
 		s.bg.Add(1)
 		go s.listenLoop(s.bgCtx, n)

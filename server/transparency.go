@@ -26,6 +26,17 @@ func (s *Server) currentCheckpoint(ctx context.Context) (int64, []byte, error) {
 	return size, cp, nil
 }
 
+// servedCheckpoint returns the current size and its checkpoint with the
+// witnesses' cosignatures for that size (none yet, right after a publish,
+// or while they are unreachable: devices then see the view go stale).
+func (s *Server) servedCheckpoint(ctx context.Context) (int64, []byte, error) {
+	size, cp, err := s.currentCheckpoint(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	return size, s.witness.cosigned(size, cp), nil
+}
+
 // handleProofGet answers a request for transparency-log proofs with the
 // checkpoint for the requested size (the current one for 0) and the
 // inclusion and consistency proofs asked for.
@@ -64,7 +75,7 @@ func (s *Server) proofs(ctx context.Context, f *protocol.ProofGet) (*protocol.Pr
 	if err != nil {
 		return nil, err
 	}
-	out := &protocol.Proof{ReqID: f.ReqID, Checkpoint: cp}
+	out := &protocol.Proof{ReqID: f.ReqID, Checkpoint: s.witness.cosigned(size, cp)}
 	if f.HasIndex {
 		if out.Inclusion, err = s.tlog.ProveInclusion(int64(f.Index), size); err != nil {
 			return nil, err

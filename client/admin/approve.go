@@ -80,7 +80,7 @@ func ApproveDevice(ctx context.Context, dir, relayURL string, req *enrolment.Req
 	if err != nil {
 		return nil, err
 	}
-	if _, err := Publish(ctx, relayURL, b); err != nil {
+	if _, err := Publish(ctx, dir, relayURL, b); err != nil {
 		return nil, markf(ErrRelay, "publish device certificate: %w", err)
 	}
 	return dc, nil

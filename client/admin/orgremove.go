@@ -39,7 +39,7 @@ func RemoveOrg(ctx context.Context, dir, relayURL string, org crypto.OrgID, reas
 	if err != nil {
 		return nil, err
 	}
-	if _, err := Publish(ctx, relayURL, rev); err != nil {
+	if _, err := Publish(ctx, dir, relayURL, rev); err != nil {
 		return nil, markf(ErrRelay, "publish organisation removal: %w", err)
 	}
 	return &OrgRemoval{Org: o.Cert, Devices: len(rep.Directory.Devices(org))}, nil

@@ -14,27 +14,6 @@ import (
 // whole log).
 const relayTimeout = 2 * time.Minute
 
-// Publish sends signed directory objects to the relay (no authentication
-// is needed: they verify themselves) and returns their log indexes.
-func Publish(ctx context.Context, relayURL string, objects ...[]byte) ([]uint64, error) {
-	ctx, cancel := context.WithTimeout(ctx, relayTimeout)
-	defer cancel()
-	c, err := relay.Dial(ctx, relayURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	var idx []uint64
-	for _, o := range objects {
-		i, err := c.Publish(ctx, o)
-		if err != nil {
-			return idx, err
-		}
-		idx = append(idx, i)
-	}
-	return idx, nil
-}
-
 // relayLog is the whole directory log as an unauthenticated reader gets
 // it: the relay's announced log key, every entry, and the checkpoint for
 // them.
@@ -90,6 +69,11 @@ func Audit(ctx context.Context, dir, relayURL, logKey string) (*translog.AuditRe
 	rep, err := translog.Audit(s, key, l.checkpoint, l.objects)
 	if err != nil {
 		return nil, key, markf(ErrAuditFailed, "audit the relay's log: %w", err)
+	}
+	if logKey == "" {
+		if _, err := checkAgainstState(dir, s, l.key, l.checkpoint, l.objects); err != nil {
+			return nil, key, err
+		}
 	}
 	return rep, key, nil
 }

@@ -44,7 +44,7 @@ func newTestScheme(t *testing.T) *testScheme {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Publish(context.Background(), url, o.CertBytes); err != nil {
+	if _, err := Publish(context.Background(), dir, url, o.CertBytes); err != nil {
 		t.Fatal(err)
 	}
 	return &testScheme{dir: dir, url: url, scheme: s, org: o}

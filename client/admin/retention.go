@@ -58,7 +58,7 @@ func SetRetention(ctx context.Context, dir, relayURL string, org crypto.OrgID, d
 	if _, err := crypto.VerifyOrgPolicy(b, oc); err != nil {
 		return nil, fmt.Errorf("the policy does not verify (is this the organisation's current admin key?): %w", err)
 	}
-	if _, err := Publish(ctx, relayURL, b); err != nil {
+	if _, err := Publish(ctx, dir, relayURL, b); err != nil {
 		return nil, markf(ErrRelay, "publish retention policy: %w", err)
 	}
 	return &RetentionPolicy{Seq: seq, Org: oc}, nil

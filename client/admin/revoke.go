@@ -68,7 +68,7 @@ func RevokeDevice(ctx context.Context, dir, relayURL string, id crypto.DeviceID,
 	if _, err := crypto.VerifyDeviceRevocation(rev, orgCert); err != nil {
 		return nil, fmt.Errorf("the revocation does not verify (is this the organisation's current admin key?): %w", err)
 	}
-	if _, err := Publish(ctx, relayURL, rev); err != nil {
+	if _, err := Publish(ctx, dir, relayURL, rev); err != nil {
 		return nil, markf(ErrRelay, "publish revocation: %w", err)
 	}
 	return &DeviceRevocation{Device: id, Name: e.Cert.Name, OrgName: orgCert.Name, At: at, Reason: reason}, nil

@@ -81,7 +81,7 @@ func RotateAdmin(ctx context.Context, dir, relayURL string, org crypto.OrgID, o 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := Publish(ctx, relayURL, b); err != nil {
+	if _, err := Publish(ctx, dir, relayURL, b); err != nil {
 		return nil, markf(ErrRelay, "publish re-issued organisation certificate (saved as %s): %w", OrgCertPath(dir, org), err)
 	}
 	return c, nil

@@ -81,7 +81,7 @@ func RotateRoots(ctx context.Context, dir, relayURL string, o RotateRootsOptions
 		os.RemoveAll(staging)
 		return nil, err
 	}
-	if _, err := Publish(ctx, relayURL, up); err != nil {
+	if _, err := Publish(ctx, dir, relayURL, up); err != nil {
 		os.RemoveAll(staging)
 		return nil, markf(ErrRelay, "publish scheme update %d (nothing changed in %s): %w", seq, dir, err)
 	}

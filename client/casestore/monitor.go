@@ -3,8 +3,11 @@ package casestore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -145,4 +148,75 @@ func (s *Store) ResolveAlerts(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("resolve alerts: %w", err)
 	}
 	return int(n), nil
+}
+
+// ResolveAlertsOfKind marks the unresolved alerts of one kind resolved
+// (a condition that cleared by itself, such as a stale witnessed view)
+// and returns how many there were.
+func (s *Store) ResolveAlertsOfKind(ctx context.Context, kind string) (int, error) {
+	if err := s.monitorTables(ctx); err != nil {
+		return 0, err
+	}
+	r, err := s.db.ExecContext(ctx, `UPDATE log_alerts SET resolved = 1 WHERE resolved = 0 AND kind = ?`, kind)
+	if err != nil {
+		return 0, fmt.Errorf("resolve %s alerts: %w", kind, err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("resolve %s alerts: %w", kind, err)
+	}
+	return int(n), nil
+}
+
+// sealedToSetting names the settings row listing the devices this device
+// has sealed to (hex ids, comma-separated), for the stricter freshness
+// check before sealing to a device for the first time.
+const sealedToSetting = "sealed_to"
+
+// SealedTo returns the devices this device has sealed an envelope to.
+func (s *Store) SealedTo(ctx context.Context) (map[[16]byte]bool, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, sealedToSetting).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return map[[16]byte]bool{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read devices sealed to: %w", err)
+	}
+	out := make(map[[16]byte]bool)
+	for _, h := range strings.Split(v, ",") {
+		var id [16]byte
+		if b, err := hex.DecodeString(h); err == nil && len(b) == 16 {
+			copy(id[:], b)
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// AddSealedTo records devices as sealed to.
+func (s *Store) AddSealedTo(ctx context.Context, ids [][16]byte) error {
+	have, err := s.SealedTo(ctx)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, id := range ids {
+		if !have[id] {
+			have[id], changed = true, true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	list := make([]string, 0, len(have))
+	for id := range have {
+		list = append(list, hex.EncodeToString(id[:]))
+	}
+	slices.Sort(list)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value`,
+		sealedToSetting, strings.Join(list, ",")); err != nil {
+		return fmt.Errorf("record devices sealed to: %w", err)
+	}
+	return nil
 }

@@ -71,7 +71,7 @@ func (a *App) syncOnce(ctx context.Context, core Core) {
 		return
 	}
 	queued, _ := core.Queued(ctx)
-	st := connStatus{state: connOnline, lastSync: rep.At, queued: queued}
+	st := connStatus{state: connOnline, lastSync: rep.At, queued: queued, warning: rep.Warning}
 	if err != nil {
 		st = connStatus{state: connOffline, queued: queued}
 	}

@@ -24,6 +24,7 @@ type connStatus struct {
 	state    connState
 	queued   int
 	lastSync time.Time
+	warning  string // the newest warning about the relay or the witnessed view, or ""
 }
 
 // connectionBar is always visible at the top of the unlocked window.
@@ -48,6 +49,10 @@ func (b *connectionBar) set(s connStatus) {
 	b.label.SetText(s.text(b.loc))
 	switch s.state {
 	case connOnline:
+		if s.warning != "" {
+			b.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+			break
+		}
 		b.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 	case connOffline:
 		b.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
@@ -66,7 +71,11 @@ func (s connStatus) text(loc *time.Location) string {
 	case connSyncing:
 		return tr("Syncing…") + queued
 	case connOnline:
-		return trf("Online · last synced {{.Time}}", map[string]any{"Time": s.lastSync.In(loc).Format("15:04")}) + queued
+		text := trf("Online · last synced {{.Time}}", map[string]any{"Time": s.lastSync.In(loc).Format("15:04")}) + queued
+		if s.warning != "" {
+			text += " · " + trf("Warning: {{.Message}}", map[string]any{"Message": s.warning})
+		}
+		return text
 	case connOffline:
 		return tr("Offline: cannot reach the relay. Sends go when it is back.") + queued
 	default:

@@ -197,6 +197,10 @@ type SyncReport struct {
 	Rejected int // envelopes that will never open
 	Sent     int // queued envelopes sent
 	At       time.Time
+	// Warning is the newest unresolved warning this device raised about
+	// the relay or its witnessed view of the keys (a stale view, a split
+	// view, an unpublished key), in plain words; "" when there is none.
+	Warning string
 }
 
 // CaseRow is one line of the case list: the case summary plus what the

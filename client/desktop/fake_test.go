@@ -96,6 +96,7 @@ type fakeCore struct {
 	revoked     []crypto.DeviceID
 	revokeWhy   []string
 	adminPasses []string // every passphrase an admin action got
+	syncWarning string   // the warning Sync reports
 }
 
 func (c *fakeCore) Identity() Identity {
@@ -140,7 +141,7 @@ func (c *fakeCore) Sync(context.Context) (SyncReport, error) {
 	c.queued = 0
 	c.unknownOrg = false // the directory arrives with the first sync
 	c.mu.Unlock()
-	return SyncReport{New: c.syncNew, At: testNow}, nil
+	return SyncReport{New: c.syncNew, At: testNow, Warning: c.syncWarning}, nil
 }
 func (c *fakeCore) Queued(context.Context) (int, error) {
 	c.mu.Lock()

@@ -76,6 +76,11 @@ func offerStateLabel(o OfferView) string {
 		return tr("Declined")
 	case workflow.OfferFilled:
 		return tr("Filled by another offer")
+	case workflow.OfferExpired:
+		if o.Offer != nil && o.Offer.Expires != "" {
+			return trf("Expired on {{.Date}}: it can no longer be accepted", map[string]any{"Date": o.Offer.Expires})
+		}
+		return tr("Expired: it can no longer be accepted")
 	}
 	return string(o.State)
 }

@@ -356,6 +356,18 @@ func TestOfflineShowsInBar(t *testing.T) {
 	}
 }
 
+// TestStaleViewWarningShowsInBar: a warning the device raised about its
+// view of the keys (here: the witnesses have not confirmed it recently)
+// shows in the connection bar in plain words, with a warning icon.
+func TestStaleViewWarningShowsInBar(t *testing.T) {
+	h := newHarness(t, true)
+	h.core.syncWarning = "this device's list of keys was last confirmed by the scheme's witnesses too long ago"
+	h.unlock()
+	if txt := h.app.main.conn.label.Text; !strings.HasPrefix(txt, "Online") || !strings.Contains(txt, "Warning: this device's list of keys was last confirmed by the scheme's witnesses too long ago") {
+		t.Errorf("bar %q, want the warning", txt)
+	}
+}
+
 // recordingPrefs records every preference the app writes.
 type recordingPrefs struct {
 	fyne.Preferences

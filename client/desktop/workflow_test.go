@@ -607,3 +607,16 @@ func TestReferralHouseholdSection(t *testing.T) {
 		t.Errorf("household details handed to the core: %+v", hd)
 	}
 }
+
+// TestExpiredOfferNotDecidable: an offer the core reports as expired says
+// so and is not offered for a decision.
+func TestExpiredOfferNotDecidable(t *testing.T) {
+	o := payload.ExampleOffer()
+	c := &CaseView{Offers: []OfferView{{Offer: o, State: workflow.OfferExpired}}}
+	if got := offerStateLabel(c.Offers[0]); !strings.Contains(got, "Expired on "+o.Expires) {
+		t.Errorf("label %q", got)
+	}
+	if len(pendingOffers(c)) != 0 {
+		t.Error("an expired offer is offered for a decision")
+	}
+}

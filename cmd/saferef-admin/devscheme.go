@@ -64,7 +64,7 @@ type demoFile struct {
 	Organisations     []demoEntry `json:"organisations"`
 }
 
-const devSchemeUsage = `Usage: saferef-admin dev-scheme --dir DIR --relay URL
+const devSchemeUsage = `Usage: saferef-admin dev-scheme --dir DIR --relay URL [--witness VKEY --relay-log-key FILE]
 
 DEMO ONLY. Builds a ready demo scheme in DIR from the fictional demo
 organisations (Kent Reciprocal Coordinator, Weald Homes, Medway Valley
@@ -74,14 +74,23 @@ organisation with its home in DIR/homes/<name> (e.g. DIR/homes/harbour-refuge).
 Everything is published to the relay. DIR/demo.txt (and demo.json) list each
 organisation id, home and passphrase. Passphrases are random, or all equal
 to SAFEREF_PASSPHRASE when it is set. Vaults use the normal work factor
-(SAFEREF_VAULT_WORK_FACTOR lowers it, for tests).`
+(SAFEREF_VAULT_WORK_FACTOR lowers it, for tests). With --witness (the demo
+litewitness's verifier key) the roots sign a witness set naming it (quorum
+1) and the relay's log key, created in --relay-log-key FILE, as 'scheme
+init' does; 'make run' does this.`
 
 func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(prog, "dev-scheme", devSchemeUsage, env.Stdout)
 	dir := fs.String("dir", "", "`directory` to build the demo scheme in")
 	relayURL := fs.String("relay", "", "relay `url` to publish to")
+	var witnesses stringList
+	fs.Var(&witnesses, "witness", "a demo witness's cosignature verifier `key` (repeat for each)")
+	relayLogKey := fs.String("relay-log-key", "", "with --witness: create the relay's log signing key in this new `file`")
 	if err := fs.ParseNoArgs(args, "dir", "relay"); err != nil {
 		return err
+	}
+	if (len(witnesses) > 0) != (*relayLogKey != "") {
+		return cli.Usagef("pass --witness and --relay-log-key together", "--witness and --relay-log-key go together")
 	}
 	if _, err := relay.ParseURL(*relayURL); err != nil {
 		return err
@@ -106,6 +115,16 @@ func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 	s, roots, err := admin.CreateScheme(*dir, demo.Scheme, 1, 1, admin.Static(rootPass), wf)
 	if err != nil {
 		return hinted(err)
+	}
+	if len(witnesses) > 0 {
+		vkey, err := admin.GenerateRelayLogKey(s, *relayLogKey)
+		if err != nil {
+			return err
+		}
+		if s, err = admin.SetWitnesses(*dir, admin.WitnessOptions{LogKey: vkey, Witnesses: witnesses, Quorum: 1}, roots); err != nil {
+			return cli.WithHint(err, "pass the demo witness's verifier key as litewitness prints it at start")
+		}
+		fmt.Fprintf(env.Stdout, "relay log key: %s\n", vkey)
 	}
 	schemePath := admin.SchemePath(*dir)
 	out := demoFile{
@@ -158,7 +177,7 @@ func devScheme(ctx context.Context, env *cli.Env, args []string) error {
 		return cli.WithHint(fmt.Errorf("publish demo scheme: %w", err),
 			fmt.Sprintf("start the relay with --scheme %s, remove %s and run dev-scheme again", schemePath, *dir))
 	}
-	if _, err := admin.Publish(ctx, *relayURL, append(orgCerts, deviceCerts...)...); err != nil {
+	if _, err := admin.Publish(ctx, *dir, *relayURL, append(orgCerts, deviceCerts...)...); err != nil {
 		return fmt.Errorf("publish demo scheme: %w", err)
 	}
 	if err := writeDemoFiles(*dir, &out); err != nil {

@@ -72,7 +72,7 @@ func TestDeviceLifecycleCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Publish(context.Background(), url, o.CertBytes); err != nil {
+	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
 		t.Fatal(err)
 	}
 	org := o.Cert.Org

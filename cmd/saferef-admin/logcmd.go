@@ -36,6 +36,14 @@ func logVerify(ctx context.Context, env *cli.Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "log key: %s\n", key)
 	fmt.Fprintf(env.Stdout, "checkpoint: %s\n", rep.Checkpoint)
+	if size, at, ok, werr := admin.WitnessedView(*dir); werr == nil && ok {
+		if at.IsZero() {
+			fmt.Fprintf(env.Stdout, "witnessed: no checkpoint with a quorum of the scheme's witnesses yet\n")
+			fmt.Fprintln(env.Stderr, "saferef-admin: warning: the scheme's witnesses have not cosigned the relay's log: check that they run and that the relay has them (--witness)")
+		} else {
+			fmt.Fprintf(env.Stdout, "witnessed: checkpoint of size %d, cosigned by a quorum at %s (%s ago)\n", size, at.UTC().Format(time.RFC3339), time.Since(at).Truncate(time.Second))
+		}
+	}
 	fmt.Fprintf(env.Stdout, "entries: %d, failed: %d, organisations: %d\n", len(rep.Entries), rep.Failed, len(rep.Directory.Orgs()))
 	for _, e := range rep.Entries {
 		if e.Err != nil {

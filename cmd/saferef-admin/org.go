@@ -57,7 +57,7 @@ func orgAdd(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := admin.Publish(ctx, *relayURL, o.CertBytes); err != nil {
+	if _, err := admin.Publish(ctx, *dir, *relayURL, o.CertBytes); err != nil {
 		return fmt.Errorf("publish organisation certificate (saved as %s): %w", admin.OrgCertPath(*dir, o.Cert.Org), err)
 	}
 	fmt.Fprintf(env.Stdout, "organisation: %s (%s)\n", o.Cert.Name, o.Cert.Kind)

@@ -39,7 +39,7 @@ func TestRotationCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Publish(context.Background(), url, o.CertBytes); err != nil {
+	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
 		t.Fatal(err)
 	}
 	org := o.Cert.Org
@@ -176,7 +176,7 @@ func TestLogVerifyCatchesTamperedRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Publish(context.Background(), url, o.CertBytes); err != nil {
+	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
 		t.Fatal(err)
 	}
 	dev := approveNew(t, dir, url, o.Cert.Org, "Priya's laptop")
@@ -215,7 +215,17 @@ func TestLogVerifyCatchesTamperedRow(t *testing.T) {
 	db.Close()
 	relayAt(t, s, addr, dbPath, signer, vkey)
 
+	// The admin directory verified the log before: the rewritten row is a
+	// fork of what it saw (DIR/log-state.json).
 	code, out, errOut := runCLI(t, testVars, "log", "verify", "--dir", dir, "--relay", url)
+	if code != 1 || !strings.Contains(errOut, "split view") {
+		t.Fatalf("log verify on a rewritten log after an earlier verify: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// Without that state, the audit itself finds the forged entry.
+	if err := os.Remove(filepath.Join(dir, admin.StateFile)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI(t, testVars, "log", "verify", "--dir", dir, "--relay", url)
 	if code != 1 || !strings.Contains(out, "entries: 2, failed: 1") ||
 		!strings.Contains(out, "FAILED entry 1 (device-cert device "+dev.String()) || !strings.Contains(errOut, "1 of 2 entries failed verification") {
 		t.Fatalf("log verify on a tampered log: exit %d\n%s\n%s", code, out, errOut)

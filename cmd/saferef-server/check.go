@@ -96,10 +96,14 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // checkLogKey reads the log signing key without creating it.
 func checkLogKey(c *checker, cfg *config, scheme *crypto.Scheme) {
 	path := cfg.logKeyPath()
+	pinned := scheme.LogKey
+	if ws, err := scheme.WitnessSet(); err == nil && ws != nil {
+		pinned = ws.LogKey // signed by the roots with the witnesses
+	}
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, iofs.ErrNotExist) && cfg.logKey == "":
-		if scheme.LogKey != "" {
+		if pinned != "" {
 			c.fail(fmt.Errorf("no log signing key at %s, and the scheme pins one", path), "restore log-signing.key from your copy of it: a new key would make every device refuse this relay")
 			return
 		}
@@ -123,8 +127,8 @@ func checkLogKey(c *checker, cfg *config, scheme *crypto.Scheme) {
 		c.fail(fmt.Errorf("log signing key %s: %w", path, err), "restore log-signing.key from your copy of it")
 	case signer.Name() != translog.Origin(scheme):
 		c.fail(fmt.Errorf("log signing key %s is for log %q, not this scheme's %q", path, signer.Name(), translog.Origin(scheme)), "use the key made for this scheme's relay")
-	case scheme.LogKey != "" && scheme.LogKey != vkey:
-		c.fail(fmt.Errorf("the scheme pins log key %q but %s holds %q", scheme.LogKey, path, vkey), "restore the key the scheme names: devices would refuse this one")
+	case pinned != "" && pinned != vkey:
+		c.fail(fmt.Errorf("the scheme pins log key %q but %s holds %q", pinned, path, vkey), "restore the key the scheme names (with witnesses: the file 'scheme init --relay-log-key' created): devices would refuse this one")
 	default:
 		c.ok("log signing key %s", vkey)
 	}

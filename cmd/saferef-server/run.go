@@ -103,6 +103,8 @@ type config struct {
 	acmeDomain, acmeEmail, acmeDirectory, adminListen                             string
 	ttl                                                                           time.Duration
 	logIP                                                                         bool
+	witnesses                                                                     stringList
+	witnessEvery                                                                  time.Duration
 }
 
 // serveFlags registers the serving flags on fs.
@@ -123,7 +125,23 @@ func serveFlags(fs *flag.FlagSet) *config {
 	fs.DurationVar(&c.ttl, "mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
 	fs.BoolVar(&c.logIP, "log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.Var(&c.witnesses, "witness", "base URL of a witness (C2SP tlog-witness, e.g. http://127.0.0.1:7380); repeat for each witness the scheme names")
+	fs.DurationVar(&c.witnessEvery, "witness-every", 10*time.Minute, "how often the unchanged checkpoint is witnessed again, to keep its cosignatures fresh")
 	return c
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+// Set adds one value.
+func (l *stringList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty value")
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 const serveUsage = `usage: saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F | --acme-domain D --acme-email E] [--admin-listen ADDR]
@@ -254,6 +272,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if ws, err := scheme.WitnessSet(); err == nil && ws != nil && ws.LogKey != logVerifierKey {
+		return fmt.Errorf("the scheme's witness set names log key %q but %s holds the key for %q: devices would refuse this relay; pass the key file the coordinator created (--log-key)", ws.LogKey, keyFile, logVerifierKey)
+	}
 	if scheme.LogKey != "" && scheme.LogKey != logVerifierKey {
 		return fmt.Errorf("the scheme file names log key %q but %s holds the key for %q: devices would refuse this relay", scheme.LogKey, keyFile, logVerifierKey)
 	}
@@ -270,6 +291,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	relay, err := server.New(ctx, server.Config{
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
 		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
+		Witnesses: cfg.witnesses, WitnessEvery: cfg.witnessEvery,
 	})
 	if err != nil {
 		ln.Close()

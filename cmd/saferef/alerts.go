@@ -14,8 +14,14 @@ const alertsUsage = `Usage: saferef [--home HOME] alerts [--json]
 
 Lists the unresolved warnings this device raised about the relay (a split
 view, a rolled-back log, a directory that does not match the relay's signed
-log, a changed log key), oldest first, each with what to do. While any is
-unresolved the device sends nothing. Ends with a count line; --json prints
+log, a changed log key), oldest first, each with what to do. While any of
+those is unresolved the device sends nothing. Also listed: a view of the
+keys the scheme's witnesses have not confirmed recently (stale-view: it
+clears by itself, and until it does household details are not released),
+an envelope refused for a malformed log checkpoint (peer-checkpoint), a
+peer sealing to a device revoked before (held-back), and a new encryption
+key the relay has not published (key-unpublished); these do not stop
+sending. Ends with a count line; --json prints
 one JSON array instead.`
 
 const alertsResolveUsage = `Usage: saferef [--home HOME] alerts resolve
@@ -43,6 +49,14 @@ func alertAdvice(kind string) string {
 		return "the relay may have been restored from an old backup: tell your scheme coordinator and the relay operator; never re-approve devices to fix it"
 	case client.AlertLogKey:
 		return "the relay signs with a different key: tell your scheme coordinator; if the operator really replaced it, the coordinator hands out a scheme file with the new key"
+	case client.AlertStale:
+		return "the scheme's witnesses have not confirmed this device's list of keys recently: sync again; if it persists, tell your scheme coordinator and the relay operator. This warning clears by itself once they confirm it; releasing household details waits until then"
+	case client.AlertPeerCheckpoint:
+		return "one envelope from the device named was refused; your sending is not affected: tell that organisation's admin, whose device may be faulty or compromised"
+	case client.AlertHeldBack:
+		return "phone the organisation named: its view of the scheme's keys is behind, so it may still be sealing to a revoked device; tell your scheme coordinator"
+	case client.AlertKeyUnpublished:
+		return "tell your organisation admin and the relay operator; your old key is kept until the new one is published, and this warning clears once it is"
 	default:
 		return "the relay served a list of keys it did not sign: tell your scheme coordinator and the relay operator"
 	}

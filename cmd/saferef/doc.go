@@ -18,10 +18,16 @@
 //   - 'referral template' leaves current_landlord_org out: the example's
 //     placeholder id is not a real landlord, and a referral that names one
 //     goes to it for approval instead of being circulated.
-//   - 'referral send --household FILE' reads household details on this
-//     device only and runs the disclosure guard over the referral with them,
-//     so that a household member's name or address in the needs profile is
-//     refused before anything (even a draft) is recorded.
+//   - 'referral send --household FILE' is required for a new referral: it
+//     reads the household's details, runs the disclosure guard over the
+//     referral with them before the vault is even opened (so that a
+//     household member's name or address in the needs profile is refused
+//     before anything is recorded), and hands them to the core, which keeps
+//     them sealed in the case and on the organisation's other devices for
+//     every later check. A referral with the reference of an open case of
+//     this organisation needs --again.
+//   - 'guard override' records, in the case's timeline, that one match of
+//     the guard is not identifying; the household's own data never.
 //   - 'details release' sends nothing without --confirm-readers: it prints
 //     the readers and their digest and exits 1. --to is an optional check
 //     that the accepting landlord is the one the user means; it never

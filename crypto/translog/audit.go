@@ -139,6 +139,7 @@ type entryPeek struct {
 	Roots   [][]byte        `cbor:"roots"`
 	K       uint64          `cbor:"k"`
 	Ret     uint64          `cbor:"ret"`
+	Names   []string        `cbor:"names"`
 }
 
 // peekCodec reads an entry's body to describe it, without verifying it;
@@ -193,6 +194,9 @@ func describe(index int64, obj []byte) AuditEntry {
 		}
 		e.Detail = fmt.Sprintf("scheme roots rotated (update %d); %d of %d roots, scheme fingerprint %s",
 			p.Seq, p.K, len(p.Roots), s.Fingerprint())
+	case crypto.TypeWitnessSet:
+		e.Time = time.Unix(p.Issued, 0).UTC()
+		e.Detail = fmt.Sprintf("witness set %d: %d of %s", p.Seq, p.K, strings.Join(p.Names, ", "))
 	case crypto.TypeOrgPolicy:
 		e.Time = time.Unix(p.Issued, 0).UTC()
 		e.Detail = fmt.Sprintf("policy %d: finished cases kept %d days", p.Seq, p.Ret/86400)

@@ -10,11 +10,13 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/saferef/saferef/crypto"
 )
 
 // MaxCheckpointSize is the largest signed checkpoint accepted, in bytes
 // (protocol.MaxCheckpointSize is the same).
-const MaxCheckpointSize = 1024
+const MaxCheckpointSize = 2048
 
 // Checkpoint is a verified, signed statement by the relay that its log
 // holds Size records whose Merkle tree hash is Root.
@@ -25,8 +27,18 @@ type Checkpoint struct {
 	Size int64
 	// Root is the tree hash (RFC 6962) of the first Size records.
 	Root tlog.Hash
-	// Raw is the signed note exactly as received or produced.
+	// Raw is the signed note exactly as received or produced, with any
+	// witness cosignatures.
 	Raw []byte
+	// Cosignatures are the valid cosignatures by the witnesses the
+	// checkpoint was opened with (OpenWitnessed), newest first.
+	Cosignatures []Cosignature
+}
+
+// SameTree reports whether c and o sign the same tree (origin, size and
+// root), whatever cosignatures each carries.
+func (c *Checkpoint) SameTree(o *Checkpoint) bool {
+	return c != nil && o != nil && c.Origin == o.Origin && c.Size == o.Size && c.Root == o.Root
 }
 
 // Tree returns the checkpoint's size and root as a tlog.Tree.
@@ -86,9 +98,19 @@ func SignCheckpoint(signer note.Signer, size int64, root tlog.Hash) ([]byte, err
 
 // OpenCheckpoint verifies a signed checkpoint against the verifier key
 // v: it must be at most MaxCheckpointSize bytes, carry exactly one
-// signature, by v, and have v's name as its origin. Failures are
-// ErrMalformed (cannot be parsed) or ErrBadCheckpoint (not signed by v).
+// signature by v, and have v's name as its origin. Other signatures
+// (witness cosignatures) are allowed and ignored here; OpenWitnessed
+// verifies them. Failures are ErrMalformed (cannot be parsed) or
+// ErrBadCheckpoint (not signed by v).
 func OpenCheckpoint(raw []byte, v note.Verifier) (*Checkpoint, error) {
+	return OpenWitnessed(raw, v, nil)
+}
+
+// OpenWitnessed is OpenCheckpoint that also verifies the cosignatures of
+// the witnesses w (nil: none) and records the valid ones in
+// Checkpoint.Cosignatures. It does not require a quorum: see
+// Witnesses.CheckFresh.
+func OpenWitnessed(raw []byte, v note.Verifier, w *Witnesses) (*Checkpoint, error) {
 	if len(raw) == 0 || len(raw) > MaxCheckpointSize {
 		return nil, fmt.Errorf("open checkpoint: %w: %d bytes, want 1 to %d", ErrMalformed, len(raw), MaxCheckpointSize)
 	}
@@ -101,8 +123,8 @@ func OpenCheckpoint(raw []byte, v note.Verifier) (*Checkpoint, error) {
 		}
 		return nil, fmt.Errorf("open checkpoint: %w: %v", ErrMalformed, err)
 	}
-	if len(n.Sigs) != 1 || len(n.UnverifiedSigs) != 0 {
-		return nil, fmt.Errorf("open checkpoint: %w: %d signatures, want exactly one by %s", ErrMalformed, len(n.Sigs)+len(n.UnverifiedSigs), v.Name())
+	if len(n.Sigs) != 1 || len(n.Sigs)+len(n.UnverifiedSigs) > 1+crypto.MaxWitnesses*2 {
+		return nil, fmt.Errorf("open checkpoint: %w: %d signatures, want one by %s and at most %d cosignatures", ErrMalformed, len(n.Sigs)+len(n.UnverifiedSigs), v.Name(), 2*crypto.MaxWitnesses)
 	}
 	origin, size, root, err := ParseCheckpointText([]byte(n.Text))
 	if err != nil {
@@ -111,5 +133,5 @@ func OpenCheckpoint(raw []byte, v note.Verifier) (*Checkpoint, error) {
 	if origin != v.Name() {
 		return nil, fmt.Errorf("open checkpoint: %w: origin %q, want %q", ErrBadCheckpoint, origin, v.Name())
 	}
-	return &Checkpoint{Origin: origin, Size: size, Root: root, Raw: bytes.Clone(raw)}, nil
+	return &Checkpoint{Origin: origin, Size: size, Root: root, Raw: bytes.Clone(raw), Cosignatures: w.cosignatures(raw)}, nil
 }

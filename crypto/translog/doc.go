@@ -27,8 +27,27 @@
 //	qUj5yRh3Bv...base64 root hash...=
 //
 // followed by exactly one Ed25519 note signature by the relay's log key,
-// whose name is the origin (first line). OpenCheckpoint accepts nothing
-// else: one canonical text, one signature, at most MaxCheckpointSize bytes.
+// whose name is the origin (first line), and any witness cosignatures.
+// OpenCheckpoint accepts one canonical text, one log-key signature and at
+// most 2*crypto.MaxWitnesses other signature lines, at most
+// MaxCheckpointSize bytes.
+//
+// # Witnesses
+//
+// The scheme's witness set (crypto.WitnessSet, signed by the roots) names
+// k-of-n witnesses: C2SP tlog-witness services (litewitness from
+// filippo.io/torchwood v0.6.1 in production) that cosign the relay's
+// checkpoints with timestamped C2SP tlog-cosignature/v1 signatures and
+// never cosign one smaller than or inconsistent with one they cosigned
+// before. OpenWitnessed verifies the cosignatures of the set's witnesses
+// with torchwood's CosignatureVerifier (built from the witness's public
+// key) and records them; Witnesses.QuorumTime is the k-th newest
+// cosignature time (ignoring any more than MaxClockSkew in the future),
+// and Witnesses.CheckFresh compares it with a freshness window. A
+// Monitor keeps, besides its latest checkpoint, the newest one with a
+// quorum (Witnessed), and Monitor.CheckFresh is what a device asks before
+// it seals or releases. The relay appends the cosignature lines it
+// gathered (AddCosignatures) to the checkpoints it serves.
 // A checkpoint may be signed for any size up to the current one; signing
 // is deterministic, so a checkpoint for a given size always has the same
 // bytes.
@@ -69,13 +88,19 @@
 //
 // # Decisions the specification leaves open
 //
-//   - Checkpoints carry exactly one signature (no witness cosignatures in
-//     this version); unknown signatures are refused rather than ignored.
+//   - Checkpoints carry one log-key signature; other signature lines are
+//     ignored by OpenCheckpoint and, when they are the witnesses',
+//     verified by OpenWitnessed (C2SP signed-note: unknown signatures are
+//     ignored, not refused), up to 2*crypto.MaxWitnesses of them.
+//   - Two checkpoints of the same tree with different cosignatures are the
+//     same checkpoint for consistency (Checkpoint.SameTree); a Monitor
+//     keeps the copy with the later quorum time.
 //   - An inclusion proof and a consistency proof carry at most
 //     MaxProofHashes hashes each.
 //   - Monitor.CheckPeer never changes the monitor: a newer consistent peer
-//     checkpoint is a valid statement by the relay, and the client may pass
-//     it to Update, but need not.
+//     checkpoint is a valid statement by the relay, and the client passes
+//     it to Update (the Saferef client does, and then fetches the
+//     directory up to it, so that a frozen view is caught).
 //   - Audit judges each certificate at its own issue time, since the log
 //     carries no trustworthy time of its own; revocations and key updates
 //     do not depend on time. An entry that fails is reported and skipped,

@@ -34,8 +34,12 @@ func FuzzOpenCheckpoint(f *testing.F) {
 		if cp.Origin != v.Name() || cp.Size < 0 {
 			t.Fatalf("accepted %v", cp)
 		}
+		// The text and the log key's signature line are exactly what the
+		// key signs; other lines are cosignatures, ignored here.
 		again, err := SignCheckpoint(l.signer, cp.Size, cp.Root)
-		if err != nil || !bytes.Equal(again, raw) {
+		text := FormatCheckpoint(cp.Origin, cp.Size, cp.Root)
+		sigLine := again[len(text)+1:]
+		if err != nil || !bytes.HasPrefix(raw, append(bytes.Clone(text), '\n')) || !bytes.Contains(raw[len(text):], sigLine) {
 			t.Fatalf("accepted checkpoint is not the one the key signs:\n%q\n%q", raw, again)
 		}
 	})

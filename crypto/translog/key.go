@@ -98,15 +98,26 @@ func CheckKeyPair(signer note.Signer, verifierKey string) error {
 }
 
 // PinnedKey chooses the log verifier key a client must trust. If the scheme
-// file carries one (Scheme.LogKey), it is the only one accepted, and served
+// file names one (in its root-signed witness set, or Scheme.LogKey), it is
+// the only one accepted, and served
 // (the key the relay announced) must equal it unless served is empty. Otherwise
 // the device pins pinned (stored at enrolment); if it has none yet, it
 // pins served (trust on first use). It fails with ErrWrongLogKey when the
 // relay serves a key other than the pinned one.
 func PinnedKey(s *crypto.Scheme, pinned, served string) (string, error) {
 	want := pinned
-	if s != nil && s.LogKey != "" {
-		want = s.LogKey
+	schemeKey := ""
+	if s != nil {
+		schemeKey = s.LogKey
+		if ws, err := s.WitnessSet(); err == nil && ws != nil {
+			if schemeKey != "" && schemeKey != ws.LogKey {
+				return "", fmt.Errorf("pin log key: %w: the scheme file's log_key %q is not the one its witness set names, %q", ErrWrongLogKey, schemeKey, ws.LogKey)
+			}
+			schemeKey = ws.LogKey
+		}
+	}
+	if schemeKey != "" {
+		want = schemeKey
 		if pinned != "" && pinned != want {
 			return "", fmt.Errorf("pin log key: %w: device pinned %q, scheme file says %q", ErrWrongLogKey, pinned, want)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -20,8 +21,89 @@ type Monitor struct {
 	key      string
 	verifier note.Verifier
 
-	mu     sync.Mutex
-	latest *Checkpoint // nil until the first Update
+	mu        sync.Mutex
+	latest    *Checkpoint // nil until the first Update
+	witnesses *Witnesses  // nil: the scheme names no witnesses
+	// witnessed is the newest checkpoint seen with a quorum of the
+	// witnesses' cosignatures (latest itself when it has one), or nil.
+	witnessed *Checkpoint
+}
+
+// SetWitnesses makes the monitor verify the cosignatures of w (the
+// scheme's witnesses) on every checkpoint, and re-reads those on the
+// checkpoints it holds.
+func (m *Monitor) SetWitnesses(w *Witnesses) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.witnesses = w
+	for _, p := range []**Checkpoint{&m.latest, &m.witnessed} {
+		if *p == nil {
+			continue
+		}
+		if cp, err := OpenWitnessed((*p).Raw, m.verifier, w); err == nil {
+			*p = cp
+		}
+	}
+	if m.witnessed != nil && !m.hasQuorum(m.witnessed) {
+		m.witnessed = nil
+	}
+	if m.latest != nil && m.hasQuorum(m.latest) {
+		m.witnessed = m.latest
+	}
+}
+
+// Witnesses returns the witnesses the monitor checks, or nil.
+func (m *Monitor) Witnesses() *Witnesses {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.witnesses
+}
+
+// hasQuorum reports whether cp carries a quorum of cosignatures; m.mu is
+// held.
+func (m *Monitor) hasQuorum(cp *Checkpoint) bool {
+	if m.witnesses == nil {
+		return false
+	}
+	_, err := m.witnesses.QuorumTime(cp, time.Now().Add(MaxClockSkew))
+	return err == nil
+}
+
+// Witnessed returns the newest checkpoint seen with a quorum of
+// cosignatures, or nil.
+func (m *Monitor) Witnessed() *Checkpoint {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.witnessed == nil {
+		return nil
+	}
+	c := *m.witnessed
+	return &c
+}
+
+// CheckFresh checks the device's view against the scheme's witnesses:
+// the newest checkpoint must have a quorum of cosignatures (or, while the
+// relay has not yet had a newer one witnessed, the newest witnessed one
+// stands for it) whose quorum time is within window of now. With no
+// witnesses in the scheme it always succeeds. Errors: ErrUnwitnessed,
+// ErrStale.
+func (m *Monitor) CheckFresh(now time.Time, window time.Duration) error {
+	m.mu.Lock()
+	w, wit, latest := m.witnesses, m.witnessed, m.latest
+	m.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	if wit == nil {
+		if latest == nil {
+			return fmt.Errorf("check witnessed view: %w: no checkpoint yet", ErrUnwitnessed)
+		}
+		return fmt.Errorf("check witnessed view: %s: %w", latest, ErrUnwitnessed)
+	}
+	if err := w.CheckFresh(wit, now, window); err != nil {
+		return fmt.Errorf("check witnessed view: %w", err)
+	}
+	return nil
 }
 
 // NewMonitor returns a monitor trusting the log verifier key text
@@ -62,7 +144,10 @@ func (m *Monitor) LatestRaw() []byte {
 // Open verifies a signed checkpoint with the pinned key, without comparing
 // it with anything.
 func (m *Monitor) Open(raw []byte) (*Checkpoint, error) {
-	return OpenCheckpoint(raw, m.verifier)
+	m.mu.Lock()
+	w := m.witnesses
+	m.mu.Unlock()
+	return OpenWitnessed(raw, m.verifier, w)
 }
 
 // Update verifies a checkpoint the relay presents as its current state
@@ -89,11 +174,29 @@ func (m *Monitor) Update(raw []byte, consistency [][32]byte) (*Checkpoint, error
 			return nil, fmt.Errorf("update log checkpoint: %w", err)
 		}
 	}
-	if m.latest == nil || cp.Size > m.latest.Size {
+	switch {
+	case m.latest == nil || cp.Size > m.latest.Size:
 		m.latest = cp
+	case m.fresher(cp, m.latest):
+		m.latest = cp // the same tree, witnessed more recently
+	}
+	if m.hasQuorum(cp) && (m.witnessed == nil || cp.Size > m.witnessed.Size || (cp.Size == m.witnessed.Size && m.fresher(cp, m.witnessed))) {
+		m.witnessed = cp
 	}
 	c := *cp
 	return &c, nil
+}
+
+// fresher reports whether a has a later quorum time than b (or b has no
+// quorum and a has); m.mu is held.
+func (m *Monitor) fresher(a, b *Checkpoint) bool {
+	if m.witnesses == nil {
+		return false
+	}
+	far := time.Now().Add(MaxClockSkew)
+	ta, erra := m.witnesses.QuorumTime(a, far)
+	tb, errb := m.witnesses.QuorumTime(b, far)
+	return erra == nil && (errb != nil || ta.After(tb))
 }
 
 // PeerProof says which consistency proof CheckPeer needs for a checkpoint
@@ -135,6 +238,9 @@ func (m *Monitor) CheckPeer(raw []byte, consistency [][32]byte) error {
 	cp, err := m.Open(raw)
 	if err != nil {
 		return fmt.Errorf("check peer checkpoint: %w", err)
+	}
+	if cp.SameTree(latest) {
+		return nil
 	}
 	if latest == nil {
 		return fmt.Errorf("check peer checkpoint: %w: this device has no checkpoint yet", ErrOutOfRange)
@@ -195,6 +301,9 @@ type monitorState struct {
 	Version    int    `json:"version"`
 	LogKey     string `json:"log_key"`
 	Checkpoint string `json:"checkpoint,omitempty"`
+	// Witnessed is the newest checkpoint seen with a quorum of witness
+	// cosignatures, when it is not Checkpoint.
+	Witnessed string `json:"witnessed,omitempty"`
 }
 
 // Marshal returns the monitor's state as JSON: the pinned log key and the
@@ -203,6 +312,9 @@ func (m *Monitor) Marshal() ([]byte, error) {
 	st := monitorState{Version: 1, LogKey: m.key}
 	if raw := m.LatestRaw(); raw != nil {
 		st.Checkpoint = string(raw)
+	}
+	if w := m.Witnessed(); w != nil && string(w.Raw) != st.Checkpoint {
+		st.Witnessed = string(w.Raw)
 	}
 	b, err := json.Marshal(&st)
 	if err != nil {
@@ -234,6 +346,18 @@ func UnmarshalMonitor(b []byte) (*Monitor, error) {
 		if _, err := m.Update([]byte(st.Checkpoint), nil); err != nil {
 			return nil, fmt.Errorf("load log monitor: %w", err)
 		}
+	}
+	if st.Witnessed != "" {
+		cp, err := m.Open([]byte(st.Witnessed))
+		if err != nil {
+			return nil, fmt.Errorf("load log monitor: witnessed checkpoint: %w", err)
+		}
+		if m.latest == nil || cp.Size > m.latest.Size {
+			return nil, fmt.Errorf("load log monitor: %w: witnessed checkpoint beyond the latest", ErrMalformed)
+		}
+		// Its cosignatures are counted once SetWitnesses names the
+		// witnesses; until then it is kept as it is.
+		m.witnessed = cp
 	}
 	return m, nil
 }

@@ -45,8 +45,12 @@ func TestOpenCheckpointRejects(t *testing.T) {
 	raw := mustCheckpoint(t, l, 3)
 	v, _ := ParseVerifierKey(l.VerifierKey())
 	s, _ := testKey(t, 0x42)
-	other, _ := testKey(t, 0x43)
 	text := textOf(raw)
+	many := bytes.Clone(raw)
+	for i := range 11 {
+		k, _ := testKey(t, byte(0x50+i))
+		many = append(many, resign(t, k, text)[len(text)+1:]...)
+	}
 	root, _ := l.tree.Root(3)
 	tests := []struct {
 		name string
@@ -63,7 +67,7 @@ func TestOpenCheckpointRejects(t *testing.T) {
 		{"leading zero size", resign(t, s, strings.Replace(text, "\n3\n", "\n03\n", 1)), ErrMalformed},
 		{"negative size", resign(t, s, strings.Replace(text, "\n3\n", "\n-3\n", 1)), ErrMalformed},
 		{"short hash", resign(t, s, testOrigin+"\n3\nAAAA\n"), ErrMalformed},
-		{"two signatures", append(bytes.Clone(raw), resign(t, other, text)[len(text)+1:]...), ErrMalformed},
+		{"too many cosignatures", many, ErrMalformed},
 		{"wrong origin", resign(t, s, string(FormatCheckpoint("saferef-relay/ffff", 3, root))), ErrBadCheckpoint},
 	}
 	for _, tc := range tests {

@@ -44,18 +44,51 @@ type Relay struct {
 	signer note.Signer
 	vkey   string
 	dbPath string
+	opt    Options
+	inner  string // the relay's own URL behind a proxy, or ""
 
 	mu   sync.Mutex
 	stop func() // shuts the running relay down; nil when stopped
+}
+
+// Options tune RunWith.
+type Options struct {
+	// LogSignerKey is the log's signer key text (translog.GenerateKey);
+	// empty means a fresh one.
+	LogSignerKey string
+	// Witnesses and WitnessEvery are server.Config's.
+	Witnesses    []string
+	WitnessEvery time.Duration
+	// Hook, when set, puts a Proxy in front of the relay: URL is the
+	// proxy's, and every frame passes through Hook.
+	Hook Hook
 }
 
 // Run runs a relay for scheme s on 127.0.0.1 until Stop or the end of the
 // test.
 func Run(t testing.TB, s *crypto.Scheme) *Relay {
 	t.Helper()
-	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(s))
+	return RunWith(t, s, Options{})
+}
+
+// NewLogKey returns a fresh log signer key text and its verifier key for
+// scheme s, for a scheme whose witness set must name the log key before
+// the relay starts.
+func NewLogKey(t testing.TB, s *crypto.Scheme) (signerKey, verifierKey string) {
+	t.Helper()
+	skey, vkey, err := translog.GenerateKey(rand.Reader, translog.Origin(s))
 	if err != nil {
 		t.Fatalf("generate log key: %v", err)
+	}
+	return skey, vkey
+}
+
+// RunWith is Run with options.
+func RunWith(t testing.TB, s *crypto.Scheme, opt Options) *Relay {
+	t.Helper()
+	skey := opt.LogSignerKey
+	if skey == "" {
+		skey, _ = NewLogKey(t, s)
 	}
 	signer, vkey, err := translog.ParseSignerKey(skey)
 	if err != nil {
@@ -66,7 +99,22 @@ func Run(t testing.TB, s *crypto.Scheme) *Relay {
 		t.Fatalf("listen: %v", err)
 	}
 	r := &Relay{URL: "ws://" + ln.Addr().String(), t: t, scheme: s, signer: signer, vkey: vkey,
-		dbPath: filepath.Join(t.TempDir(), "relay.db")}
+		dbPath: filepath.Join(t.TempDir(), "relay.db"), opt: opt}
+	if opt.Hook != nil {
+		// The relay itself listens elsewhere, with the proxy's origin: it
+		// is the proxy devices dial.
+		inner, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("listen: %v", err)
+		}
+		r.inner = "ws://" + inner.Addr().String()
+		px := httptest.NewUnstartedServer(NewProxy(t, r.inner, opt.Hook))
+		px.Listener.Close()
+		px.Listener = ln
+		px.Start()
+		t.Cleanup(px.Close)
+		ln = inner
+	}
 	r.start(ln)
 	t.Cleanup(r.Stop)
 	return r
@@ -85,6 +133,7 @@ func (r *Relay) start(ln net.Listener) {
 	srv, err := server.New(ctx, server.Config{
 		Scheme: r.scheme, Store: st, Origin: r.URL, Logger: slog.New(slog.DiscardHandler),
 		LogSigner: r.signer, LogVerifierKey: r.vkey,
+		Witnesses: r.opt.Witnesses, WitnessEvery: r.opt.WitnessEvery,
 	})
 	if err != nil {
 		ln.Close()
@@ -125,7 +174,11 @@ func (r *Relay) Stop() {
 func (r *Relay) Restart() {
 	r.t.Helper()
 	r.Stop()
-	ln, err := net.Listen("tcp", strings.TrimPrefix(r.URL, "ws://"))
+	addr := r.URL
+	if r.inner != "" {
+		addr = r.inner
+	}
+	ln, err := net.Listen("tcp", strings.TrimPrefix(addr, "ws://"))
 	if err != nil {
 		r.t.Fatalf("listen again on %s: %v", r.URL, err)
 	}

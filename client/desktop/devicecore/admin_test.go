@@ -50,7 +50,7 @@ func TestApproveAndRevokeThroughTheCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Publish(ctx, url, o.CertBytes, cert); err != nil {
+	if _, err := admin.Publish(ctx, adminDir, url, o.CertBytes, cert); err != nil {
 		t.Fatal(err)
 	}
 	core, err := Homes{}.Open(ctx, filepath.Dir(mine.RequestPath), devPass)

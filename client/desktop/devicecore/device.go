@@ -38,7 +38,11 @@ func (c *Device) Sync(ctx context.Context) (desktop.SyncReport, error) {
 	if err != nil {
 		return desktop.SyncReport{}, fmt.Errorf("sync: %w", err)
 	}
-	return desktop.SyncReport{New: r.New, Rejected: r.Rejected, Sent: r.Sent, At: time.Now()}, nil
+	rep := desktop.SyncReport{New: r.New, Rejected: r.Rejected, Sent: r.Sent, At: time.Now()}
+	if alerts, err := c.d.Alerts(ctx); err == nil && len(alerts) > 0 {
+		rep.Warning = alerts[len(alerts)-1].Message
+	}
+	return rep, nil
 }
 
 // CaseRows lists every case with its districts and what it is waiting on.

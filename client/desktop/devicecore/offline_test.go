@@ -35,7 +35,7 @@ func TestOfflineSendsGoWhenTheRelayReturns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := admin.Publish(ctx, relay.URL, o.CertBytes); err != nil {
+		if _, err := admin.Publish(ctx, adminDir, relay.URL, o.CertBytes); err != nil {
 			t.Fatal(err)
 		}
 		return o
@@ -51,7 +51,7 @@ func TestOfflineSendsGoWhenTheRelayReturns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := admin.Publish(ctx, relay.URL, cert); err != nil {
+		if _, err := admin.Publish(ctx, adminDir, relay.URL, cert); err != nil {
 			t.Fatal(err)
 		}
 		core, err := Homes{}.Open(ctx, home, devPass)
