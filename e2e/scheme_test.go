@@ -58,7 +58,13 @@ func (s *scheme) enrol(org, name, pass string) string {
 	if _, err := os.Stat(request); err != nil {
 		t.Fatalf("enrol's last line %q is not the request file: %v", request, err)
 	}
-	cli(t, rootPass, "saferef-admin", "device", "approve", "--dir", s.dir, "--relay", s.relay.url, request)
+	fp := ""
+	for _, l := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(l, "device fingerprint: "); ok {
+			fp = v
+		}
+	}
+	cli(t, rootPass, "saferef-admin", "device", "approve", "--dir", s.dir, "--relay", s.relay.url, "--fingerprint", fp, request)
 	return home
 }
 

@@ -30,6 +30,9 @@ type Options struct {
 	// AfterFunc schedules f after d (used to clear the clipboard); nil
 	// means time.AfterFunc.
 	AfterFunc func(d time.Duration, f func())
+	// Screen is the screen's size, when the desktop main knows it: the
+	// first window is sized from it. Zero means unknown.
+	Screen fyne.Size
 	// SchemeFile is the scheme file the enrolment form starts with
 	// (client.ProvisionedSchemeFile: one placed by IT); "" for none.
 	SchemeFile string
@@ -53,6 +56,9 @@ type App struct {
 	unlock     *unlockScreen
 	enrol      *enrolScreen
 	main       *mainScreen
+	dialog     *appDialog         // the confirmation or question shown, or nil
+	savedSize  fyne.Size          // the window size last stored
+	lastDraft  time.Time          // when the open form was last saved as a draft
 	stopBg     context.CancelFunc // stops the unlocked session's sync loop
 	sessionCtx context.Context    // ends when the session locks
 	syncReq    chan struct{}      // asks the sync loop to sync now
@@ -84,8 +90,10 @@ func New(fapp fyne.App, o Options) (*App, error) {
 	a := &App{fapp: fapp, opt: o, prefs: settings{p: fapp.Preferences()}}
 	a.clip = clipboardGuard{clip: fapp.Clipboard(), after: o.AfterFunc}
 	a.idle = idleTimer{timeout: a.prefs.idleTimeout(), last: o.Now()}
+	a.applyTheme()
 	a.win = fapp.NewWindow(tr("Saferef"))
-	a.win.Resize(a.prefs.windowSize())
+	a.savedSize = a.prefs.windowSize(o.Screen)
+	a.win.Resize(a.savedSize)
 	a.registerShortcuts()
 	return a, nil
 }
@@ -136,12 +144,32 @@ func (a *App) ticker(stop <-chan struct{}) {
 	}
 }
 
-// tick updates the retry countdown and locks an idle session.
+// tick updates the retry countdown, locks an idle session, remembers the
+// window's size, saves the open form as a draft every few seconds, and
+// scrolls a form to the focused field (for fields that cannot tell it
+// themselves, such as radio buttons).
 func (a *App) tick(now time.Time) {
+	if sz := a.win.Canvas().Size(); sz.Width >= 100 && sz != a.savedSize {
+		a.savedSize = sz
+		a.prefs.saveWindowSize(sz)
+	}
 	if a.core != nil && a.idle.expired(now) {
 		a.Lock()
-		a.unlock.showInfo(tr("Locked after a period of inactivity."))
+		a.unlock.showInfo(tr("Locked after a period of inactivity. Your unsent form was kept as a draft."))
 		return
+	}
+	if a.main != nil && a.main.editing != nil && now.Sub(a.lastDraft) >= 5*time.Second {
+		a.lastDraft = now
+		if a.main.editing.dirty() {
+			a.saveDraft(a.main.editing)
+		}
+	}
+	if a.main != nil && a.dialog == nil {
+		if f := a.win.Canvas().Focused(); f != nil {
+			if o, ok := f.(fyne.CanvasObject); ok {
+				a.reveal(o)
+			}
+		}
 	}
 	if a.core == nil && a.unlock != nil {
 		a.unlock.refreshCountdown(now)
@@ -154,6 +182,11 @@ func (a *App) touch() { a.idle.touch(a.opt.Now()) }
 // Lock closes the unlocked device, forgets every case widget and shows the
 // unlock screen.
 func (a *App) Lock() {
+	// An unsent form is sealed as a draft before the keys go.
+	if a.main != nil && a.main.editing != nil && a.main.editing.dirty() {
+		a.saveDraft(a.main.editing)
+	}
+	a.dialog = nil
 	if a.stopBg != nil {
 		a.stopBg()
 		a.stopBg = nil

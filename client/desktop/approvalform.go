@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"fyne.io/fyne/v2/widget"
-
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -14,8 +12,8 @@ import (
 // decline (with a reason), signed by a named lead.
 type approvalForm struct {
 	*stepPanel
-	decision         *widget.RadioGroup
-	noSuitable, back *widget.Check
+	decision         *choice
+	noSuitable, back *focusCheck
 	lead             *entry
 	reason           *entry
 }
@@ -25,13 +23,14 @@ func newApprovalForm(a *App, m *mainScreen, c *CaseView) *approvalForm {
 	f.stepPanel = newStepPanel(a, m, c, tr("Send answer"), f.submitForm, "decision", "no_suitable_home", "will_give_home_back", "lead_name", "reason")
 	f.decision = newChoice(a, []string{tr("Approve the move"), tr("Decline")})
 	f.decision.Horizontal = true
-	f.noSuitable = widget.NewCheck(tr("We have no suitable home for this household in our own stock"), func(bool) { a.touch() })
-	f.back = widget.NewCheck(tr("We will give a home back to the scheme"), func(bool) { a.touch() })
+	f.noSuitable = newCheck(a, tr("We have no suitable home for this household in our own stock"), nil)
+	f.back = newCheck(a, tr("We will give a home back to the scheme"), nil)
 	f.lead = newEntry(a)
 	f.lead.SetPlaceHolder(tr("Your named lead (a member of staff)"))
 	f.reason = newMultiLineEntry(a)
 	f.reason.SetPlaceHolder(tr("Required to decline; no names, addresses or phone numbers"))
 	f.reason.SetMinRowsVisible(3)
+	f.guardOnLeave(f.reason, "reason", "approval.reason")
 
 	r := f.errs.row
 	f.build(tr("Approve or decline the move"),
@@ -62,5 +61,11 @@ func (f *approvalForm) submitForm() {
 		f.invalid()
 		return
 	}
-	f.send(func(ctx context.Context, core Core) error { return core.Approve(ctx, f.c.ID, ap) })
+	title, what, yes := tr("Approve this move?"), tr("The nominating organisation is told you approve, and can then circulate the referral to other landlords. You cannot take the approval back."), tr("Approve the move")
+	if !ap.Approved {
+		title, what, yes = tr("Decline this move?"), tr("The nominating organisation is told you decline, with your reason. The referral goes back to them as a draft."), tr("Decline the move")
+	}
+	f.app.confirmAction(title, what, yes, func() {
+		f.send(func(ctx context.Context, core Core) error { return core.Approve(ctx, f.c.ID, ap) })
+	})
 }

@@ -88,6 +88,17 @@ func (a *App) syncOnce(ctx context.Context, core Core) {
 			st.lastSync = a.opt.Now()
 		}
 		a.main.conn.set(st)
+		if err == nil {
+			// The first sync after enrolment fetches the directory: the
+			// organisation's name is known only then.
+			if id := core.Identity(); id != a.identity {
+				a.identity = id
+				a.main.setIdentity(id)
+				if a.main.org != nil {
+					a.main.org.refreshIdentity()
+				}
+			}
+		}
 		if err == nil && rep.New > 0 {
 			a.notifyActivity()
 			if rowsErr == nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // caseFilter is what the user narrowed the case list to. Empty fields match
@@ -38,9 +40,6 @@ func (f caseFilter) matches(r *CaseRow, loc *time.Location) bool {
 	if !f.To.IsZero() && day.After(f.To) {
 		return false
 	}
-	if f.Search != "" {
-		return strings.Contains(searchText(r), strings.ToLower(strings.TrimSpace(f.Search)))
-	}
 	return true
 }
 
@@ -66,19 +65,91 @@ func searchText(r *CaseRow) string {
 	}
 	b.WriteByte(' ')
 	b.WriteString(strings.ToLower(waitingLabel(r.Waiting)))
+	b.WriteByte(' ')
+	b.WriteString(strings.ToLower(choiceLabel(r.Urgency)))
+	b.WriteByte(' ')
+	b.WriteString(r.Text)
 	return b.String()
 }
 
-// filterCases returns the rows that pass f, sorted by sortCases.
-func filterCases(rows []CaseRow, f caseFilter, loc *time.Location) []CaseRow {
+// filterIndexed returns the rows that pass f, sorted by sortCases, with the
+// search text of each case taken from index (the in-memory search index
+// built when the rows arrive), or computed when index is nil. Every word of
+// the search must appear.
+func filterIndexed(rows []CaseRow, f caseFilter, loc *time.Location, index map[crypto.CaseID]string) []CaseRow {
+	words := strings.Fields(strings.ToLower(f.Search))
 	out := make([]CaseRow, 0, len(rows))
 	for i := range rows {
-		if f.matches(&rows[i], loc) {
-			out = append(out, rows[i])
+		r := &rows[i]
+		if !f.matches(r, loc) {
+			continue
 		}
+		if len(words) > 0 {
+			text, ok := index[r.ID]
+			if !ok {
+				text = searchText(r)
+			}
+			if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(text, w) }) {
+				out = append(out, *r)
+			}
+			continue
+		}
+		out = append(out, *r)
 	}
 	sortCases(out)
 	return out
+}
+
+// sortByColumn sorts rows by one case-list column (stable, so ties keep
+// the default order).
+func sortByColumn(rows []CaseRow, col int, desc bool, loc *time.Location) {
+	key := func(r *CaseRow) string {
+		switch col {
+		case colStatus:
+			return rowStatusLabel(r)
+		case colReference:
+			return r.Reference
+		case colWaiting:
+			return waitingLabel(r.Waiting)
+		case colOrganisations:
+			return orgNames(r.Organisations)
+		}
+		return ""
+	}
+	slices.SortStableFunc(rows, func(a, b CaseRow) int {
+		var c int
+		switch col {
+		case colActivity:
+			c = a.LastActivity.Compare(b.LastActivity)
+		case colUrgency:
+			c = cmp.Compare(urgencyRank(a.Urgency), urgencyRank(b.Urgency))
+		case colNeededBy:
+			// Cases without a date go last either way.
+			switch {
+			case a.NeededBy == "" && b.NeededBy == "":
+				return 0
+			case a.NeededBy == "":
+				return 1
+			case b.NeededBy == "":
+				return -1
+			}
+			c = cmp.Compare(a.NeededBy, b.NeededBy)
+		default:
+			c = strings.Compare(strings.ToLower(key(&a)), strings.ToLower(key(&b)))
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+// urgencyRank orders urgencies most pressing first; unknown ones last.
+func urgencyRank(u string) int {
+	if i := slices.Index(payload.Urgencies(), u); i >= 0 {
+		return i
+	}
+	return 1 << 20
 }
 
 // sortCases puts the cases that need the user's action first, then the

@@ -35,6 +35,12 @@ type CaseView struct {
 	Attachments []AttachmentInfo
 	// Sent are the packets this organisation sent, which it may recall.
 	Sent []SentPacket
+	// DetailsReaders are the devices the releasing caseworker was shown
+	// as able to read the household details (known at the nominating
+	// organisation only; empty elsewhere).
+	DetailsReaders []Reader
+	// Nominator names the nominating organisation.
+	Nominator client.OrgRef
 }
 
 // allows reports whether the workflow allows this organisation one of the

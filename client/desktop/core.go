@@ -62,6 +62,21 @@ type Core interface {
 
 	Workflow
 	Admin
+	Drafts
+}
+
+// Drafts keeps the user's unsent forms, sealed in the case store, so that
+// a half-written referral survives another case being opened, the
+// organisation screen, an auto-lock or a crash. A draft is named by its
+// case (zero for a new referral) and its form ("referral", "offer", ...);
+// its bytes are the form's fields as the app encodes them.
+type Drafts interface {
+	// SaveDraft stores (replacing) a draft.
+	SaveDraft(ctx context.Context, id crypto.CaseID, form string, draft []byte) error
+	// Draft returns a draft, or nil when there is none.
+	Draft(ctx context.Context, id crypto.CaseID, form string) ([]byte, error)
+	// DeleteDraft forgets a draft (sent or discarded).
+	DeleteDraft(ctx context.Context, id crypto.CaseID, form string) error
 }
 
 // Workflow is every step of a referral, as package client offers it.
@@ -79,6 +94,10 @@ type Workflow interface {
 	Approve(ctx context.Context, id crypto.CaseID, a *payload.Approval) error
 	// Circulate sends the referral to the landlords in to (nominator).
 	Circulate(ctx context.Context, id crypto.CaseID, to []crypto.OrgID) error
+	// NoSuitableHome answers a circulated referral, as a candidate
+	// landlord, that it has no suitable home: the ask is closed for this
+	// landlord and the nominator is told only that it declined.
+	NoSuitableHome(ctx context.Context, id crypto.CaseID) error
 	// SendOffer offers a home (candidate landlord) and returns its id.
 	SendOffer(ctx context.Context, id crypto.CaseID, o *payload.Offer) (payload.ID, error)
 	// DecideOffer accepts or declines an offer (nominator).
@@ -158,6 +177,11 @@ type Identity struct {
 	Org         crypto.OrgID
 	OrgName     string
 	Fingerprint string // the device's safety number
+	// Admin is true when the device's home holds the organisation's admin
+	// key: the organisation screen then shows device approval and
+	// revocation (the settings screen can show them too, for an admin
+	// whose key is kept elsewhere).
+	Admin bool
 }
 
 // Organisation is one organisation of the scheme, as the verified directory
@@ -194,6 +218,12 @@ type CaseRow struct {
 	Waiting Waiting
 	// NeedsAction is true when the user has something to do on the case.
 	NeedsAction bool
+	// Urgency and NeededBy are the referral's (empty before it arrives).
+	Urgency  string
+	NeededBy string // YYYY-MM-DD
+	// Text is the decrypted needs profile and messages, lower-case, for
+	// the free-text search. It exists only in memory, while unlocked.
+	Text string
 }
 
 // Waiting is what a case waits on, for the "waiting on" column.

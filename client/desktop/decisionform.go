@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"fyne.io/fyne/v2/widget"
-
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -14,8 +12,8 @@ import (
 type decisionForm struct {
 	*stepPanel
 	offers   []OfferView
-	offer    *widget.RadioGroup
-	decision *widget.RadioGroup
+	offer    *choice
+	decision *choice
 	reason   *entry
 }
 
@@ -32,6 +30,7 @@ func newDecisionForm(a *App, m *mainScreen, c *CaseView) *decisionForm {
 	f.reason = newMultiLineEntry(a)
 	f.reason.SetPlaceHolder(tr("Required to decline; no names, addresses or phone numbers"))
 	f.reason.SetMinRowsVisible(3)
+	f.guardOnLeave(f.reason, "reason", "offer_decision.reason")
 
 	r := f.errs.row
 	f.build(tr("Decide on an offer"),
@@ -75,7 +74,19 @@ func (f *decisionForm) submitForm() {
 		f.invalid()
 		return
 	}
-	f.send(func(ctx context.Context, core Core) error {
-		return core.DecideOffer(ctx, f.c.ID, offer, accept, reason)
-	})
+	landlord := chosen.Landlord.Name
+	send := func() {
+		f.send(func(ctx context.Context, core Core) error {
+			return core.DecideOffer(ctx, f.c.ID, offer, accept, reason)
+		})
+	}
+	if accept {
+		f.app.confirmAction(trf("Accept the offer from {{.Landlord}}?", map[string]any{"Landlord": landlord}),
+			tr("Every other landlord that received the referral is told it is filled, and any other offer is closed. You then release the household's details to this landlord. This cannot be undone."),
+			tr("Accept this offer"), send)
+		return
+	}
+	f.app.confirmAction(trf("Decline the offer from {{.Landlord}}?", map[string]any{"Landlord": landlord}),
+		tr("The landlord is told you decline its offer, with your reason. The offer cannot be accepted afterwards."),
+		tr("Decline this offer"), send)
 }

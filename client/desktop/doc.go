@@ -29,9 +29,63 @@
 //     desktop main, and on Ctrl+R or F5; a send the relay did not confirm
 //     (client.ErrNotSent) stays in the outbox and goes with the next sync.
 //   - The case list sorts the cases that need the user's action first, then
-//     by most recent activity. Search matches reference, status,
-//     organisations, districts and what the case waits on; the date range
-//     filters on the last activity, in whole local days, inclusive.
+//     by most recent activity; a tap on a header sorts by that column
+//     (again: reversed; a third time: back to the default). Its columns are
+//     chosen by width, by priority (status, reference, waiting on, needed
+//     by, urgency, last activity, organisations), so that 1024 pixels show
+//     four; the full text of a clipped cell shows in the status line while
+//     the pointer is over it (Fyne 2.7 has no tooltips). An empty list says
+//     what to do. Search matches every word typed against the reference,
+//     status, organisations, districts, urgency, what the case waits on and
+//     the decrypted needs profile and messages: a search index built in
+//     memory when the rows arrive and dropped with them at lock. The date
+//     range filters on the last activity, in whole local days, inclusive.
+//     Cases whose activity moved on since the last rows are marked "New"
+//     until opened.
+//   - Every irreversible or outward step asks first in a dialog naming its
+//     consequence (accept or decline an offer, approve or decline a move,
+//     withdraw, close, take back, "no suitable home", release: the readers
+//     dialog, which also says whether each organisation's fingerprint was
+//     checked in person). "Go back" has the focus; Escape cancels. Outcome
+//     choices are radio buttons with nothing chosen, even when only one is
+//     allowed (choice.go: Fyne's RadioGroup drops Escape).
+//   - Forms: a form left with unsent edits (another case, Ctrl+N, Ctrl+O,
+//     Settings, Cancel, Escape) asks whether to keep them as a draft or
+//     discard them; an auto-lock keeps them without asking; every 5 s an
+//     edited form is saved too (a crash loses at most that). Drafts are the
+//     fields' values in form order (drafts.go), sealed by the core in the
+//     case store under the case's key (a new referral's under the data
+//     key), restored when the form opens again, with a banner saying so and
+//     a "Discard draft" button. After a sync that changed the open case, a
+//     workflow form is rebuilt from the case's new state with the typing
+//     carried over; if the case no longer allows the step, the case shows
+//     with a note and the typing stays a draft. The case view keeps its
+//     scroll position across syncs.
+//   - Long forms: the mouse wheel scrolls the form wherever the pointer is
+//     (a transparent layer over each field passes the wheel to the form;
+//     multi-line entries grow with their text instead of scrolling inside);
+//     the focused field scrolls into view; Send with problems scrolls to
+//     the first; leaving a field runs the disclosure guard over it and
+//     re-checks a problem shown before, so that it goes once fixed.
+//     Districts are ticks in two columns.
+//   - Words: choices show as words people use ("Within 4 weeks", "Secure
+//     council tenancy"); validation problems are rewritten in plain English
+//     (plain.go); dates show as "6 Dec 2026" and are typed so, or as
+//     06/12/2026 or 2026-12-06, with a calendar picker.
+//   - Roles: device approval and revocation show only to the organisation's
+//     admin: when the device home holds the admin key, or when the user
+//     ticks it in Settings (the admin key's passphrase is still needed).
+//   - Settings (Fyne preferences: UI settings only): idle lock (1 to 60
+//     minutes), colours (system, light, dark), text size (100 to 150 %),
+//     the admin switch. The window opens at 90 % of the screen (at most
+//     1440×900; 1024×700 when the screen is unknown) the first time, then
+//     at the size it was left at (saved within a second of a change).
+//   - Theme (theme.go): Fyne's with colours that give every text at least
+//     4.5:1 in light and dark (TestThemeContrast), and a focus colour that
+//     darkens (light) or lightens (dark) what it covers, so focus shows on
+//     a primary button too.
+//   - The organisation name comes from the verified directory; before the
+//     first sync fetched it the header says so, and it updates after.
 //   - Long cell text is clipped rather than ellipsised: measuring ellipses
 //     made scrolling sixteen times slower (docs/PERFORMANCE.md).
 //   - Every form has one error line per field, keyed by the field's JSON
@@ -71,17 +125,14 @@
 //     person" marks are kept by the core, sealed (Device.SetVerified), never
 //     in Fyne preferences.
 //   - Keyboard: Ctrl+N, Ctrl+F, Ctrl+L, Ctrl+R/F5 as before, Ctrl+O the
-//     organisation screen and back, Ctrl+Enter sends the form shown. Tab
-//     leaves multi-line entries (no tab characters in case text), so every
-//     form is worked through with the keyboard alone.
-//   - The case list shows status, reference and what waits on you first
-//     (the columns that decide what to open), then last activity, then the
-//     organisations, clipped.
+//     organisation screen and back, Ctrl+Enter sends the form shown, Enter
+//     opens the case focused in the list, Escape cancels the dialog or
+//     leaves the form. Tab leaves multi-line entries (no tab characters in
+//     case text), so every form is worked through with the keyboard alone.
 //   - Notifications always say "New referral activity" and nothing else.
 //     Copied text is taken off the clipboard after 30 s if it is still there.
-//     Fyne preferences (plain JSON) hold only the idle timeout and window
-//     size. Nothing is logged.
+//     Fyne preferences (plain JSON) hold only UI settings (see Settings).
+//     Nothing is logged.
 //   - Strings go through fyne.io/fyne/v2/lang, keyed by their English text;
 //     translation/en.json ships and a test keeps it complete.
-//   - Light and dark themes follow the system (Fyne's default).
 package desktop

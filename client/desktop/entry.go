@@ -1,6 +1,8 @@
 package desktop
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
@@ -10,7 +12,9 @@ import (
 // ones it does not know) and counts typing as activity for the idle lock.
 type entry struct {
 	widget.Entry
-	app *App
+	app     *App
+	minRows int    // a multi-line entry's rows when empty
+	onLeave func() // runs when the entry loses the focus (checks the field)
 }
 
 func newEntry(a *App) *entry {
@@ -45,15 +49,64 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) {
 func (e *entry) TypedRune(r rune) {
 	e.app.touch()
 	e.Entry.TypedRune(r)
+	e.grow()
 }
 
-// TypedKey records activity, runs F5 (sync) and handles the key.
+// TypedKey records activity, runs F5 (sync), cancels on Escape and
+// handles the key.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.app.touch()
-	if k.Name == fyne.KeyF5 && e.app.runSyncKey() {
+	switch {
+	case k.Name == fyne.KeyF5 && e.app.runSyncKey():
+		return
+	case k.Name == fyne.KeyEscape:
+		e.app.escape()
 		return
 	}
 	e.Entry.TypedKey(k)
+	e.grow()
+}
+
+// FocusGained scrolls the entry into view.
+func (e *entry) FocusGained() {
+	e.Entry.FocusGained()
+	e.app.reveal(e)
+}
+
+// FocusLost checks the field the user leaves.
+func (e *entry) FocusLost() {
+	e.Entry.FocusLost()
+	if e.onLeave != nil {
+		e.onLeave()
+	}
+}
+
+// SetMinRowsVisible sets the rows a multi-line entry shows when empty; it
+// grows with its text (so that it never scrolls inside, and the mouse
+// wheel always scrolls the form).
+func (e *entry) SetMinRowsVisible(n int) {
+	e.minRows = n
+	e.Entry.SetMinRowsVisible(n)
+}
+
+// setText replaces the text and fits the entry to it.
+func (e *entry) setText(s string) {
+	e.SetText(s)
+	e.grow()
+}
+
+// grow fits a multi-line entry's height to its text (about 70 characters a
+// wrapped line), up to 30 rows.
+func (e *entry) grow() {
+	if !e.MultiLine || e.minRows == 0 {
+		return
+	}
+	rows := 1
+	for _, l := range strings.Split(e.Text, "\n") {
+		rows += len([]rune(l))/70 + 1
+	}
+	rows = min(max(rows, e.minRows), 30)
+	e.Entry.SetMinRowsVisible(rows)
 }
 
 // AcceptsTab is false even for multi-line entries: Tab moves to the next
@@ -61,12 +114,8 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 func (e *entry) AcceptsTab() bool { return false }
 
 // newChoice is a radio group whose changes count as activity for the idle
-// lock; when there is only one option it is chosen already, so the user is
-// not asked to pick the only answer.
-func newChoice(a *App, options []string) *widget.RadioGroup {
-	g := widget.NewRadioGroup(options, func(string) { a.touch() })
-	if len(options) == 1 {
-		g.SetSelected(options[0])
-	}
-	return g
+// lock. Nothing is chosen in advance, even when there is one option: an
+// outcome is always the user's own choice.
+func newChoice(a *App, options []string) *choice {
+	return newChoiceGroup(a, options)
 }

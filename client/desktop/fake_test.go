@@ -80,6 +80,13 @@ type fakeCore struct {
 	verified   map[crypto.OrgID]bool
 	readers    []Reader
 	closed     bool
+	declined   []crypto.CaseID // "no suitable home" answers
+	drafts     map[string][]byte
+	// caseworker makes the identity a caseworker's (no admin key in the
+	// home); unknownOrg leaves the organisation's name out until the
+	// first sync.
+	caseworker bool
+	unknownOrg bool
 	// The admin key: its passphrase, the folder it is in, what was
 	// approved and revoked with it, and an error every admin action
 	// returns while set (after the passphrase check).
@@ -94,7 +101,38 @@ type fakeCore struct {
 }
 
 func (c *fakeCore) Identity() Identity {
-	return Identity{DeviceName: "Priya's laptop", OrgName: "Harbour Refuge", Org: orgID(1), Fingerprint: "11111 22222 33333 44444 55555 66666"}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	name := "Harbour Refuge"
+	if c.unknownOrg {
+		name = ""
+	}
+	return Identity{DeviceName: "Priya's laptop", OrgName: name, Org: orgID(1), Fingerprint: "11111 22222 33333 44444 55555 66666", Admin: !c.caseworker}
+}
+func (c *fakeCore) NoSuitableHome(_ context.Context, id crypto.CaseID) error {
+	c.declined = append(c.declined, id)
+	return c.sent()
+}
+func draftKey(id crypto.CaseID, form string) string { return fmt.Sprintf("%x/%s", id, form) }
+func (c *fakeCore) SaveDraft(_ context.Context, id crypto.CaseID, form string, b []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.drafts == nil {
+		c.drafts = map[string][]byte{}
+	}
+	c.drafts[draftKey(id, form)] = slices.Clone(b)
+	return nil
+}
+func (c *fakeCore) Draft(_ context.Context, id crypto.CaseID, form string) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.drafts[draftKey(id, form)]), nil
+}
+func (c *fakeCore) DeleteDraft(_ context.Context, id crypto.CaseID, form string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.drafts, draftKey(id, form))
+	return nil
 }
 func (c *fakeCore) Sync(context.Context) (SyncReport, error) {
 	if c.syncErr != nil {
@@ -102,6 +140,7 @@ func (c *fakeCore) Sync(context.Context) (SyncReport, error) {
 	}
 	c.mu.Lock()
 	c.queued = 0
+	c.unknownOrg = false // the directory arrives with the first sync
 	c.mu.Unlock()
 	return SyncReport{New: c.syncNew, At: testNow, Warning: c.syncWarning}, nil
 }

@@ -22,10 +22,12 @@ import (
 // ("referral.notes", "offer.adaptations[1]"); fieldKey maps them here.
 type fieldErrors struct {
 	labels map[string]*widget.Label
+	keys   []string          // in form order
+	scroll *container.Scroll // the form's scroll, once built
 }
 
 func newFieldErrors(keys ...string) *fieldErrors {
-	f := &fieldErrors{labels: map[string]*widget.Label{}}
+	f := &fieldErrors{labels: map[string]*widget.Label{}, keys: append(slices.Clone(keys), "form")}
 	for _, k := range append(keys, "form") {
 		l := widget.NewLabel("")
 		l.Importance = widget.DangerImportance
@@ -52,6 +54,7 @@ func (f *fieldErrors) set(path, msg string) {
 		l.Hide()
 		return
 	}
+	msg = plainProblem(msg)
 	if l.Text != "" {
 		msg = l.Text + "\n" + msg
 	}
@@ -88,9 +91,21 @@ func (f *fieldErrors) showing() []string {
 	return out
 }
 
-// row is a labelled field with its error line under it.
+// row is a labelled field with its error line under it. The mouse wheel
+// over the field scrolls the form.
 func (f *fieldErrors) row(label, key string, w fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w, f.labels[key])
+	return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewStack(w, newScrollCatcher(&f.scroll)), f.labels[key])
+}
+
+// revealFirst scrolls the form to the first error shown.
+func (f *fieldErrors) revealFirst() {
+	for _, k := range f.keys {
+		if l := f.labels[k]; l != nil && l.Text != "" {
+			scrollTo(f.scroll, l)
+			return
+		}
+	}
 }
 
 // nestedFields are the payload objects whose fields a form shows

@@ -34,6 +34,8 @@ func statusLabel(s string) string {
 		return tr("Open")
 	case "filled":
 		return tr("Filled by another landlord")
+	case "declined":
+		return tr("You declined: no suitable home")
 	case "":
 		return tr("Not started")
 	}
@@ -101,6 +103,8 @@ func eventLabel(k workflow.EventKind) string {
 		return tr("Referral circulated")
 	case workflow.EventOfferMade:
 		return tr("Offer made")
+	case workflow.EventNoSuitableHome:
+		return tr("Declined")
 	case workflow.EventOfferAccepted:
 		return tr("Offer accepted")
 	case workflow.EventOfferDeclined:

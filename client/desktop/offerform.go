@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"fyne.io/fyne/v2/widget"
-
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -17,42 +15,44 @@ import (
 // the nominating organisation.
 type offerForm struct {
 	*stepPanel
-	propertyType, district *widget.Select
+	propertyType, district *focusSelect
 	bedrooms, floor        *entry
-	lift                   *widget.Check
+	lift                   *focusCheck
 	adaptations, viewing   *entry
-	rent, available        *entry
-	address, expires       *entry
+	rent                   *entry
+	available, expires     *dateField
+	address                *entry
 }
 
 func newOfferForm(a *App, m *mainScreen, c *CaseView) *offerForm {
 	f := &offerForm{}
 	f.stepPanel = newStepPanel(a, m, c, tr("Send offer"), f.submitForm, "property_type", "bedrooms", "floor", "lift",
 		"adaptations", "weekly_rent_pence", "available_from", "district", "viewing", "address", "expires")
-	f.propertyType = widget.NewSelect(payload.PropertyTypes(), func(string) { a.touch() })
+	f.propertyType = newSelect(a, choiceLabels(payload.PropertyTypes()), nil)
 	f.bedrooms = newEntry(a)
 	f.bedrooms.SetPlaceHolder(tr("0 for a bedsit"))
 	f.floor = newEntry(a)
 	f.floor.SetText("0")
-	f.lift = widget.NewCheck(tr("Reached by a lift"), func(bool) { a.touch() })
+	f.lift = newCheck(a, tr("Reached by a lift"), nil)
 	f.adaptations = newMultiLineEntry(a)
 	f.adaptations.SetPlaceHolder(tr("One adaptation a line"))
 	f.adaptations.SetMinRowsVisible(2)
 	f.rent = newEntry(a)
 	f.rent.SetPlaceHolder("112.50")
-	f.available = newEntry(a)
-	f.available.SetPlaceHolder("YYYY-MM-DD")
+	f.available = newDateField(a)
 	// Only the referral's acceptable districts, less those to avoid: the
 	// form cannot pick a district the household must stay out of (the
 	// core refuses one all the same).
-	f.district = widget.NewSelect(offerDistricts(c), func(string) { a.touch() })
+	f.district = newSelect(a, offerDistricts(c), nil)
 	f.viewing = newMultiLineEntry(a)
 	f.viewing.SetPlaceHolder(tr("How a viewing is arranged; not where the home is"))
 	f.viewing.SetMinRowsVisible(2)
 	f.address = newEntry(a)
 	f.address.SetPlaceHolder(tr("Full address, one line"))
-	f.expires = newEntry(a)
-	f.expires.SetPlaceHolder(tr("YYYY-MM-DD, or leave empty"))
+	f.expires = newDateField(a)
+	f.expires.entry.SetPlaceHolder(tr("e.g. 6 Dec 2026, or leave empty"))
+	f.guardOnLeave(f.viewing, "viewing", "offer.viewing")
+	f.guardOnLeave(f.adaptations, "adaptations", "offer.adaptations")
 	f.first = f.propertyType
 	r := f.errs.row
 	f.build(tr("Offer a home"),
@@ -63,11 +63,11 @@ func newOfferForm(a *App, m *mainScreen, c *CaseView) *offerForm {
 		r(tr("Lift"), "lift", f.lift),
 		r(tr("Adaptations"), "adaptations", f.adaptations),
 		r(tr("Weekly rent including service charges (£)"), "weekly_rent_pence", f.rent),
-		r(tr("Available from"), "available_from", f.available),
+		r(tr("Available from"), "available_from", f.available.content),
 		r(tr("District"), "district", f.district),
 		r(tr("Viewing arrangements"), "viewing", f.viewing),
 		r(tr("Address"), "address", f.address),
-		r(tr("Offer stands until"), "expires", f.expires))
+		r(tr("Offer stands until"), "expires", f.expires.content))
 	return f
 }
 
@@ -94,10 +94,17 @@ func (f *offerForm) offer() *payload.Offer {
 		}
 		return n
 	}
-	o := &payload.Offer{Schema: payload.SchemaVersion, Case: payload.ID(f.c.ID), PropertyType: f.propertyType.Selected,
+	date := func(d *dateField, key string) string {
+		s, ok := d.iso()
+		if !ok {
+			f.errs.set(key, tr("Enter a date, for example 6 Dec 2026."))
+		}
+		return s
+	}
+	o := &payload.Offer{Schema: payload.SchemaVersion, Case: payload.ID(f.c.ID), PropertyType: choiceValue(payload.PropertyTypes(), f.propertyType.Selected),
 		Bedrooms: num(f.bedrooms, "bedrooms"), Floor: num(f.floor, "floor"), Lift: f.lift.Checked, Adaptations: []string{},
-		AvailableFrom: strings.TrimSpace(f.available.Text), District: f.district.Selected,
-		Viewing: strings.TrimSpace(f.viewing.Text), Address: strings.TrimSpace(f.address.Text), Expires: strings.TrimSpace(f.expires.Text)}
+		AvailableFrom: date(f.available, "available_from"), District: f.district.Selected,
+		Viewing: strings.TrimSpace(f.viewing.Text), Address: strings.TrimSpace(f.address.Text), Expires: date(f.expires, "expires")}
 	rent, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(f.rent.Text), "£"), 64)
 	if err != nil || rent <= 0 || rent > 1e6 {
 		f.errs.set("weekly_rent_pence", tr("Enter the weekly rent in pounds, e.g. 112.50."))

@@ -127,13 +127,33 @@ func newOrgScreen(a *App, m *mainScreen) *orgScreen {
 		container.NewBorder(nil, nil, nil, s.adminBrowse, s.adminDir),
 		widget.NewLabelWithStyle(tr("Fingerprint read out by the user"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.spoken,
 		container.NewHBox(s.check, s.approve), s.result, s.command, container.NewHBox(s.copyCmd)))
-	left := container.NewVBox(this, widget.NewCard(trf("Devices of {{.Org}}", map[string]any{"Org": id.OrgName}), "", s.devices), approve)
+	left := container.NewVBox(this, widget.NewCard(trf("Devices of {{.Org}}", map[string]any{"Org": id.OrgName}), "", s.devices))
+	// Role-aware: approving and revoking devices is the organisation
+	// admin's job; a caseworker sees the devices and fingerprints only.
+	if a.isAdmin() {
+		left.Add(approve)
+	}
 	right := container.NewVBox(widget.NewCard(tr("Contacts at other organisations"), "", container.NewVBox(
 		wrapped(tr("Tick an organisation once you have compared its fingerprint with theirs in person or on a call you placed.")), s.contacts)))
 	grid := container.NewGridWithColumns(2, left, right)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(s.problem, grid)))
 	return s
 }
+
+// refreshIdentity rebuilds the screen once the device's identity is known
+// better (the organisation's name after the first sync).
+func (s *orgScreen) refreshIdentity() {
+	m := s.main
+	ns := newOrgScreen(s.app, m)
+	m.org = ns
+	m.body.Objects = []fyne.CanvasObject{ns.content}
+	m.body.Refresh()
+	ns.load()
+}
+
+// isAdmin reports whether the user is the organisation's admin: its admin
+// key is in this device's home, or the user said so in Settings.
+func (a *App) isAdmin() bool { return a.identity.Admin || a.prefs.showAdmin() }
 
 // load fills the devices and contacts: the directory is in memory, the
 // verified marks come from the core's sealed store.
@@ -181,7 +201,7 @@ func (s *orgScreen) fillDevices(devs []DeviceInfo) {
 			widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			wrapped(trf("{{.Status}} · key rotated {{.N}} times", map[string]any{"Status": deviceStatusLabel(d, s.app.opt.Location), "N": d.KeySeq})),
 			widget.NewLabelWithStyle(d.Fingerprint, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))
-		if d.Status == DeviceRevoked || d.This {
+		if d.Status == DeviceRevoked || d.This || !s.app.isAdmin() {
 			s.devices.Add(info)
 		} else {
 			b := widget.NewButton(tr("Revoke…"), func() { s.app.touch(); s.revoke(d) })

@@ -31,7 +31,7 @@ type recallForm struct {
 
 func newRecallForm(a *App, m *mainScreen, c *CaseView) *recallForm {
 	f := &recallForm{packets: recallable(c)}
-	f.stepPanel = newStepPanel(a, m, c, tr("Recall"), f.submitForm, "envelopes", "reason")
+	f.stepPanel = newStepPanel(a, m, c, tr("Ask them to delete it"), f.submitForm, "envelopes", "reason")
 	var names []string
 	for _, p := range f.packets {
 		names = append(names, f.packetName(p))
@@ -41,8 +41,9 @@ func newRecallForm(a *App, m *mainScreen, c *CaseView) *recallForm {
 	f.reason.SetPlaceHolder(tr("Why (optional); no names, addresses or phone numbers"))
 	f.reason.SetMinRowsVisible(2)
 
-	f.build(tr("Recall something sent in error"),
-		tr("Every device that received it is asked to shred it and confirm. A recall cannot reach into a device that will not cooperate."),
+	f.guardOnLeave(f.reason, "reason", "recall.reason")
+	f.build(tr("Take back something sent in error"),
+		tr("Every device that received it is asked to delete it and confirm that it did. A device that does not cooperate cannot be forced to."),
 		f.errs.row(tr("Sent by your organisation"), "envelopes", f.pick),
 		f.errs.row(tr("Reason"), "reason", f.reason))
 	return f
@@ -50,8 +51,7 @@ func newRecallForm(a *App, m *mainScreen, c *CaseView) *recallForm {
 
 // packetName describes a sent packet in the list.
 func (f *recallForm) packetName(p SentPacket) string {
-	return trf("{{.What}} sent {{.When}} ({{.ID}})", map[string]any{"What": packetLabel(p.Kind), "When": when(p.At, f.app.opt.Location),
-		"ID": p.Envelope.String()[:8]})
+	return trf("{{.What}} you sent on {{.When}}", map[string]any{"What": packetLabel(p.Kind), "When": when(p.At, f.app.opt.Location)})
 }
 
 func (f *recallForm) submitForm() {
@@ -70,5 +70,9 @@ func (f *recallForm) submitForm() {
 		return
 	}
 	reason := strings.TrimSpace(f.reason.Text)
-	f.send(func(ctx context.Context, core Core) error { return core.Recall(ctx, f.c.ID, ids, reason) })
+	f.app.confirmAction(tr("Ask for it to be deleted?"),
+		tr("Every device that received what you ticked is asked to delete it and confirm. The people who already read it have seen it; this cannot be undone."),
+		tr("Ask them to delete it"), func() {
+			f.send(func(ctx context.Context, core Core) error { return core.Recall(ctx, f.c.ID, ids, reason) })
+		})
 }

@@ -28,26 +28,71 @@ type referralForm struct {
 	main *mainScreen
 	orgs []Organisation
 
-	reference, adults, bedrooms          *entry
-	children                             map[string]*entry // per age band
-	pregnant, marac                      *widget.Check
-	accessibility, pets, support, needed *entry
-	adaptations, notes                   *entry
+	reference, adults, bedrooms  *entry
+	children                     map[string]*entry // per age band
+	pregnant, marac              *focusCheck
+	accessibility, pets, support *entry
+	needed                       *dateField
+	adaptations, notes           *entry
 	// The household section: who the household is, kept on this device
 	// (never sent until release) so that the guard refuses it anywhere.
 	names, births, address, phone, email *entry
 	safeToCall, riskNotes, supportWorker *entry
 	leaveMessage                         *widget.Check
-	acceptable, avoid                    *widget.CheckGroup
-	dash, urgency, tenancy, landlord     *widget.Select
+	acceptable, avoid                    *districtPicker
+	dash, urgency, tenancy, landlord     *focusSelect
 	recipients                           *widget.CheckGroup
 	recipientsNote                       *widget.Label
 	recipientIDs                         map[string]crypto.OrgID
 	errs                                 *fieldErrors
-	send, cancel                         *widget.Button
+	send, cancel                         *keyButton
 	feedback                             *widget.Label
+	banner                               *fyne.Container // "draft restored", when it is
 	content                              fyne.CanvasObject
 	duplicate                            *dialog.ConfirmDialog // the repeated-reference question, while shown
+}
+
+// districtPicker is a compact choice of districts: ticks in two columns
+// (the scheme's thirteen districts take seven rows, not thirteen, and the
+// form still fits beside the case list on a 1024-pixel screen).
+type districtPicker struct {
+	checks    []*focusCheck
+	content   *fyne.Container
+	onChanged func()
+}
+
+func newDistrictPicker(a *App, districts []string, changed func()) *districtPicker {
+	p := &districtPicker{onChanged: changed}
+	grid := container.NewGridWithColumns(2)
+	for _, d := range districts {
+		c := newCheck(a, d, func(bool) {
+			if p.onChanged != nil {
+				p.onChanged()
+			}
+		})
+		p.checks = append(p.checks, c)
+		grid.Add(c)
+	}
+	p.content = grid
+	return p
+}
+
+// selected lists the districts ticked, in the scheme's order.
+func (p *districtPicker) selected() []string {
+	out := []string{}
+	for _, c := range p.checks {
+		if c.Checked {
+			out = append(out, c.Text)
+		}
+	}
+	return out
+}
+
+// SetSelected ticks exactly the districts given.
+func (p *districtPicker) SetSelected(ds []string) {
+	for _, c := range p.checks {
+		c.SetChecked(slices.Contains(ds, c.Text))
+	}
 }
 
 // referralFields are the field keys in form order.
@@ -70,7 +115,7 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 		e.SetText("0")
 		f.children[b] = e
 	}
-	f.pregnant = widget.NewCheck(tr("Someone in the household is pregnant"), nil)
+	f.pregnant = newCheck(a, tr("Someone in the household is pregnant"), nil)
 	f.bedrooms = newEntry(a)
 	f.bedrooms.SetText("1")
 	f.accessibility = newEntry(a)
@@ -80,18 +125,17 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	f.adaptations.SetMinRowsVisible(2)
 	f.pets = newEntry(a)
 	f.pets.SetText("none")
-	f.acceptable = widget.NewCheckGroup(payload.Districts(), func([]string) { a.touch(); f.refreshRecipients() })
-	f.avoid = widget.NewCheckGroup(payload.Districts(), func([]string) { a.touch(); f.refreshRecipients() })
-	f.dash = widget.NewSelect(payload.DASHBands(), nil)
-	f.marac = widget.NewCheck(tr("Heard at MARAC"), nil)
-	f.urgency = widget.NewSelect(payload.Urgencies(), nil)
-	f.tenancy = widget.NewSelect(payload.Tenancies(), nil)
-	f.landlord = widget.NewSelect(f.landlordOptions(), func(string) { a.touch(); f.refreshRecipients() })
+	f.acceptable = newDistrictPicker(a, payload.Districts(), func() { f.refreshRecipients() })
+	f.avoid = newDistrictPicker(a, payload.Districts(), func() { f.refreshRecipients() })
+	f.dash = newSelect(a, choiceLabels(payload.DASHBands()), nil)
+	f.marac = newCheck(a, tr("Heard at MARAC"), nil)
+	f.urgency = newSelect(a, choiceLabels(payload.Urgencies()), nil)
+	f.tenancy = newSelect(a, choiceLabels(payload.Tenancies()), nil)
+	f.landlord = newSelect(a, f.landlordOptions(), func(string) { f.refreshRecipients() })
 	f.landlord.PlaceHolder = tr("Not a tenant of a scheme landlord")
 	f.support = newEntry(a)
 	f.support.SetText("none")
-	f.needed = newEntry(a)
-	f.needed.SetPlaceHolder("YYYY-MM-DD")
+	f.needed = newDateField(a)
 	f.notes = newMultiLineEntry(a)
 	f.notes.SetPlaceHolder(tr("For landlords: no names, addresses, dates of birth or phone numbers"))
 	f.notes.SetMinRowsVisible(3)
@@ -99,7 +143,7 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	f.names.SetPlaceHolder(tr("Full name of everyone moving, one a line"))
 	f.names.SetMinRowsVisible(2)
 	f.births = newMultiLineEntry(a)
-	f.births.SetPlaceHolder(tr("Dates of birth as YYYY-MM-DD, one a line, in the same order"))
+	f.births.SetPlaceHolder(tr("Dates of birth, e.g. 6 Dec 1990, one a line, in the same order"))
 	f.births.SetMinRowsVisible(2)
 	f.address = newEntry(a)
 	f.address.SetPlaceHolder(tr("Current address, one line"))
@@ -115,20 +159,23 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	f.recipients = widget.NewCheckGroup(nil, func([]string) { a.touch() })
 	f.recipientsNote = widget.NewLabel("")
 	f.recipientsNote.Wrapping = fyne.TextWrapWord
-	f.send = widget.NewButton(tr("Send referral"), f.submit)
+	f.send = newKeyButton(a, tr("Send referral"), f.submit)
 	f.send.Importance = widget.HighImportance
-	f.cancel = widget.NewButton(tr("Cancel"), func() { a.touch(); m.showWelcome() })
+	f.cancel = newKeyButton(a, tr("Cancel"), func() { a.touch(); m.leaveForm(nil) })
 	f.feedback = widget.NewLabel("")
 	f.feedback.Wrapping = fyne.TextWrapWord
+	f.banner = container.NewVBox()
+	f.banner.Hide()
 
 	kids := container.NewGridWithColumns(len(payload.AgeBands()))
 	for _, b := range payload.AgeBands() {
-		kids.Add(container.NewVBox(widget.NewLabel(trf("Aged {{.Band}}", map[string]any{"Band": b})), f.children[b]))
+		kids.Add(container.NewVBox(widget.NewLabel(choiceLabel(b)), f.children[b]))
 	}
 	row := f.errs.row
 	f.refreshRecipients()
-	f.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+	sc := container.NewVScroll(container.NewPadded(container.NewVBox(
 		widget.NewLabelWithStyle(tr("New referral"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		f.banner,
 		wrapped(tr("Describe what the household needs. Nothing that identifies them: that is released later, only to the landlord whose offer is accepted.")),
 		row(tr("Scheme reference"), "reference", f.reference),
 		row(tr("Adults moving"), "adults", f.adults),
@@ -138,15 +185,15 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 		row(tr("Accessibility needs"), "accessibility", f.accessibility),
 		row(tr("Adaptations"), "adaptations", f.adaptations),
 		row(tr("Pets"), "pets", f.pets),
-		row(tr("Districts acceptable"), "districts_acceptable", f.acceptable),
-		row(tr("Districts to avoid"), "districts_to_avoid", f.avoid),
+		row(tr("Districts acceptable"), "districts_acceptable", f.acceptable.content),
+		row(tr("Districts to avoid"), "districts_to_avoid", f.avoid.content),
 		row(tr("DASH risk band"), "risk.dash_band", f.dash),
 		row(tr("MARAC"), "risk.marac", f.marac),
 		row(tr("Urgency"), "urgency", f.urgency),
 		row(tr("Current tenancy"), "current_tenancy", f.tenancy),
 		row(tr("Current landlord"), "current_landlord_org", f.landlord),
 		row(tr("Support in place"), "support_in_place", f.support),
-		row(tr("Needed by"), "needed_by", f.needed),
+		row(tr("Needed by"), "needed_by", f.needed.content),
 		row(tr("Notes for landlords"), "notes", f.notes),
 		widget.NewLabelWithStyle(tr("The household (kept on this device)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		wrapped(tr("Who the household is. This stays sealed on your organisation's devices and is sent to nobody until you release it to the landlord whose offer you accept. Everything you send in this case is checked against it.")),
@@ -161,7 +208,51 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 		row(tr("Send to these landlords (homes in an acceptable district)"), "recipients", container.NewVBox(f.recipientsNote, f.recipients)),
 		f.errs.label("form"), container.NewHBox(f.send, f.cancel), f.feedback,
 	)))
+	f.errs.scroll = sc
+	f.content = sc
+	// The disclosure guard checks each free-text field as the user leaves
+	// it, not only on Send.
+	for e, key := range map[*entry]string{f.reference: "reference", f.accessibility: "accessibility", f.pets: "pets",
+		f.support: "support_in_place", f.adaptations: "adaptations", f.notes: "notes"} {
+		e.onLeave = func() { f.checkField(key) }
+	}
 	return f
+}
+
+// checkField checks one field as the user leaves it: the disclosure
+// guard's findings show at once; a problem shown before (at Send) is
+// checked again, so that it goes once fixed. A field merely passed over is
+// not told it is empty.
+func (f *referralForm) checkField(key string) {
+	had := f.errs.label(key) != nil && f.errs.label(key).Text != ""
+	saved := map[string]string{}
+	for k, l := range f.errs.labels {
+		saved[k] = l.Text
+	}
+	r, _ := f.referral()
+	// referral() reports number problems itself: keep only this field's.
+	for k, l := range f.errs.labels {
+		if k != key && l.Text != saved[k] {
+			l.SetText(saved[k])
+			if saved[k] == "" {
+				l.Hide()
+			}
+		}
+	}
+	f.errs.set(key, "")
+	var verr payload.ValidationError
+	if err := r.Validate(); had && errors.As(err, &verr) {
+		for _, fe := range verr {
+			if fieldKey(fe.Field) == key {
+				f.errs.set(fe.Field, fe.Problem)
+			}
+		}
+	}
+	for _, fd := range guard.CheckAt(toGuardFields(r.AnonymousFields()), nil, f.app.opt.Now()) {
+		if fieldKey(fd.Field) == key {
+			f.errs.set(fd.Field, findingText(fd))
+		}
+	}
 }
 
 // focusFirst focuses the first field.
@@ -198,7 +289,7 @@ func (f *referralForm) refreshRecipients() {
 			continue
 		}
 		acceptable := slices.ContainsFunc(o.Districts, func(d string) bool {
-			return slices.Contains(f.acceptable.Selected, d) && !slices.Contains(f.avoid.Selected, d)
+			return slices.Contains(f.acceptable.selected(), d) && !slices.Contains(f.avoid.selected(), d)
 		})
 		if acceptable {
 			names = append(names, o.Name)
@@ -240,17 +331,23 @@ func (f *referralForm) referral() (*payload.Referral, bool) {
 		Schema: payload.SchemaVersion, Reference: strings.TrimSpace(f.reference.Text),
 		Adults: num(f.adults, "adults"), Pregnant: f.pregnant.Checked, Bedrooms: num(f.bedrooms, "bedrooms"),
 		Accessibility: strings.TrimSpace(f.accessibility.Text), Pets: strings.TrimSpace(f.pets.Text),
-		DistrictsAcceptable: slices.Clone(f.acceptable.Selected), DistrictsToAvoid: slices.Clone(f.avoid.Selected),
-		Risk:    payload.Risk{DASHBand: f.dash.Selected, MARAC: f.marac.Checked},
-		Urgency: f.urgency.Selected, CurrentTenancy: f.tenancy.Selected,
-		SupportInPlace: strings.TrimSpace(f.support.Text), NeededBy: strings.TrimSpace(f.needed.Text),
-		Notes: strings.TrimSpace(f.notes.Text), Children: []payload.Child{}, Adaptations: []string{},
+		DistrictsAcceptable: f.acceptable.selected(), DistrictsToAvoid: f.avoid.selected(),
+		Risk:    payload.Risk{DASHBand: choiceValue(payload.DASHBands(), f.dash.Selected), MARAC: f.marac.Checked},
+		Urgency: choiceValue(payload.Urgencies(), f.urgency.Selected), CurrentTenancy: choiceValue(payload.Tenancies(), f.tenancy.Selected),
+		SupportInPlace: strings.TrimSpace(f.support.Text),
+		Notes:          strings.TrimSpace(f.notes.Text), Children: []payload.Child{}, Adaptations: []string{},
 	}
 	if r.DistrictsToAvoid == nil {
 		r.DistrictsToAvoid = []string{}
 	}
 	if r.DistrictsAcceptable == nil {
 		r.DistrictsAcceptable = []string{}
+	}
+	if d, dok := f.needed.iso(); dok {
+		r.NeededBy = d
+	} else {
+		f.setFieldError("needed_by", tr("Enter a date, for example 6 Dec 2026."))
+		ok = false
 	}
 	for _, b := range payload.AgeBands() {
 		for range max(num(f.children[b], "children"), 0) {
@@ -282,7 +379,7 @@ func (f *referralForm) household() *payload.HouseholdDetails {
 		return out
 	}
 	return &payload.HouseholdDetails{
-		Schema: payload.SchemaVersion, Names: lines(f.names), DatesOfBirth: lines(f.births),
+		Schema: payload.SchemaVersion, Names: lines(f.names), DatesOfBirth: isoDates(lines(f.births)),
 		CurrentAddress: strings.TrimSpace(f.address.Text),
 		SafeContact: payload.SafeContact{Phone: strings.TrimSpace(f.phone.Text), Email: strings.TrimSpace(f.email.Text),
 			SafeToCall: strings.TrimSpace(f.safeToCall.Text), SafeToLeaveMessage: f.leaveMessage.Checked},
@@ -357,6 +454,7 @@ func (f *referralForm) submit() {
 	}
 	if !ok {
 		f.feedback.SetText(tr("Some fields need attention: see the messages under them."))
+		f.errs.revealFirst()
 		return
 	}
 	f.sendReferral(to, r, client.ReferralOptions{Household: h})

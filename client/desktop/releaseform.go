@@ -3,12 +3,13 @@ package desktop
 import (
 	"context"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -23,13 +24,13 @@ type releaseForm struct {
 	names, dobs                *entry
 	address                    *entry
 	phone, email, safeToCall   *entry
-	leaveMessage               *widget.Check
+	leaveMessage               *focusCheck
 	riskNotes, supportWorker   *entry
-	basis                      *widget.RadioGroup
+	basis                      *choice
 	legalBasis, recordedBy     *entry
-	confirm                    dialog.Dialog // the readers confirmation, while shown
+	confirm                    *appDialog // the readers confirmation, while shown
 	confirmed                  *widget.Check
-	confirmSend, confirmCancel *widget.Button
+	confirmSend, confirmCancel *keyButton
 	readers                    []Reader
 }
 
@@ -42,7 +43,7 @@ func newReleaseForm(a *App, m *mainScreen, c *CaseView) *releaseForm {
 	f.names.SetPlaceHolder(tr("Full name of everyone moving, one a line"))
 	f.names.SetMinRowsVisible(3)
 	f.dobs = newMultiLineEntry(a)
-	f.dobs.SetPlaceHolder(tr("Dates of birth as YYYY-MM-DD, one a line in the same order (leave unknown ones off the end)"))
+	f.dobs.SetPlaceHolder(tr("Dates of birth, e.g. 6 Dec 1990, one a line in the same order as the names (leave unknown ones off the end)"))
 	f.dobs.SetMinRowsVisible(3)
 	f.address = newEntry(a)
 	f.address.SetPlaceHolder(tr("Current address, one line"))
@@ -52,13 +53,13 @@ func newReleaseForm(a *App, m *mainScreen, c *CaseView) *releaseForm {
 	f.email.SetPlaceHolder(tr("An email address safe to use, or empty"))
 	f.safeToCall = newEntry(a)
 	f.safeToCall.SetPlaceHolder(tr("When it is safe to call, e.g. weekdays 10:00-14:00, or via the support worker only"))
-	f.leaveMessage = widget.NewCheck(tr("Safe to leave a message"), func(bool) { a.touch() })
+	f.leaveMessage = newCheck(a, tr("Safe to leave a message"), nil)
 	f.riskNotes = newMultiLineEntry(a)
 	f.riskNotes.SetMinRowsVisible(3)
 	f.supportWorker = newEntry(a)
 	f.supportWorker.SetPlaceHolder(tr("Name and how to reach them"))
-	f.basis = widget.NewRadioGroup([]string{tr("The household consented to sharing"), tr("Sharing without consent under a legal basis")},
-		func(string) { a.touch(); f.refreshBasis() })
+	f.basis = newChoice(a, []string{tr("The household consented to sharing"), tr("Sharing without consent under a legal basis")})
+	f.basis.OnChanged = func(string) { f.refreshBasis() }
 	f.legalBasis = newEntry(a)
 	f.legalBasis.SetPlaceHolder(tr("The law relied on, e.g. Crime and Disorder Act 1998 s.115"))
 	f.recordedBy = newEntry(a)
@@ -114,10 +115,21 @@ func lines(s string) []string {
 	return out
 }
 
+// isoDates turns dates as people type them into YYYY-MM-DD (a line that
+// does not read as a date is kept as it is, for validation to report).
+func isoDates(ls []string) []string {
+	for i, l := range ls {
+		if t, ok := parseDate(l); ok {
+			ls[i] = t.Format(time.DateOnly)
+		}
+	}
+	return ls
+}
+
 // details builds the payload from the form.
 func (f *releaseForm) details() *payload.HouseholdDetails {
 	h := &payload.HouseholdDetails{Schema: payload.SchemaVersion, Case: payload.ID(f.c.ID),
-		Names: lines(f.names.Text), DatesOfBirth: lines(f.dobs.Text), CurrentAddress: strings.TrimSpace(f.address.Text),
+		Names: lines(f.names.Text), DatesOfBirth: isoDates(lines(f.dobs.Text)), CurrentAddress: strings.TrimSpace(f.address.Text),
 		SafeContact: payload.SafeContact{Phone: strings.TrimSpace(f.phone.Text), Email: strings.TrimSpace(f.email.Text),
 			SafeToCall: strings.TrimSpace(f.safeToCall.Text), SafeToLeaveMessage: f.leaveMessage.Checked},
 		RiskNotes: strings.TrimSpace(f.riskNotes.Text), SupportWorker: strings.TrimSpace(f.supportWorker.Text),
@@ -150,6 +162,10 @@ func (f *releaseForm) review() {
 	f.feedback.SetText(tr("Finding every device that will be able to read the details…"))
 	a.bg(func(ctx context.Context) {
 		readers, digest, err := core.DetailsReaders(ctx, id)
+		verified, verr := core.Verified(ctx)
+		if verr != nil {
+			verified = nil // shown as not checked in person
+		}
 		fyne.Do(func() {
 			if a.core != core {
 				return
@@ -160,14 +176,14 @@ func (f *releaseForm) review() {
 				f.errs.showSendError(err)
 				return
 			}
-			f.showReaders(h, readers, digest)
+			f.showReaders(h, readers, digest, verified)
 		})
 	})
 }
 
 // showReaders is the confirmation: every reader device with its
 // organisation and fingerprint, an explicit tick, then Release.
-func (f *releaseForm) showReaders(h *payload.HouseholdDetails, readers []Reader, digest string) {
+func (f *releaseForm) showReaders(h *payload.HouseholdDetails, readers []Reader, digest string, verified map[crypto.OrgID]bool) {
 	f.readers = readers
 	list := container.NewVBox()
 	for _, r := range readers {
@@ -175,6 +191,18 @@ func (f *releaseForm) showReaders(h *payload.HouseholdDetails, readers []Reader,
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		list.Add(widget.NewLabelWithStyle(trf("Fingerprint {{.Fingerprint}}", map[string]any{"Fingerprint": r.Fingerprint}),
 			fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}))
+		check := widget.NewLabel(trf("✔ {{.Org}}'s fingerprint was checked in person", map[string]any{"Org": r.OrgName}))
+		check.Importance = widget.SuccessImportance
+		switch {
+		case r.Org == f.app.identity.Org:
+			check.SetText(tr("Your own organisation's device"))
+			check.Importance = widget.MediumImportance
+		case !verified[r.Org]:
+			check.SetText(trf("⚠ {{.Org}}'s fingerprint has NOT been checked in person: check it on the Organisation screen first", map[string]any{"Org": r.OrgName}))
+			check.Importance = widget.WarningImportance
+		}
+		check.Wrapping = fyne.TextWrapWord
+		list.Add(check)
 	}
 	f.confirmed = widget.NewCheck(tr("I have checked this list: these devices may read the household's details"), func(on bool) {
 		f.app.touch()
@@ -184,28 +212,27 @@ func (f *releaseForm) showReaders(h *payload.HouseholdDetails, readers []Reader,
 			f.confirmSend.Disable()
 		}
 	})
-	f.confirmSend = widget.NewButton(tr("Release to these devices"), func() {
+	f.confirmSend = newKeyButton(f.app, tr("Release to these devices"), func() {
 		f.app.touch()
 		f.closeConfirm()
 		f.send(func(ctx context.Context, core Core) error { return core.ReleaseDetails(ctx, f.c.ID, h, digest) })
 	})
 	f.confirmSend.Importance = widget.DangerImportance
 	f.confirmSend.Disable()
-	f.confirmCancel = widget.NewButton(tr("Go back"), func() { f.app.touch(); f.closeConfirm() })
+	f.confirmCancel = newKeyButton(f.app, tr("Go back"), func() { f.app.touch(); f.closeConfirm() })
 	intro := wrapped(tr("Every device listed here will be able to read the names, dates of birth, address and contact details you entered. Check that each belongs to someone who should."))
 	body := container.NewBorder(intro, container.NewVBox(f.confirmed, container.NewHBox(f.confirmSend, f.confirmCancel)), nil, nil,
 		container.NewVScroll(list))
-	d := dialog.NewCustomWithoutButtons(tr("Who will be able to read the household's details"), body, f.app.win)
-	d.Resize(fyne.NewSize(620, 480))
-	f.confirm = d
-	d.Show()
+	f.confirm = f.app.showDialog(tr("Who will be able to read the household's details"), body, fyne.NewSize(640, 500), func() { f.confirm = nil })
+	f.confirm.confirm = f.confirmSend
 	f.app.win.Canvas().Focus(f.confirmed)
 }
 
 // closeConfirm hides the readers confirmation.
 func (f *releaseForm) closeConfirm() {
 	if f.confirm != nil {
-		f.confirm.Hide()
+		d := f.confirm
 		f.confirm = nil
+		d.d.Hide()
 	}
 }

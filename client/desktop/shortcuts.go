@@ -28,8 +28,11 @@ func (a *App) registerShortcuts() {
 	}
 	a.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		a.touch()
-		if k.Name == fyne.KeyF5 {
+		switch k.Name {
+		case fyne.KeyF5:
 			a.runSyncKey()
+		case fyne.KeyEscape:
+			a.escape()
 		}
 	})
 }
@@ -45,6 +48,9 @@ func (a *App) runShortcut(s fyne.Shortcut) bool {
 	case keyLock:
 		a.Lock()
 	case keyNewReferral:
+		if a.dialog != nil {
+			return true
+		}
 		a.main.newReferral()
 	case keySearch:
 		a.main.focusSearch()
@@ -53,6 +59,9 @@ func (a *App) runShortcut(s fyne.Shortcut) bool {
 	case keySubmit:
 		a.main.submitForm()
 	case keyOrg:
+		if a.dialog != nil {
+			return true
+		}
 		a.main.toggleOrganisation()
 	default:
 		return false

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2/widget"
-
 	"github.com/saferef/saferef/client/workflow"
 )
 
@@ -55,8 +53,8 @@ func statusLabelFor(s string) string {
 type statusForm struct {
 	*stepPanel
 	statuses  []string
-	status    *widget.RadioGroup
-	effective *entry
+	status    *choice
+	effective *dateField
 	note      *entry
 }
 
@@ -68,17 +66,18 @@ func newStatusForm(a *App, m *mainScreen, c *CaseView) *statusForm {
 		labels = append(labels, statusLabelFor(s))
 	}
 	f.status = newChoice(a, labels)
-	f.effective = newEntry(a)
-	f.effective.SetText(a.opt.Now().In(a.opt.Location).Format(time.DateOnly))
+	f.effective = newDateField(a)
+	f.effective.setISO(a.opt.Now().In(a.opt.Location).Format(time.DateOnly))
 	f.note = newMultiLineEntry(a)
 	f.note.SetPlaceHolder(tr("Required to withdraw; no names, addresses or phone numbers"))
 	f.note.SetMinRowsVisible(3)
+	f.guardOnLeave(f.note, "note", "status_update.note")
 
 	r := f.errs.row
 	f.build(tr("Update the case's status"),
 		tr("The update goes to every organisation still part of the case."),
 		r(tr("Status"), "status", f.status),
-		r(tr("Took effect on (YYYY-MM-DD)"), "effective", f.effective),
+		r(tr("Took effect on"), "effective", f.effective.content),
 		r(tr("Note"), "note", f.note))
 	return f
 }
@@ -94,12 +93,13 @@ func (f *statusForm) chosen() string {
 
 func (f *statusForm) submitForm() {
 	f.errs.clear()
-	status, effective, note := f.chosen(), strings.TrimSpace(f.effective.Text), strings.TrimSpace(f.note.Text)
+	status, note := f.chosen(), strings.TrimSpace(f.note.Text)
+	effective, ok := f.effective.iso()
 	if status == "" {
 		f.errs.set("status", tr("Choose a status."))
 	}
-	if _, err := time.Parse(time.DateOnly, effective); err != nil {
-		f.errs.set("effective", tr("Enter a date as YYYY-MM-DD."))
+	if !ok || effective == "" {
+		f.errs.set("effective", tr("Enter a date, for example 6 Dec 2026."))
 	}
 	if status == "withdrawn" && note == "" {
 		f.errs.set("note", tr("Give the reason for withdrawing."))
@@ -108,7 +108,22 @@ func (f *statusForm) submitForm() {
 		f.invalid()
 		return
 	}
-	f.send(func(ctx context.Context, core Core) error {
-		return core.SetStatus(ctx, f.c.ID, status, effective, note)
-	})
+	send := func() {
+		f.send(func(ctx context.Context, core Core) error {
+			return core.SetStatus(ctx, f.c.ID, status, effective, note)
+		})
+	}
+	switch status {
+	case "withdrawn":
+		f.app.confirmAction(tr("Withdraw this referral?"),
+			tr("Every organisation still in the case is told it is withdrawn, with your reason, and any offer is closed. The case cannot be reopened."),
+			tr("Withdraw the referral"), send)
+	case "closed":
+		f.app.confirmAction(tr("Close this case?"),
+			tr("Every organisation still in the case is told it is closed, and the scheme's statistics count the move. The case cannot be reopened; it is deleted from devices after the retention period."),
+			tr("Close the case"), send)
+	default:
+		f.app.confirmAction(trf("Record “{{.Status}}”?", map[string]any{"Status": statusLabelFor(status)}),
+			tr("The nominating organisation is told. This cannot be taken back."), statusLabelFor(status), send)
+	}
 }

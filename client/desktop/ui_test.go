@@ -139,7 +139,8 @@ func TestFocusOrder(t *testing.T) {
 	c := h.app.Window().Canvas()
 	c.Unfocus()
 	m := h.app.main
-	want := []fyne.Focusable{m.newRef, m.search, m.orgBtn, m.syncBtn, m.lockBtn, m.filters.status, m.filters.org,
+	m.toggleFilters()
+	want := []fyne.Focusable{m.newRef, m.search, m.filterBtn, m.orgBtn, m.setBtn, m.syncBtn, m.lockBtn, m.filters.status, m.filters.org,
 		m.filters.district, m.filters.from, m.filters.to, m.filters.clear, m.cases.table}
 	for i, w := range want {
 		c.FocusNext()
@@ -250,10 +251,10 @@ func TestNewReferralForm(t *testing.T) {
 		t.Errorf("recipients for Medway %v, want Medway Homes", f.recipients.Options)
 	}
 	f.avoid.SetSelected([]string{"Swale"})
-	f.dash.SetSelected("high")
+	f.dash.SetSelected(choiceLabel("high"))
 	f.marac.SetChecked(true)
-	f.urgency.SetSelected("urgent")
-	f.tenancy.SetSelected("refuge")
+	f.urgency.SetSelected(choiceLabel("urgent"))
+	f.tenancy.SetSelected(choiceLabel("refuge"))
 	test.Type(f.notes, "Needs a ground-floor home.")
 	fillHousehold(f)
 	test.Tap(f.send)

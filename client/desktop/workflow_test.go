@@ -75,6 +75,15 @@ func assertTabOrder(t *testing.T, c fyne.Canvas, want ...fyne.Focusable) {
 	}
 }
 
+// confirmDialog presses the confirming button of the dialog shown.
+func confirmDialog(t *testing.T, h *harness) {
+	t.Helper()
+	if h.app.dialog == nil || h.app.dialog.confirm == nil {
+		t.Fatal("no confirmation dialog")
+	}
+	test.Tap(h.app.dialog.confirm)
+}
+
 // setCase replaces case 1 with a changed copy of the demo case.
 func setCase(h *harness, change func(v *CaseView)) {
 	v := demoCase()
@@ -85,7 +94,7 @@ func setCase(h *harness, change func(v *CaseView)) {
 func TestCaseViewShowsOnlyAllowedActions(t *testing.T) {
 	h := newHarness(t, true)
 	v := openDemoCase(t, h)
-	want := []string{"Circulate…", "Decide on an offer…", "Update status…", "Attach a file…", "Recall…"}
+	want := []string{"Circulate…", "Decide on an offer…", "Update status…", "Attach a file…", "Take back something sent…"}
 	if got := actionLabels(v); !slices.Equal(got, want) {
 		t.Errorf("actions %q, want %q", got, want)
 	}
@@ -151,9 +160,9 @@ func TestReferralGuardFindingInline(t *testing.T) {
 	f := h.app.main.form
 	test.Type(f.reference, "KMR-2026-0003")
 	f.acceptable.SetSelected([]string{"Medway"})
-	f.dash.SetSelected("high")
-	f.urgency.SetSelected("urgent")
-	f.tenancy.SetSelected("refuge")
+	f.dash.SetSelected(choiceLabel("high"))
+	f.urgency.SetSelected(choiceLabel("urgent"))
+	f.tenancy.SetSelected(choiceLabel("refuge"))
 	test.Type(f.notes, "Lives near ME4 6ZZ")
 	fillHousehold(f)
 	h.core.sendErr = &guard.Error{Findings: []guard.Finding{{Field: "referral.notes", Kind: guard.KindPostcode, Match: "ME4 6ZZ"}}}
@@ -186,9 +195,9 @@ func TestReferralToCurrentLandlordGoesForApproval(t *testing.T) {
 	f := h.app.main.form
 	test.Type(f.reference, "KMR-2026-0004")
 	f.acceptable.SetSelected([]string{"Medway"})
-	f.dash.SetSelected("high")
-	f.urgency.SetSelected("urgent")
-	f.tenancy.SetSelected(payload.TenancyAssuredHousingAssoc)
+	f.dash.SetSelected(choiceLabel("high"))
+	f.urgency.SetSelected(choiceLabel("urgent"))
+	f.tenancy.SetSelected(choiceLabel(payload.TenancyAssuredHousingAssoc))
 	f.landlord.SetSelected("North Kent Housing")
 	fillHousehold(f)
 	if len(f.recipients.Options) != 0 || !strings.Contains(f.recipientsNote.Text, "for approval") {
@@ -236,6 +245,7 @@ func TestApprovalForm(t *testing.T) {
 	test.Tap(f.back)
 	test.Type(f.lead, "Dana Okafor")
 	test.Tap(f.submit)
+	confirmDialog(t, h)
 	if len(h.core.approvals) != 1 {
 		t.Fatalf("not sent: %q %q", f.feedback.Text, f.errs.label("form").Text)
 	}
@@ -288,18 +298,18 @@ func TestOfferForm(t *testing.T) {
 	if c.Focused() != f.propertyType {
 		t.Errorf("focus on %T, want the property type", c.Focused())
 	}
-	assertTabOrder(t, c, f.propertyType, f.bedrooms, f.floor, f.lift, f.adaptations, f.rent, f.available, f.district,
-		f.viewing, f.address, f.expires, f.submit, f.cancel)
+	assertTabOrder(t, c, f.propertyType, f.bedrooms, f.floor, f.lift, f.adaptations, f.rent, f.available.entry, f.district,
+		f.viewing, f.address, f.expires.entry, f.submit, f.cancel)
 	test.Tap(f.submit)
 	for _, k := range []string{"property_type", "bedrooms", "weekly_rent_pence", "district"} {
 		if f.errs.label(k).Text == "" {
 			t.Errorf("no error on %s", k)
 		}
 	}
-	f.propertyType.SetSelected(payload.PropertyTypes()[0])
+	f.propertyType.SetSelected(choiceLabel(payload.PropertyTypes()[0]))
 	test.Type(f.bedrooms, "2")
 	test.Type(f.rent, "112.50")
-	test.Type(f.available, "2026-04-01")
+	test.Type(f.available.entry, "2026-04-01")
 	// The form offers only the referral's acceptable districts less those
 	// to avoid: a district the household must stay out of cannot be picked.
 	r := payload.ExampleReferral()
@@ -353,6 +363,7 @@ func TestDecisionForm(t *testing.T) {
 	}
 	test.Type(f.reason, "Too far from the children's school")
 	test.Tap(f.submit)
+	confirmDialog(t, h)
 	if want := (payload.ID{0xa2}).String() + " false Too far from the children's school"; !slices.Equal(h.core.decisions, []string{want}) {
 		t.Errorf("decisions %q, want %q", h.core.decisions, want)
 	}
@@ -422,13 +433,10 @@ func TestReleaseNeedsConfirmationListingReaders(t *testing.T) {
 	h.app.main.openCase(crypto.CaseID{1})
 	test.Tap(button(t, h.app.main.open, "Release household details…"))
 	f = h.app.main.step.(*releaseForm)
-	test.Type(f.names, "Lina Haddad\nSami Haddad")
-	test.Type(f.dobs, "1991-03-14\n2018-07-02")
-	test.Type(f.address, "Flat 3, 22 Marine Parade, Gillingham ME7 1AA")
-	test.Type(f.safeToCall, "via the support worker only")
-	f.basis.SetSelected("Sharing without consent under a legal basis")
-	test.Type(f.legalBasis, "Crime and Disorder Act 1998 s.115")
-	test.Type(f.recordedBy, "Priya Shah")
+	// What was typed before the lock comes back as a draft.
+	if f.names.Text != "Lina Haddad\nSami Haddad" || f.legalBasis.Text != "Crime and Disorder Act 1998 s.115" {
+		t.Fatalf("draft not restored after the lock: names %q", f.names.Text)
+	}
 	test.Tap(f.submit)
 	test.Tap(f.confirmed)
 	test.Tap(f.confirmSend)
@@ -449,13 +457,19 @@ func TestStatusFormOffersOnlyAllowedStatuses(t *testing.T) {
 	if !slices.Equal(f.status.Options, []string{"Withdraw the referral"}) {
 		t.Errorf("statuses %v, want only withdraw", f.status.Options)
 	}
-	assertTabOrder(t, h.app.Window().Canvas(), f.effective, f.note, f.submit, f.cancel)
+	assertTabOrder(t, h.app.Window().Canvas(), f.effective.entry, f.note, f.submit, f.cancel)
+	test.Tap(f.submit)
+	if f.errs.label("status").Text == "" || len(h.core.statuses) != 0 {
+		t.Error("no status chosen, no error: nothing is chosen in advance")
+	}
+	f.status.SetSelected("Withdraw the referral")
 	test.Tap(f.submit)
 	if f.errs.label("note").Text == "" || len(h.core.statuses) != 0 {
 		t.Fatal("a withdrawal without a reason was not refused")
 	}
 	test.Type(f.note, "Household found a private let")
 	f.note.TypedShortcut(shortcut(keySubmit)) // Ctrl+Enter in the entry sends the form
+	confirmDialog(t, h)
 	if !slices.Equal(h.core.statuses, []string{"withdrawn 2026-03-14 Household found a private let"}) {
 		t.Errorf("statuses sent %q", h.core.statuses)
 	}
@@ -488,7 +502,7 @@ func TestAttachShowsProgress(t *testing.T) {
 func TestRecallForm(t *testing.T) {
 	h := newHarness(t, true)
 	v := openDemoCase(t, h)
-	test.Tap(button(t, v, "Recall…"))
+	test.Tap(button(t, v, "Take back something sent…"))
 	f := h.app.main.step.(*recallForm)
 	if len(f.pick.Options) != 2 {
 		t.Fatalf("recallable %v", f.pick.Options)
@@ -501,6 +515,7 @@ func TestRecallForm(t *testing.T) {
 	f.pick.SetSelected([]string{f.pick.Options[1]})
 	test.Type(f.reason, "Sent to the wrong case")
 	test.Tap(f.submit)
+	confirmDialog(t, h)
 	if len(h.core.recalls) != 1 || !slices.Equal(h.core.recalls[0], []crypto.EnvelopeID{{0xe2}}) {
 		t.Errorf("recalled %v", h.core.recalls)
 	}
@@ -550,9 +565,9 @@ func TestReferralHouseholdSection(t *testing.T) {
 	f := h.app.main.form
 	test.Type(f.reference, "KMR-2026-0001")
 	f.acceptable.SetSelected([]string{"Medway"})
-	f.dash.SetSelected("high")
-	f.urgency.SetSelected("urgent")
-	f.tenancy.SetSelected("refuge")
+	f.dash.SetSelected(choiceLabel("high"))
+	f.urgency.SetSelected(choiceLabel("urgent"))
+	f.tenancy.SetSelected(choiceLabel("refuge"))
 	test.Tap(f.send)
 	for _, k := range []string{"names", "current_address", "safe_contact.safe_to_call"} {
 		if l := f.errs.label(k); l.Hidden || l.Text == "" {

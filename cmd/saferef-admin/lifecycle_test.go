@@ -39,7 +39,7 @@ func approveNew(t *testing.T, dir, url string, org crypto.OrgID, name string) cr
 	if err := admin.WriteNew(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runCLI(t, testVars, "device", "approve", "--dir", dir, "--relay", url, path); code != 0 {
+	if code, _, errOut := runCLI(t, testVars, "device", "approve", "--dir", dir, "--relay", url, "--fingerprint", req.Fingerprint(), path); code != 0 {
 		t.Fatalf("approve: %s", errOut)
 	}
 	return secrets.Device

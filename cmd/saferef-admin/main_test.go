@@ -112,6 +112,48 @@ func TestApproveRefusals(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "fingerprint mismatch") || !strings.Contains(errOut, "hint: do not approve this device") {
 		t.Fatalf("fingerprint mismatch: exit %d: %s", code, errOut)
 	}
+	// Without a terminal, --fingerprint is required: nothing is signed.
+	code, _, errOut = runCLI(t, testVars, "device", "approve", "--dir", dir, "--relay", "ws://127.0.0.1:1", path)
+	if code != 2 || !strings.Contains(errOut, "--fingerprint is required") || !strings.Contains(errOut, "hint: ") {
+		t.Fatalf("no terminal, no --fingerprint: exit %d: %s", code, errOut)
+	}
+}
+
+// TestApproveAsksOnTerminal: on a terminal, device approve shows the
+// fingerprint and asks for the digits read out; wrong digits stop it
+// before anything is signed (no admin key exists in dir: a signing attempt
+// would fail differently); right digits go on to the signing.
+func TestApproveAsksOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	org, _ := crypto.NewOrgID(nil)
+	secrets, err := crypto.GenerateDeviceSecrets(nil, org, "Weald officer", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := enrolment.New(secrets, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, _ := req.Marshal()
+	path := filepath.Join(dir, "request.json")
+	os.WriteFile(path, rb, 0o600)
+	approve := func(typed string) (int, string, string, []string) {
+		var out, errOut bytes.Buffer
+		var prompts []string
+		env := &cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return testVars[k] },
+			ReadLine: func(p string) (string, error) { prompts = append(prompts, p); return typed, nil }}
+		code := cli.Main(context.Background(), prog, env, []string{"device", "approve", "--dir", dir, "--relay", "ws://127.0.0.1:1", path}, run, hint)
+		return code, out.String(), errOut.String(), prompts
+	}
+	code, out, errOut, prompts := approve("11111 22222")
+	if code != 1 || len(prompts) != 1 || !strings.Contains(out, "device fingerprint: "+req.Fingerprint()) ||
+		!strings.Contains(errOut, "nothing was signed") || !strings.Contains(errOut, "hint: do not approve") {
+		t.Fatalf("wrong digits: exit %d, prompts %q\n%s\n%s", code, prompts, out, errOut)
+	}
+	code, _, errOut, _ = approve(strings.ReplaceAll(req.Fingerprint(), " ", ""))
+	if code == 0 || strings.Contains(errOut, "nothing was signed") || strings.Contains(errOut, "fingerprint") {
+		t.Fatalf("right digits did not go on to signing: exit %d: %s", code, errOut)
+	}
 }
 
 func TestSlugAndPassphrase(t *testing.T) {

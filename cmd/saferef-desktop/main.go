@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/desktop"
@@ -32,13 +33,31 @@ func main() {
 	a := app.NewWithID("uk.org.saferef.desktop")
 	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
 	ui, err := desktop.New(a, desktop.Options{
-		Home: *home, Homes: devicecore.Homes{}, SyncEvery: 30 * time.Second,
+		Home: *home, Homes: devicecore.Homes{}, SyncEvery: 30 * time.Second, Screen: screenSize(),
 		SchemeFile: client.ProvisionedSchemeFile(os.Getenv)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "saferef-desktop: error:", err)
 		os.Exit(1)
 	}
 	ui.Run()
+}
+
+// screenSize is the primary screen's size, for the first window's size
+// (Fyne 2.7 does not say it; GLFW, which its driver runs on, does, from
+// the main thread that Fyne locks). Zero when unknown.
+func screenSize() fyne.Size {
+	if err := glfw.Init(); err != nil {
+		return fyne.Size{}
+	}
+	m := glfw.GetPrimaryMonitor()
+	if m == nil {
+		return fyne.Size{}
+	}
+	v := m.GetVideoMode()
+	if v == nil {
+		return fyne.Size{}
+	}
+	return fyne.NewSize(float32(v.Width), float32(v.Height))
 }
 
 // defaultHome is the device home when --home is not given, announcing an

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -21,15 +22,16 @@ Prints the attachment id last.`
 
 func (g *globals) attach(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "attach", attachUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	file := fs.String("file", "", "the `file` to attach")
 	if err := fs.ParseNoArgs(args, "case", "file"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	f, err := os.Open(*file)
 	if err != nil {
 		return fmt.Errorf("attach: %w", err)
@@ -47,6 +49,9 @@ func (g *globals) attach(ctx context.Context, env *cli.Env, args []string) error
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	progress := func(sent, total int64) {
 		fmt.Fprintf(env.Stderr, "saferef: attach: %d of %d bytes\n", sent, total)
 	}
@@ -67,16 +72,17 @@ store it is not encrypted.`
 
 func (g *globals) attachmentSave(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "attachment save", attachmentSaveUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	attFlag := fs.String("attachment", "", "the attachment `id` ('saferef cases show CASE_ID' lists them)")
 	out := fs.String("out", "", "the `path` to write")
 	if err := fs.ParseNoArgs(args, "case", "attachment", "out"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	att, err := payload.ParseID(*attFlag)
 	if err != nil {
 		return cli.Usagef("attachment ids are 32 hex digits; 'saferef cases show CASE_ID' lists them", "bad --attachment: %v", err)
@@ -89,6 +95,9 @@ func (g *globals) attachmentSave(ctx context.Context, env *cli.Env, args []strin
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	name, data, err := d.Attachment(ctx, caseID, att)
 	if err != nil {
 		return explain(err)

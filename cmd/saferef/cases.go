@@ -172,7 +172,7 @@ func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) er
 	asJSON := fs.Bool("json", false, "print JSON")
 	var stages cli.ListFlag
 	fs.Var(&stages, "stage", "keep cases at these `stages`")
-	org := fs.String("org", "", "keep cases this organisation `id` takes part in")
+	org := fs.String("org", "", "keep cases this organisation takes part in (its `id` or name)")
 	district := fs.String("district", "", "keep cases whose referral lists this acceptable `district`")
 	from := fs.String("from", "", "keep cases with activity on or after this `date` (YYYY-MM-DD)")
 	to := fs.String("to", "", "keep cases with activity on or before this `date` (YYYY-MM-DD)")
@@ -180,7 +180,11 @@ func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) er
 	if err := fs.ParseNoArgs(args); err != nil {
 		return err
 	}
-	f, err := listFilter(stages, *org, *district, *from, *to, *reference)
+	orgID := ""
+	if _, err := crypto.ParseOrgID(*org); err == nil || *org == "" {
+		orgID = *org
+	}
+	f, err := listFilter(stages, orgID, *district, *from, *to, *reference)
 	if err != nil {
 		return err
 	}
@@ -189,6 +193,13 @@ func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) er
 		return err
 	}
 	defer d.Close()
+	if *org != "" && orgID == "" {
+		id, err := resolveOrg(d, "org", *org)
+		if err != nil {
+			return err
+		}
+		f.Org = [16]byte(id)
+	}
 	cs, err := d.FindCases(ctx, f)
 	if err != nil {
 		return err
@@ -207,7 +218,7 @@ func (g *globals) casesList(ctx context.Context, env *cli.Env, args []string) er
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CASE\tREFERENCE\tSTAGE\tROLE\tWAITING ON YOU\tLAST ACTIVITY\tORGANISATIONS")
 	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Reference, c.Stage, c.MyRole, orDash(string(c.WaitingOn)),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Reference, shownStage(c), c.MyRole, orDash(string(c.WaitingOn)),
 			c.LastActivity.Local().Format("2006-01-02 15:04"), orgNames(c.Organisations))
 	}
 	return tw.Flush()
@@ -285,15 +296,19 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("case id", arg)
+	caseRef, err := parseCaseRef("case id", arg)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	c, err := d.Case(ctx, caseID)
 	if err != nil {
 		return err
@@ -306,7 +321,93 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if *asJSON {
 		return writeJSON(env.Stdout, j)
 	}
-	return printCase(env.Stdout, c, j)
+	queued, err := d.QueuedEntries(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	return printCase(env.Stdout, c, j, queued)
+}
+
+// shownStage is the stage as this organisation should read it: once the
+// current landlord approved, neither the nominator nor the landlord sees
+// "awaiting-approval" (nor the landlord "circulated", which it is never
+// told about): both see "approved".
+func shownStage(s client.CaseSummary) string {
+	switch {
+	case s.Stage == workflow.StageAwaitingApproval && s.MyRole == workflow.RoleNominator && s.WaitingOn == workflow.ActionCirculate:
+		return "approved"
+	case s.Stage == workflow.StageCirculated && s.MyRole == workflow.RoleCurrentLandlord:
+		return "approved"
+	}
+	return string(s.Stage)
+}
+
+// allowedCommands turns the events the workflow allows now into the
+// commands that make them, for the case given as ref.
+func allowedCommands(c *client.Case, ref string) []string {
+	var out []string
+	add := func(s string) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, k := range c.Allowed {
+		switch k {
+		case workflow.EventApproved, workflow.EventApprovalDeclined:
+			add("saferef referral approve --case " + ref + " --approve|--decline --lead NAME ...")
+		case workflow.EventCirculated:
+			add("saferef referral circulate --case " + ref)
+		case workflow.EventOfferMade:
+			add("saferef offer send --case " + ref + " --file OFFER.json")
+		case workflow.EventNoSuitableHome:
+			add("saferef offer none --case " + ref)
+		case workflow.EventOfferAccepted, workflow.EventOfferDeclined:
+			if slices.ContainsFunc(c.Offers, func(o client.CaseOffer) bool { return o.State == workflow.OfferPending }) {
+				add("saferef offer decide --case " + ref + " --offer OFFER_ID --accept|--decline --reason ...")
+			}
+		case workflow.EventDetailsReleased:
+			add("saferef details release --case " + ref + " --file DETAILS.json")
+		case workflow.EventSignedUp, workflow.EventMovedIn, workflow.EventClosed, workflow.EventWithdrawn:
+			add("saferef status set --case " + ref + " --status " + string(k))
+		case workflow.EventMessage:
+			add("saferef message send --case " + ref + " --text ...")
+		case workflow.EventAttachment:
+			add("saferef attach --case " + ref + " --file FILE")
+		case workflow.EventRecalled:
+			add("saferef recall --case " + ref + " --envelope ENVELOPE_ID")
+		case workflow.EventRead:
+			add("saferef cases read " + ref)
+		}
+	}
+	return out
+}
+
+// packetWords names what a receipt is about, from the reader's side of
+// this organisation ("your offer", "the referral").
+func packetWords(kind string, sent bool) string {
+	own := "the"
+	if sent {
+		own = "your"
+	}
+	switch kind {
+	case "referral":
+		return "the referral"
+	case "offer":
+		return own + " offer"
+	case "message":
+		return own + " message"
+	case "household-details":
+		return "the household details"
+	case "approval":
+		return own + " approval"
+	case "offer-decision":
+		return own + " decision on an offer"
+	case "status-update":
+		return own + " status update"
+	case "attachment-chunk":
+		return own + " attachment"
+	}
+	return "a packet"
 }
 
 func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
@@ -357,18 +458,29 @@ func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
 	return j
 }
 
-func printCase(w io.Writer, c *client.Case, j caseJSON) error {
+func printCase(w io.Writer, c *client.Case, j caseJSON, queued map[crypto.EnvelopeID]bool) error {
 	when := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 	who := func(p client.Party) string { return fmt.Sprintf("%s (%s)", p.DeviceName, p.OrgName) }
 	fmt.Fprintf(w, "case %s\n", c.ID)
 	fmt.Fprintf(w, "reference:      %s\n", c.Reference)
-	fmt.Fprintf(w, "stage:          %s\n", c.Stage)
+	fmt.Fprintf(w, "stage:          %s\n", shownStage(c.CaseSummary))
 	if c.EndedWhy != "" {
 		fmt.Fprintf(w, "ended because:  %s\n", c.EndedWhy)
 	}
 	fmt.Fprintf(w, "my role:        %s\n", c.MyRole)
 	fmt.Fprintf(w, "waiting on you: %s\n", orEmpty(string(c.WaitingOn)))
-	fmt.Fprintf(w, "allowed now:    %s\n", orEmpty(strings.Join(j.Allowed, ", ")))
+	ref := c.Reference
+	if ref == "" {
+		ref = c.ID.String()
+	}
+	if cmds := allowedCommands(c, ref); len(cmds) == 0 {
+		fmt.Fprintln(w, "allowed now:    nothing")
+	} else {
+		fmt.Fprintln(w, "allowed now:")
+		for _, s := range cmds {
+			fmt.Fprintf(w, "  %s\n", s)
+		}
+	}
 	fmt.Fprintf(w, "organisations:  %s\n", orgNames(c.Organisations))
 	fmt.Fprintf(w, "last activity:  %s\n", when(c.LastActivity))
 	if r := c.Referral; r != nil {
@@ -438,6 +550,12 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 		}
 		fmt.Fprintln(w)
 	}
+	recalled := map[crypto.EnvelopeID]bool{}
+	for _, ev := range c.Events {
+		if ev.Kind == workflow.EventRecalled {
+			recalled[crypto.EnvelopeID(ev.Packet)] = true
+		}
+	}
 	fmt.Fprintln(w, "\nmessages:")
 	for _, e := range c.Entries {
 		if e.Kind != "message" && !e.Unreadable {
@@ -451,7 +569,14 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 		if e.Direction == "sent" {
 			verb = "sent by"
 		}
-		fmt.Fprintf(w, "  %s  envelope %s %s %s:\n", when(e.At), e.Envelope, verb, who(e.From))
+		mark := ""
+		if queued[e.Envelope] {
+			mark += " [queued: goes with the next sync]"
+		}
+		if recalled[e.Envelope] {
+			mark += " [recalled]"
+		}
+		fmt.Fprintf(w, "  %s  envelope %s %s %s%s:\n", when(e.At), e.Envelope, verb, who(e.From), mark)
 		for _, line := range strings.Split(e.Text, "\n") {
 			fmt.Fprintf(w, "      %s\n", line)
 		}
@@ -462,7 +587,33 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 			fmt.Fprintf(w, "  %s  %s (%d bytes, %d of %d chunks) from %s (%s)\n", a.ID, a.Name, a.Size, a.Have, a.Chunks, a.From.DeviceName, a.From.OrgName)
 		}
 	}
+	var sentOther []string
+	for _, e := range c.Entries {
+		if e.Kind == "message" || e.Direction != "sent" {
+			continue
+		}
+		mark := ""
+		switch {
+		case queued[e.Envelope]:
+			mark = "queued: goes with the next sync"
+		case recalled[e.Envelope]:
+			mark = "recalled"
+		}
+		if mark != "" {
+			sentOther = append(sentOther, fmt.Sprintf("  %s  %s %s [%s]", when(e.At), packetWords(e.Kind, true), e.Envelope, mark))
+		}
+	}
+	if len(sentOther) > 0 {
+		fmt.Fprintln(w, "\nsent, not yet delivered or recalled:")
+		for _, l := range sentOther {
+			fmt.Fprintln(w, l)
+		}
+	}
 	if len(c.Receipts) > 0 {
+		kinds := map[crypto.EnvelopeID]client.CaseEntry{}
+		for _, e := range c.Entries {
+			kinds[e.Envelope] = e
+		}
 		fmt.Fprintln(w, "\nreceipts:")
 		for _, r := range c.Receipts {
 			switch r.Kind {
@@ -474,7 +625,11 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 				continue
 			}
 			verb := map[string]string{client.ReceiptDelivery: "received", client.ReceiptRead: "opened", client.ReceiptRecall: "shredded"}[r.Kind]
-			fmt.Fprintf(w, "  %s  packet %s %s by %s\n", when(r.ReadAt), r.Packet, orEmpty(verb), who(r.Reader))
+			what := "packet " + r.Packet.String()
+			if e, ok := kinds[r.Packet]; ok {
+				what = packetWords(e.Kind, e.Direction == "sent")
+			}
+			fmt.Fprintf(w, "  %s  %s %s %s (packet %s)\n", when(r.ReadAt), who(r.Reader), orEmpty(verb), what, r.Packet)
 		}
 	}
 	return nil

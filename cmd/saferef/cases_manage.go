@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 )
 
 // EnvExportPassphrase supplies the passphrase a case export is encrypted
@@ -27,15 +28,19 @@ func (g *globals) casesRead(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("case id", arg)
+	caseRef, err := parseCaseRef("case id", arg)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	if err := d.MarkRead(ctx, caseID); err != nil {
 		return explain(err)
 	}
@@ -57,10 +62,11 @@ func (g *globals) casesExport(ctx context.Context, env *cli.Env, args []string) 
 	if err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("case id", arg)
+	caseRef, err := parseCaseRef("case id", arg)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	if _, err := os.Lstat(*out); err == nil {
 		return cli.WithHint(fmt.Errorf("export: %s already exists", *out), "choose another --out, or remove the file first")
 	}
@@ -86,6 +92,9 @@ func (g *globals) casesExport(ctx context.Context, env *cli.Env, args []string) 
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	b, err := d.ExportCase(ctx, caseID, pass)
 	if err != nil {
 		return explain(err)

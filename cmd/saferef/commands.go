@@ -47,6 +47,7 @@ func commands(g *globals) []cli.Command {
 		{Name: "offer template", Synopsis: "print a complete example offer as JSON", Run: g.offerTemplate},
 		{Name: "offer send", Synopsis: "offer a home for a referral (to the nominator only)", Run: g.offerSend},
 		{Name: "offer decide", Synopsis: "accept or decline an offer", Run: g.offerDecide},
+		{Name: "offer none", Synopsis: "as a landlord, answer that you have no suitable home (the nominator learns only \"declined\")", Run: g.offerNone},
 		{Name: "details template", Synopsis: "print complete example household details as JSON", Run: g.detailsTemplate},
 		{Name: "details release", Synopsis: "release the household's details to the accepting landlord", Run: g.detailsRelease},
 		{Name: "status set", Synopsis: "record signed-up, moved-in, closed or withdrawn", Run: g.statusSet},

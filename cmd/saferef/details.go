@@ -41,23 +41,19 @@ that you are releasing to the landlord you think you are.`
 
 func (g *globals) detailsRelease(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "details release", detailsReleaseUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	file := fs.String("file", "", "the household details JSON `file` ('saferef details template' shows one)")
-	toFlag := fs.String("to", "", "the accepting landlord's organisation `id` (checked, optional)")
+	toFlag := fs.String("to", "", "the accepting landlord's organisation `id` or name (checked, optional)")
 	confirm := fs.String("confirm-readers", "", "the readers `digest` printed by a run without this flag")
 	if err := fs.ParseNoArgs(args, "case", "file"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	caseID := caseRef.early()
 	var to crypto.OrgID
-	if *toFlag != "" {
-		if to, err = crypto.ParseOrgID(*toFlag); err != nil {
-			return cli.Usagef("organisation ids are 32 hex digits", "bad --to: %v", err)
-		}
-	}
 	p, err := readPayload(payload.TypeHouseholdDetails, *file, caseID, "saferef details template")
 	if err != nil {
 		return err
@@ -71,6 +67,18 @@ func (g *globals) detailsRelease(ctx context.Context, env *cli.Env, args []strin
 		return err
 	}
 	defer d.Close()
+	early := caseID
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
+	if err := settleCase(&h.Case, early, caseID); err != nil {
+		return err
+	}
+	if *toFlag != "" {
+		if to, err = resolveOrg(d, "to", *toFlag); err != nil {
+			return err
+		}
+	}
 	readers, digest, err := d.DetailsReaders(ctx, caseID)
 	if err != nil {
 		return explain(err)

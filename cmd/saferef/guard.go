@@ -21,13 +21,13 @@ never be let through. Nothing is sent.`
 
 func (g *globals) guardOverride(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "guard override", guardOverrideUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	match := fs.String("match", "", "the flagged `text`, as the guard quoted it")
 	reason := fs.String("reason", "", "why it is not identifying")
 	if err := fs.ParseNoArgs(args, "case", "match", "reason"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
@@ -36,6 +36,10 @@ func (g *globals) guardOverride(ctx context.Context, env *cli.Env, args []string
 		return err
 	}
 	defer d.Close()
+	caseID, err := caseRef.resolve(ctx, d)
+	if err != nil {
+		return err
+	}
 	err = d.OverrideGuard(ctx, caseID, *match, *reason)
 	if errors.Is(err, guard.ErrOverrideOwnData) {
 		return cli.WithHint(err, "reword the text instead: the household's own details never go to an organisation not entitled to them")

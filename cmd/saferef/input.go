@@ -38,28 +38,6 @@ func clock(env *cli.Env) (func() time.Time, error) {
 	return func() time.Time { return t }, nil
 }
 
-// parseCaseFlag parses a case id given to --case (or as an argument).
-func parseCaseFlag(what, s string) (crypto.CaseID, error) {
-	id, err := crypto.ParseCaseID(strings.TrimSpace(s))
-	if err != nil {
-		return crypto.CaseID{}, cli.Usagef("case ids are 32 hex digits; 'saferef cases list' shows them", "bad %s: %v", what, err)
-	}
-	return id, nil
-}
-
-// parseOrgs parses organisation ids given to a list flag such as --to.
-func parseOrgs(flagName string, list []string) ([]crypto.OrgID, error) {
-	var orgs []crypto.OrgID
-	for _, s := range list {
-		id, err := crypto.ParseOrgID(s)
-		if err != nil {
-			return nil, cli.Usagef("organisation ids are 32 hex digits", "bad --%s %q: %v", flagName, s, err)
-		}
-		orgs = append(orgs, id)
-	}
-	return orgs, nil
-}
-
 // parseEnvelopes parses envelope ids given to a list flag.
 func parseEnvelopes(flagName string, list []string) ([]crypto.EnvelopeID, error) {
 	var ids []crypto.EnvelopeID

@@ -9,6 +9,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -59,15 +60,16 @@ it with 'saferef offer decide'.`
 
 func (g *globals) offerSend(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "offer send", offerSendUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	file := fs.String("file", "", "the offer JSON `file` ('saferef offer template' shows one)")
 	if err := fs.ParseNoArgs(args, "case", "file"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	caseID := caseRef.early()
 	p, err := readPayload(payload.TypeOffer, *file, caseID, "saferef offer template")
 	if err != nil {
 		return err
@@ -77,7 +79,15 @@ func (g *globals) offerSend(ctx context.Context, env *cli.Env, args []string) er
 		return err
 	}
 	defer d.Close()
-	id, err := d.SendOffer(ctx, caseID, p.(*payload.Offer))
+	early := caseID
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
+	o := p.(*payload.Offer)
+	if err := settleCase(&o.Case, early, caseID); err != nil {
+		return err
+	}
+	id, err := d.SendOffer(ctx, caseID, o)
 	switch {
 	case errors.Is(err, client.ErrOfferDistrict):
 		return cli.WithHint(err, "offer only a home in one of the referral's acceptable districts ('saferef cases show CASE_ID' lists them), never in a district to avoid")
@@ -101,7 +111,7 @@ the disclosure guard.`
 
 func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "offer decide", offerDecideUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	offerFlag := fs.String("offer", "", "the offer `id`")
 	accept := fs.Bool("accept", false, "accept the offer")
 	decline := fs.Bool("decline", false, "decline the offer (needs --reason)")
@@ -109,10 +119,11 @@ func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) 
 	if err := fs.ParseNoArgs(args, "case", "offer"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	offer, err := payload.ParseID(*offerFlag)
 	if err != nil {
 		return cli.Usagef("offer ids are 32 hex digits; 'saferef cases show CASE_ID' lists them", "bad --offer: %v", err)
@@ -128,6 +139,9 @@ func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) 
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	if err := d.DecideOffer(ctx, caseID, offer, *accept, *reason); err != nil {
 		return explain(err)
 	}
@@ -137,5 +151,39 @@ func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) 
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "declined offer %s in case %s\n", offer, caseID)
+	return nil
+}
+
+const offerNoneUsage = `Usage: saferef [--home HOME] offer none --case CASE
+
+As a landlord the referral was circulated to: answer that you have no
+suitable home for it. The ask is closed for your organisation; the
+nominating organisation is told only that you declined, with no reason
+(a reason could identify your stock). Any offer of yours still waiting
+for a decision is withdrawn with it. This cannot be undone.`
+
+func (g *globals) offerNone(ctx context.Context, env *cli.Env, args []string) error {
+	fs, home := g.flags(env, "offer none", offerNoneUsage)
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
+	if err := fs.ParseNoArgs(args, "case"); err != nil {
+		return err
+	}
+	caseRef, err := parseCaseRef("--case", *caseFlag)
+	if err != nil {
+		return err
+	}
+	d, err := open(ctx, env, *home)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	caseID, err := caseRef.resolve(ctx, d)
+	if err != nil {
+		return err
+	}
+	if err := d.NoSuitableHome(ctx, caseID); err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(env.Stdout, "answered case %s: no suitable home; the nominating organisation is told only that you declined\n", caseID)
 	return nil
 }

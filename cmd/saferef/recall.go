@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 )
 
 const recallUsage = `Usage: saferef [--home HOME] recall --case CASE_ID --envelope ENVELOPE_ID[,ENVELOPE_ID...] [--reason TEXT]
@@ -17,17 +18,18 @@ disclosure guard.`
 
 func (g *globals) recall(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "recall", recallUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	var envs cli.ListFlag
 	fs.Var(&envs, "envelope", "envelope `ids` to recall (repeat the flag or separate with commas)")
 	reason := fs.String("reason", "", "the `reason` (optional)")
 	if err := fs.ParseNoArgs(args, "case", "envelope"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	ids, err := parseEnvelopes("envelope", envs)
 	if err != nil {
 		return err
@@ -37,6 +39,9 @@ func (g *globals) recall(ctx context.Context, env *cli.Env, args []string) error
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	if err := d.Recall(ctx, caseID, ids, *reason); err != nil {
 		return explain(err)
 	}

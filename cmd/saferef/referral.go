@@ -80,15 +80,11 @@ nothing is sent unless --again confirms that a second case is meant.`
 func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "referral send", sendUsage)
 	var to cli.ListFlag
-	fs.Var(&to, "to", "recipient organisation `ids` (repeat the flag or separate with commas)")
+	fs.Var(&to, "to", "recipient organisation `ids or names` (repeat the flag or separate with commas; a unique start of a name will do)")
 	file := fs.String("file", "", "the referral JSON `file` ('saferef referral template' shows one)")
 	household := fs.String("household", "", "the household details JSON `file` (kept on this device, not sent)")
 	again := fs.Bool("again", false, "send even though an open case already has this reference")
 	if err := fs.ParseNoArgs(args, "file"); err != nil {
-		return err
-	}
-	orgs, err := parseOrgs("to", to)
-	if err != nil {
 		return err
 	}
 	r, err := readReferral(*file)
@@ -114,6 +110,10 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 		return err
 	}
 	defer d.Close()
+	orgs, err := resolveOrgs(d, "to", to)
+	if err != nil {
+		return err
+	}
 	caseID, err := d.SendReferral(ctx, orgs, r, client.ReferralOptions{Household: h, Again: *again})
 	if errors.Is(err, client.ErrDuplicateReference) {
 		return cli.WithHint(err, "check 'saferef cases list --reference "+r.Reference+"'; if a second case is meant, run the command again with --again")
@@ -231,20 +231,24 @@ to the landlord the household's details were released to.`
 
 func (g *globals) messageSend(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "message send", messageUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	text := fs.String("text", "", "the message `text`")
 	if err := fs.ParseNoArgs(args, "case", "text"); err != nil {
 		return err
 	}
-	caseID, err := crypto.ParseCaseID(*caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
-		return cli.Usagef("case ids are 32 hex digits; 'saferef cases list' shows them", "bad --case: %v", err)
+		return err
 	}
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	caseID, err := caseRef.resolve(ctx, d)
+	if err != nil {
+		return err
+	}
 	id, err := d.SendMessage(ctx, caseID, *text)
 	if err != nil {
 		return explain(err)

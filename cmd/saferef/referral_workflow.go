@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -19,20 +20,24 @@ districts (and not only districts to avoid). Check the list before
 
 func (g *globals) referralCandidates(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "referral candidates", candidatesUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.ParseNoArgs(args, "case"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	orgs, err := d.CirculationCandidates(ctx, caseID)
 	if err != nil {
 		return explain(err)
@@ -86,7 +91,7 @@ only. The reason is checked by the disclosure guard.`
 
 func (g *globals) referralApprove(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "referral approve", approveUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	file := fs.String("file", "", "the approval JSON `file` ('saferef approval template' shows one)")
 	approve := fs.Bool("approve", false, "approve the referral")
 	decline := fs.Bool("decline", false, "decline the referral (needs --reason)")
@@ -97,10 +102,11 @@ func (g *globals) referralApprove(ctx context.Context, env *cli.Env, args []stri
 	if err := fs.ParseNoArgs(args, "case"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	caseID := caseRef.early()
 	var a *payload.Approval
 	switch {
 	case *file != "" && (*approve || *decline || *lead != "" || *noHome || *giveBack || *reason != ""):
@@ -125,6 +131,13 @@ func (g *globals) referralApprove(ctx context.Context, env *cli.Env, args []stri
 		return err
 	}
 	defer d.Close()
+	early := caseID
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
+	if err := settleCase(&a.Case, early, caseID); err != nil {
+		return err
+	}
 	if err := d.Approve(ctx, caseID, a); err != nil {
 		return explain(err)
 	}
@@ -147,25 +160,29 @@ Each landlord gets its own envelope and never learns who else received it.`
 
 func (g *globals) referralCirculate(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "referral circulate", circulateUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	var to cli.ListFlag
-	fs.Var(&to, "to", "landlord organisation `ids` (repeat the flag or separate with commas)")
+	fs.Var(&to, "to", "landlord organisation `ids or names` (repeat the flag or separate with commas; a unique start of a name will do)")
 	if err := fs.ParseNoArgs(args, "case"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
-	orgs, err := parseOrgs("to", to)
-	if err != nil {
-		return err
-	}
+	var caseID crypto.CaseID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
+	orgs, err := resolveOrgs(d, "to", to)
+	if err != nil {
+		return err
+	}
 	if err := d.Circulate(ctx, caseID, orgs); err != nil {
 		return explain(err)
 	}

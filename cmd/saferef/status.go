@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -21,17 +22,18 @@ Records a change in the case's status and tells the organisations in it:
 
 func (g *globals) statusSet(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "status set", statusSetUsage)
-	caseFlag := fs.String("case", "", "the case `id`")
+	caseFlag := fs.String("case", "", "the case `id` or reference code")
 	status := fs.String("status", "", "signed-up, moved-in, closed or withdrawn")
 	effective := fs.String("effective", "", "the `date` it took effect, YYYY-MM-DD (default today)")
 	note := fs.String("note", "", "a `note` (required to withdraw: the reason)")
 	if err := fs.ParseNoArgs(args, "case", "status"); err != nil {
 		return err
 	}
-	caseID, err := parseCaseFlag("--case", *caseFlag)
+	caseRef, err := parseCaseRef("--case", *caseFlag)
 	if err != nil {
 		return err
 	}
+	var caseID crypto.CaseID
 	switch *status {
 	case payload.StatusSignedUp, payload.StatusMovedIn, payload.StatusClosed:
 	case payload.StatusWithdrawn:
@@ -59,6 +61,9 @@ func (g *globals) statusSet(ctx context.Context, env *cli.Env, args []string) er
 		return err
 	}
 	defer d.Close()
+	if caseID, err = caseRef.resolve(ctx, d); err != nil {
+		return err
+	}
 	if err := d.SetStatus(ctx, caseID, *status, eff, *note); err != nil {
 		return explain(err)
 	}

@@ -25,7 +25,7 @@ func New(d *client.Device) *Device { return &Device{d: d} }
 
 // Identity describes the device and its organisation.
 func (c *Device) Identity() desktop.Identity {
-	id := desktop.Identity{DeviceName: c.d.Name(), Org: c.d.Org(), Fingerprint: c.d.Fingerprint()}
+	id := desktop.Identity{DeviceName: c.d.Name(), Org: c.d.Org(), Fingerprint: c.d.Fingerprint(), Admin: c.d.HoldsAdminKey()}
 	if o, err := c.d.Directory().Org(c.d.Org()); err == nil {
 		id.OrgName = o.Cert.Name
 	}
@@ -66,9 +66,10 @@ func (c *Device) CaseRows(ctx context.Context) ([]desktop.CaseRow, error) {
 // the workflow says what waits on the user; otherwise the case waits on the
 // organisation that is next, or (before the referral) on the referral.
 func Row(k *client.Case, me crypto.OrgID) desktop.CaseRow {
-	row := desktop.CaseRow{CaseSummary: k.CaseSummary}
+	row := desktop.CaseRow{CaseSummary: k.CaseSummary, Text: searchText(k)}
 	if k.Referral != nil {
 		row.Districts = slices.Clone(k.Referral.DistrictsAcceptable)
+		row.Urgency, row.NeededBy = k.Referral.Urgency, k.Referral.NeededBy
 	}
 	switch {
 	case k.WaitingOn != workflow.ActionNone:
@@ -78,20 +79,68 @@ func Row(k *client.Case, me crypto.OrgID) desktop.CaseRow {
 	case k.Referral == nil:
 		row.Waiting = desktop.Waiting{Kind: desktop.WaitingReferral}
 	default:
-		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: otherOrg(k.Organisations, me)}
+		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: nextOrg(k, me)}
 	}
 	return row
 }
 
-// otherOrg names the organisations in the case that are not me.
-func otherOrg(orgs []client.OrgRef, me crypto.OrgID) string {
+// nextOrg names the organisations the case waits on, by stage: after an
+// acceptance the accepted landlord alone (not the landlords told it is
+// filled), while circulated the candidates still in the case (not those
+// that answered "no suitable home"), else every other organisation.
+func nextOrg(k *client.Case, me crypto.OrgID) string {
+	out := map[crypto.OrgID]bool{}
+	for _, e := range k.Events {
+		switch e.Kind {
+		case workflow.EventFilled:
+			out[e.Landlord] = true
+		case workflow.EventNoSuitableHome:
+			out[e.Actor.Org] = true
+		}
+	}
+	switch k.Stage {
+	case workflow.StageOfferAccepted, workflow.StageDetailsReleased:
+		for _, o := range k.Offers {
+			if o.State == workflow.OfferAccepted && o.From.Org != me {
+				return o.From.OrgName
+			}
+		}
+	}
 	var names []string
-	for _, o := range orgs {
-		if o.ID != me && o.Name != "" {
+	for _, o := range k.Organisations {
+		if o.ID != me && o.Name != "" && !out[o.ID] {
 			names = append(names, o.Name)
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// searchText is the case's decrypted needs profile and messages, lower
+// case, for the app's in-memory search index (never written anywhere).
+func searchText(k *client.Case) string {
+	var b strings.Builder
+	add := func(s string) {
+		if s != "" {
+			b.WriteString(strings.ToLower(s))
+			b.WriteByte(' ')
+		}
+	}
+	if r := k.Referral; r != nil {
+		add(r.Reference)
+		add(r.Accessibility)
+		add(strings.Join(r.Adaptations, " "))
+		add(r.Pets)
+		add(strings.Join(r.DistrictsAcceptable, " "))
+		add(r.Urgency)
+		add(r.CurrentTenancy)
+		add(r.SupportInPlace)
+		add(r.Notes)
+		add(r.Risk.DASHBand)
+	}
+	for _, e := range k.Entries {
+		add(e.Text)
+	}
+	return b.String()
 }
 
 // Case returns one case in full with its workflow state.

@@ -16,6 +16,17 @@ import (
 func View(k *client.Case, me crypto.OrgID) *desktop.CaseView {
 	v := &desktop.CaseView{Case: k, Stage: k.Stage, Role: k.MyRole, WaitingOn: k.WaitingOn, Allowed: k.Allowed}
 	v.Timeline = timeline(k, me)
+	for _, e := range k.Events {
+		if e.ActorRole == workflow.RoleNominator && v.Nominator.ID == (crypto.OrgID{}) {
+			v.Nominator = client.OrgRef{ID: e.Actor.Org, Name: e.Actor.OrgName}
+		}
+		if e.Kind == workflow.EventDetailsReleased && e.Consent != nil && len(e.Consent.Readers) > 0 {
+			v.DetailsReaders = v.DetailsReaders[:0]
+			for _, r := range e.Consent.Readers {
+				v.DetailsReaders = append(v.DetailsReaders, desktop.Reader{Org: r.Org, OrgName: r.OrgName, Device: r.Device, DeviceName: r.DeviceName})
+			}
+		}
+	}
 	why := map[[16]byte]string{}
 	recalled := map[[16]byte]bool{}
 	for _, e := range k.Events {

@@ -133,3 +133,37 @@ func (c *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypt
 	}
 	return nil
 }
+
+// NoSuitableHome answers the referral: no suitable home (candidate
+// landlord).
+func (c *Device) NoSuitableHome(ctx context.Context, id crypto.CaseID) error {
+	if err := c.d.NoSuitableHome(ctx, id); err != nil {
+		return fmt.Errorf("no suitable home: %w", err)
+	}
+	return nil
+}
+
+// SaveDraft seals and stores a draft in the case store.
+func (c *Device) SaveDraft(ctx context.Context, id crypto.CaseID, form string, draft []byte) error {
+	if err := c.d.SaveDraft(ctx, id, form, draft); err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	return nil
+}
+
+// Draft returns a stored draft, or nil.
+func (c *Device) Draft(ctx context.Context, id crypto.CaseID, form string) ([]byte, error) {
+	b, err := c.d.Draft(ctx, id, form)
+	if err != nil {
+		return nil, fmt.Errorf("read draft: %w", err)
+	}
+	return b, nil
+}
+
+// DeleteDraft forgets a draft.
+func (c *Device) DeleteDraft(ctx context.Context, id crypto.CaseID, form string) error {
+	if err := c.d.DeleteDraft(ctx, id, form); err != nil {
+		return fmt.Errorf("delete draft: %w", err)
+	}
+	return nil
+}

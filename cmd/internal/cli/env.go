@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -31,6 +32,10 @@ type Env struct {
 	// ReadPassword prompts on the terminal and reads a line without echo.
 	// Nil means there is no terminal.
 	ReadPassword func(prompt string) (string, error)
+	// ReadLine prompts on the terminal and reads a line, echoed (digits
+	// read out over the phone, not secrets). Nil means there is no
+	// terminal.
+	ReadLine func(prompt string) (string, error)
 }
 
 // OSEnv returns the real process environment. ReadPassword is set only if
@@ -47,6 +52,15 @@ func OSEnv() *Env {
 				return "", fmt.Errorf("read passphrase: %w", err)
 			}
 			return string(b), nil
+		}
+		in := bufio.NewReader(os.Stdin)
+		e.ReadLine = func(prompt string) (string, error) {
+			fmt.Fprint(os.Stderr, prompt)
+			line, err := in.ReadString('\n')
+			if err != nil && line == "" {
+				return "", fmt.Errorf("read from the terminal: %w", err)
+			}
+			return strings.TrimSpace(line), nil
 		}
 	}
 	return e
