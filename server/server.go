@@ -234,7 +234,13 @@ func (s *Server) expireNow(ctx context.Context) {
 func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
 	defer s.bg.Done()
 	for ctx.Err() == nil {
-		err := n.Listen(ctx, func(mailbox [16]byte) { s.wakeMailbox(crypto.OrgID(mailbox)) })
+		err := n.Listen(ctx, func(mailbox [16]byte, own bool) {
+			if !own {
+				// This node's own puts were handed to its connections
+				// when they were stored.
+				s.wakeMailbox(crypto.OrgID(mailbox))
+			}
+		})
 		if ctx.Err() != nil {
 			return
 		}

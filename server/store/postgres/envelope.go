@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/saferef/saferef/server/store"
@@ -16,8 +17,23 @@ import (
 // uniqueViolation is PostgreSQL's SQLSTATE for a unique constraint failure.
 const uniqueViolation = "23505"
 
-// PutEnvelope stores e and a pending delivery for each device in one
-// committed transaction, and notifies every node's listeners of e's mailbox.
+// insertEnvelope inserts the envelope unless the mailbox's quota refuses
+// it, in which case it returns no row. A duplicate id is always attempted,
+// so that it fails with a unique violation rather than a quota refusal.
+const insertEnvelope = `INSERT INTO envelopes (id, mailbox, expiry, received, size, body)
+	SELECT $1::bytea, $2::bytea, $3::bigint, $4::bigint, $5::integer, $6::bytea
+	 WHERE EXISTS (SELECT 1 FROM envelopes WHERE id = $1)
+	    OR (($7::bigint <= 0 OR (SELECT COUNT(*) FROM envelopes WHERE mailbox = $2) < $7::bigint)
+	    AND ($8::bigint <= 0 OR (SELECT COALESCE(SUM(size), 0) FROM envelopes WHERE mailbox = $2) + $5::integer <= $8::bigint))
+	RETURNING seq`
+
+// PutEnvelope stores e and a pending delivery for each device, and notifies
+// every node's listeners of e's mailbox, in one round trip: the statements
+// go as one pgx.Batch, which PostgreSQL runs as one implicit transaction,
+// committed (and flushed, with synchronous_commit on) before the answer.
+// Puts to one mailbox are ordered by a transaction-scoped advisory lock on
+// that mailbox, so puts to different mailboxes never wait on one another,
+// on this node or any other.
 func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota) error {
 	op := fmt.Sprintf("put envelope %x", e.ID)
 	if err := s.usable(op); err != nil {
@@ -26,42 +42,33 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	if err := storeutil.CheckEnvelope(e); err != nil {
 		return err
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return s.fail(op, err)
-	}
-	defer rollback(ctx, tx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.keys.put); err != nil {
-		return s.fail(op, err)
-	}
-	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM envelopes WHERE id = $1)`, e.ID[:]).Scan(&exists); err != nil {
-		return s.fail(op, err)
-	}
-	if exists {
-		return fmt.Errorf("%s: %w", op, store.ErrDuplicate)
-	}
-	if quota.MaxEnvelopes > 0 || quota.MaxBytes > 0 {
-		var count, size int64
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes WHERE mailbox = $1`,
-			e.Mailbox[:]).Scan(&count, &size); err != nil {
-			return s.fail(op, err)
-		}
-		if quota.MaxEnvelopes > 0 && count >= int64(quota.MaxEnvelopes) {
-			return fmt.Errorf("%s: mailbox %x holds %d envelopes: %w", op, e.Mailbox, count, store.ErrMailboxFull)
-		}
-		if quota.MaxBytes > 0 && size+int64(len(e.Body)) > quota.MaxBytes {
-			return fmt.Errorf("%s: mailbox %x holds %d bytes: %w", op, e.Mailbox, size, store.ErrMailboxFull)
-		}
-	}
 	body := e.Body
 	if body == nil {
 		body = []byte{}
 	}
-	var seq int64
-	err = tx.QueryRow(ctx,
-		`INSERT INTO envelopes (id, mailbox, expiry, received, size, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
-		e.ID[:], e.Mailbox[:], storeutil.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body).Scan(&seq)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, s.keys.mailbox(e.Mailbox))
+	b.Queue(insertEnvelope, e.ID[:], e.Mailbox[:], storeutil.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body,
+		int64(quota.MaxEnvelopes), quota.MaxBytes)
+	devs := storeutil.UniqueDevices(devices)
+	if len(devs) > 0 {
+		b.Queue(`INSERT INTO deliveries (device, seq) SELECT unnest($1::bytea[]), seq FROM envelopes WHERE id = $2`,
+			byteSlices(devs), e.ID[:])
+	}
+	b.Queue(`SELECT pg_notify($1, $2)`, s.channel, s.notifyPayload(e.Mailbox))
+	br := s.pool.SendBatch(ctx, b)
+	full := false
+	_, err := br.Exec()
+	if err == nil {
+		var seq int64
+		err = br.QueryRow().Scan(&seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			full, err = true, nil
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation {
@@ -69,17 +76,44 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 		}
 		return s.fail(op, err)
 	}
-	if devs := storeutil.UniqueDevices(devices); len(devs) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO deliveries (device, seq) SELECT unnest($1::bytea[]), $2`,
-			byteSlices(devs), seq); err != nil {
-			return s.fail(op, err)
-		}
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, hex.EncodeToString(e.Mailbox[:])); err != nil {
-		return s.fail(op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.fail(op, err)
+	if full {
+		return fmt.Errorf("%s: mailbox %x: %w", op, e.Mailbox, store.ErrMailboxFull)
 	}
 	return nil
+}
+
+// notifyPayload is the NOTIFY payload for a put to mailbox: the mailbox id
+// and this Store's node tag, in hex, so that Listen can tell its own puts.
+func (s *Store) notifyPayload(mailbox [16]byte) string {
+	return hex.EncodeToString(mailbox[:]) + "." + hex.EncodeToString(s.node[:])
+}
+
+// parseNotifyPayload reads a payload written by notifyPayload (or a bare
+// mailbox id, as older nodes sent).
+func parseNotifyPayload(p string) (mailbox [16]byte, node [8]byte, ok bool) {
+	m, n, hasNode := stringsCut(p, '.')
+	if hex.DecodedLen(len(m)) != len(mailbox) {
+		return mailbox, node, false
+	}
+	if _, err := hex.Decode(mailbox[:], []byte(m)); err != nil {
+		return mailbox, node, false
+	}
+	if hasNode {
+		if hex.DecodedLen(len(n)) != len(node) {
+			return mailbox, node, false
+		}
+		if _, err := hex.Decode(node[:], []byte(n)); err != nil {
+			return mailbox, node, false
+		}
+	}
+	return mailbox, node, true
+}
+
+func stringsCut(s string, sep byte) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,9 @@ type Store struct {
 	schema  string
 	channel string
 	keys    lockKeys
+	// node tags this Store's notifications, so that its own Listen can
+	// tell them from other nodes'.
+	node [8]byte
 
 	closed    atomic.Bool
 	done      chan struct{} // closed by Close, stops Listen
@@ -57,7 +61,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
-	return &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{})}, nil
+	st := &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{})}
+	if _, err := rand.Read(st.node[:]); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres store: node tag: %w", err)
+	}
+	return st, nil
 }
 
 // Schema returns the schema given with WithSchema, or "" for the default

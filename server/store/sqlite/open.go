@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/saferef/saferef/server/store"
@@ -26,6 +27,18 @@ type Store struct {
 	write  *sql.DB // one connection: every write transaction
 	read   *sql.DB // query-only connections
 	closed atomic.Bool
+
+	// Group commit: PutEnvelope and Ack queue their writes on ops; one
+	// writer goroutine (writeLoop) applies everything queued in one
+	// transaction. submitMu is held (shared) while queuing and
+	// (exclusively) by Close while it sets closed and closes stop, so no
+	// write is queued after the writer has gone.
+	st         *statements
+	ops        chan *writeOp
+	submitMu   sync.RWMutex
+	stop       chan struct{}
+	writerDone chan struct{}
+	pending    *sql.Stmt // on the read pool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -69,7 +82,25 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	return &Store{path: path, write: write, read: read}, nil
+	st, err := prepare(ctx, write)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	pendingStmt, err := read.PrepareContext(ctx, pendingQuery)
+	if err != nil {
+		st.close()
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: prepare pending: %w", path, err)
+	}
+	s := &Store{
+		path: path, write: write, read: read, st: st, pending: pendingStmt,
+		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), writerDone: make(chan struct{}),
+	}
+	go s.writeLoop()
+	return s, nil
 }
 
 // Path returns the file the store was opened on.
@@ -78,9 +109,16 @@ func (s *Store) Path() string { return s.path }
 // Close closes the store; later calls fail with store.ErrClosed. It is
 // idempotent.
 func (s *Store) Close() error {
+	s.submitMu.Lock()
 	if s.closed.Swap(true) {
+		s.submitMu.Unlock()
 		return nil
 	}
+	close(s.stop)
+	s.submitMu.Unlock()
+	<-s.writerDone
+	s.st.close()
+	s.pending.Close()
 	werr := s.write.Close()
 	rerr := s.read.Close()
 	if err := errors.Join(werr, rerr); err != nil {
