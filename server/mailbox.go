@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/server/store"
 )
 
-// deliverBatch is how many envelopes the delivery loop reads from the store
-// at a time.
+// deliverBatch is how many envelopes a connection's writer reads from the
+// store at a time.
 const deliverBatch = 64
 
 // handleSend stores an envelope for its mailbox and acknowledges it once it
@@ -42,13 +41,8 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 		c.sendError(protocol.CodeUnknownMailbox, "no current organisation has this mailbox", f.ReqID, false)
 		return
 	}
-	var devices [][16]byte
-	for _, d := range s.dir.CurrentDevices(env.Mailbox, now) {
-		if d.Cert.Device == c.device {
-			continue // the sender already has its own packet
-		}
-		devices = append(devices, [16]byte(d.Cert.Device))
-	}
+	// The sender already has its own packet.
+	devices := s.mailboxes.current(s, env.Mailbox, now, [16]byte(c.device))
 	expiry := env.Expiry
 	if max := now.Add(s.cfg.MailboxTTL); expiry.IsZero() || expiry.After(max) {
 		expiry = max
@@ -80,64 +74,14 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 	}
 	s.metrics.envelopesStored.Inc()
 	c.enqueue(&protocol.SendOK{ReqID: f.ReqID, ID: [16]byte(env.ID)})
-	s.wakeMailbox(env.Mailbox)
+	s.handOff(env.Mailbox, devices, f.Envelope)
 }
 
-// handleAck records that this device has processed envelopes; an envelope
-// every device has acknowledged is deleted.
+// handleAck hands this device's acknowledgements to the relay's acker,
+// which applies those of every connection together every few
+// milliseconds. A batch that fails to apply is logged and counted; its
+// envelopes are delivered again later, which devices deduplicate
+// (protocol/SPEC.md, "Delivery").
 func (c *conn) handleAck(ctx context.Context, f *protocol.Ack) {
-	n, err := c.s.store.Ack(ctx, [16]byte(c.device), f.IDs)
-	if err != nil {
-		c.s.cfg.Logger.Error("acknowledge envelopes", "err", err)
-		c.sendError(protocol.CodeInternal, "the relay could not record the acknowledgement; it will be redelivered", 0, false)
-		return
-	}
-	c.s.metrics.envelopesDeleted.Add(float64(n))
-}
-
-// deliverLoop sends the device everything pending for it, in arrival order,
-// then Drained, then whatever arrives later. Each connection starts from the
-// beginning of the device's queue: anything not acknowledged on an earlier
-// connection is sent again (clients deduplicate by envelope id).
-func (c *conn) deliverLoop(ctx context.Context) {
-	defer c.s.connWG.Done()
-	var cursor uint64
-	drained := false
-	for {
-		for {
-			envs, err := c.s.store.Pending(ctx, [16]byte(c.device), cursor, deliverBatch, c.s.cfg.Now())
-			if err != nil {
-				if ctx.Err() == nil {
-					c.s.cfg.Logger.Error("read pending envelopes", "err", err)
-					c.closeWith(protocol.CodeInternal, "the relay cannot read your mailbox; reconnect shortly", "store-error")
-				}
-				return
-			}
-			for _, e := range envs {
-				if !c.enqueueDelivery(ctx, &protocol.Deliver{Envelope: e.Body}) {
-					return
-				}
-				c.s.metrics.envelopesDeliver.Inc()
-				cursor = e.Seq
-			}
-			if len(envs) < deliverBatch {
-				break
-			}
-		}
-		if !drained {
-			drained = true
-			if !c.enqueueDelivery(ctx, &protocol.Drained{}) {
-				return
-			}
-		}
-		select {
-		case <-c.wakeup:
-		case <-c.closed:
-			return
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Minute):
-			// Belt and braces: look again even if a wake-up was lost.
-		}
-	}
+	c.s.acker.add(ctx, store.Acks{Device: [16]byte(c.device), IDs: f.IDs})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"runtime"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,6 +24,7 @@ type metrics struct {
 	envelopesExpired  prometheus.Counter
 	rejected          *prometheus.CounterVec // by error code
 	directoryAccepted prometheus.Counter
+	ackBatchesFailed  prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -49,6 +51,9 @@ func newMetrics(s *Server) *metrics {
 	m.envelopesDeleted = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "saferef_relay_envelopes_acknowledged_total", Help: "Envelopes deleted after every device acknowledged them.",
 	})
+	m.ackBatchesFailed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "saferef_relay_ack_batches_failed_total", Help: "Batches of acknowledgements the store could not apply (their envelopes are delivered again).",
+	})
 	m.envelopesExpired = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "saferef_relay_envelopes_expired_total", Help: "Envelopes deleted unacknowledged at their expiry.",
 	})
@@ -59,9 +64,12 @@ func newMetrics(s *Server) *metrics {
 		Name: "saferef_relay_directory_published_total", Help: "Signed directory objects accepted.",
 	})
 	for _, c := range []prometheus.Collector{m.connections, m.authenticated, m.connectionsTotal, m.dropped,
-		m.envelopesStored, m.envelopesDeliver, m.envelopesDeleted, m.envelopesExpired, m.rejected, m.directoryAccepted} {
+		m.envelopesStored, m.envelopesDeliver, m.envelopesDeleted, m.envelopesExpired, m.rejected, m.directoryAccepted, m.ackBatchesFailed} {
 		f(c)
 	}
+	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "saferef_relay_goroutines", Help: "Goroutines in the relay process (two per connection, plus a few).",
+	}, func() float64 { return float64(runtime.NumGoroutine()) }))
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "saferef_relay_envelopes_held", Help: "Envelopes currently stored.",
 	}, func() float64 {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -42,8 +44,21 @@ type Server struct {
 	conns    map[*conn]struct{}
 	byOrg    map[crypto.OrgID]map[*conn]struct{} // authenticated connections by mailbox
 	limiters map[crypto.DeviceID]*tokenBucket
-	accepted map[string]time.Time // auth signatures accepted, for replay refusal
 	closing  bool
+
+	// replay holds the auth signatures accepted recently (its own lock).
+	replay replayGuard
+	// acker applies acknowledgements from every connection in batches.
+	acker *acker
+	// dirGen counts the entries applied to dir; it changes after every
+	// change to dir, so a cached view of dir is fresh while it is equal.
+	dirGen atomic.Uint64
+	// mailboxes caches each mailbox's current devices (its own lock).
+	mailboxes deviceCache
+
+	// testBeforeWork, set only by tests before the first connection, runs
+	// in a connection's writer before each round of writing.
+	testBeforeWork atomic.Pointer[func(c *conn)]
 
 	bg       sync.WaitGroup // background loops
 	stopBg   context.CancelFunc
@@ -75,7 +90,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		conns:    make(map[*conn]struct{}),
 		byOrg:    make(map[crypto.OrgID]map[*conn]struct{}),
 		limiters: make(map[crypto.DeviceID]*tokenBucket),
-		accepted: make(map[string]time.Time),
 		shutdown: make(chan struct{}),
 		upgrader: websocket.Upgrader{
 			ReadBufferSize:    1024,
@@ -97,8 +111,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	cfg.Logger.Info("transparency log ready", "log_key", s.tlog.VerifierKey(), "size", s.tlog.Size(), "checkpoint", string(cp))
 	s.bgCtx, s.stopBg = context.WithCancel(context.Background())
-	s.bg.Add(1)
+	s.acker = newAcker(s)
+	s.bg.Add(2)
 	go s.expireLoop(s.bgCtx)
+	go s.acker.loop(s.bgCtx)
 	if n, ok := cfg.Store.(store.Notifier); ok {
 		s.bg.Add(1)
 		go s.listenLoop(s.bgCtx, n)
@@ -195,6 +211,7 @@ func (s *Server) reloadLocked(ctx context.Context) error {
 			if _, err := s.dir.Add(e.Object, e.Added); err != nil {
 				s.cfg.Logger.Warn("directory entry failed verification on load", "index", e.Index, "kind", e.Kind, "err", err)
 			}
+			s.dirGen.Add(1)
 			s.dirNext = e.Index + 1
 		}
 	}
@@ -250,6 +267,19 @@ func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
 		case <-ctx.Done():
 			return
 		case <-time.After(time.Second):
+		}
+	}
+}
+
+// handOff gives an envelope just stored for mailbox to this node's
+// connections of the devices it is pending for, to deliver from memory
+// without reading the store.
+func (s *Server) handOff(mailbox crypto.OrgID, devices [][16]byte, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.byOrg[mailbox] {
+		if slices.Contains(devices, [16]byte(c.device)) {
+			c.handOff(body)
 		}
 	}
 }
