@@ -69,11 +69,15 @@ type conn struct {
 	authSeen bool // an Auth frame was already received on this connection
 	preAuth  int  // frames received before authentication
 
+	// recent holds the ids of envelopes delivered on this connection and
+	// not yet acknowledged on it, a ring of up to recentLimit (the oldest
+	// is forgotten first); zero ids are free slots. Guarded by mu.
+	recent [][16]byte
+	next   int // guarded by mu: where the ring's next id goes once it is full
+
 	// Writer fields: used only by writeLoop.
-	cursor  uint64     // Seq of the last envelope read from the store
-	drained bool       // Drained has been sent
-	recent  [][16]byte // ids of the envelopes delivered most recently, a ring of up to recentLimit
-	next    int        // where the ring's next id goes once it is full
+	cursor  uint64 // Seq of the last envelope read from the store
+	drained bool   // Drained has been sent
 }
 
 // handOffLimit bounds the envelopes waiting in memory for one connection;
@@ -417,19 +421,12 @@ func (c *conn) readStore() bool {
 	}
 }
 
-// deliver writes one envelope unless it was delivered very recently on
-// this connection.
+// deliver writes one envelope unless it was delivered on this connection
+// and not yet acknowledged (a read of the store can return an envelope
+// already handed over from memory).
 func (c *conn) deliver(id [16]byte, body []byte) bool {
-	for _, r := range c.recent {
-		if r == id {
-			return true
-		}
-	}
-	if len(c.recent) < recentLimit {
-		c.recent = append(c.recent, id)
-	} else {
-		c.recent[c.next] = id
-		c.next = (c.next + 1) % recentLimit
+	if !c.remember(id) {
+		return true
 	}
 	b, err := protocol.Encode(&protocol.Deliver{Envelope: body})
 	if err != nil {
@@ -441,6 +438,46 @@ func (c *conn) deliver(id [16]byte, body []byte) bool {
 	}
 	c.s.metrics.envelopesDeliver.Inc()
 	return true
+}
+
+// remember records id as delivered and reports whether it was new.
+func (c *conn) remember(id [16]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	free := -1
+	for i, r := range c.recent {
+		if r == id {
+			return false
+		}
+		if free < 0 && r == ([16]byte{}) {
+			free = i
+		}
+	}
+	switch {
+	case free >= 0:
+		c.recent[free] = id
+	case len(c.recent) < recentLimit:
+		c.recent = append(c.recent, id)
+	default:
+		c.recent[c.next] = id
+		c.next = (c.next + 1) % recentLimit
+	}
+	return true
+}
+
+// forget clears acknowledged ids from the ring: should the envelope be
+// stored again (a sender retrying), it is delivered again.
+func (c *conn) forget(ids [][16]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		for i, r := range c.recent {
+			if r == id {
+				c.recent[i] = [16]byte{}
+				break
+			}
+		}
+	}
 }
 
 func (c *conn) writeDelivery(b []byte) error {

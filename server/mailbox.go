@@ -67,6 +67,8 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 	case errors.Is(err, store.ErrMailboxFull):
 		c.sendError(protocol.CodeMailboxFull, "the recipient's mailbox is full; try again later or tell the scheme coordinator", f.ReqID, false)
 		return
+	case err != nil && ctx.Err() != nil:
+		return // the connection ended while the envelope was being stored
 	case err != nil:
 		s.cfg.Logger.Error("store envelope", "err", err)
 		c.sendError(protocol.CodeInternal, "the relay could not store the envelope; try again", f.ReqID, false)
@@ -83,5 +85,6 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 // envelopes are delivered again later, which devices deduplicate
 // (protocol/SPEC.md, "Delivery").
 func (c *conn) handleAck(ctx context.Context, f *protocol.Ack) {
+	c.forget(f.IDs)
 	c.s.acker.add(ctx, store.Acks{Device: [16]byte(c.device), IDs: f.IDs})
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -44,6 +45,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ttl        = fs.Duration("mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
 		logIP      = fs.Bool("log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
 		logLevel   = fs.String("log-level", "info", "debug, info, warn or error")
+		sendRate   = fs.Float64("send-rate", 0, "envelopes one device may send per second, sustained (default 20)")
+		sendBurst  = fs.Int("send-burst", 0, "envelopes one device may send in a burst (default 100)")
+		cpuProfile = fs.String("cpuprofile", "", "write a CPU profile (pprof) of the whole run to this file, for saferef-bench and performance work")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F]\n\n")
@@ -58,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := serve(ctx, config{
 		dataDir: *dataDir, listen: *listen, schemeFile: *schemeFile, tlsCert: *tlsCert, tlsKey: *tlsKey,
 		origin: *origin, pgDSN: *pgDSN, logKey: *logKey, ttl: *ttl, logIP: *logIP, logLevel: *logLevel,
+		sendRate: *sendRate, sendBurst: *sendBurst, cpuProfile: *cpuProfile,
 	}, stdout, stderr)
 	if err == nil {
 		return 0
@@ -77,6 +82,9 @@ type config struct {
 	dataDir, listen, schemeFile, tlsCert, tlsKey, origin, pgDSN, logKey, logLevel string
 	ttl                                                                           time.Duration
 	logIP                                                                         bool
+	sendRate                                                                      float64
+	sendBurst                                                                     int
+	cpuProfile                                                                    string
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -106,6 +114,20 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return &usageError{fmt.Sprintf("--log-level %q: %v", cfg.logLevel, err), "use debug, info, warn or error"}
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if cfg.sendRate < 0 || cfg.sendBurst < 0 {
+		return &usageError{"--send-rate and --send-burst must not be negative", "leave them out for the defaults (20 per second, burst 100)"}
+	}
+	if cfg.cpuProfile != "" {
+		f, err := os.OpenFile(cfg.cpuProfile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fmt.Errorf("create CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("start CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	schemeBytes, err := os.ReadFile(cfg.schemeFile)
 	if err != nil {
@@ -155,7 +177,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	relay, err := server.New(ctx, server.Config{
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
-		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
+		LogSigner: logSigner, LogVerifierKey: logVerifierKey, SendRate: cfg.sendRate, SendBurst: cfg.sendBurst,
 	})
 	if err != nil {
 		ln.Close()

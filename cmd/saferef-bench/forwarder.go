@@ -1,0 +1,123 @@
+package main
+
+import (
+	"crypto/rand"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol"
+)
+
+// forwarder is the baseline: a bare gorilla/websocket forwarder speaking the
+// same frames as the relay, with no store, no signature check and no
+// limits. A Send is parsed (outer envelope only, as the relay does),
+// written as Deliver to every connection of the mailbox's organisation
+// except the sender's, and answered with SendOK; Acks are read and
+// dropped.
+type forwarder struct {
+	orgOf    map[crypto.DeviceID]crypto.OrgID
+	upgrader websocket.Upgrader
+	srv      *http.Server
+	origin   string
+
+	mu    sync.Mutex
+	byOrg map[crypto.OrgID][]*fwdConn
+}
+
+type fwdConn struct {
+	ws *websocket.Conn
+	mu sync.Mutex // one writer at a time
+}
+
+func (c *fwdConn) write(b []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return c.ws.WriteMessage(websocket.BinaryMessage, b)
+}
+
+func startForwarder(bs *benchScheme) (*forwarder, error) {
+	f := &forwarder{
+		orgOf:    make(map[crypto.DeviceID]crypto.OrgID),
+		byOrg:    make(map[crypto.OrgID][]*fwdConn),
+		upgrader: websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}},
+	}
+	for _, d := range bs.devices {
+		f.orgOf[d.id] = d.org.id
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	f.origin = "ws://" + ln.Addr().String()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/connect", f.serve)
+	f.srv = &http.Server{Handler: mux}
+	go f.srv.Serve(ln)
+	return f, nil
+}
+
+func (f *forwarder) close() { f.srv.Close() }
+
+func (f *forwarder) serve(w http.ResponseWriter, r *http.Request) {
+	ws, err := f.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer ws.Close()
+	c := &fwdConn{ws: ws}
+	var nonce [32]byte
+	rand.Read(nonce[:])
+	hello, _ := protocol.Encode(&protocol.ServerHello{Nonce: nonce, Origin: f.origin, Time: time.Now().Unix(), LogKey: "bench"})
+	if c.write(hello) != nil {
+		return
+	}
+	ws.SetReadLimit(protocol.MaxFrameSize)
+	var org crypto.OrgID
+	for {
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			break
+		}
+		fr, err := protocol.Decode(b)
+		if err != nil {
+			break
+		}
+		switch fr := fr.(type) {
+		case *protocol.Auth:
+			org = f.orgOf[crypto.DeviceID(fr.Device)]
+			f.mu.Lock()
+			f.byOrg[org] = append(f.byOrg[org], c)
+			f.mu.Unlock()
+			ok, _ := protocol.Encode(&protocol.AuthOK{Device: fr.Device, Org: [16]byte(org)})
+			drained, _ := protocol.Encode(&protocol.Drained{})
+			if c.write(ok) != nil || c.write(drained) != nil {
+				return
+			}
+		case *protocol.Send:
+			env, err := crypto.ParseEnvelope(fr.Envelope)
+			if err != nil {
+				return
+			}
+			d, _ := protocol.Encode(&protocol.Deliver{Envelope: fr.Envelope})
+			f.mu.Lock()
+			to := f.byOrg[env.Mailbox]
+			f.mu.Unlock()
+			for _, rc := range to {
+				if rc != c {
+					rc.write(d)
+				}
+			}
+			ok, _ := protocol.Encode(&protocol.SendOK{ReqID: fr.ReqID, ID: [16]byte(env.ID)})
+			if c.write(ok) != nil {
+				return
+			}
+		case *protocol.Ack:
+		}
+	}
+}
