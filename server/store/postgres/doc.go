@@ -16,12 +16,22 @@
 //   - Notifications go on channel saferef_mailbox, or
 //     saferef_mailbox_SCHEMA when WithSchema is used, so schemas sharing a
 //     database do not wake each other. The payload is the mailbox id as 32
-//     lowercase hex digits: never an envelope, never ciphertext. NOTIFY is
-//     sent in the storing transaction, so it is delivered on commit only.
-//   - PutEnvelope takes a transaction-scoped advisory lock (one per schema),
-//     so envelopes commit in Seq order (Seq comes from an identity column)
-//     and the quota check cannot be raced by another node. Relay traffic is
-//     referrals, not chat: one serialised insert per envelope is ample.
+//     lowercase hex digits, a dot and the storing Store's random 8-byte
+//     node tag in hex, so that a node can tell its own puts (it has handed
+//     them to its connections already) from other nodes': never an
+//     envelope, never ciphertext. NOTIFY is sent in the storing
+//     transaction, so it is delivered on commit only.
+//   - PutEnvelope is one round trip: a pgx.Batch (advisory lock, insert
+//     with the duplicate and quota checks in its WHERE clause, deliveries,
+//     pg_notify) that PostgreSQL runs as one implicit transaction. The
+//     advisory lock is per mailbox (MailboxLock), so envelopes of a
+//     mailbox commit in Seq order and its quota check cannot be raced by
+//     another node, while puts to different mailboxes, on any node, run in
+//     parallel; concurrent commits share WAL flushes (PostgreSQL's own
+//     group commit). Statements are prepared once per connection and
+//     reused (pgx's statement cache).
+//   - AckBatch applies the acknowledgements of many devices (the relay
+//     gathers them from every connection) in one transaction.
 //   - Ack, DropDevice and Expire lock the envelope rows they touch in Seq
 //     order before deleting, so two devices acknowledging the same envelope
 //     on different nodes cannot both leave it behind, and they cannot

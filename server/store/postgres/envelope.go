@@ -82,6 +82,12 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	return nil
 }
 
+// MailboxLock returns the key of the transaction-scoped advisory lock that
+// orders puts to mailbox in this store's schema, as pg_locks shows it (the
+// high and low 32 bits in classid and objid), for operators tracing lock
+// waits and for tests.
+func (s *Store) MailboxLock(mailbox [16]byte) int64 { return s.keys.mailbox(mailbox) }
+
 // notifyPayload is the NOTIFY payload for a put to mailbox: the mailbox id
 // and this Store's node tag, in hex, so that Listen can tell its own puts.
 func (s *Store) notifyPayload(mailbox [16]byte) string {
