@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
 )
 
@@ -99,7 +100,7 @@ func (s *enrolScreen) submit() {
 		ok = false
 	}
 	name := strings.TrimSpace(s.name.Text)
-	if name == "" || len(name) > client.MaxDeviceNameLen {
+	if name == "" || len(name) > enrolment.MaxDeviceNameLen {
 		s.fieldError("name", tr("Give this device a short name your admin will recognise."))
 		ok = false
 	}
