@@ -43,10 +43,10 @@ type conn struct {
 	// deliveries: the writer reads it together with the outbox, so AuthOK
 	// always goes before the first Deliver and before Drained.
 	delivering bool
-	// handed holds envelopes (outer encodings) stored for this device since
-	// the writer last looked, delivered from memory; at most handOffLimit,
-	// beyond which catchUp is set instead.
-	handed [][]byte
+	// handed holds envelopes stored for this device since the writer last
+	// looked, to deliver from memory; at most handOffLimit, beyond which
+	// catchUp is set instead.
+	handed []handedEnvelope
 	// catchUp asks the writer to read the store from its cursor: set at
 	// authentication (the backlog), by a wake-up from another node, and
 	// when handed overflowed.
@@ -78,6 +78,13 @@ type conn struct {
 	// Writer fields: used only by writeLoop.
 	cursor  uint64 // Seq of the last envelope read from the store
 	drained bool   // Drained has been sent
+}
+
+// handedEnvelope is an envelope handed to a connection from memory: its id
+// and its Deliver frame, encoded once for every recipient connection.
+type handedEnvelope struct {
+	id    [16]byte
+	frame []byte
 }
 
 // handOffLimit bounds the envelopes waiting in memory for one connection;
@@ -180,10 +187,10 @@ func (c *conn) startDelivery(ok *protocol.AuthOK) {
 
 // handOff gives the writer an envelope just stored for this device, to
 // deliver from memory.
-func (c *conn) handOff(body []byte) {
+func (c *conn) handOff(h handedEnvelope) {
 	c.mu.Lock()
 	if len(c.handed) < handOffLimit {
-		c.handed = append(c.handed, body)
+		c.handed = append(c.handed, h)
 	} else {
 		c.handed = nil
 		c.catchUp = true
@@ -382,12 +389,8 @@ func (c *conn) work() bool {
 				}
 			}
 		}
-		for _, body := range handed {
-			env, err := crypto.ParseEnvelope(body)
-			if err != nil {
-				continue // it was parsed before it was stored
-			}
-			if !c.deliver([16]byte(env.ID), body) {
+		for _, h := range handed {
+			if !c.deliverFrame(h.id, h.frame) {
 				return false
 			}
 		}
@@ -433,7 +436,19 @@ func (c *conn) deliver(id [16]byte, body []byte) bool {
 		c.s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
 		return true
 	}
-	if err := c.writeDelivery(b); err != nil {
+	return c.sendDelivery(b)
+}
+
+// deliverFrame is deliver for an already encoded Deliver frame.
+func (c *conn) deliverFrame(id [16]byte, frame []byte) bool {
+	if !c.remember(id) {
+		return true
+	}
+	return c.sendDelivery(frame)
+}
+
+func (c *conn) sendDelivery(frame []byte) bool {
+	if err := c.writeDelivery(frame); err != nil {
 		return false
 	}
 	c.s.metrics.envelopesDeliver.Inc()

@@ -76,7 +76,7 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 	}
 	s.metrics.envelopesStored.Inc()
 	c.enqueue(&protocol.SendOK{ReqID: f.ReqID, ID: [16]byte(env.ID)})
-	s.handOff(env.Mailbox, devices, f.Envelope)
+	s.handOff(env.Mailbox, [16]byte(env.ID), devices, f.Envelope)
 }
 
 // handleAck hands this device's acknowledgements to the relay's acker,

@@ -279,13 +279,23 @@ func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
 // handOff gives an envelope just stored for mailbox to this node's
 // connections of the devices it is pending for, to deliver from memory
 // without reading the store.
-func (s *Server) handOff(mailbox crypto.OrgID, devices [][16]byte, body []byte) {
+func (s *Server) handOff(mailbox crypto.OrgID, id [16]byte, devices [][16]byte, body []byte) {
+	var h handedEnvelope
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.byOrg[mailbox] {
-		if slices.Contains(devices, [16]byte(c.device)) {
-			c.handOff(body)
+		if !slices.Contains(devices, [16]byte(c.device)) {
+			continue
 		}
+		if h.frame == nil {
+			frame, err := protocol.Encode(&protocol.Deliver{Envelope: body})
+			if err != nil {
+				s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
+				return
+			}
+			h = handedEnvelope{id: id, frame: frame}
+		}
+		c.handOff(h)
 	}
 }
 

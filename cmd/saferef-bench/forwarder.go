@@ -29,16 +29,36 @@ type forwarder struct {
 	byOrg map[crypto.OrgID][]*fwdConn
 }
 
+// fwdConn is one connection: its reader (serve) and one writer goroutine
+// fed by a queue, as in derp.
 type fwdConn struct {
-	ws *websocket.Conn
-	mu sync.Mutex // one writer at a time
+	ws   *websocket.Conn
+	out  chan []byte
+	done chan struct{}
 }
 
 func (c *fwdConn) write(b []byte) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return c.ws.WriteMessage(websocket.BinaryMessage, b)
+	select {
+	case c.out <- b:
+		return nil
+	case <-c.done:
+		return net.ErrClosed
+	}
+}
+
+func (c *fwdConn) writeLoop() {
+	for {
+		select {
+		case b := <-c.out:
+			c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if c.ws.WriteMessage(websocket.BinaryMessage, b) != nil {
+				c.ws.Close()
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
 }
 
 func startForwarder(bs *benchScheme) (*forwarder, error) {
@@ -70,7 +90,9 @@ func (f *forwarder) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ws.Close()
-	c := &fwdConn{ws: ws}
+	c := &fwdConn{ws: ws, out: make(chan []byte, 1024), done: make(chan struct{})}
+	defer close(c.done)
+	go c.writeLoop()
 	var nonce [32]byte
 	rand.Read(nonce[:])
 	hello, _ := protocol.Encode(&protocol.ServerHello{Nonce: nonce, Origin: f.origin, Time: time.Now().Unix(), LogKey: "bench"})
@@ -78,46 +100,65 @@ func (f *forwarder) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(protocol.MaxFrameSize)
-	var org crypto.OrgID
 	for {
 		_, b, err := ws.ReadMessage()
 		if err != nil {
 			break
 		}
-		fr, err := protocol.Decode(b)
+		typ, body, err := frameType(b)
 		if err != nil {
-			break
+			return
 		}
-		switch fr := fr.(type) {
-		case *protocol.Auth:
-			org = f.orgOf[crypto.DeviceID(fr.Device)]
+		switch typ {
+		case protocol.TypeAuth:
+			fr, err := protocol.Decode(b)
+			if err != nil {
+				return
+			}
+			dev := fr.(*protocol.Auth).Device
+			org := f.orgOf[crypto.DeviceID(dev)]
 			f.mu.Lock()
 			f.byOrg[org] = append(f.byOrg[org], c)
 			f.mu.Unlock()
-			ok, _ := protocol.Encode(&protocol.AuthOK{Device: fr.Device, Org: [16]byte(org)})
+			ok, _ := protocol.Encode(&protocol.AuthOK{Device: dev, Org: [16]byte(org)})
 			drained, _ := protocol.Encode(&protocol.Drained{})
 			if c.write(ok) != nil || c.write(drained) != nil {
 				return
 			}
-		case *protocol.Send:
-			env, err := crypto.ParseEnvelope(fr.Envelope)
+		case protocol.TypeSend:
+			raw, err := field(body, "e")
 			if err != nil {
 				return
 			}
-			d, _ := protocol.Encode(&protocol.Deliver{Envelope: fr.Envelope})
+			env, err := bytesOf(raw)
+			if err != nil {
+				return
+			}
+			id, to, err := envelopeFields(env)
+			if err != nil {
+				return
+			}
+			r, err := field(body, "r")
+			if err != nil {
+				return
+			}
+			_, req, _, err := head(r)
+			if err != nil {
+				return
+			}
+			d := envelopeFrame(protocol.TypeDeliver, 0, env)
 			f.mu.Lock()
-			to := f.byOrg[env.Mailbox]
+			recipients := f.byOrg[crypto.OrgID(to)]
 			f.mu.Unlock()
-			for _, rc := range to {
+			for _, rc := range recipients {
 				if rc != c {
 					rc.write(d)
 				}
 			}
-			ok, _ := protocol.Encode(&protocol.SendOK{ReqID: fr.ReqID, ID: [16]byte(env.ID)})
+			ok, _ := protocol.Encode(&protocol.SendOK{ReqID: req, ID: id})
 			if c.write(ok) != nil {
 				return
 			}
-		case *protocol.Ack:
 		}
 	}
 }

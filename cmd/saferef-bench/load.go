@@ -11,7 +11,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol"
 )
 
@@ -150,14 +149,19 @@ func (c *client) send(f protocol.Frame) error {
 	if err != nil {
 		return err
 	}
+	return c.sendRaw(b)
+}
+
+func (c *client) sendRaw(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
 	return c.ws.WriteMessage(websocket.BinaryMessage, b)
 }
 
-// read handles Deliver (ack at once, count), SendOK and Error frames until
-// the connection closes.
+// read handles Deliver (ack at once, count) and Error frames until the
+// connection closes; SendOK is not waited for (an envelope counts once
+// every recipient device has it).
 func (c *client) read() {
 	for {
 		c.ws.SetReadDeadline(time.Time{})
@@ -165,23 +169,32 @@ func (c *client) read() {
 		if err != nil {
 			return
 		}
-		f, err := protocol.Decode(b)
+		typ, body, err := frameType(b)
 		if err != nil {
 			return
 		}
-		switch f := f.(type) {
-		case *protocol.Deliver:
-			env, err := crypto.ParseEnvelope(f.Envelope)
+		switch typ {
+		case protocol.TypeDeliver:
+			raw, err := field(body, "e")
 			if err != nil {
 				return
 			}
-			id := [16]byte(env.ID)
+			env, err := bytesOf(raw)
+			if err != nil {
+				return
+			}
+			id, _, err := envelopeFields(env)
+			if err != nil {
+				return
+			}
 			if c.send(&protocol.Ack{IDs: [][16]byte{id}}) != nil {
 				return
 			}
 			c.l.delivered(id)
-		case *protocol.Error:
-			c.l.refusedSend(f.ReqID)
+		case protocol.TypeError:
+			if f, err := protocol.Decode(b); err == nil {
+				c.l.refusedSend(f.(*protocol.Error).ReqID)
+			}
 		}
 	}
 }
@@ -254,7 +267,7 @@ func (l *load) sendOne(c *client, to *benchOrg, slots chan struct{}, wait bool) 
 	l.inflight[env.id] = fl
 	l.byReq[fl.req] = fl
 	l.mu.Unlock()
-	return c.send(&protocol.Send{ReqID: fl.req, Envelope: env.bytes}) == nil
+	return c.sendRaw(envelopeFrame(protocol.TypeSend, fl.req, env.bytes)) == nil
 }
 
 // closedLoop keeps window envelopes in flight from every device until ctx
