@@ -5,9 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/saferef/saferef/server/store"
@@ -17,23 +15,13 @@ import (
 // uniqueViolation is PostgreSQL's SQLSTATE for a unique constraint failure.
 const uniqueViolation = "23505"
 
-// insertEnvelope inserts the envelope unless the mailbox's quota refuses
-// it, in which case it returns no row. A duplicate id is always attempted,
-// so that it fails with a unique violation rather than a quota refusal.
-const insertEnvelope = `INSERT INTO envelopes (id, mailbox, expiry, received, size, body)
-	SELECT $1::bytea, $2::bytea, $3::bigint, $4::bigint, $5::integer, $6::bytea
-	 WHERE EXISTS (SELECT 1 FROM envelopes WHERE id = $1)
-	    OR (($7::bigint <= 0 OR (SELECT COUNT(*) FROM envelopes WHERE mailbox = $2) < $7::bigint)
-	    AND ($8::bigint <= 0 OR (SELECT COALESCE(SUM(size), 0) FROM envelopes WHERE mailbox = $2) + $5::integer <= $8::bigint))
-	RETURNING seq`
-
 // PutEnvelope stores e and a pending delivery for each device, and notifies
-// every node's listeners of e's mailbox, in one round trip: the statements
-// go as one pgx.Batch, which PostgreSQL runs as one implicit transaction,
-// committed (and flushed, with synchronous_commit on) before the answer.
-// Puts to one mailbox are ordered by a transaction-scoped advisory lock on
-// that mailbox, so puts to different mailboxes never wait on one another,
-// on this node or any other.
+// every node's listeners of e's mailbox. It queues the put for the group
+// writers and returns once the transaction holding it has committed: one
+// round trip carries every put queued meanwhile (see groupLoop). Puts to
+// one mailbox are ordered by a transaction-scoped advisory lock on that
+// mailbox, so puts to different mailboxes never wait on one another, on
+// this node or any other.
 func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota) error {
 	op := fmt.Sprintf("put envelope %x", e.ID)
 	if err := s.usable(op); err != nil {
@@ -42,44 +30,34 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	if err := storeutil.CheckEnvelope(e); err != nil {
 		return err
 	}
-	body := e.Body
-	if body == nil {
-		body = []byte{}
+	p := &putReq{ctx: ctx, e: e, devices: storeutil.UniqueDevices(devices), quota: quota,
+		key: s.keys.mailbox(e.Mailbox), done: make(chan error, 1)}
+	select {
+	case s.puts <- p:
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w", op, ctx.Err())
+	case <-s.done:
+		return fmt.Errorf("%s: %w", op, store.ErrClosed)
 	}
-	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock($1)`, s.keys.mailbox(e.Mailbox))
-	b.Queue(insertEnvelope, e.ID[:], e.Mailbox[:], storeutil.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body,
-		int64(quota.MaxEnvelopes), quota.MaxBytes)
-	devs := storeutil.UniqueDevices(devices)
-	if len(devs) > 0 {
-		b.Queue(`INSERT INTO deliveries (device, seq) SELECT unnest($1::bytea[]), seq FROM envelopes WHERE id = $2`,
-			byteSlices(devs), e.ID[:])
+	var err error
+	select {
+	case err = <-p.done:
+	case <-s.done:
+		// The writers stop when the store closes; a put they were
+		// committing may or may not have been stored.
+		return fmt.Errorf("%s: %w", op, store.ErrClosed)
 	}
-	b.Queue(`SELECT pg_notify($1, $2)`, s.channel, s.notifyPayload(e.Mailbox))
-	br := s.pool.SendBatch(ctx, b)
-	full := false
-	_, err := br.Exec()
-	if err == nil {
-		var seq int64
-		err = br.QueryRow().Scan(&seq)
-		if errors.Is(err, pgx.ErrNoRows) {
-			full, err = true, nil
-		}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrDuplicate), errors.Is(err, store.ErrMailboxFull):
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation {
+		return fmt.Errorf("%s: %w", op, store.ErrDuplicate)
 	}
-	if err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation {
-			return fmt.Errorf("%s: %w", op, store.ErrDuplicate)
-		}
-		return s.fail(op, err)
-	}
-	if full {
-		return fmt.Errorf("%s: mailbox %x: %w", op, e.Mailbox, store.ErrMailboxFull)
-	}
-	return nil
+	return s.fail(op, err)
 }
 
 // MailboxLock returns the key of the transaction-scoped advisory lock that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -12,6 +13,9 @@ import (
 
 	"github.com/saferef/saferef/server/store"
 )
+
+// defaultMaxConns is the pool size unless the DSN sets pool_max_conns.
+const defaultMaxConns = 32
 
 // Store is a store.Store and store.Notifier in a PostgreSQL database. It is
 // safe for concurrent use.
@@ -23,6 +27,11 @@ type Store struct {
 	// node tags this Store's notifications, so that its own Listen can
 	// tell them from other nodes'.
 	node [8]byte
+
+	// puts feeds the group-commit writers (groupLoop); writers counts
+	// them.
+	puts    chan *putReq
+	writers sync.WaitGroup
 
 	closed    atomic.Bool
 	done      chan struct{} // closed by Close, stops Listen
@@ -47,6 +56,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: parse dsn: %w", err)
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// Puts to different mailboxes run in parallel, each in its own
+		// transaction, and PostgreSQL flushes concurrent commits together:
+		// throughput grows with the puts in flight, so allow more than
+		// pgxpool's default (the number of CPUs, at least 4).
+		cfg.MaxConns = defaultMaxConns
+	}
 	channel := "saferef_mailbox"
 	if o.schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.schema}.Sanitize()
@@ -61,10 +77,15 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
-	st := &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{})}
+	st := &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{}),
+		puts: make(chan *putReq, maxGroup)}
 	if _, err := rand.Read(st.node[:]); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: node tag: %w", err)
+	}
+	for range groupWriters {
+		st.writers.Add(1)
+		go st.groupLoop()
 	}
 	return st, nil
 }
@@ -79,6 +100,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		close(s.done)
+		s.writers.Wait()
 		s.pool.Close()
 	})
 	return nil
