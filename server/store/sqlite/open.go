@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/saferef/saferef/server/store"
 
@@ -39,6 +40,31 @@ type Store struct {
 	stop       chan struct{}
 	writerDone chan struct{}
 	pending    *sql.Stmt // on the read pool
+	ckpt       *sql.DB   // one connection, for checkpointLoop
+	ckptDone   chan struct{}
+}
+
+// checkpointEvery is how often the WAL is checkpointed into the database.
+const checkpointEvery = 500 * time.Millisecond
+
+// checkpointLoop copies the WAL into the database file (PASSIVE: it never
+// waits for, nor holds up, the writer or readers) until the store closes,
+// then truncates the WAL once.
+func (s *Store) checkpointLoop() {
+	defer close(s.ckptDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			// A failure is retried at the next tick; the WAL only grows
+			// meanwhile.
+			s.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		case <-s.stop:
+			s.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			return
+		}
+	}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -57,7 +83,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 
-	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	// The writer never checkpoints the WAL itself (a checkpoint inside a
+	// commit would hold up every write in that group); checkpointLoop does,
+	// on its own connection, beside the writer.
+	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -95,11 +124,21 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("open sqlite store %s: prepare pending: %w", path, err)
 	}
+	ckpt, err := sql.Open("sqlite", path+"?"+pragmas)
+	if err != nil {
+		pendingStmt.Close()
+		st.close()
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
 	s := &Store{
-		path: path, write: write, read: read, st: st, pending: pendingStmt,
-		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), writerDone: make(chan struct{}),
+		path: path, write: write, read: read, ckpt: ckpt, st: st, pending: pendingStmt,
+		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), writerDone: make(chan struct{}), ckptDone: make(chan struct{}),
 	}
 	go s.writeLoop()
+	go s.checkpointLoop()
 	return s, nil
 }
 
@@ -117,11 +156,13 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.submitMu.Unlock()
 	<-s.writerDone
+	<-s.ckptDone
 	s.st.close()
 	s.pending.Close()
 	werr := s.write.Close()
 	rerr := s.read.Close()
-	if err := errors.Join(werr, rerr); err != nil {
+	cerr := s.ckpt.Close()
+	if err := errors.Join(werr, rerr, cerr); err != nil {
 		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
 	}
 	return nil
