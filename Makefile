@@ -30,7 +30,7 @@ VULNDB            := $(TOOLS)/vulndb@$(VULNDB_VER)
 APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev pkg-config
 
-.PHONY: all run test build sysdeps vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots
+.PHONY: all run test build sysdeps vet lint staticcheck vulncheck fmt-check fuzz bench bench-go clean demo-reset screenshots
 
 all: build
 
@@ -96,8 +96,17 @@ fuzz:
 	  done; \
 	done
 
-## bench: every benchmark, with memory figures
-bench:
+## bench: a short set of saferef-bench runs (real relay vs bare forwarder, same run; about 5 minutes; see docs/PERFORMANCE.md)
+BENCH_DURATION ?= 5s
+bench: build
+	$(BIN)/saferef-bench throughput --store sqlite   --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench throughput --store sqlite   --devices 1000 --fanout 10 --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench throughput --store postgres --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench latency    --store sqlite   --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench idle       --store sqlite   --devices 2000
+
+## bench-go: every Go benchmark, with memory figures
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## run: start a relay on 127.0.0.1 with the demo Kent and Medway scheme
