@@ -103,3 +103,55 @@ func TestDeliveredFromMemory(t *testing.T) {
 }
 
 func (s *Server) setTestBeforeWork(h func(c *conn)) { s.testBeforeWork.Store(&h) }
+
+// TestReplayGuardForgetsOnlyExpired: a signature is refused while inside the
+// window and forgotten after it, oldest first, with no scan of the others.
+func TestReplayGuardForgetsOnlyExpired(t *testing.T) {
+	var g replayGuard
+	start := time.Unix(1_800_000_000, 0)
+	const window = 4 * time.Minute
+	for i := range 200 {
+		sig := []byte{byte(i), byte(i >> 8)}
+		if !g.accept(sig, start.Add(time.Duration(i)*time.Second), window) {
+			t.Fatalf("signature %d refused the first time", i)
+		}
+	}
+	later := start.Add(199*time.Second + window)
+	if g.accept([]byte{5, 0}, later, window) != true {
+		t.Fatal("a signature accepted more than the window ago is still refused")
+	}
+	if g.accept([]byte{199, 0}, later, window) {
+		t.Fatal("a signature accepted inside the window was accepted again")
+	}
+	if !g.seen([]byte{199, 0}) || g.seen([]byte{0, 0}) || g.seen([]byte{150, 0}) {
+		t.Fatal("seen disagrees with the window")
+	}
+	if n := len(g.order) - g.head; n != len(g.accepted) {
+		t.Fatalf("FIFO holds %d live entries, map %d", n, len(g.accepted))
+	}
+}
+
+// TestMailboxDevicesFollowDirectory: the cached list of a mailbox's devices
+// changes as soon as the directory does, so an envelope sent after a
+// revocation is not pending for the revoked device.
+func TestMailboxDevicesFollowDirectory(t *testing.T) {
+	s := newKentScheme(t)
+	r := startRelay(t, s.Scheme, nil)
+	r.publish(t, s.Objects...)
+	dir := s.Directory(t)
+	sender := r.online(t, s.refugeLaptop)
+	first := s.refugeLaptop.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("before"))
+	sender.sendEnvelope(1, first)
+	r.publish(t, s.wealdB.Revoke(t, r.clock.Now(), "laptop lost"))
+	second := s.refugeLaptop.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("after"))
+	sender.sendEnvelope(2, second)
+	for _, d := range []struct {
+		dev  [16]byte
+		want int
+	}{{[16]byte(s.wealdA.Secrets.Device), 2}, {[16]byte(s.wealdB.Secrets.Device), 0}} {
+		p, err := r.store.Pending(context.Background(), d.dev, 0, 10, r.clock.Now())
+		if err != nil || len(p) != d.want {
+			t.Fatalf("device %x has %d pending (%v), want %d", d.dev, len(p), err, d.want)
+		}
+	}
+}
