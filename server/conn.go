@@ -16,7 +16,7 @@ import (
 )
 
 // conn is one websocket connection, served by exactly two goroutines: the
-// reader (readLoop, which runs in the HTTP handler's goroutine) owns the
+// reader (readLoop) owns the
 // socket's read side and the fields marked "reader"; the writer
 // (writeLoop) is the only one that writes to ws, and once the device has
 // authenticated it also delivers the device's envelopes: those handed to it
@@ -141,7 +141,11 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 
 	c.enqueue(&protocol.ServerHello{Nonce: c.nonce, Origin: s.cfg.Origin, Time: s.cfg.Now().Unix(), LogKey: s.tlog.VerifierKey()})
 	go c.writeLoop()
-	c.readLoop()
+	// The reader gets a fresh goroutine and the handler returns, so that
+	// net/http lets go of its per-connection state (request, 4 KiB read
+	// and write buffers, a stack grown by the handshake): an idle
+	// connection keeps only what it needs.
+	go c.readLoop()
 }
 
 // enqueue queues a frame for the writer. A connection whose outbox is full

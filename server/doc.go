@@ -11,7 +11,7 @@
 // # Connections
 //
 // Each websocket connection has exactly two goroutines: a reader
-// (conn.readLoop, in the HTTP handler's goroutine) and a writer
+// (conn.readLoop) and a writer
 // (conn.writeLoop), the only one that writes to the socket. The writer
 // writes replies first, then, once the device has authenticated, its
 // envelopes: those handed to it from memory as this node stores them, and

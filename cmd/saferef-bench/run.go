@@ -126,7 +126,9 @@ func bench(ctx context.Context, args []string, stderr io.Writer) (*summary, erro
 		return nil, &usageError{fmt.Sprintf("--store %q", o.store), "use sqlite or postgres"}
 	}
 	if o.mode == "idle" {
-		o.fanout = 1
+		// Idle devices send nothing: enrol them in organisations of 50
+		// (fewer certificates to publish before measuring).
+		o.fanout = min(50, max(1, o.devices/2))
 	}
 	if o.fanout < 1 || o.fanout > 64 || o.devices < 2*o.fanout {
 		return nil, &usageError{fmt.Sprintf("--devices %d --fanout %d", o.devices, o.fanout), "fan-out must be 1 to 64 and devices at least twice the fan-out"}
