@@ -15,17 +15,19 @@ import (
 	"github.com/saferef/saferef/protocol"
 )
 
-// conn is one websocket connection, served by exactly two goroutines: the
+// conn is one websocket connection, served by at most two goroutines: the
 // reader (readLoop) owns the
 // socket's read side and the fields marked "reader"; the writer
-// (writeLoop) is the only one that writes to ws, and once the device has
+// (writeLoop), started when there is something to write and gone again
+// when there is not, is the only one that writes to ws, and once the device has
 // authenticated it also delivers the device's envelopes: those handed to it
 // from memory as they are stored, and those it reads from the store (the
 // backlog at authentication, and after a wake-up from another relay node).
 //
-// An idle connection holds no queue storage: the outbox and the hand-off
-// list are nil slices grown on demand, and gorilla's write buffer comes from
-// a pool only while a message is being written.
+// An idle connection holds one goroutine (the reader) and no queue storage:
+// the outbox and the hand-off list are nil slices grown on demand, gorilla's
+// write buffer comes from a pool only while a message is being written, and
+// pings are a timer that starts a writer when due.
 type conn struct {
 	s   *Server
 	ws  *websocket.Conn
@@ -52,9 +54,18 @@ type conn struct {
 	// when handed overflowed.
 	catchUp bool
 
-	signal    chan struct{} // capacity 1: the writer has work
-	closed    chan struct{} // closed once, by closeWith or drop
-	closeOnce sync.Once
+	// writing is set while a writer goroutine runs, and for good once the
+	// final writer has said goodbye; poke starts a writer when it is unset.
+	writing bool
+	// pingDue asks the writer for a ping; pingTimer sets it every half
+	// PongTimeout, and pings counts them.
+	pingDue   bool
+	pingTimer *time.Timer
+	pings     int
+
+	closed     chan struct{} // closed once, by closeWith or drop
+	writerDone chan struct{} // closed by the final writer, after the farewell
+	closeOnce  sync.Once
 	// closeCode is the websocket close code sent on the way out; written
 	// before closed is closed, read by writeLoop after.
 	closeCode int
@@ -109,10 +120,10 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has already answered with an HTTP error
 	}
 	c := &conn{
-		s:      s,
-		ws:     ws,
-		signal: make(chan struct{}, 1),
-		closed: make(chan struct{}),
+		s:          s,
+		ws:         ws,
+		closed:     make(chan struct{}),
+		writerDone: make(chan struct{}),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if s.cfg.LogIP {
@@ -133,14 +144,16 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.conns[c] = struct{}{}
-	s.connWG.Add(2)
+	s.connWG.Add(1) // the reader, which outlives every writer
 	s.mu.Unlock()
 	s.metrics.connections.Inc()
 	s.metrics.connectionsTotal.Inc()
 	c.log("connection opened")
 
+	c.mu.Lock()
+	c.pingTimer = time.AfterFunc(s.cfg.PongTimeout/2, c.pingTick)
+	c.mu.Unlock()
 	c.enqueue(&protocol.ServerHello{Nonce: c.nonce, Origin: s.cfg.Origin, Time: s.cfg.Now().Unix(), LogKey: s.tlog.VerifierKey()})
-	go c.writeLoop()
 	// The reader gets a fresh goroutine and the handler returns, so that
 	// net/http lets go of its per-connection state (request, 4 KiB read
 	// and write buffers, a stack grown by the handshake): an idle
@@ -212,11 +225,29 @@ func (c *conn) wake() {
 	c.poke()
 }
 
+// poke makes sure a writer runs: it starts one unless one is running (or
+// the connection's final writer has finished).
 func (c *conn) poke() {
-	select {
-	case c.signal <- struct{}{}:
-	default:
+	c.mu.Lock()
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
 	}
+}
+
+// pingTick runs on the ping timer: it asks for a ping and re-arms.
+func (c *conn) pingTick() {
+	c.mu.Lock()
+	if c.isClosed() {
+		c.mu.Unlock()
+		return
+	}
+	c.pingDue = true
+	c.pingTimer.Reset(c.s.cfg.PongTimeout / 2)
+	c.mu.Unlock()
+	c.poke()
 }
 
 // sendError queues an Error frame and counts it. A fatal error closes the
@@ -249,6 +280,7 @@ func (c *conn) closeWith(code, message, reason string) {
 		c.closeCode = closeCodeFor(code)
 		close(c.closed)
 		c.cancel()
+		c.poke() // a writer says goodbye
 		// Unblock the reader. (The net.Conn's deadlines are safe to set
 		// from any goroutine; the websocket's own setters are not.)
 		c.ws.NetConn().SetReadDeadline(time.Now())
@@ -282,45 +314,60 @@ func (c *conn) drop(reason string) {
 		// reading, and the reader.
 		c.ws.NetConn().SetWriteDeadline(time.Now())
 		c.ws.NetConn().SetReadDeadline(time.Now())
+		c.poke() // a writer closes the socket
 	})
 }
 
 // writeLoop is the only goroutine that writes to the socket: replies first,
-// then deliveries. It also sends pings so that a vanished client is noticed,
-// and every catchUpPings pings reads the store in case a wake-up was lost.
+// then deliveries, and pings when due. It runs while there is something to
+// write and returns when there is not (poke starts it again); every
+// catchUpPings pings it reads the store in case a wake-up was lost. Once
+// the connection is closed, the writer running then writes what is queued
+// and a close message, closes the socket and is the last.
 func (c *conn) writeLoop() {
-	defer c.s.connWG.Done()
-	ping := time.NewTicker(c.s.cfg.PongTimeout / 2)
-	defer ping.Stop()
-	defer c.ws.Close()
-	pings := 0
 	for {
-		select {
-		case <-c.signal:
-		case <-ping.C:
+		if c.isClosed() {
+			c.farewell()
+			c.ws.Close()
+			c.mu.Lock()
+			c.pingTimer.Stop()
+			c.mu.Unlock()
+			close(c.writerDone)
+			return // writing stays set: no writer starts again
+		}
+		c.mu.Lock()
+		ping := c.pingDue
+		c.pingDue = false
+		if ping {
+			c.pings++
+			if c.pings%catchUpPings == 0 && c.delivering {
+				c.catchUp = true
+			}
+		}
+		c.mu.Unlock()
+		if ping {
 			c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
 			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
 				c.drop("write-failed")
-				return
+				continue
 			}
-			if pings++; pings%catchUpPings == 0 {
-				c.mu.Lock()
-				c.catchUp = c.catchUp || c.delivering
-				c.mu.Unlock()
-			}
-		case <-c.closed:
-			c.farewell()
-			return
 		}
 		if h := c.s.testBeforeWork.Load(); h != nil {
 			(*h)(c)
 		}
 		if !c.work() {
-			if c.isClosed() {
-				c.farewell()
-			} else {
+			if !c.isClosed() {
 				c.drop("write-failed")
 			}
+			continue
+		}
+		c.mu.Lock()
+		idle := !c.isClosed() && !c.pingDue && len(c.outbox) == 0 && len(c.handed) == 0 && !(c.catchUp && c.delivering)
+		if idle {
+			c.writing = false
+		}
+		c.mu.Unlock()
+		if idle {
 			return
 		}
 	}
@@ -539,6 +586,7 @@ func (c *conn) readLoop() {
 	ctx := c.ctx
 	defer func() {
 		c.drop("client-closed")
+		<-c.writerDone
 		c.unregister()
 		c.log("connection closed")
 	}()
