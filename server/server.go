@@ -93,11 +93,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		shutdown: make(chan struct{}),
 		upgrader: websocket.Upgrader{
 			// The read buffer is held for the connection's life, so it is
-			// small (a frame larger than it is read straight into the
-			// message). The write buffer is taken from a pool only while a
-			// message is written, so it can hold a whole 4 KiB envelope
-			// and more: a message goes out as one frame, one syscall.
-			ReadBufferSize:    1024,
+			// small: it holds frame headers, and a frame's payload larger
+			// than it is read straight into the message. The write buffer
+			// is taken from a pool only while a message is written, so it
+			// can hold a whole 4 KiB envelope and more: a message goes out
+			// as one frame, one syscall.
+			ReadBufferSize:    256,
 			WriteBufferSize:   32 << 10,
 			WriteBufferPool:   &sync.Pool{},
 			EnableCompression: false,
