@@ -45,8 +45,11 @@ func startRelay(ctx context.Context, o options, bs *benchScheme, dir string, std
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	args := []string{"--data", filepath.Join(dir, "relay"), "--listen", addr, "--scheme", schemeFile,
-		"--log-level", "warn", "--send-rate", "1000000", "--send-burst", "1000000"}
+	args := []string{"--data", filepath.Join(dir, "relay"), "--listen", addr, "--scheme", schemeFile, "--log-level", "warn"}
+	if !o.legacy {
+		// The bench measures capacity, not the per-device rate limit.
+		args = append(args, "--send-rate", "1000000", "--send-burst", "1000000")
+	}
 	p := &relayProc{origin: "ws://" + addr, exited: make(chan struct{}), drop: func() {}}
 	if o.store == "postgres" {
 		dsn, drop, err := freshSchema(ctx, o.dsn)
@@ -56,7 +59,7 @@ func startRelay(ctx context.Context, o options, bs *benchScheme, dir string, std
 		p.drop = drop
 		args = append(args, "--postgres", dsn)
 	}
-	if o.cpuProfile != "" {
+	if o.cpuProfile != "" && !o.legacy {
 		args = append(args, "--cpuprofile", o.cpuProfile)
 	}
 	p.cmd = exec.Command(o.server, args...)

@@ -30,6 +30,7 @@ type options struct {
 	server     string
 	cpuProfile string
 	selfProf   string
+	legacy     bool
 }
 
 // summary is the JSON line printed last.
@@ -112,6 +113,7 @@ func bench(ctx context.Context, args []string, stderr io.Writer) (*summary, erro
 	fs.IntVar(&o.window, "window", 2, "throughput: envelopes each sending device keeps in flight")
 	fs.StringVar(&o.server, "server", "", "the saferef-server binary (default: beside saferef-bench, else on PATH)")
 	fs.StringVar(&o.cpuProfile, "relay-cpuprofile", "", "have the relay write a CPU profile of the run to this file")
+	fs.BoolVar(&o.legacy, "legacy-server", false, "the --server binary predates --send-rate and --cpuprofile (for before/after comparisons with an older relay)")
 	fs.StringVar(&o.selfProf, "cpuprofile", "", "write a CPU profile of saferef-bench itself (load generator and forwarder) to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
