@@ -30,12 +30,13 @@
 //     to one mailbox with a transaction-scoped advisory lock on that
 //     mailbox, which also makes its quota check exact across relay nodes,
 //     while puts to different mailboxes proceed in parallel.)
-//   - Writes are group-committed where the store can: SQLite's single
-//     writer takes every PutEnvelope and AckBatch queued while its previous
-//     commit ran and commits them in one transaction (one fsync); each
-//     caller is answered after that commit, so a nil error still means
-//     durable. A refused put (duplicate, quota) does not affect the others
-//     in its group; a failed commit fails them all.
+//   - Writes are group-committed: SQLite's single writer takes every
+//     PutEnvelope and AckBatch queued while its previous commit ran and
+//     commits them in one transaction (one fsync); PostgreSQL's group
+//     writers do the same for puts, one batch per round trip. Each caller
+//     is answered after that commit, so a nil error still means durable.
+//     A refused put (duplicate, quota) does not affect the others in its
+//     group; a failed commit fails them all.
 //   - The device list of PutEnvelope is deduplicated. An envelope stored
 //     with no devices has no deliveries: nobody can fetch it and it stays
 //     until it expires.
