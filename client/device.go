@@ -26,6 +26,10 @@ type Options struct {
 	// MaxAttachmentBytes caps the size of a file Attach sends; 0 means
 	// DefaultMaxAttachmentBytes. It cannot exceed payload.MaxAttachmentBytes.
 	MaxAttachmentBytes int64
+	// MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour bound
+	// what other organisations can make this device store; 0 means the
+	// package's MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour.
+	MaxCaseAttachmentBytes, MaxSenderAttachmentBytesPerHour int64
 }
 
 // Device is an unlocked device home: its keys, its verified directory and
@@ -44,6 +48,9 @@ type Device struct {
 	ropts  *relay.Options
 	// maxAttach caps attachments (Options.MaxAttachmentBytes).
 	maxAttach int64
+	// caseAttach and senderAttach are the per-case and per-sender-hour
+	// limits on received attachment data.
+	caseAttach, senderAttach int64
 
 	// netMu is held for a whole relay conversation (sync, send, rotate),
 	// so that only one runs at a time. It also guards secrets' encryption
@@ -140,6 +147,13 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 		d.now = time.Now
 	}
 	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
+	d.caseAttach, d.senderAttach = opt.MaxCaseAttachmentBytes, opt.MaxSenderAttachmentBytesPerHour
+	if d.caseAttach <= 0 {
+		d.caseAttach = MaxCaseAttachmentBytes
+	}
+	if d.senderAttach <= 0 {
+		d.senderAttach = MaxSenderAttachmentBytesPerHour
+	}
 	cached, err := store.Directory(ctx)
 	if err != nil {
 		store.Close()

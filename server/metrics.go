@@ -25,6 +25,7 @@ type metrics struct {
 	rejected          *prometheus.CounterVec // by error code
 	directoryAccepted prometheus.Counter
 	ackBatchesFailed  prometheus.Counter
+	witness           *witnessAge
 }
 
 func newMetrics(s *Server) *metrics {
@@ -88,6 +89,8 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(st.Bytes)
 	}))
+	m.witness = newWitnessAge(s.cfg.Now)
+	f(m.witness)
 	return m
 }
 

@@ -28,6 +28,7 @@ import (
 type relayProc struct {
 	cmd    *exec.Cmd
 	origin string // ws://127.0.0.1:PORT
+	admin  string // http://127.0.0.1:PORT of /metrics
 	exited chan struct{}
 	drop   func() // drops the PostgreSQL schema, if any
 }
@@ -45,12 +46,23 @@ func startRelay(ctx context.Context, o options, bs *benchScheme, dir string, std
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	aln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	adminAddr := aln.Addr().String()
+	aln.Close()
 	args := []string{"--data", filepath.Join(dir, "relay"), "--listen", addr, "--scheme", schemeFile, "--log-level", "warn"}
 	if !o.legacy {
 		// The bench measures capacity, not the per-device rate limit.
 		args = append(args, "--send-rate", "1000000", "--send-burst", "1000000")
 	}
-	p := &relayProc{origin: "ws://" + addr, exited: make(chan struct{}), drop: func() {}}
+	p := &relayProc{origin: "ws://" + addr, admin: "http://" + adminAddr, exited: make(chan struct{}), drop: func() {}}
+	if o.legacy {
+		p.admin = "http://" + addr // metrics were on the public port then
+	} else {
+		args = append(args, "--admin-listen", adminAddr)
+	}
 	if o.store == "postgres" {
 		dsn, drop, err := freshSchema(ctx, o.dsn)
 		if err != nil {
@@ -133,7 +145,7 @@ func (p *relayProc) rssKiB() (float64, error) {
 
 // metric reads one unlabelled series from the relay's /metrics.
 func (p *relayProc) metric(name string) (float64, error) {
-	resp, err := http.Get("http" + strings.TrimPrefix(p.origin, "ws") + "/metrics")
+	resp, err := http.Get(p.admin + "/metrics")
 	if err != nil {
 		return 0, err
 	}
