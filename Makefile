@@ -52,7 +52,7 @@ TORCHWOOD := filippo.io/torchwood
 TORCHWOOD_VERSION := v0.6.1
 GOBIN_DIR = $(shell $(GO) env GOBIN 2>/dev/null | grep . || echo $$($(GO) env GOPATH)/bin)
 
-.PHONY: all run test build sysdeps tools vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots release release-linux release-windows witness-tools
+.PHONY: all run test build sysdeps tools vet lint staticcheck vulncheck fmt-check fuzz bench bench-go clean demo-reset screenshots release release-linux release-windows witness-tools
 
 all: build
 
@@ -170,8 +170,17 @@ fuzz:
 	  done; \
 	done
 
-## bench: every benchmark, with memory figures
-bench:
+## bench: a short set of saferef-bench runs (real relay vs bare forwarder, same run; about 5 minutes; see docs/PERFORMANCE.md)
+BENCH_DURATION ?= 5s
+bench: build
+	$(BIN)/saferef-bench throughput --store sqlite   --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench throughput --store sqlite   --devices 1000 --fanout 10 --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench throughput --store postgres --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench latency    --store sqlite   --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench idle       --store sqlite   --devices 2000
+
+## bench-go: every Go benchmark, with memory figures
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## run: start a relay on 127.0.0.1 with the demo Kent and Medway scheme

@@ -10,7 +10,7 @@ var frameCodec = detcbor.Must(detcbor.Limits{MaxNesting: maxNesting, MaxArrayEle
 
 // outerCodec reads the outer {"t","v","b"} map. It tolerates unknown keys so
 // that a frame of another version is reported as ErrVersion, not
-// ErrMalformed; the canonical re-encoding check still rejects unknown keys in
+// ErrMalformed; the canonical-form check still rejects unknown keys in
 // a frame of this version.
 var outerCodec = detcbor.Must(detcbor.Limits{MaxNesting: maxNesting, MaxArrayElements: MaxDirectoryEntries, MaxMapPairs: maxMapPairs, AllowUnknownFields: true})
 

@@ -39,3 +39,20 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeSend decodes a Send frame carrying a 4 KiB envelope, the
+// relay's most frequent frame.
+func BenchmarkDecodeSend(b *testing.B) {
+	env := bytes.Repeat([]byte{0x5a}, 4096)
+	in, err := Encode(&Send{ReqID: 12345, Envelope: env})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/saferef/saferef/crypto"
@@ -72,12 +73,10 @@ func (c *conn) handleAuth(ctx context.Context, f *protocol.Auth) bool {
 		s.byOrg[c.org] = m
 	}
 	m[c] = struct{}{}
-	s.connWG.Add(1)
 	s.mu.Unlock()
 	s.metrics.authenticated.Inc()
 	c.log("device authenticated")
-	c.enqueue(&protocol.AuthOK{Device: f.Device, Org: [16]byte(c.org)})
-	go c.deliverLoop(ctx)
+	c.startDelivery(&protocol.AuthOK{Device: f.Device, Org: [16]byte(c.org)})
 	return true
 }
 
@@ -107,23 +106,59 @@ func (s *Server) checkDevice(id crypto.DeviceID) error {
 // last two clock-skew windows, so that a captured Auth frame cannot be
 // played again even against a connection with the same nonce.
 func (s *Server) seenSignature(sig []byte) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.accepted[string(sig)]
-	return ok
+	return s.replay.seen(sig)
 }
 
 func (s *Server) acceptSignature(sig []byte, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.accepted[string(sig)]; ok {
+	return s.replay.accept(sig, now, 2*s.cfg.ClockSkew)
+}
+
+// replayGuard remembers accepted auth signatures for a window. Signatures
+// are kept in a map for lookup and in acceptance order in a FIFO, so that
+// forgetting the expired ones costs only those, not a scan of the map.
+type replayGuard struct {
+	mu       sync.Mutex
+	accepted map[string]time.Time // guarded by mu
+	order    []acceptedSig        // guarded by mu: acceptance order, oldest first, from head on
+	head     int                  // guarded by mu: order[:head] are forgotten
+}
+
+type acceptedSig struct {
+	sig string
+	at  time.Time
+}
+
+func (g *replayGuard) seen(sig []byte) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, ok := g.accepted[string(sig)]
+	return ok
+}
+
+// accept records sig at now and reports whether it was new; signatures
+// accepted more than window before now are forgotten first.
+func (g *replayGuard) accept(sig []byte, now time.Time, window time.Duration) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.accepted == nil {
+		g.accepted = make(map[string]time.Time)
+	}
+	for g.head < len(g.order) && now.Sub(g.order[g.head].at) > window {
+		delete(g.accepted, g.order[g.head].sig)
+		g.order[g.head] = acceptedSig{}
+		g.head++
+	}
+	if g.head > 64 && g.head > len(g.order)/2 {
+		// Compact now and then: amortised, each entry is moved a bounded
+		// number of times.
+		g.order = append(g.order[:0], g.order[g.head:]...)
+		g.head = 0
+	}
+	if _, ok := g.accepted[string(sig)]; ok {
 		return false
 	}
-	for k, t := range s.accepted {
-		if now.Sub(t) > 2*s.cfg.ClockSkew {
-			delete(s.accepted, k)
-		}
-	}
-	s.accepted[string(sig)] = now
+	k := string(sig)
+	g.accepted[k] = now
+	g.order = append(g.order, acceptedSig{sig: k, at: now})
 	return true
 }

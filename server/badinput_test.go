@@ -154,7 +154,9 @@ func TestRelayRevokedWhileConnected(t *testing.T) {
 	r := startRelay(t, s.Scheme, nil)
 	r.publish(t, s.Objects...)
 	c := r.online(t, s.medwayA)
-	r.publish(t, s.medwayA.Revoke(t, time.Now(), "left the organisation"))
+	// Dated by the relay's (fixed) clock: a wall-clock date can fall a
+	// second after it and not yet count as revoked.
+	r.publish(t, s.medwayA.Revoke(t, r.clock.Now(), "left the organisation"))
 	c.expectError(protocol.CodeDeviceRevoked, true)
 
 	again := r.dial(t)

@@ -16,28 +16,65 @@ import (
 	"github.com/saferef/saferef/protocol"
 )
 
-// conn is one websocket connection. The reader goroutine (readLoop) owns the
-// socket's read side and the fields marked "reader"; the writer goroutine
-// (writeLoop) is the only one that writes to ws; the delivery goroutine
-// (deliverLoop) runs once the device has authenticated.
+// conn is one websocket connection, served by at most two goroutines: the
+// reader (readLoop) owns the
+// socket's read side and the fields marked "reader"; the writer
+// (writeLoop), started when there is something to write and gone again
+// when there is not, is the only one that writes to ws, and once the device has
+// authenticated it also delivers the device's envelopes: those handed to it
+// from memory as they are stored, and those it reads from the store (the
+// backlog at authentication, and after a wake-up from another relay node).
+//
+// An idle connection holds one goroutine (the reader) and no queue storage:
+// the outbox and the hand-off list are nil slices grown on demand, gorilla's
+// write buffer comes from a pool only while a message is being written, and
+// pings are a timer that starts a writer when due.
 type conn struct {
 	s   *Server
 	ws  *websocket.Conn
 	log func(msg string, args ...any)
 
-	queue   chan []byte   // replies and notices for writeLoop; bounded, full means drop
-	deliver chan []byte   // Deliver and Drained frames; the delivery loop waits for room
-	wakeup  chan struct{} // capacity 1: new mail may be waiting
-	closed  chan struct{} // closed once, by closeWith or drop
-	closeMu sync.Once
+	// ctx is cancelled when the connection ends (by closeWith or drop).
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu sync.Mutex // guards the fields below it, up to the blank line
+	// outbox holds encoded replies and notices for the writer, in order;
+	// at most Config.QueueLength, more means the client is too slow.
+	outbox [][]byte
+	// delivering is set, after AuthOK has been queued in outbox, to start
+	// deliveries: the writer reads it together with the outbox, so AuthOK
+	// always goes before the first Deliver and before Drained.
+	delivering bool
+	// handed holds envelopes stored for this device since the writer last
+	// looked, to deliver from memory; at most handOffLimit, beyond which
+	// catchUp is set instead.
+	handed []handedEnvelope
+	// catchUp asks the writer to read the store from its cursor: set at
+	// authentication (the backlog), by a wake-up from another node, and
+	// when handed overflowed.
+	catchUp bool
+
+	// writing is set while a writer goroutine runs, and for good once the
+	// final writer has said goodbye; poke starts a writer when it is unset.
+	writing bool
+	// pingDue asks the writer for a ping; pingTimer sets it every half
+	// PongTimeout, and pings counts them.
+	pingDue   bool
+	pingTimer *time.Timer
+	pings     int
+
+	closed     chan struct{} // closed once, by closeWith or drop
+	writerDone chan struct{} // closed by the final writer, after the farewell
+	closeOnce  sync.Once
 	// closeCode is the websocket close code sent on the way out; written
 	// before closed is closed, read by writeLoop after.
 	closeCode int
 
 	nonce [32]byte // fixed at accept
 
-	// Reader fields: set by readLoop, read by deliverLoop only after
-	// authentication has happened-before it started.
+	// Reader fields: set by readLoop; device and org are read by the
+	// writer only after delivering was set (under mu) after them.
 	device   crypto.DeviceID
 	org      crypto.OrgID
 	authed   bool
@@ -48,9 +85,35 @@ type conn struct {
 	preAuthHeld bool
 	// uncredited counts envelopes delivered on this connection and not yet
 	// turned into send credit by an Ack (ratelimit.go); atomic: the
-	// delivery loop adds, the reader takes.
+	// writer adds, the reader takes.
 	uncredited atomic.Int64
+
+	// recent holds the ids of envelopes delivered on this connection and
+	// not yet acknowledged on it, a ring of up to recentLimit (the oldest
+	// is forgotten first); zero ids are free slots. Guarded by mu.
+	recent [][16]byte
+	next   int // guarded by mu: where the ring's next id goes once it is full
+
+	// Writer fields: used only by writeLoop.
+	cursor  uint64 // Seq of the last envelope read from the store
+	drained bool   // Drained has been sent
 }
+
+// handedEnvelope is an envelope handed to a connection from memory: its id
+// and its Deliver frame, encoded once for every recipient connection.
+type handedEnvelope struct {
+	id    [16]byte
+	frame []byte
+}
+
+// handOffLimit bounds the envelopes waiting in memory for one connection;
+// past it the writer reads the store instead.
+const handOffLimit = 64
+
+// recentLimit is how many delivered ids a connection remembers, so that an
+// envelope handed over from memory is not sent again when a later read of
+// the store returns it before its acknowledgement has been applied.
+const recentLimit = 128
 
 func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -70,15 +133,14 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has already answered with an HTTP error
 	}
 	c := &conn{
-		s:       s,
-		ws:      ws,
-		queue:   make(chan []byte, s.cfg.QueueLength),
-		deliver: make(chan []byte, 16),
-		wakeup:  make(chan struct{}, 1),
-		closed:  make(chan struct{}),
+		s:          s,
+		ws:         ws,
+		closed:     make(chan struct{}),
+		writerDone: make(chan struct{}),
 
 		preAuthHeld: true,
 	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if s.cfg.LogIP {
 		addr := r.RemoteAddr
 		c.log = func(msg string, args ...any) { s.cfg.Logger.Info(msg, append(args, "remote", addr)...) }
@@ -99,19 +161,25 @@ func (s *Server) serveConnect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.conns[c] = struct{}{}
-	s.connWG.Add(2)
+	s.connWG.Add(1) // the reader, which outlives every writer
 	s.mu.Unlock()
 	s.metrics.connections.Inc()
 	s.metrics.connectionsTotal.Inc()
 	c.log("connection opened")
 
-	go c.writeLoop()
+	c.mu.Lock()
+	c.pingTimer = time.AfterFunc(s.cfg.PongTimeout/2, c.pingTick)
+	c.mu.Unlock()
 	c.enqueue(&protocol.ServerHello{Nonce: c.nonce, Origin: s.cfg.Origin, Time: s.cfg.Now().Unix(), LogKey: s.tlog.VerifierKey()})
+	// The reader gets a fresh goroutine and the handler returns, so that
+	// net/http lets go of its per-connection state (request, 4 KiB read
+	// and write buffers, a stack grown by the handshake): an idle
+	// connection keeps only what it needs.
 	go c.readLoop()
 }
 
-// enqueue queues a frame for the writer. A connection whose queue is full is
-// too slow to keep up: it is dropped, so that it cannot hold memory or
+// enqueue queues a frame for the writer. A connection whose outbox is full
+// is too slow to keep up: it is dropped, so that it cannot hold memory or
 // stall the goroutine that produced the frame.
 func (c *conn) enqueue(f protocol.Frame) bool {
 	b, err := protocol.Encode(f)
@@ -124,32 +192,79 @@ func (c *conn) enqueue(f protocol.Frame) bool {
 		return false
 	default:
 	}
-	select {
-	case c.queue <- b:
-		return true
-	default:
+	c.mu.Lock()
+	if len(c.outbox) >= c.s.cfg.QueueLength {
+		c.mu.Unlock()
 		c.drop("queue-full")
 		return false
 	}
+	c.outbox = append(c.outbox, b)
+	c.mu.Unlock()
+	c.poke()
+	return true
 }
 
-// enqueueDelivery queues a frame on the delivery queue, waiting for room, so
-// that a backlog is paced by the client's reading rather than dropped; it
-// never takes room that replies to the client's own frames need.
-func (c *conn) enqueueDelivery(ctx context.Context, f protocol.Frame) bool {
-	b, err := protocol.Encode(f)
+// startDelivery queues AuthOK and, behind it, the start of deliveries.
+func (c *conn) startDelivery(ok *protocol.AuthOK) {
+	b, err := protocol.Encode(ok)
 	if err != nil {
-		c.s.cfg.Logger.Error("encode frame", "type", f.FrameType(), "err", err)
-		return false
+		c.s.cfg.Logger.Error("encode frame", "type", ok.FrameType(), "err", err)
+		return
 	}
-	select {
-	case c.deliver <- b:
-		return true
-	case <-c.closed:
-		return false
-	case <-ctx.Done():
-		return false
+	c.mu.Lock()
+	c.outbox = append(c.outbox, b)
+	c.delivering = true
+	c.catchUp = true
+	c.mu.Unlock()
+	c.poke()
+}
+
+// handOff gives the writer an envelope just stored for this device, to
+// deliver from memory.
+func (c *conn) handOff(h handedEnvelope) {
+	c.mu.Lock()
+	if len(c.handed) < handOffLimit {
+		c.handed = append(c.handed, h)
+	} else {
+		c.handed = nil
+		c.catchUp = true
 	}
+	c.mu.Unlock()
+	c.poke()
+}
+
+// wake asks the writer to read the device's envelopes from the store:
+// another relay node has stored one.
+func (c *conn) wake() {
+	c.mu.Lock()
+	c.catchUp = true
+	c.mu.Unlock()
+	c.poke()
+}
+
+// poke makes sure a writer runs: it starts one unless one is running (or
+// the connection's final writer has finished).
+func (c *conn) poke() {
+	c.mu.Lock()
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+// pingTick runs on the ping timer: it asks for a ping and re-arms.
+func (c *conn) pingTick() {
+	c.mu.Lock()
+	if c.isClosed() {
+		c.mu.Unlock()
+		return
+	}
+	c.pingDue = true
+	c.pingTimer.Reset(c.s.cfg.PongTimeout / 2)
+	c.mu.Unlock()
+	c.poke()
 }
 
 // sendError queues an Error frame and counts it. A fatal error closes the
@@ -166,20 +281,26 @@ func (c *conn) sendError(code, message string, reqID uint64, fatal bool) {
 // closeWith writes a final Error frame (best effort, bounded by the write
 // timeout) and closes the connection, counting reason.
 func (c *conn) closeWith(code, message, reason string) {
-	c.closeMu.Do(func() {
+	c.closeOnce.Do(func() {
 		b, err := protocol.Encode(&protocol.Error{Code: code, Message: message, Fatal: true})
 		if err == nil {
 			// Hand the frame to the writer; it writes what is queued, then
-			// this frame, then a close message. If the queue is full the
+			// this frame, then a close message. If the outbox is full the
 			// connection is too slow to be told.
-			select {
-			case c.queue <- b:
-			default:
+			c.mu.Lock()
+			if len(c.outbox) < c.s.cfg.QueueLength+1 {
+				c.outbox = append(c.outbox, b)
 			}
+			c.mu.Unlock()
 		}
 		c.s.metrics.dropped.WithLabelValues(reason).Inc()
 		c.closeCode = closeCodeFor(code)
 		close(c.closed)
+		c.cancel()
+		c.poke() // a writer says goodbye
+		// Unblock the reader. (The net.Conn's deadlines are safe to set
+		// from any goroutine; the websocket's own setters are not.)
+		c.ws.NetConn().SetReadDeadline(time.Now())
 	})
 }
 
@@ -204,107 +325,290 @@ func closeCodeFor(code string) int {
 
 // drop closes the connection without a farewell frame.
 func (c *conn) drop(reason string) {
-	c.closeMu.Do(func() {
+	c.closeOnce.Do(func() {
 		c.s.metrics.dropped.WithLabelValues(reason).Inc()
 		close(c.closed)
+		c.cancel()
 		// Unblock a writer stuck in a write to a client that stopped
-		// reading. (The net.Conn's deadlines are safe to set from any
-		// goroutine; the websocket's own setter is not.)
+		// reading, and the reader.
 		c.ws.NetConn().SetWriteDeadline(time.Now())
+		c.ws.NetConn().SetReadDeadline(time.Now())
+		c.poke() // a writer closes the socket
 	})
 }
 
-func (c *conn) wake() {
-	select {
-	case c.wakeup <- struct{}{}:
-	default:
-	}
-}
-
-// writeLoop is the only goroutine that writes to the socket. It also sends
-// pings so that a vanished client is noticed.
+// writeLoop is the only goroutine that writes to the socket: replies first,
+// then deliveries, and pings when due. It runs while there is something to
+// write and returns when there is not (poke starts it again); every
+// catchUpPings pings it reads the store in case a wake-up was lost. Once
+// the connection is closed, the writer running then writes what is queued
+// and a close message, closes the socket and is the last.
 func (c *conn) writeLoop() {
-	defer c.s.connWG.Done()
-	ping := time.NewTicker(c.s.cfg.PongTimeout / 2)
-	defer ping.Stop()
-	defer c.ws.Close()
-	write := func(b []byte) error {
-		c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
-		return c.ws.WriteMessage(websocket.BinaryMessage, b)
-	}
 	for {
-		// Replies go before deliveries: AuthOK is queued before the
-		// delivery loop starts, so the client always sees it first.
-		select {
-		case b := <-c.queue:
-			if err := write(b); err != nil {
-				c.drop("write-failed")
-				return
-			}
-			continue
-		default:
+		if c.isClosed() {
+			c.farewell()
+			c.ws.Close()
+			c.mu.Lock()
+			c.pingTimer.Stop()
+			c.mu.Unlock()
+			close(c.writerDone)
+			return // writing stays set: no writer starts again
 		}
-		select {
-		case b := <-c.queue:
-			if err := write(b); err != nil {
-				c.drop("write-failed")
-				return
+		c.mu.Lock()
+		ping := c.pingDue
+		c.pingDue = false
+		if ping {
+			c.pings++
+			if c.pings%catchUpPings == 0 && c.delivering {
+				c.catchUp = true
 			}
-		case b := <-c.deliver:
-			if err := write(b); err != nil {
-				c.drop("write-failed")
-				return
-			}
-		case <-ping.C:
+		}
+		c.mu.Unlock()
+		if ping {
 			c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
 			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
 				c.drop("write-failed")
-				return
+				continue
 			}
-		case <-c.closed:
-			// Flush what is queued (the farewell Error frame among it),
-			// then say goodbye.
-		flush:
-			for {
-				select {
-				case b := <-c.queue:
-					if write(b) != nil {
-						return
-					}
-				default:
-					break flush
-				}
+		}
+		if h := c.s.testBeforeWork.Load(); h != nil {
+			(*h)(c)
+		}
+		if !c.work() {
+			if !c.isClosed() {
+				c.drop("write-failed")
 			}
-			code := c.closeCode
-			if code == 0 {
-				code = websocket.CloseNormalClosure
-			}
-			c.ws.SetWriteDeadline(time.Now().Add(time.Second))
-			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""))
+			continue
+		}
+		c.mu.Lock()
+		idle := !c.isClosed() && !c.pingDue && len(c.outbox) == 0 && len(c.handed) == 0 && !(c.catchUp && c.delivering)
+		if idle {
+			c.writing = false
+		}
+		c.mu.Unlock()
+		if idle {
 			return
 		}
 	}
+}
+
+// catchUpPings is how many ping periods pass between reads of the store
+// made in case a wake-up was lost (belt and braces).
+const catchUpPings = 4
+
+func (c *conn) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// write writes one frame, bounded by the write timeout.
+func (c *conn) write(b []byte) error {
+	c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+	return c.ws.WriteMessage(websocket.BinaryMessage, b)
+}
+
+// writeReplies writes everything in the outbox and reports whether
+// deliveries have started.
+func (c *conn) writeReplies() (delivering bool, err error) {
+	for {
+		c.mu.Lock()
+		out := c.outbox
+		c.outbox = nil
+		delivering = c.delivering
+		c.mu.Unlock()
+		if len(out) == 0 {
+			return delivering, nil
+		}
+		for _, b := range out {
+			if err := c.write(b); err != nil {
+				return delivering, err
+			}
+		}
+	}
+}
+
+// work writes what is waiting: replies, then (once authenticated) the
+// store's backlog when a read is due, Drained after the first one, then
+// envelopes handed over from memory. It returns false when the connection
+// must end.
+func (c *conn) work() bool {
+	delivering, err := c.writeReplies()
+	if err != nil || !delivering {
+		return err == nil
+	}
+	for {
+		c.mu.Lock()
+		catchUp, handed := c.catchUp, c.handed
+		c.catchUp, c.handed = false, nil
+		c.mu.Unlock()
+		if !catchUp && len(handed) == 0 {
+			return true
+		}
+		if catchUp {
+			if !c.readStore() {
+				return false
+			}
+			if !c.drained {
+				c.drained = true
+				if err := c.writeDelivery(drainedFrame); err != nil {
+					return false
+				}
+			}
+		}
+		for _, h := range handed {
+			if !c.deliverFrame(h.id, h.frame) {
+				return false
+			}
+		}
+	}
+}
+
+// readStore delivers everything pending for the device after the cursor,
+// a page at a time, writing replies between pages.
+func (c *conn) readStore() bool {
+	for {
+		envs, err := c.s.store.Pending(c.ctx, [16]byte(c.device), c.cursor, deliverBatch, c.s.cfg.Now())
+		if err != nil {
+			if c.ctx.Err() == nil {
+				c.s.cfg.Logger.Error("read pending envelopes", "err", err)
+				c.closeWith(protocol.CodeInternal, "the relay cannot read your mailbox; reconnect shortly", "store-error")
+			}
+			return false
+		}
+		for _, e := range envs {
+			if !c.deliver(e.ID, e.Body) {
+				return false
+			}
+			c.cursor = e.Seq
+		}
+		if _, err := c.writeReplies(); err != nil {
+			return false
+		}
+		if len(envs) < deliverBatch {
+			return true
+		}
+	}
+}
+
+// deliver writes one envelope unless it was delivered on this connection
+// and not yet acknowledged (a read of the store can return an envelope
+// already handed over from memory).
+func (c *conn) deliver(id [16]byte, body []byte) bool {
+	if !c.remember(id) {
+		return true
+	}
+	b, err := protocol.Encode(&protocol.Deliver{Envelope: body})
+	if err != nil {
+		c.s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
+		return true
+	}
+	return c.sendDelivery(b)
+}
+
+// deliverFrame is deliver for an already encoded Deliver frame.
+func (c *conn) deliverFrame(id [16]byte, frame []byte) bool {
+	if !c.remember(id) {
+		return true
+	}
+	return c.sendDelivery(frame)
+}
+
+func (c *conn) sendDelivery(frame []byte) bool {
+	if err := c.writeDelivery(frame); err != nil {
+		return false
+	}
+	c.s.metrics.envelopesDeliver.Inc()
+	c.uncredited.Add(1)
+	return true
+}
+
+// remember records id as delivered and reports whether it was new.
+func (c *conn) remember(id [16]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	free := -1
+	for i, r := range c.recent {
+		if r == id {
+			return false
+		}
+		if free < 0 && r == ([16]byte{}) {
+			free = i
+		}
+	}
+	switch {
+	case free >= 0:
+		c.recent[free] = id
+	case len(c.recent) < recentLimit:
+		c.recent = append(c.recent, id)
+	default:
+		c.recent[c.next] = id
+		c.next = (c.next + 1) % recentLimit
+	}
+	return true
+}
+
+// forget clears acknowledged ids from the ring: should the envelope be
+// stored again (a sender retrying), it is delivered again.
+func (c *conn) forget(ids [][16]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		for i, r := range c.recent {
+			if r == id {
+				c.recent[i] = [16]byte{}
+				break
+			}
+		}
+	}
+}
+
+func (c *conn) writeDelivery(b []byte) error {
+	return c.write(b)
+}
+
+// drainedFrame is the encoded Drained frame, the same for everyone.
+var drainedFrame = func() []byte {
+	b, err := protocol.Encode(&protocol.Drained{})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// farewell writes what is queued (the final Error frame among it) and a
+// close message.
+func (c *conn) farewell() {
+	c.mu.Lock()
+	out := c.outbox
+	c.outbox = nil
+	c.mu.Unlock()
+	for _, b := range out {
+		if c.write(b) != nil {
+			return
+		}
+	}
+	code := c.closeCode
+	if code == 0 {
+		code = websocket.CloseNormalClosure
+	}
+	c.ws.SetWriteDeadline(time.Now().Add(time.Second))
+	c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""))
 }
 
 // readLoop reads and dispatches frames until the connection ends, then
 // unregisters it.
 func (c *conn) readLoop() {
 	defer c.s.connWG.Done()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := c.ctx
 	defer func() {
-		cancel()
 		c.drop("client-closed")
+		<-c.writerDone
 		c.unregister()
 		c.log("connection closed")
-	}()
-	go func() {
-		select {
-		case <-c.closed:
-			cancel()
-			// Unblock the read below.
-			c.ws.SetReadDeadline(time.Now())
-		case <-ctx.Done():
-		}
 	}()
 
 	// Read limit: a little above the largest frame, so that an oversized
@@ -323,6 +627,9 @@ func (c *conn) readLoop() {
 	deadline()
 	c.ws.SetPongHandler(func(string) error { deadline(); return nil })
 	for {
+		if c.isClosed() {
+			return
+		}
 		typ, r, err := c.ws.NextReader()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {

@@ -39,6 +39,7 @@ func (s *Server) publish(ctx context.Context, obj []byte) (uint64, error) {
 		return 0, fmt.Errorf("publish: %w: %w", errStore, err)
 	}
 	kind, err := s.dir.Add(obj, s.cfg.Now())
+	s.dirGen.Add(1)
 	if err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}

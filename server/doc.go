@@ -10,12 +10,21 @@
 //
 // # Connections
 //
-// Each websocket connection has exactly one writer goroutine (conn.writeLoop)
-// fed by a bounded queue, one reader goroutine (conn.readLoop), and, once
-// authenticated, one delivery goroutine (conn.deliverLoop) that pages pending
-// envelopes out of the store. A client whose queue fills, or whose socket
-// does not take a write within WriteTimeout, is dropped rather than allowed
-// to stall anyone else; drops are counted by reason in
+// Each websocket connection has at most two goroutines: a reader
+// (conn.readLoop) and a writer (conn.writeLoop), the only one that writes
+// to the socket, which runs only while there is something to write (an
+// idle connection has the reader alone; its pings come from a timer that
+// starts a writer when one is due). The writer writes replies first, then,
+// once the device has authenticated, its envelopes: those handed to it from
+// memory as this node stores them, and those it reads from the store (the
+// backlog at authentication, then only after a wake-up from another relay
+// node, a hand-off overflow, or every few minutes in case a wake-up was
+// lost). AuthOK and the start of deliveries are queued in one step, so
+// AuthOK always precedes Drained. An idle connection holds no queue
+// storage: its outbox grows on demand up to QueueLength. A client whose
+// outbox fills, or whose socket does not take a write within WriteTimeout,
+// is dropped rather than allowed to stall anyone else; drops are counted by
+// reason in
 // saferef_relay_connections_dropped_total.
 //
 // # Delivery
@@ -26,6 +35,12 @@
 // the sending device itself); the envelope is deleted once all of them have
 // acknowledged it, or when it expires. A device that reconnects is sent
 // everything still pending for it, in arrival order, followed by Drained.
+// Ack frames from every connection are gathered for a couple of
+// milliseconds and applied in one store transaction (store.AckBatch); a
+// batch that fails is logged and its envelopes are delivered again, which
+// devices deduplicate. An auth signature is remembered for twice the clock
+// skew in a map plus a FIFO, so forgetting costs no scan; each mailbox's
+// current devices are cached until the directory changes.
 //
 // # Decisions not fixed by the design
 //

@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+	"slices"
 
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/server/store"
 )
 
-// deliverBatch is how many envelopes the delivery loop reads from the store
-// at a time.
+// deliverBatch is how many envelopes a connection's writer reads from the
+// store at a time.
 const deliverBatch = 64
 
 // handleSend stores an envelope for its mailbox and acknowledges it once it
@@ -45,10 +45,7 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 	// Every current device of the mailbox's organisation gets it, the
 	// sender's own included (which acknowledges it at once): leaving the
 	// sender out would record in the store who sent it.
-	var devices [][16]byte
-	for _, d := range s.dir.CurrentDevices(env.Mailbox, now) {
-		devices = append(devices, [16]byte(d.Cert.Device))
-	}
+	devices := s.mailboxes.current(s, env.Mailbox, now)
 	expiry := env.Expiry
 	if max := now.Add(s.cfg.MailboxTTL); expiry.IsZero() || expiry.After(max) {
 		expiry = max
@@ -73,68 +70,31 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 	case errors.Is(err, store.ErrMailboxFull):
 		c.sendError(protocol.CodeMailboxFull, "the recipient's mailbox is full; try again later or tell the scheme coordinator", f.ReqID, false)
 		return
+	case err != nil && ctx.Err() != nil:
+		return // the connection ended while the envelope was being stored
 	case err != nil:
 		c.storeFailed(ctx, "store envelope", err, f.ReqID, false)
 		return
 	}
 	s.metrics.envelopesStored.Inc()
+	if slices.Contains(devices, [16]byte(c.device)) {
+		// The sender's own copy comes back to it: acknowledging that copy
+		// must not earn the send credit an envelope from someone else
+		// does (ratelimit.go), or sending to its own organisation would
+		// cost a device nothing.
+		c.uncredited.Add(-1)
+	}
 	c.enqueue(&protocol.SendOK{ReqID: f.ReqID, ID: [16]byte(env.ID)})
-	s.wakeMailbox(env.Mailbox)
+	s.handOff(env.Mailbox, [16]byte(env.ID), devices, f.Envelope)
 }
 
-// handleAck records that this device has processed envelopes; an envelope
-// every device has acknowledged is deleted.
+// handleAck hands this device's acknowledgements to the relay's acker,
+// which applies those of every connection together every few
+// milliseconds. A batch that fails to apply is logged and counted; its
+// envelopes are delivered again later, which devices deduplicate
+// (protocol/SPEC.md, "Delivery").
 func (c *conn) handleAck(ctx context.Context, f *protocol.Ack) {
-	n, err := c.s.store.Ack(ctx, [16]byte(c.device), f.IDs)
-	if err != nil {
-		c.storeFailed(ctx, "acknowledge envelopes", err, 0, false)
-		return
-	}
+	c.forget(f.IDs)
 	c.s.creditSend(c.device, c.takeDelivered(f.IDs))
-	c.s.metrics.envelopesDeleted.Add(float64(n))
-}
-
-// deliverLoop sends the device everything pending for it, in arrival order,
-// then Drained, then whatever arrives later. Each connection starts from the
-// beginning of the device's queue: anything not acknowledged on an earlier
-// connection is sent again (clients deduplicate by envelope id).
-func (c *conn) deliverLoop(ctx context.Context) {
-	defer c.s.connWG.Done()
-	var cursor uint64
-	drained := false
-	for {
-		for {
-			envs, err := c.s.store.Pending(ctx, [16]byte(c.device), cursor, deliverBatch, c.s.cfg.Now())
-			if err != nil {
-				c.storeFailed(ctx, "read pending envelopes", err, 0, true)
-				return
-			}
-			for _, e := range envs {
-				if !c.enqueueDelivery(ctx, &protocol.Deliver{Envelope: e.Body}) {
-					return
-				}
-				c.s.metrics.envelopesDeliver.Inc()
-				c.uncredited.Add(1)
-				cursor = e.Seq
-			}
-			if len(envs) < deliverBatch {
-				break
-			}
-		}
-		if !drained {
-			drained = true
-			if !c.enqueueDelivery(ctx, &protocol.Drained{}) {
-				return
-			}
-		}
-		select {
-		case <-c.wakeup:
-		case <-c.closed:
-			return
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Minute):
-			// Belt and braces: look again even if a wake-up was lost.
-		}
-	}
+	c.s.acker.add(ctx, store.Acks{Device: [16]byte(c.device), IDs: f.IDs})
 }

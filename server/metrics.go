@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"runtime"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -27,6 +28,7 @@ type metrics struct {
 	witnessFailed     prometheus.Counter
 	preAuthRefused    *prometheus.CounterVec // by limit: connections, bytes
 	storeUnavailable  prometheus.Counter
+	ackBatchesFailed  prometheus.Counter
 	witness           *witnessAge
 }
 
@@ -54,6 +56,9 @@ func newMetrics(s *Server) *metrics {
 	m.envelopesDeleted = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "saferef_relay_envelopes_acknowledged_total", Help: "Envelopes deleted after every device acknowledged them.",
 	})
+	m.ackBatchesFailed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "saferef_relay_ack_batches_failed_total", Help: "Batches of acknowledgements the store could not apply (their envelopes are delivered again).",
+	})
 	m.envelopesExpired = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "saferef_relay_envelopes_expired_total", Help: "Envelopes deleted unacknowledged at their expiry.",
 	})
@@ -77,7 +82,7 @@ func newMetrics(s *Server) *metrics {
 	})
 	for _, c := range []prometheus.Collector{m.connections, m.authenticated, m.connectionsTotal, m.dropped,
 		m.envelopesStored, m.envelopesDeliver, m.envelopesDeleted, m.envelopesExpired, m.rejected, m.directoryAccepted,
-		m.witnessCosigned, m.witnessFailed, m.preAuthRefused, m.storeUnavailable} {
+		m.witnessCosigned, m.witnessFailed, m.preAuthRefused, m.storeUnavailable, m.ackBatchesFailed} {
 		f(c)
 	}
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -86,6 +91,9 @@ func newMetrics(s *Server) *metrics {
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "saferef_relay_preauth_bytes", Help: "Bytes reserved by frames being read before authentication.",
 	}, func() float64 { return float64(s.preAuth.bytes.Load()) }))
+	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "saferef_relay_goroutines", Help: "Goroutines in the relay process (two per connection, plus a few).",
+	}, func() float64 { return float64(runtime.NumGoroutine()) }))
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "saferef_relay_envelopes_held", Help: "Envelopes currently stored.",
 	}, func() float64 {

@@ -70,7 +70,7 @@ func (c *conn) takeDelivered(ids [][16]byte) int {
 	n := int64(len(ids))
 	for {
 		have := c.uncredited.Load()
-		take := min(have, n)
+		take := max(0, min(have, n)) // below zero: own copies still to come back (handleSend)
 		if c.uncredited.CompareAndSwap(have, have-take) {
 			return int(take)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,12 +52,26 @@ type Server struct {
 	conns    map[*conn]struct{}
 	byOrg    map[crypto.OrgID]map[*conn]struct{} // authenticated connections by mailbox
 	limiters map[crypto.DeviceID]*tokenBucket
-	accepted map[string]time.Time // auth signatures accepted, for replay refusal
 	closing  bool
 
-	preAuth preAuthLimits // unauthenticated connections and their bytes (preauth.go)
+	// The fields below are not guarded by mu: each says what guards it.
+
+	preAuth preAuthLimits // unauthenticated connections and their bytes (preauth.go); atomics
 	// writeFailing is set while the store's write probe fails (storeguard.go).
 	writeFailing atomic.Bool
+	// replay holds the auth signatures accepted recently (its own lock).
+	replay replayGuard
+	// acker applies acknowledgements from every connection in batches.
+	acker *acker
+	// dirGen counts the entries applied to dir; it changes after every
+	// change to dir, so a cached view of dir is fresh while it is equal.
+	dirGen atomic.Uint64
+	// mailboxes caches each mailbox's current devices (its own lock).
+	mailboxes deviceCache
+
+	// testBeforeWork, set only by tests before the first connection, runs
+	// in a connection's writer before each round of writing.
+	testBeforeWork atomic.Pointer[func(c *conn)]
 
 	bg       sync.WaitGroup // background loops
 	stopBg   context.CancelFunc
@@ -88,11 +103,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		conns:    make(map[*conn]struct{}),
 		byOrg:    make(map[crypto.OrgID]map[*conn]struct{}),
 		limiters: make(map[crypto.DeviceID]*tokenBucket),
-		accepted: make(map[string]time.Time),
 		shutdown: make(chan struct{}),
 		upgrader: websocket.Upgrader{
-			ReadBufferSize:    1024,
-			WriteBufferSize:   1024,
+			// The read buffer is held for the connection's life, so it is
+			// small: it holds frame headers, and a frame's payload larger
+			// than it is read straight into the message. The write buffer
+			// is taken from a pool only while a message is written, so it
+			// can hold a whole 4 KiB envelope and more: a message goes out
+			// as one frame, one syscall.
+			ReadBufferSize:    256,
+			WriteBufferSize:   32 << 10,
 			WriteBufferPool:   &sync.Pool{},
 			EnableCompression: false,
 			// Devices are native apps, not browsers: there is no Origin
@@ -124,13 +144,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.Logger.Info("transparency log ready", "log_key", s.tlog.VerifierKey(), "size", s.tlog.Size(), "checkpoint", string(cp))
 	s.bgCtx, s.stopBg = context.WithCancel(context.Background())
 	s.probeNow(s.bgCtx)
-	s.bg.Add(2)
+	s.acker = newAcker(s)
+	s.bg.Add(3)
 	go s.expireLoop(s.bgCtx)
+	go s.probeLoop(s.bgCtx)
+	go s.acker.loop(s.bgCtx)
 	if s.witness != nil {
 		s.bg.Add(1)
 		go s.witness.run(s.bgCtx)
 	}
-	go s.probeLoop(s.bgCtx)
 	if n, ok := cfg.Store.(store.Notifier); ok {
 		s.bg.Add(1)
 		go s.listenLoop(s.bgCtx, n)
@@ -241,6 +263,7 @@ func (s *Server) reloadLocked(ctx context.Context) error {
 			if _, err := s.dir.Add(e.Object, e.Added); err != nil {
 				s.cfg.Logger.Warn("directory entry failed verification on load", "index", e.Index, "kind", e.Kind, "err", err)
 			}
+			s.dirGen.Add(1)
 			s.dirNext = e.Index + 1
 		}
 		s.saveCheckpoint()
@@ -281,7 +304,13 @@ func (s *Server) expireNow(ctx context.Context) {
 func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
 	defer s.bg.Done()
 	for ctx.Err() == nil {
-		err := n.Listen(ctx, func(mailbox [16]byte) { s.wakeMailbox(crypto.OrgID(mailbox)) })
+		err := n.Listen(ctx, func(mailbox [16]byte, own bool) {
+			if !own {
+				// This node's own puts were handed to its connections
+				// when they were stored.
+				s.wakeMailbox(crypto.OrgID(mailbox))
+			}
+		})
 		if ctx.Err() != nil {
 			return
 		}
@@ -292,6 +321,29 @@ func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
 			return
 		case <-time.After(time.Second):
 		}
+	}
+}
+
+// handOff gives an envelope just stored for mailbox to this node's
+// connections of the devices it is pending for, to deliver from memory
+// without reading the store.
+func (s *Server) handOff(mailbox crypto.OrgID, id [16]byte, devices [][16]byte, body []byte) {
+	var h handedEnvelope
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.byOrg[mailbox] {
+		if !slices.Contains(devices, [16]byte(c.device)) {
+			continue
+		}
+		if h.frame == nil {
+			frame, err := protocol.Encode(&protocol.Deliver{Envelope: body})
+			if err != nil {
+				s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
+				return
+			}
+			h = handedEnvelope{id: id, frame: frame}
+		}
+		c.handOff(h)
 	}
 }
 

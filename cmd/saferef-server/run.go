@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -110,6 +111,7 @@ type config struct {
 	acceptEmptyStore                                                              bool
 	sendRate                                                                      float64
 	sendBurst                                                                     int
+	cpuProfile                                                                    string
 }
 
 // serveFlags registers the serving flags on fs.
@@ -135,6 +137,7 @@ func serveFlags(fs *flag.FlagSet) *config {
 	fs.Float64Var(&c.sendRate, "send-rate", 20, "envelopes one device may send per second, on average")
 	fs.IntVar(&c.sendBurst, "send-burst", 100, "envelopes one device may send in a burst (a device may also send one per envelope it has just received and acknowledged)")
 	fs.BoolVar(&c.acceptEmptyStore, "accept-empty-store", false, "start even if the store holds less of the directory log than this relay last signed (after a deliberate reset); devices will report a rollback")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the whole run to this file, for saferef-bench and performance work")
 	return c
 }
 
@@ -256,6 +259,20 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	logger := cfg.logger(stderr)
+	if cfg.sendRate < 0 || cfg.sendBurst < 0 {
+		return &usageError{"--send-rate and --send-burst must not be negative", "leave them out for the defaults (20 per second, burst 100)"}
+	}
+	if cfg.cpuProfile != "" {
+		f, err := os.OpenFile(cfg.cpuProfile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fmt.Errorf("create CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("start CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	scheme, err := readScheme(cfg.schemeFile)
 	if err != nil {
 		return err

@@ -21,12 +21,22 @@
 //     clock truncated to the second. Returned times are UTC. An envelope is
 //     expired, and invisible to Pending, once Expiry <= now.
 //   - Seq is assigned by the store, strictly increasing and never reused,
-//     even after deletion or a restart. Envelopes become visible in Seq
-//     order: once Pending has returned an envelope with Seq s, no envelope
-//     with a smaller Seq can appear later, so a caller may page with the
-//     after cursor without missing one. (SQLite has one writer; PostgreSQL
-//     serialises PutEnvelope with a transaction-scoped advisory lock, which
-//     also makes the quota check exact across relay nodes.)
+//     even after deletion or a restart. Envelopes of one mailbox become
+//     visible in Seq order: once Pending has returned an envelope with Seq
+//     s, no envelope of the same mailbox with a smaller Seq can appear
+//     later, so a caller whose device reads one mailbox (as every relay
+//     device does: its organisation's) may page with the after cursor
+//     without missing one. (SQLite has one writer; PostgreSQL orders puts
+//     to one mailbox with a transaction-scoped advisory lock on that
+//     mailbox, which also makes its quota check exact across relay nodes,
+//     while puts to different mailboxes proceed in parallel.)
+//   - Writes are group-committed: SQLite's single writer takes every
+//     PutEnvelope and AckBatch queued while its previous commit ran and
+//     commits them in one transaction (one fsync); PostgreSQL's group
+//     writers do the same for puts, one batch per round trip. Each caller
+//     is answered after that commit, so a nil error still means durable.
+//     A refused put (duplicate, quota) does not affect the others in its
+//     group; a failed commit fails them all.
 //   - The device list of PutEnvelope is deduplicated. An envelope stored
 //     with no devices has no deliveries: nobody can fetch it and it stays
 //     until it expires.

@@ -34,6 +34,11 @@ type Store interface {
 	// no pending delivery left is deleted. Unknown ids are ignored. It
 	// returns how many envelopes were deleted.
 	Ack(ctx context.Context, device [16]byte, ids [][16]byte) (deleted int, err error)
+	// AckBatch applies the acknowledgements of many devices in one
+	// transaction, as Ack would one by one, and returns how many envelopes
+	// were deleted. The relay gathers acknowledgements from every
+	// connection for a few milliseconds and applies them with one commit.
+	AckBatch(ctx context.Context, acks []Acks) (deleted int, err error)
 	// Expire deletes every envelope (and its deliveries) with Expiry <= now
 	// and returns how many.
 	Expire(ctx context.Context, now time.Time) (int, error)
@@ -49,13 +54,15 @@ type Store interface {
 
 // Notifier is implemented by stores shared between relay nodes
 // (PostgreSQL). Listen calls fn with the mailbox id of every envelope stored
-// by any node, this one included, until ctx ends. Notification is
+// by any node until ctx ends; own is true when the envelope was stored
+// through this very Store value (this relay node), which has already handed
+// it to its local connections and need not wake them again. Notification is
 // at-most-once, so callers must also catch up from Pending after
 // (re)connecting. Listen returns nil when ctx is done, or a wrapped error on a
 // connection failure, after which the caller may call it again. fn is called
 // from Listen's goroutine, one call at a time.
 type Notifier interface {
-	Listen(ctx context.Context, fn func(mailbox [16]byte)) error
+	Listen(ctx context.Context, fn func(mailbox [16]byte, own bool)) error
 }
 
 // WriteProber is implemented by stores that can check cheaply that they

@@ -51,3 +51,11 @@ type Stats struct {
 	// DirectoryEntries is the size of the directory log.
 	DirectoryEntries int64
 }
+
+// Acks is one device's acknowledgements, an element of a Store.AckBatch.
+type Acks struct {
+	// Device is the acknowledging device.
+	Device [16]byte
+	// IDs are the envelopes it has processed.
+	IDs [][16]byte
+}

@@ -64,16 +64,59 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 // Ack removes device's deliveries of ids and deletes the envelopes left with
 // none.
 func (s *Store) Ack(ctx context.Context, device [16]byte, ids [][16]byte) (int, error) {
-	op := fmt.Sprintf("ack for device %x", device)
+	return s.AckBatch(ctx, []store.Acks{{Device: device, IDs: ids}})
+}
+
+// ackDeliveries locks the acknowledged envelopes in Seq order, then
+// deletes the acknowledging devices' deliveries of them; $1 and $2 are
+// parallel arrays of (device, envelope id) pairs.
+const ackDeliveries = `WITH p AS (SELECT * FROM unnest($1::bytea[], $2::bytea[]) AS p(device, id)),
+	l AS (SELECT seq, id FROM envelopes WHERE id IN (SELECT id FROM p) ORDER BY seq FOR UPDATE)
+	DELETE FROM deliveries d USING p, l
+	 WHERE l.id = p.id AND d.device = p.device AND d.seq = l.seq
+	RETURNING d.seq`
+
+// AckBatch applies many devices' acknowledgements in one transaction.
+func (s *Store) AckBatch(ctx context.Context, acks []store.Acks) (int, error) {
+	const op = "acknowledge envelopes"
 	if err := s.usable(op); err != nil {
 		return 0, err
+	}
+	var devices, ids [][]byte
+	for _, a := range acks {
+		for _, id := range a.IDs {
+			devices = append(devices, a.Device[:])
+			ids = append(ids, id[:])
+		}
 	}
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	return s.undeliver(ctx, op,
-		`SELECT seq FROM envelopes WHERE id = ANY($1) ORDER BY seq FOR UPDATE`, byteSlices(ids),
-		`DELETE FROM deliveries WHERE device = $1 AND seq = ANY($2) RETURNING seq`, device)
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, s.fail(op, err)
+	}
+	defer rollback(ctx, tx)
+	rows, err := tx.Query(ctx, ackDeliveries, devices, ids)
+	if err != nil {
+		return 0, s.fail(op, err)
+	}
+	removed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, s.fail(op, err)
+	}
+	var deleted int64
+	if len(removed) > 0 {
+		tag, err := tx.Exec(ctx, dropUndelivered, removed)
+		if err != nil {
+			return 0, s.fail(op, err)
+		}
+		deleted = tag.RowsAffected()
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, s.fail(op, err)
+	}
+	return int(deleted), nil
 }
 
 // DropDevice removes every delivery of device and deletes the envelopes left

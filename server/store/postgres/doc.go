@@ -16,12 +16,30 @@
 //   - Notifications go on channel saferef_mailbox, or
 //     saferef_mailbox_SCHEMA when WithSchema is used, so schemas sharing a
 //     database do not wake each other. The payload is the mailbox id as 32
-//     lowercase hex digits: never an envelope, never ciphertext. NOTIFY is
-//     sent in the storing transaction, so it is delivered on commit only.
-//   - PutEnvelope takes a transaction-scoped advisory lock (one per schema),
-//     so envelopes commit in Seq order (Seq comes from an identity column)
-//     and the quota check cannot be raced by another node. Relay traffic is
-//     referrals, not chat: one serialised insert per envelope is ample.
+//     lowercase hex digits, a dot and the storing Store's random 8-byte
+//     node tag in hex, so that a node can tell its own puts (it has handed
+//     them to its connections already) from other nodes': never an
+//     envelope, never ciphertext. NOTIFY is sent in the storing
+//     transaction, so it is delivered on commit only.
+//   - PutEnvelope is group-committed: four writers each take every put
+//     queued while their previous batch ran and send them as one
+//     pgx.Batch, one round trip that PostgreSQL runs as one implicit
+//     transaction (one commit, one WAL flush, and one pass through the
+//     lock PostgreSQL takes to commit a transaction that sent NOTIFY,
+//     which otherwise serialises every put's commit). Each put is one
+//     statement that inserts the envelope and its deliveries and reports
+//     a duplicate id or a full mailbox without aborting the batch. The
+//     caller is answered after the commit, so a nil error still means
+//     durable.
+//   - Puts are ordered by a transaction-scoped advisory lock per mailbox
+//     (MailboxLock), taken in key order within a batch so that batches
+//     never deadlock: envelopes of a mailbox commit in Seq order and its
+//     quota check cannot be raced by another node, while puts to
+//     different mailboxes, on any node, run in parallel. Statements are
+//     prepared once per connection and reused (pgx's statement cache).
+//     The pool allows 32 connections unless the DSN sets pool_max_conns.
+//   - AckBatch applies the acknowledgements of many devices (the relay
+//     gathers them from every connection) in one transaction.
 //   - Ack, DropDevice and Expire lock the envelope rows they touch in Seq
 //     order before deleting, so two devices acknowledging the same envelope
 //     on different nodes cannot both leave it behind, and they cannot

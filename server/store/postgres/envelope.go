@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -16,8 +15,13 @@ import (
 // uniqueViolation is PostgreSQL's SQLSTATE for a unique constraint failure.
 const uniqueViolation = "23505"
 
-// PutEnvelope stores e and a pending delivery for each device in one
-// committed transaction, and notifies every node's listeners of e's mailbox.
+// PutEnvelope stores e and a pending delivery for each device, and notifies
+// every node's listeners of e's mailbox. It queues the put for the group
+// writers and returns once the transaction holding it has committed: one
+// round trip carries every put queued meanwhile (see groupLoop). Puts to
+// one mailbox are ordered by a transaction-scoped advisory lock on that
+// mailbox, so puts to different mailboxes never wait on one another, on
+// this node or any other.
 func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota) error {
 	op := fmt.Sprintf("put envelope %x", e.ID)
 	if err := s.usable(op); err != nil {
@@ -26,60 +30,74 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	if err := storeutil.CheckEnvelope(e); err != nil {
 		return err
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return s.fail(op, err)
+	p := &putReq{ctx: ctx, e: e, devices: storeutil.UniqueDevices(devices), quota: quota,
+		key: s.keys.mailbox(e.Mailbox), done: make(chan error, 1)}
+	select {
+	case s.puts <- p:
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w", op, ctx.Err())
+	case <-s.done:
+		return fmt.Errorf("%s: %w", op, store.ErrClosed)
 	}
-	defer rollback(ctx, tx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.keys.put); err != nil {
-		return s.fail(op, err)
+	var err error
+	select {
+	case err = <-p.done:
+	case <-s.done:
+		// The writers stop when the store closes; a put they were
+		// committing may or may not have been stored.
+		return fmt.Errorf("%s: %w", op, store.ErrClosed)
 	}
-	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM envelopes WHERE id = $1)`, e.ID[:]).Scan(&exists); err != nil {
-		return s.fail(op, err)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrDuplicate), errors.Is(err, store.ErrMailboxFull):
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	if exists {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation {
 		return fmt.Errorf("%s: %w", op, store.ErrDuplicate)
 	}
-	if quota.MaxEnvelopes > 0 || quota.MaxBytes > 0 {
-		var count, size int64
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes WHERE mailbox = $1`,
-			e.Mailbox[:]).Scan(&count, &size); err != nil {
-			return s.fail(op, err)
+	return s.fail(op, err)
+}
+
+// MailboxLock returns the key of the transaction-scoped advisory lock that
+// orders puts to mailbox in this store's schema, as pg_locks shows it (the
+// high and low 32 bits in classid and objid), for operators tracing lock
+// waits and for tests.
+func (s *Store) MailboxLock(mailbox [16]byte) int64 { return s.keys.mailbox(mailbox) }
+
+// notifyPayload is the NOTIFY payload for a put to mailbox: the mailbox id
+// and this Store's node tag, in hex, so that Listen can tell its own puts.
+func (s *Store) notifyPayload(mailbox [16]byte) string {
+	return hex.EncodeToString(mailbox[:]) + "." + hex.EncodeToString(s.node[:])
+}
+
+// parseNotifyPayload reads a payload written by notifyPayload (or a bare
+// mailbox id, as older nodes sent).
+func parseNotifyPayload(p string) (mailbox [16]byte, node [8]byte, ok bool) {
+	m, n, hasNode := stringsCut(p, '.')
+	if hex.DecodedLen(len(m)) != len(mailbox) {
+		return mailbox, node, false
+	}
+	if _, err := hex.Decode(mailbox[:], []byte(m)); err != nil {
+		return mailbox, node, false
+	}
+	if hasNode {
+		if hex.DecodedLen(len(n)) != len(node) {
+			return mailbox, node, false
 		}
-		if quota.MaxEnvelopes > 0 && count >= int64(quota.MaxEnvelopes) {
-			return fmt.Errorf("%s: mailbox %x holds %d envelopes: %w", op, e.Mailbox, count, store.ErrMailboxFull)
-		}
-		if quota.MaxBytes > 0 && size+int64(len(e.Body)) > quota.MaxBytes {
-			return fmt.Errorf("%s: mailbox %x holds %d bytes: %w", op, e.Mailbox, size, store.ErrMailboxFull)
+		if _, err := hex.Decode(node[:], []byte(n)); err != nil {
+			return mailbox, node, false
 		}
 	}
-	body := e.Body
-	if body == nil {
-		body = []byte{}
-	}
-	var seq int64
-	err = tx.QueryRow(ctx,
-		`INSERT INTO envelopes (id, mailbox, expiry, received, size, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
-		e.ID[:], e.Mailbox[:], storeutil.ExpirySeconds(e.Expiry), time.Now().Unix(), len(body), body).Scan(&seq)
-	if err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation {
-			return fmt.Errorf("%s: %w", op, store.ErrDuplicate)
-		}
-		return s.fail(op, err)
-	}
-	if devs := storeutil.UniqueDevices(devices); len(devs) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO deliveries (device, seq) SELECT unnest($1::bytea[]), $2`,
-			byteSlices(devs), seq); err != nil {
-			return s.fail(op, err)
+	return mailbox, node, true
+}
+
+func stringsCut(s string, sep byte) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
 		}
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, hex.EncodeToString(e.Mailbox[:])); err != nil {
-		return s.fail(op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.fail(op, err)
-	}
-	return nil
+	return s, "", false
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -12,10 +11,10 @@ import (
 )
 
 // Listen calls fn with the mailbox of every envelope stored in this schema
-// by any node until ctx ends (then it returns nil) or the connection fails
+// by any node (own is true for puts made through s) until ctx ends (then it returns nil) or the connection fails
 // (then it returns the wrapped error). Payloads that are not a mailbox id
 // are ignored.
-func (s *Store) Listen(ctx context.Context, fn func(mailbox [16]byte)) error {
+func (s *Store) Listen(ctx context.Context, fn func(mailbox [16]byte, own bool)) error {
 	const op = "listen for mailboxes"
 	if err := s.usable(op); err != nil {
 		return err
@@ -47,14 +46,11 @@ func (s *Store) Listen(ctx context.Context, fn func(mailbox [16]byte)) error {
 		if err != nil {
 			return s.listenEnd(ctx, op, err)
 		}
-		var mailbox [16]byte
-		if hex.DecodedLen(len(n.Payload)) != len(mailbox) {
+		mailbox, node, ok := parseNotifyPayload(n.Payload)
+		if !ok {
 			continue
 		}
-		if _, err := hex.Decode(mailbox[:], []byte(n.Payload)); err != nil {
-			continue
-		}
-		fn(mailbox)
+		fn(mailbox, node == s.node)
 	}
 }
 

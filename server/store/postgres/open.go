@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -12,6 +14,9 @@ import (
 	"github.com/saferef/saferef/server/store"
 )
 
+// defaultMaxConns is the pool size unless the DSN sets pool_max_conns.
+const defaultMaxConns = 32
+
 // Store is a store.Store and store.Notifier in a PostgreSQL database. It is
 // safe for concurrent use.
 type Store struct {
@@ -19,6 +24,14 @@ type Store struct {
 	schema  string
 	channel string
 	keys    lockKeys
+	// node tags this Store's notifications, so that its own Listen can
+	// tell them from other nodes'.
+	node [8]byte
+
+	// puts feeds the group-commit writers (groupLoop); writers counts
+	// them.
+	puts    chan *putReq
+	writers sync.WaitGroup
 
 	closed    atomic.Bool
 	done      chan struct{} // closed by Close, stops Listen
@@ -43,6 +56,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: parse dsn: %w", err)
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// Puts to different mailboxes run in parallel, each in its own
+		// transaction, and PostgreSQL flushes concurrent commits together:
+		// throughput grows with the puts in flight, so allow more than
+		// pgxpool's default (the number of CPUs, at least 4).
+		cfg.MaxConns = defaultMaxConns
+	}
 	channel := "saferef_mailbox"
 	if o.schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.schema}.Sanitize()
@@ -57,7 +77,17 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
-	return &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{})}, nil
+	st := &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{}),
+		puts: make(chan *putReq, maxGroup)}
+	if _, err := rand.Read(st.node[:]); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres store: node tag: %w", err)
+	}
+	for range groupWriters {
+		st.writers.Add(1)
+		go st.groupLoop()
+	}
+	return st, nil
 }
 
 // Schema returns the schema given with WithSchema, or "" for the default
@@ -70,6 +100,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		close(s.done)
+		s.writers.Wait()
 		s.pool.Close()
 	})
 	return nil

@@ -10,6 +10,13 @@ import (
 	"github.com/saferef/saferef/server/store/internal/storeutil"
 )
 
+// pendingQuery reads one device's waiting envelopes; prepared once on the
+// read pool.
+const pendingQuery = `SELECT e.seq, e.id, e.mailbox, e.expiry, e.received, e.body
+	   FROM deliveries d JOIN envelopes e ON e.seq = d.seq
+	  WHERE d.device = ? AND d.seq > ? AND e.expiry > ?
+	  ORDER BY d.seq LIMIT ?`
+
 // Pending returns up to limit unexpired envelopes waiting for device after
 // Seq after, in Seq order.
 func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limit int, now time.Time) ([]store.Envelope, error) {
@@ -20,12 +27,7 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 	if err := storeutil.CheckLimit(limit); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT e.seq, e.id, e.mailbox, e.expiry, e.received, e.body
-		   FROM deliveries d JOIN envelopes e ON e.seq = d.seq
-		  WHERE d.device = ? AND d.seq > ? AND e.expiry > ?
-		  ORDER BY d.seq LIMIT ?`,
-		device[:], storeutil.Cursor(after), now.Unix(), limit)
+	rows, err := s.pending.QueryContext(ctx, device[:], storeutil.Cursor(after), now.Unix(), limit)
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
@@ -59,49 +61,27 @@ func (s *Store) Pending(ctx context.Context, device [16]byte, after uint64, limi
 // Ack removes device's deliveries of ids and deletes the envelopes left with
 // none.
 func (s *Store) Ack(ctx context.Context, device [16]byte, ids [][16]byte) (int, error) {
-	op := fmt.Sprintf("ack for device %x", device)
+	return s.AckBatch(ctx, []store.Acks{{Device: device, IDs: ids}})
+}
+
+// AckBatch applies many devices' acknowledgements in one group commit.
+func (s *Store) AckBatch(ctx context.Context, acks []store.Acks) (int, error) {
+	const op = "acknowledge envelopes"
 	if err := s.usable(op); err != nil {
 		return 0, err
 	}
-	if len(ids) == 0 {
+	n := 0
+	for _, a := range acks {
+		n += len(a.IDs)
+	}
+	if n == 0 {
 		return 0, nil
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, s.fail(op, err)
+	r := s.submit(&writeOp{ctx: ctx, acks: acks})
+	if r.err != nil {
+		return 0, s.fail(op, r.err)
 	}
-	defer tx.Rollback()
-	undeliver, err := tx.PrepareContext(ctx,
-		`DELETE FROM deliveries WHERE device = ? AND seq = (SELECT seq FROM envelopes WHERE id = ?)`)
-	if err != nil {
-		return 0, s.fail(op, err)
-	}
-	defer undeliver.Close()
-	drop, err := tx.PrepareContext(ctx,
-		`DELETE FROM envelopes WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.seq = envelopes.seq)`)
-	if err != nil {
-		return 0, s.fail(op, err)
-	}
-	defer drop.Close()
-	deleted := 0
-	for _, id := range ids {
-		n, err := affected(undeliver.ExecContext(ctx, device[:], id[:]))
-		if err != nil {
-			return 0, s.fail(fmt.Sprintf("%s: envelope %x", op, id), err)
-		}
-		if n == 0 {
-			continue
-		}
-		n, err = affected(drop.ExecContext(ctx, id[:]))
-		if err != nil {
-			return 0, s.fail(fmt.Sprintf("%s: envelope %x", op, id), err)
-		}
-		deleted += int(n)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, s.fail(op, err)
-	}
-	return deleted, nil
+	return r.deleted, nil
 }
 
 // Expire deletes every envelope whose Expiry <= now.

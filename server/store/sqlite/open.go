@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/saferef/saferef/server/store"
 
@@ -26,6 +28,43 @@ type Store struct {
 	write  *sql.DB // one connection: every write transaction
 	read   *sql.DB // query-only connections
 	closed atomic.Bool
+
+	// Group commit: PutEnvelope and Ack queue their writes on ops; one
+	// writer goroutine (writeLoop) applies everything queued in one
+	// transaction. submitMu is held (shared) while queuing and
+	// (exclusively) by Close while it sets closed and closes stop, so no
+	// write is queued after the writer has gone.
+	st         *statements
+	ops        chan *writeOp
+	submitMu   sync.RWMutex
+	stop       chan struct{}
+	writerDone chan struct{}
+	pending    *sql.Stmt // on the read pool
+	ckpt       *sql.DB   // one connection, for checkpointLoop
+	ckptDone   chan struct{}
+}
+
+// checkpointEvery is how often the WAL is checkpointed into the database.
+const checkpointEvery = 500 * time.Millisecond
+
+// checkpointLoop copies the WAL into the database file (PASSIVE: it never
+// waits for, nor holds up, the writer or readers) until the store closes,
+// then truncates the WAL once.
+func (s *Store) checkpointLoop() {
+	defer close(s.ckptDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			// A failure is retried at the next tick; the WAL only grows
+			// meanwhile.
+			s.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		case <-s.stop:
+			s.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			return
+		}
+	}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -44,7 +83,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 
-	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+	// The writer never checkpoints the WAL itself (a checkpoint inside a
+	// commit would hold up every write in that group); checkpointLoop does,
+	// on its own connection, beside the writer.
+	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -69,7 +111,35 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	return &Store{path: path, write: write, read: read}, nil
+	st, err := prepare(ctx, write)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	pendingStmt, err := read.PrepareContext(ctx, pendingQuery)
+	if err != nil {
+		st.close()
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: prepare pending: %w", path, err)
+	}
+	ckpt, err := sql.Open("sqlite", path+"?"+pragmas)
+	if err != nil {
+		pendingStmt.Close()
+		st.close()
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s := &Store{
+		path: path, write: write, read: read, ckpt: ckpt, st: st, pending: pendingStmt,
+		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), writerDone: make(chan struct{}), ckptDone: make(chan struct{}),
+	}
+	go s.writeLoop()
+	go s.checkpointLoop()
+	return s, nil
 }
 
 // Path returns the file the store was opened on.
@@ -78,12 +148,21 @@ func (s *Store) Path() string { return s.path }
 // Close closes the store; later calls fail with store.ErrClosed. It is
 // idempotent.
 func (s *Store) Close() error {
+	s.submitMu.Lock()
 	if s.closed.Swap(true) {
+		s.submitMu.Unlock()
 		return nil
 	}
+	close(s.stop)
+	s.submitMu.Unlock()
+	<-s.writerDone
+	<-s.ckptDone
+	s.st.close()
+	s.pending.Close()
 	werr := s.write.Close()
 	rerr := s.read.Close()
-	if err := errors.Join(werr, rerr); err != nil {
+	cerr := s.ckpt.Close()
+	if err := errors.Join(werr, rerr, cerr); err != nil {
 		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -117,4 +118,52 @@ func testConcurrentAck(t *testing.T, s store.Store) {
 		t.Fatalf("concurrent acks deleted %d envelopes, want %d", deleted, n)
 	}
 	wantStats(t, s, store.Stats{})
+}
+
+// testConcurrentDuplicatePut: puts of one id racing each other (and landing
+// in one group commit, where the store has one) store it exactly once; every
+// other put is refused with ErrDuplicate, and puts of other ids in the same
+// moment are unaffected.
+func testConcurrentDuplicatePut(t *testing.T, s store.Store) {
+	const racers = 8
+	now := clock()
+	mailbox, device := newID(t), newID(t)
+	same := newEnvelope(t, mailbox, now.Add(time.Hour), 64)
+	others := make([]store.Envelope, racers)
+	for i := range others {
+		others[i] = newEnvelope(t, mailbox, now.Add(time.Hour), 64)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		ok   int
+		dups int
+	)
+	for i := range racers {
+		wg.Go(func() {
+			err := s.PutEnvelope(t.Context(), same, [][16]byte{device}, store.Quota{})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrDuplicate):
+				dups++
+			default:
+				t.Errorf("racing put: %v", err)
+			}
+		})
+		wg.Go(func() {
+			if err := s.PutEnvelope(t.Context(), others[i], [][16]byte{device}, store.Quota{}); err != nil {
+				t.Errorf("put beside the race: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok != 1 || dups != racers-1 {
+		t.Fatalf("racing puts of one id: %d stored, %d refused as duplicates; want 1 and %d", ok, dups, racers-1)
+	}
+	if got := pending(t, s, device, now); len(got) != racers+1 {
+		t.Fatalf("Pending = %d envelopes, want %d", len(got), racers+1)
+	}
 }

@@ -132,3 +132,34 @@ func testSeqNeverReused(t *testing.T, s store.Store) {
 		t.Fatalf("after deleting Seq %d the next envelope got %+v, want a larger Seq", firstSeq, got)
 	}
 }
+
+// testAckBatch: one AckBatch of several devices acts as their Acks would one
+// by one, deleting an envelope once, when the last of its devices is in the
+// batch.
+func testAckBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	now := clock()
+	mailbox, d1, d2, d3 := newID(t), newID(t), newID(t), newID(t)
+	both := newEnvelope(t, mailbox, now.Add(time.Hour), 10)
+	put(t, s, both, d1, d2)
+	kept := newEnvelope(t, mailbox, now.Add(time.Hour), 10)
+	put(t, s, kept, d1, d3)
+	bare := newEnvelope(t, mailbox, now.Add(time.Hour), 10)
+	put(t, s, bare)
+	n, err := s.AckBatch(ctx, []store.Acks{
+		{Device: d1, IDs: [][16]byte{both.ID, kept.ID, both.ID}},
+		{Device: d2, IDs: [][16]byte{both.ID, newID(t)}},
+		{Device: d3},
+		{Device: d2, IDs: [][16]byte{bare.ID, kept.ID}}, // not d2's: ignored
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("AckBatch = %d, %v; want 1, nil", n, err)
+	}
+	wantIDs(t, "d1", pending(t, s, d1, now))
+	wantIDs(t, "d2", pending(t, s, d2, now))
+	wantIDs(t, "d3", pending(t, s, d3, now), kept)
+	wantStats(t, s, store.Stats{Envelopes: 2, Bytes: 20, Deliveries: 1})
+	if n, err := s.AckBatch(ctx, nil); err != nil || n != 0 {
+		t.Fatalf("empty AckBatch = %d, %v; want 0, nil", n, err)
+	}
+}

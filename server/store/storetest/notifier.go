@@ -18,16 +18,16 @@ const notifyTimeout = 10 * time.Second
 func RunNotifier(t *testing.T, pair func(t *testing.T) (store.Store, store.Store)) {
 	t.Run("OtherNodeHears", func(t *testing.T) {
 		writer, listener := pair(t)
-		testNotified(t, writer, notifier(t, listener))
+		testNotified(t, writer, notifier(t, listener), false)
 	})
 	t.Run("SameNodeHears", func(t *testing.T) {
 		s, _ := pair(t)
-		testNotified(t, s, notifier(t, s))
+		testNotified(t, s, notifier(t, s), true)
 	})
 	t.Run("CancelEndsListen", func(t *testing.T) {
 		_, s := pair(t)
 		ctx, cancel := context.WithCancel(t.Context())
-		done := listen(ctx, notifier(t, s), func([16]byte) {})
+		done := listen(ctx, notifier(t, s), func([16]byte, bool) {})
 		time.Sleep(100 * time.Millisecond)
 		cancel()
 		select {
@@ -41,7 +41,7 @@ func RunNotifier(t *testing.T, pair func(t *testing.T) (store.Store, store.Store
 	})
 	t.Run("CloseEndsListen", func(t *testing.T) {
 		_, s := pair(t)
-		done := listen(t.Context(), notifier(t, s), func([16]byte) {})
+		done := listen(t.Context(), notifier(t, s), func([16]byte, bool) {})
 		time.Sleep(100 * time.Millisecond)
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
@@ -54,7 +54,7 @@ func RunNotifier(t *testing.T, pair func(t *testing.T) (store.Store, store.Store
 		case <-time.After(notifyTimeout):
 			t.Fatal("Listen did not return after the store was closed")
 		}
-		if err := notifier(t, s).Listen(t.Context(), func([16]byte) {}); !errors.Is(err, store.ErrClosed) {
+		if err := notifier(t, s).Listen(t.Context(), func([16]byte, bool) {}); !errors.Is(err, store.ErrClosed) {
 			t.Fatalf("Listen on a closed store = %v, want ErrClosed", err)
 		}
 	})
@@ -71,7 +71,7 @@ func notifier(t *testing.T, s store.Store) store.Notifier {
 }
 
 // listen runs n.Listen in a goroutine and returns where its result arrives.
-func listen(ctx context.Context, n store.Notifier, fn func([16]byte)) <-chan error {
+func listen(ctx context.Context, n store.Notifier, fn func([16]byte, bool)) <-chan error {
 	done := make(chan error, 1)
 	go func() { done <- n.Listen(ctx, fn) }()
 	return done
@@ -80,14 +80,18 @@ func listen(ctx context.Context, n store.Notifier, fn func([16]byte)) <-chan err
 // testNotified stores envelopes through writer until listener reports their
 // mailbox. Notification is at-most-once and LISTEN starts asynchronously, so
 // it keeps storing until one is heard.
-func testNotified(t *testing.T, writer store.Store, listener store.Notifier) {
+func testNotified(t *testing.T, writer store.Store, listener store.Notifier, wantOwn bool) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	mailbox := newID(t)
-	heard := make(chan [16]byte, 100)
-	done := listen(ctx, listener, func(m [16]byte) {
+	type heardPut struct {
+		mailbox [16]byte
+		own     bool
+	}
+	heard := make(chan heardPut, 100)
+	done := listen(ctx, listener, func(m [16]byte, own bool) {
 		select {
-		case heard <- m:
+		case heard <- heardPut{m, own}:
 		default:
 		}
 	})
@@ -98,9 +102,12 @@ func testNotified(t *testing.T, writer store.Store, listener store.Notifier) {
 	for {
 		put(t, writer, newEnvelope(t, mailbox, now.Add(time.Hour), 10), newID(t))
 		select {
-		case m := <-heard:
-			if m != mailbox {
-				t.Fatalf("heard mailbox %x, want %x", m, mailbox)
+		case h := <-heard:
+			if h.mailbox != mailbox {
+				t.Fatalf("heard mailbox %x, want %x", h.mailbox, mailbox)
+			}
+			if h.own != wantOwn {
+				t.Fatalf("notification own = %v, want %v", h.own, wantOwn)
 			}
 			cancel()
 			if err := <-done; err != nil {

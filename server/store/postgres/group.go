@@ -1,0 +1,171 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/internal/storeutil"
+)
+
+// Group commit: PutEnvelope queues its put; groupWriters writers each take
+// every put queued while their previous batch ran (up to maxGroup) and send
+// them as one pgx.Batch, one round trip that PostgreSQL runs as one
+// implicit transaction: one commit, one WAL flush and one pass through the
+// lock that serialises the commits of transactions that NOTIFY.
+const (
+	groupWriters = 4
+	maxGroup     = 256
+)
+
+type putReq struct {
+	ctx     context.Context
+	e       store.Envelope
+	devices [][16]byte
+	quota   store.Quota
+	key     int64
+	done    chan error // capacity 1
+}
+
+// groupPut stores each put in one statement that reports what happened:
+// whether the id was already stored, whether the quota allows it, and the
+// new Seq (NULL if nothing was inserted). A put refused this way changes
+// nothing and does not abort the batch.
+const groupPut = `WITH
+	dup AS (SELECT EXISTS (SELECT 1 FROM envelopes WHERE id = $1) AS d),
+	q AS (SELECT ($7::bigint <= 0 OR COUNT(*) < $7::bigint)
+	         AND ($8::bigint <= 0 OR COALESCE(SUM(size), 0) + $5::integer <= $8::bigint) AS ok
+	        FROM envelopes WHERE mailbox = $2),
+	ins AS (INSERT INTO envelopes (id, mailbox, expiry, received, size, body)
+		SELECT $1::bytea, $2::bytea, $3::bigint, $4::bigint, $5::integer, $6::bytea
+		 WHERE NOT (SELECT d FROM dup) AND (SELECT ok FROM q)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING seq),
+	dl AS (INSERT INTO deliveries (device, seq) SELECT unnest($9::bytea[]), seq FROM ins)
+	SELECT (SELECT d FROM dup), (SELECT ok FROM q), (SELECT seq FROM ins)`
+
+func (s *Store) groupLoop() {
+	defer s.writers.Done()
+	batch := make([]*putReq, 0, maxGroup)
+	for {
+		var first *putReq
+		select {
+		case first = <-s.puts:
+		case <-s.done:
+			return
+		}
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < maxGroup {
+			select {
+			case p := <-s.puts:
+				batch = append(batch, p)
+			default:
+				break drain
+			}
+		}
+		s.commitGroup(batch)
+		clear(batch)
+	}
+}
+
+// commitGroup sends batch as one pgx.Batch and answers every put.
+func (s *Store) commitGroup(batch []*putReq) {
+	live := batch[:0:0]
+	for _, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			p.done <- err
+			continue
+		}
+		live = append(live, p)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// Lock mailboxes in key order, so that two batches (on this node or
+	// another) never wait for each other in a cycle; puts of one mailbox
+	// keep their queue order.
+	slices.SortStableFunc(live, func(a, b *putReq) int {
+		switch {
+		case a.key < b.key:
+			return -1
+		case a.key > b.key:
+			return 1
+		}
+		return 0
+	})
+	now := time.Now().Unix()
+	b := &pgx.Batch{}
+	var locked []int64
+	for _, p := range live {
+		if len(locked) == 0 || locked[len(locked)-1] != p.key {
+			b.Queue(`SELECT pg_advisory_xact_lock($1)`, p.key)
+			locked = append(locked, p.key)
+		}
+		body := p.e.Body
+		if body == nil {
+			body = []byte{}
+		}
+		b.Queue(groupPut, p.e.ID[:], p.e.Mailbox[:], storeutil.ExpirySeconds(p.e.Expiry), now, len(body), body,
+			int64(p.quota.MaxEnvelopes), p.quota.MaxBytes, byteSlices(p.devices))
+	}
+	notified := make(map[[16]byte]bool)
+	for _, p := range live {
+		if !notified[p.e.Mailbox] {
+			notified[p.e.Mailbox] = true
+			b.Queue(`SELECT pg_notify($1, $2)`, s.channel, s.notifyPayload(p.e.Mailbox))
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	results := make([]error, len(live))
+	br := s.pool.SendBatch(ctx, b)
+	err := func() error {
+		prev := int64(0)
+		first := true
+		for i, p := range live {
+			if first || p.key != prev {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+				prev, first = p.key, false
+			}
+			var (
+				dup, ok bool
+				seq     pgtype.Int8
+			)
+			if err := br.QueryRow().Scan(&dup, &ok, &seq); err != nil {
+				return err
+			}
+			switch {
+			case dup:
+				results[i] = store.ErrDuplicate
+			case !ok:
+				results[i] = fmt.Errorf("mailbox %x: %w", p.e.Mailbox, store.ErrMailboxFull)
+			case !seq.Valid:
+				// Another node stored the same id a moment ago.
+				results[i] = store.ErrDuplicate
+			}
+		}
+		return nil
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	for i, p := range live {
+		if err != nil {
+			p.done <- fmt.Errorf("%w: %w", errGroup, err)
+			continue
+		}
+		p.done <- results[i]
+	}
+}
+
+// errGroup marks a failure of the whole group transaction.
+var errGroup = errors.New("group commit failed")
