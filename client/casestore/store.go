@@ -5,10 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Errors callers branch on.
@@ -196,31 +192,36 @@ func backfillOrgs(ctx context.Context, db *sql.DB) error {
 }
 
 // Open opens (creating if needed, mode 0600) the case store at path. The
-// data key (KeySize bytes, from the device vault) wraps the per-case keys.
+// data key (KeySize bytes, from the device vault) wraps the per-case keys
+// and, through HKDF, gives the key that encrypts the whole file. A store
+// written before whole-file encryption (a plain SQLite file) is encrypted
+// in place on first open, losing nothing (see migratePlaintext). A file
+// that does not open with the key fails with ErrWrongKey.
 func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
 	if len(dataKey) != KeySize {
 		return nil, fmt.Errorf("open case store %s: data key is %d bytes, want %d", path, len(dataKey), KeySize)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open case store: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("open case store: %w", err)
-	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "secure_delete(1)")
-	q.Set("_txlock", "immediate")
-	dsn := (&url.URL{Scheme: "file", Opaque: path, RawQuery: q.Encode()}).String()
-	db, err := sql.Open("sqlite", dsn)
+	fileKey, err := deriveFileKey(dataKey)
 	if err != nil {
 		return nil, fmt.Errorf("open case store %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
+	defer clear(fileKey)
+	plain, err := isPlaintextStore(path)
+	if err != nil {
+		return nil, fmt.Errorf("open case store: %w", err)
+	}
+	if plain {
+		if err := migratePlaintext(ctx, path, fileKey); err != nil {
+			return nil, fmt.Errorf("open case store %s: %w", path, err)
+		}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open case store: %w", err)
+	}
+	db, err := openEncrypted(ctx, path, fileKey)
+	if err != nil {
+		return nil, fmt.Errorf("open case store %s: %w", path, err)
+	}
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open case store %s: create schema: %w", path, err)
