@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/saferef/saferef/client/passphrase"
 )
 
 // Sealed home files are XChaCha20-Poly1305 under a key derived from the
@@ -100,3 +102,14 @@ func IsHome(home string) bool {
 	_, err := os.Stat(filepath.Join(home, VaultFile))
 	return err == nil
 }
+
+// CheckPassphrase applies the one strength rule (package
+// client/passphrase) to a new vault passphrase; context lists words about
+// the user an attacker would try first (device and organisation names).
+// A refusal wraps passphrase.ErrWeak and explains why in plain words.
+func CheckPassphrase(pass string, context ...string) error {
+	return passphrase.Check(pass, context...)
+}
+
+// PassphraseAdvice says how to choose a passphrase that passes the rule.
+const PassphraseAdvice = passphrase.Advice

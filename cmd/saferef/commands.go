@@ -94,7 +94,7 @@ func (g *globals) flags(env *cli.Env, name, usage string) (*cli.FlagSet, *string
 
 // open unlocks the device home.
 func open(ctx context.Context, env *cli.Env, home string) (*client.Device, error) {
-	if _, err := os.Stat(filepath.Join(home, client.ConfigFile)); err != nil {
+	if !client.IsHome(home) {
 		return nil, cli.WithHint(errors.New("no device in "+home),
 			"run 'saferef enrol' first, or point --home (or SAFEREF_HOME) at your device home")
 	}
