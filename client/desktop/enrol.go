@@ -14,7 +14,6 @@ import (
 	"github.com/saferef/saferef/crypto"
 )
 
-
 // enrolScreen walks a new member of staff through enrolling this device.
 type enrolScreen struct {
 	app                      *App
