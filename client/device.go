@@ -51,9 +51,10 @@ type Device struct {
 
 	mu        sync.Mutex // guards the fields below
 	dir       *crypto.Directory
-	dirSize   uint64 // next directory log index to fetch
-	certIndex uint64 // log index of this device's certificate, once seen
-	approved  bool   // this device's certificate is in the directory
+	dirSize   uint64     // next directory log index to fetch
+	certIndex uint64     // log index of this device's certificate, once seen
+	approved  bool       // this device's certificate is in the directory
+	stale     *StaleKeys // set when a restored vault lacks published keys (keys.go)
 
 	// Transparency log (transparency.go).
 	monitor   *translog.Monitor             // pinned log key and newest verified checkpoint

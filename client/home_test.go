@@ -149,3 +149,25 @@ func TestLegacyConfigSealedOnOpen(t *testing.T) {
 		t.Fatalf("altered config: %v", err)
 	}
 }
+
+// FuzzBackupArchive feeds arbitrary bytes to the reader of a backup's
+// archive: it must refuse without panicking, and write only known names.
+func FuzzBackupArchive(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(make([]byte, 1024))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		m, names, err := readBackupArchive(context.Background(), bytes.NewReader(b), dir)
+		if err == nil && (m == nil || len(names) < 4) {
+			t.Fatalf("accepted an incomplete archive: %+v %v", m, names)
+		}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			switch e.Name() {
+			case VaultFile, ConfigFile, SchemeFile, ContactsFile, CasesFile:
+			default:
+				t.Fatalf("wrote %s", e.Name())
+			}
+		}
+	})
+}

@@ -39,6 +39,9 @@ type SyncResult struct {
 	Dropped    []error // outbox envelopes the relay refused for good
 	Recalled   int     // recalls applied (their packets shredded and the store compacted)
 	Shredded   int     // finished cases crypto-shredded after their retention period
+	// StaleKeys, when set, says that this device was restored from a
+	// backup older than its newest encryption key, and what that loses.
+	StaleKeys *StaleKeys
 }
 
 // Sync connects to the relay, authenticates, refreshes the directory,
@@ -55,7 +58,7 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 		return nil, fmt.Errorf("sync: %w", err)
 	}
 	defer c.Close()
-	res := &SyncResult{}
+	res := &SyncResult{StaleKeys: d.takeStale()}
 	sent, dropped, err := d.flushOutbox(ctx, c)
 	res.Sent += sent
 	res.Dropped = append(res.Dropped, dropped...)

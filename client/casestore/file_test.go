@@ -171,3 +171,27 @@ func TestMigratePlaintextStore(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSnapshot copies an open store and opens the copy with the same key.
+func TestSnapshot(t *testing.T) {
+	ctx := context.Background()
+	s, path, key := openTemp(t)
+	id, secrets := fillStore(t, s)
+	snap := filepath.Join(t.TempDir(), "snap.db")
+	if err := s.Snapshot(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Snapshot(ctx, snap); !errors.Is(err, os.ErrExist) {
+		t.Fatalf("snapshot over an existing file: %v", err)
+	}
+	assertDirOpaque(t, filepath.Dir(snap), "snapshot", secrets)
+	c, err := Open(ctx, snap, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, err := c.Case(ctx, id); err != nil || got.Reference != "KMR-2026-0417" {
+		t.Fatalf("case in snapshot: %+v, %v", got, err)
+	}
+	_ = path
+}
