@@ -32,6 +32,8 @@ func commands(g *globals) []cli.Command {
 	return []cli.Command{
 		{Name: "enrol", Synopsis: "create this device's home and an enrolment request for your admin", Run: g.enrol},
 		{Name: "sync", Synopsis: "send what is queued and receive everything waiting at the relay", Run: g.sync},
+		{Name: "backup", Synopsis: "write an encrypted backup of this device, under a recovery key", Run: g.backup},
+		{Name: "restore", Synopsis: "bring a device back from its backup on a new machine", Run: g.restore},
 		{Name: "keys rotate", Synopsis: "rotate this device's encryption key now", Run: g.keysRotate},
 		{Name: "alerts", Synopsis: "list this device's unresolved warnings about the relay", Run: g.alerts},
 		{Name: "alerts resolve", Synopsis: "clear the warnings once your scheme coordinator has found the cause", Run: g.alertsResolve},

@@ -33,6 +33,9 @@ func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 		}
 	}
 	if res != nil {
+		if res.StaleKeys != nil {
+			fmt.Fprintf(env.Stderr, "warning: %s\n", res.StaleKeys)
+		}
 		for _, r := range res.Rejections {
 			if r.Envelope == (crypto.EnvelopeID{}) {
 				fmt.Fprintf(env.Stderr, "saferef: rejected an envelope: %v\n", r.Err)
