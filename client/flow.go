@@ -252,7 +252,7 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 				all[i].envs = append(all[i].envs, s)
 			}
 		}
-		if len(all[i].envs) == 0 {
+		if !anySent(all[i].envs) {
 			return nil, errors.New("nobody to send to: no other organisation or device in this case")
 		}
 		if all[i].body, err = payload.Marshal(p.p); err != nil {
@@ -292,6 +292,9 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 			}
 			var se []casestore.SentEnvelope
 			for _, e := range all[i].envs {
+				if e.data == nil {
+					continue // a local copy: never sent, nothing to recall or receipt
+				}
 				se = append(se, casestore.SentEnvelope{Envelope: e.id, Entry: entry, Mailbox: e.mailbox})
 			}
 			if err := tx.AddSentEnvelopes(ctx, id, se); err != nil {
@@ -338,6 +341,17 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 // also drops those still unsent.
 func queueCase(ctx context.Context, tx *casestore.Tx, envs []*sealed, caseID [16]byte, now time.Time) error {
 	for _, e := range envs {
+		if e.inner != nil && caseID != ([16]byte{}) {
+			if err := tx.AddPacket(ctx, caseID, e.id, e.inner); err != nil {
+				return err
+			}
+		}
+		if e.data == nil { // a local copy, kept only for handover
+			if err := tx.MarkProcessed(ctx, e.id, casestore.OutcomeSent, now.Unix()); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := tx.QueueOutbox(ctx, &casestore.OutboxItem{Envelope: e.id, Mailbox: e.mailbox, Data: e.data, Created: now, Case: caseID}); err != nil {
 			return err
 		}

@@ -42,6 +42,12 @@ type SyncResult struct {
 	// StaleKeys, when set, says that this device was restored from a
 	// backup older than its newest encryption key, and what that loses.
 	StaleKeys *StaleKeys
+	// HandedOver counts packets applied from colleagues' handovers, and
+	// Handovers the handover envelopes they came in; HandedOut counts the
+	// colleague devices this device handed its open cases to.
+	HandedOver int
+	Handovers  int
+	HandedOut  int
 }
 
 // Sync connects to the relay, authenticates, refreshes the directory,
@@ -76,6 +82,9 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 		if err := d.receive(ctx, c, ev.Envelope, res); err != nil {
 			return res, fmt.Errorf("sync: %w", err)
 		}
+	}
+	if res.HandedOut, err = d.handOverToNewColleagues(ctx, c); err != nil {
+		return res, fmt.Errorf("sync: hand over: %w", err)
 	}
 	sent, dropped, err = d.flushOutbox(ctx, c)
 	res.Sent += sent
@@ -127,6 +136,12 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 		}
 	}
 	err = explainOpen(err)
+	if err == nil && opened.PayloadType == payload.TypeHandover {
+		if err := d.receiveHandover(ctx, opened, res, now); err != nil {
+			return err
+		}
+		return c.Ack(ctx, env.ID)
+	}
 	var apply func(*casestore.Tx) error
 	if err == nil {
 		apply, err = d.prepare(ctx, opened, now)
@@ -176,7 +191,11 @@ func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	return d.applyPayload(ctx, o, p, now)
+	apply, err := d.applyPayload(ctx, o, p, now)
+	if err != nil {
+		return nil, err
+	}
+	return keepPacket(ctx, o, p, apply), nil
 }
 
 // checkParticipant refuses a referral or message about an existing case
@@ -208,8 +227,9 @@ func (d *Device) sealReceipt(org crypto.OrgID, id crypto.EnvelopeID, caseID payl
 	if err != nil {
 		return nil, fmt.Errorf("seal delivery receipt: %w", err)
 	}
-	if s == nil {
+	if s == nil || s.data == nil {
 		return nil, nil
 	}
+	s.inner = nil // a receipt is not part of the case's history to hand over
 	return []*sealed{s}, nil
 }

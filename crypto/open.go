@@ -224,3 +224,19 @@ func VerifyHandedOver(inner []byte, mailbox OrgID, dir SenderDirectory) (*Opened
 	}
 	return o, nil
 }
+
+// InnerSummary reads a signed inner envelope's id and recipient devices
+// without verifying it (the handing device uses it to describe a packet it
+// verified when it received it; the receiving device verifies it again
+// with VerifyHandedOver).
+func InnerSummary(inner []byte) (EnvelopeID, []DeviceID, error) {
+	_, body, err := parseInner(inner)
+	if err != nil {
+		return EnvelopeID{}, nil, err
+	}
+	devs := make([]DeviceID, len(body.Rcpt))
+	for i, r := range body.Rcpt {
+		devs[i] = r.Device
+	}
+	return body.ID, devs, nil
+}

@@ -222,7 +222,7 @@ func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open case store %s: %w", path, err)
 	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+packetsSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open case store %s: create schema: %w", path, err)
 	}
