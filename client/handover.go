@@ -199,7 +199,7 @@ func (d *Device) openCasePackets(ctx context.Context) (map[[16]byte][]casestore.
 }
 
 // sealHandover seals the open cases' packets to device to, in parts.
-func (d *Device) sealHandover(ctx context.Context, to crypto.DeviceID, now time.Time, mutate func(*payload.Handover)) ([]*sealed, *HandoverResult, error) {
+func (d *Device) sealHandover(ctx context.Context, to crypto.DeviceID, now time.Time, drafts bool, mutate func(*payload.Handover)) ([]*sealed, *HandoverResult, error) {
 	var target []crypto.Recipient
 	for _, r := range d.Directory().Recipients(d.secrets.Org, now) {
 		if r.Device == to {
@@ -212,6 +212,11 @@ func (d *Device) sealHandover(ctx context.Context, to crypto.DeviceID, now time.
 	byCase, err := d.openCasePackets(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	if drafts {
+		if err := d.addDraftPackets(ctx, byCase, target, now); err != nil {
+			return nil, nil, err
+		}
 	}
 	res := &HandoverResult{To: to}
 	var out []*sealed
@@ -284,8 +289,8 @@ func (d *Device) sealPacket(org crypto.OrgID, rcpts []crypto.Recipient, pt strin
 }
 
 // queueHandover seals and queues a handover to device to and records it.
-func (d *Device) queueHandover(ctx context.Context, to crypto.DeviceID, now time.Time, mutate func(*payload.Handover)) (*HandoverResult, error) {
-	envs, res, err := d.sealHandover(ctx, to, now, mutate)
+func (d *Device) queueHandover(ctx context.Context, to crypto.DeviceID, now time.Time, drafts bool, mutate func(*payload.Handover)) (*HandoverResult, error) {
+	envs, res, err := d.sealHandover(ctx, to, now, drafts, mutate)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +334,7 @@ func (d *Device) handOverToNewColleagues(ctx context.Context, c *relay.Conn) (in
 		if done {
 			continue
 		}
-		if _, err := d.queueHandover(ctx, r.Device, now, nil); err != nil {
+		if _, err := d.queueHandover(ctx, r.Device, now, false, nil); err != nil {
 			return n, err
 		}
 		n++
@@ -345,7 +350,11 @@ func (d *Device) handOverToNewColleagues(ctx context.Context, c *relay.Conn) (in
 // HandOver connects to the relay and hands every open case on this device
 // to one colleague's device of the same organisation (as a caseworker
 // does before leaving, or for a replacement laptop), whether or not it
-// was handed over before.
+// was handed over before. Draft referrals, which nothing was sent for
+// yet, go too, as referral packets this device signs now for its own
+// organisation; the colleague's device then holds them as its drafts.
+// A draft's household details stay behind (they are released only to an
+// accepting landlord): the colleague re-enters them from the case file.
 func (d *Device) HandOver(ctx context.Context, to crypto.DeviceID) (*HandoverResult, error) {
 	return d.handOver(ctx, to, nil)
 }
@@ -358,7 +367,7 @@ func (d *Device) handOver(ctx context.Context, to crypto.DeviceID, mutate func(*
 		return nil, fmt.Errorf("hand over: %w", err)
 	}
 	defer c.Close()
-	res, err := d.queueHandover(ctx, to, d.now(), mutate)
+	res, err := d.queueHandover(ctx, to, d.now(), true, mutate)
 	if err != nil {
 		return nil, err
 	}
@@ -368,4 +377,40 @@ func (d *Device) handOver(ctx context.Context, to crypto.DeviceID, mutate func(*
 		return res, fmt.Errorf("hand over: relay refused: %w", errors.Join(dropped...))
 	}
 	return res, nil
+}
+
+// addDraftPackets adds to byCase, for each draft case (a referral drafted
+// on this device and not sent), a referral packet signed now for this
+// organisation's mailbox, sealed to target.
+func (d *Device) addDraftPackets(ctx context.Context, byCase map[[16]byte][]casestore.Packet, target []crypto.Recipient, now time.Time) error {
+	cases, err := d.store.Cases(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cases {
+		if !c.Closed.IsZero() || len(byCase[c.ID]) > 0 {
+			continue
+		}
+		entries, err := d.store.Entries(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Kind != casestore.KindReferral || e.SenderDevice != [16]byte(d.secrets.Device) {
+				continue
+			}
+			d.mu.Lock()
+			certIndex := d.certIndex
+			d.mu.Unlock()
+			env, err := crypto.Seal(d.keys, d.secrets.Org, target, &crypto.Packet{PayloadType: payload.TypeReferral, Payload: e.Body,
+				CertIndex: certIndex, Checkpoint: d.checkpointRaw()}, crypto.SealOptions{Now: now,
+				TTL: time.Duration(d.scheme.MailboxTTLDays) * 24 * time.Hour})
+			if err != nil {
+				return fmt.Errorf("hand over draft %x: %w", c.ID, err)
+			}
+			byCase[c.ID] = append(byCase[c.ID], casestore.Packet{Envelope: [16]byte(env.ID), Case: c.ID, Inner: env.Inner})
+			break
+		}
+	}
+	return nil
 }

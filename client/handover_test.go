@@ -149,3 +149,46 @@ func TestHandoverForgedPacketRejected(t *testing.T) {
 		t.Fatalf("handover across organisations: %v", err)
 	}
 }
+
+// TestHandoverStaffLeaving: a caseworker who is leaving hands her open
+// cases and her draft referrals to a colleague's device before the admin
+// revokes hers; the colleague's device holds the draft as a draft.
+func TestHandoverStaffLeaving(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	leaving := w.device(refuge, "Leaver laptop")
+	officer := w.device(weald, "Weald officer")
+	sent, err := leaving.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := referral()
+	draft.Reference = "KMR-2026-0555"
+	draftID, err := leaving.DraftReferral(ctx, draft, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync(t, officer)
+	colleague := w.device(refuge, "Colleague laptop")
+	sync(t, colleague)
+	res, err := leaving.HandOver(ctx, colleague.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cases != 2 {
+		t.Fatalf("handed over %+v, want the sent case and the draft", res)
+	}
+	sync(t, colleague)
+	c, err := colleague.Case(ctx, draftID)
+	if err != nil || c.Stage != "draft" || c.Referral == nil || c.Referral.Reference != "KMR-2026-0555" {
+		t.Fatalf("draft on the colleague's device: %+v, %v", c, err)
+	}
+	if c.Entries[0].From.DeviceName != "Leaver laptop" {
+		t.Fatalf("draft not signed by the leaver's device: %+v", c.Entries[0].From)
+	}
+	if _, err := colleague.Case(ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+}
