@@ -293,3 +293,63 @@ func TestReleaseIgnoresWorkFactorHook(t *testing.T) {
 	}
 	_ = json.Valid
 }
+
+// TestNewDeviceSeesOpenCases enrols a second device in an organisation
+// that already has open cases, approves it, and syncs: the colleague's
+// device hands the cases over, and the new device shows every open case
+// with verified senders. A closed case is not handed over.
+func TestNewDeviceSeesOpenCases(t *testing.T) {
+	s := newScheme(t)
+	refuge := func(args ...string) string {
+		return cli(t, refugePass, "saferef", append([]string{"--home", s.refugeHome}, args...)...)
+	}
+	first := lastLine(refuge("referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil)))
+	second := lastLine(refuge("referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, func(r map[string]any) {
+		r["reference"] = "KMR-2026-0909"
+	})))
+	refuge("message", "send", "--case", first, "--text", "Please call the support worker before any viewing.")
+	cli(t, wealdPass, "saferef", "--home", s.wealdHome, "sync")
+	want := map[string]map[string]any{first: showCase(t, wealdPass, s.wealdHome, first), second: showCase(t, wealdPass, s.wealdHome, second)}
+
+	const newPass = "weald second laptop test passphrase"
+	newHome := s.enrol(s.weald, "Weald second laptop", newPass)
+	if out := cli(t, newPass, "saferef", "--home", newHome, "cases", "list", "--json"); strings.Contains(out, first) {
+		t.Fatalf("new device holds a case before any handover:\n%s", out)
+	}
+	cli(t, newPass, "saferef", "--home", newHome, "sync")
+	if out := cli(t, wealdPass, "saferef", "--home", s.wealdHome, "sync"); !strings.Contains(out, "handed the open cases to 1 new colleague device") {
+		t.Fatalf("colleague's sync did not hand over:\n%s", out)
+	}
+	out := cli(t, newPass, "saferef", "--home", newHome, "sync")
+	if !strings.Contains(out, "handed over by colleagues' devices, each verified") || !strings.Contains(out, ", 0 rejected") {
+		t.Fatalf("new device's sync:\n%s", out)
+	}
+	for id, w := range want {
+		c := showCase(t, newPass, newHome, id)
+		if stageOf(c) != stageOf(w) || c["reference"] != w["reference"] {
+			t.Fatalf("case %s on the new device: stage %v ref %v, want %v %v", id, stageOf(c), c["reference"], stageOf(w), w["reference"])
+		}
+		events, _ := c["events"].([]any)
+		if len(events) == 0 {
+			t.Fatalf("case %s has no timeline on the new device", id)
+		}
+		for _, e := range events {
+			if e, _ := e.(map[string]any); e["verified"] != true {
+				t.Errorf("case %s: event not verified on the new device: %v", id, e)
+			}
+		}
+		a, _ := json.Marshal(c["entries"])
+		b, _ := json.Marshal(w["entries"])
+		if string(a) != string(b) {
+			t.Errorf("case %s entries differ:\nnew      %s\ncolleague %s", id, a, b)
+		}
+		if !strings.Contains(string(a), "Harbour Refuge") {
+			t.Errorf("case %s: sender organisation not shown: %s", id, a)
+		}
+	}
+	// The new device takes part from now on like any other.
+	refuge("message", "send", "--case", second, "--text", "Any update on a viewing?")
+	if n, _ := syncCounts(t, newPass, newHome); n != 1 {
+		t.Fatalf("new device received %d new packets, want the message", n)
+	}
+}

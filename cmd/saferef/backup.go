@@ -11,6 +11,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/recoverykey"
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/crypto"
 )
 
 // Environment variables for scripted backups and restores.
@@ -146,5 +147,42 @@ func (g *globals) restore(ctx context.Context, env *cli.Env, args []string) erro
 	}
 	fmt.Fprintf(env.Stdout, "restored %s from its backup of %s into %s\n", m.Name, m.Created.Format("2 Jan 2006 15:04 MST"), *home)
 	fmt.Fprintln(env.Stdout, "next: run 'saferef sync' with the device passphrase to catch up")
+	return nil
+}
+
+const handoverUsage = `Usage: saferef [--home HOME] handover --to DEVICE
+
+Hands every open case on this device, and every draft referral, to a
+colleague's device of your organisation (DEVICE is its device id, from
+'saferef-admin device list' or the colleague's enrolment). The colleague's
+device receives the original signed packets on its next sync and checks
+every sender's signature itself. Do this before your admin revokes your
+device when you leave (docs/ADMIN.md, "Staff leaving"). Newly approved
+devices get the open cases without this command, from every colleague's
+next sync.`
+
+func (g *globals) handover(ctx context.Context, env *cli.Env, args []string) error {
+	fs, home := g.flags(env, "handover", handoverUsage)
+	to := fs.String("to", "", "the colleague's device `id`")
+	if err := fs.ParseNoArgs(args); err != nil {
+		return err
+	}
+	dev, err := crypto.ParseDeviceID(strings.TrimSpace(*to))
+	if err != nil {
+		return cli.Usagef("give the colleague's device id (32 letters and digits) with --to", "bad --to: %v", err)
+	}
+	d, err := open(ctx, env, *home)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	res, err := d.HandOver(ctx, dev)
+	if errors.Is(err, client.ErrNoRecipients) {
+		return cli.WithHint(err, "check the id with 'saferef-admin device list': it must be an approved, current device of your organisation")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "handed %d case(s), %d packet(s), to device %s\n", res.Cases, res.Packets, res.To)
 	return nil
 }

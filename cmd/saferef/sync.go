@@ -50,6 +50,12 @@ func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.HandedOver > 0 {
+		fmt.Fprintf(env.Stdout, "received %d packets handed over by colleagues' devices, each verified against its sender\n", res.HandedOver)
+	}
+	if res.HandedOut > 0 {
+		fmt.Fprintf(env.Stdout, "handed the open cases to %d new colleague device(s)\n", res.HandedOut)
+	}
 	fmt.Fprintf(env.Stdout, "synced: %d new, %d rejected\n", res.New, res.Rejected)
 	return nil
 }
