@@ -13,8 +13,8 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/admin"
-	"github.com/saferef/saferef/client/recoverykey"
 	"github.com/saferef/saferef/client/desktop"
+	"github.com/saferef/saferef/client/recoverykey"
 	"github.com/saferef/saferef/crypto"
 )
 
