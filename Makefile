@@ -13,12 +13,24 @@ LISTEN    ?= 127.0.0.1:8443
 RELAY_URL := ws://$(LISTEN)
 GOFILES    = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 
+# Go tools at pinned versions, each installed once into its own folder.
+TOOLS             := $(CURDIR)/bin/tools
+STATICCHECK_VER   := v0.8.2
+GOVULNCHECK_VER   := v1.9.0
+# The vulnerability database: govulncheck's default cannot be reached here,
+# but the module proxy serves golang.org/x/vulndb, which holds the same OSV
+# data; its indexdb command turns it into a database govulncheck reads.
+VULNDB_VER        := v0.0.0-20261105234957-e22db6528018
+STATICCHECK       := $(TOOLS)/staticcheck@$(STATICCHECK_VER)/staticcheck
+GOVULNCHECK       := $(TOOLS)/govulncheck@$(GOVULNCHECK_VER)/govulncheck
+VULNDB            := $(TOOLS)/vulndb@$(VULNDB_VER)
+
 # System packages: a C compiler for `go test -race`, and the X11/GL headers
 # the Fyne desktop app needs.
 APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
                 libxinerama-dev libxi-dev libxxf86vm-dev pkg-config
 
-.PHONY: all run test build sysdeps vet fmt-check fuzz bench clean demo-reset screenshots
+.PHONY: all run test build sysdeps vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots
 
 all: build
 
@@ -47,8 +59,32 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-## test: gofmt, go vet and every test with the race detector (PostgreSQL on 127.0.0.1:5432 is used for real)
-test: sysdeps fmt-check vet
+$(STATICCHECK):
+	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
+
+$(GOVULNCHECK):
+	GOBIN=$(dir $@) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VER)
+
+$(VULNDB)/index/db.json:
+	@echo "building the offline vulnerability database from golang.org/x/vulndb@$(VULNDB_VER) (once, about a minute)"
+	@dir=$$(GOFLAGS=-mod=mod $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VER) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	  test -n "$$dir" || { echo "saferef: error: could not download golang.org/x/vulndb"; echo "saferef: hint: check that the Go module proxy is reachable (GOPROXY)"; exit 1; }; \
+	  rm -rf $(VULNDB).tmp && cd "$$dir" && GOFLAGS=-mod=mod $(GO) run ./cmd/indexdb -vulns data/osv -out $(VULNDB).tmp
+	@mv $(VULNDB).tmp $(VULNDB)
+
+## staticcheck: the staticcheck linter at a pinned version
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+## vulncheck: govulncheck against the vulnerability database, offline
+vulncheck: $(GOVULNCHECK) $(VULNDB)/index/db.json
+	$(GOVULNCHECK) -db file://$(VULNDB) ./...
+
+## lint: staticcheck and govulncheck
+lint: staticcheck vulncheck
+
+## test: gofmt, go vet, staticcheck, govulncheck and every test with the race detector (PostgreSQL on 127.0.0.1:5432 is used for real)
+test: sysdeps fmt-check vet lint
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## fuzz: run every fuzz target briefly (FUZZTIME=30s to go longer)

@@ -9,13 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/atomicfile"
 )
 
 // ContactsFile is HOME/contacts.sealed: which organisations' fingerprints
@@ -128,23 +128,7 @@ func (d *Device) writeContacts(c *contactsFile) error {
 	}
 	sealed := aead.Seal(nonce, nonce, plain, []byte(contactsAD))
 	path := filepath.Join(d.home, ContactsFile)
-	tmp, err := os.CreateTemp(d.home, ".contacts-*")
-	if err != nil {
-		return fmt.Errorf("write contacts: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(sealed); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write contacts: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write contacts: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write contacts: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, sealed); err != nil {
 		return fmt.Errorf("write contacts: %w", err)
 	}
 	return nil

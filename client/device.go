@@ -35,21 +35,29 @@ type Options struct {
 // its case store. It is the headless API the CLI and the desktop app use.
 // Its methods are safe for concurrent use, but only one of them talks to
 // the relay at a time.
+//
+// Lock order: netMu before mu; never the other way round.
 type Device struct {
-	home    string
-	cfg     *Config
-	scheme  *crypto.Scheme
-	secrets *crypto.DeviceSecrets
-	keys    *crypto.DeviceKeys
-	store   *casestore.Store
-	now     func() time.Time
-	ropts   *relay.Options
+	// Set by OpenHome and never changed: read without a lock.
+	home   string
+	cfg    *Config
+	scheme *crypto.Scheme
+	store  *casestore.Store // safe for concurrent use itself
+	now    func() time.Time
+	ropts  *relay.Options
 	// maxAttach caps attachments (Options.MaxAttachmentBytes).
 	maxAttach int64
 
-	netMu sync.Mutex // one relay conversation at a time
+	// netMu is held for a whole relay conversation (sync, send, rotate),
+	// so that only one runs at a time. It also guards secrets' encryption
+	// keys and keys: only key rotation (under netMu) changes them, and
+	// only sealing, opening and authenticating (under netMu) read them.
+	// The ids in secrets never change.
+	netMu   sync.Mutex
+	secrets *crypto.DeviceSecrets
+	keys    *crypto.DeviceKeys
 
-	mu        sync.Mutex // guards the fields below
+	mu        sync.Mutex // guards the fields below; held briefly, never across I/O
 	dir       *crypto.Directory
 	dirSize   uint64     // next directory log index to fetch
 	certIndex uint64     // log index of this device's certificate, once seen

@@ -10,6 +10,7 @@ import (
 
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/guard"
+	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
@@ -176,39 +177,13 @@ type outgoing struct {
 // failure to reach the relay wraps ErrNotSent: the next Sync sends the rest.
 // Offline (ErrRelayUnreachable) the packets are sealed to the directory as
 // last fetched and queued, and the error wraps both.
+//
+// Its phases are checkPackets, sealPackets, recordPackets and flushPackets.
 func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing,
 	progress func(sent, total int)) ([]crypto.EnvelopeID, error) {
 	now := d.now()
-	wc, known, err := d.loadFlow(ctx, d.store, id)
-	if err != nil {
+	if err := d.checkPackets(ctx, id, base, pkts, now); err != nil {
 		return nil, err
-	}
-	if !known && base == nil {
-		return nil, fmt.Errorf("case %s: %w", id, ErrNotInCase)
-	}
-	actor := d.me()
-	check := wc.Clone()
-	for _, p := range pkts {
-		if p.event == nil {
-			continue
-		}
-		p.event.Actor, p.event.At = actor, now
-		if err := check.Apply(*p.event); err != nil {
-			return nil, err
-		}
-	}
-	for _, p := range pkts {
-		if p.p == nil {
-			continue
-		}
-		if p.guarded {
-			if err := d.checkGuard(ctx, id, p.p, now); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.p.Validate(); err != nil {
-			return nil, err
-		}
 	}
 	d.netMu.Lock()
 	defer d.netMu.Unlock()
@@ -222,11 +197,68 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 	default:
 		defer c.Close()
 	}
-	type sealedPkt struct {
-		envs []*sealed
-		body []byte
+	all, err := d.sealPackets(pkts, now)
+	if err != nil {
+		return nil, err
 	}
-	all := make([]sealedPkt, len(pkts))
+	ids, queued, err := d.recordPackets(ctx, id, base, pkts, all, now)
+	if err != nil {
+		return nil, fmt.Errorf("record case %s: %w", id, err)
+	}
+	if offline != nil {
+		return ids, fmt.Errorf("%w: %w", ErrNotSent, offline)
+	}
+	return ids, d.flushPackets(ctx, c, queued, progress)
+}
+
+// sealedPacket is one outgoing packet sealed: its envelopes (the first is
+// the entry id) and its encoded payload.
+type sealedPacket struct {
+	envs []*sealed
+	body []byte
+}
+
+// checkPackets applies the packets' events to a copy of the case and runs
+// the disclosure guard and payload validation, changing nothing.
+func (d *Device) checkPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing, now time.Time) error {
+	wc, known, err := d.loadFlow(ctx, d.store, id)
+	if err != nil {
+		return err
+	}
+	if !known && base == nil {
+		return fmt.Errorf("case %s: %w", id, ErrNotInCase)
+	}
+	actor := d.me()
+	check := wc.Clone()
+	for _, p := range pkts {
+		if p.event == nil {
+			continue
+		}
+		p.event.Actor, p.event.At = actor, now
+		if err := check.Apply(*p.event); err != nil {
+			return err
+		}
+	}
+	for _, p := range pkts {
+		if p.p == nil {
+			continue
+		}
+		if p.guarded {
+			if err := d.checkGuard(ctx, id, p.p, now); err != nil {
+				return err
+			}
+		}
+		if err := p.p.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sealPackets seals each packet that has a payload once per organisation
+// it goes to (its own organisation last, when it takes a copy).
+func (d *Device) sealPackets(pkts []*outgoing, now time.Time) ([]sealedPacket, error) {
+	all := make([]sealedPacket, len(pkts))
 	for i, p := range pkts {
 		if p.p == nil {
 			continue
@@ -243,25 +275,26 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 		if p.ownCopy {
 			orgs = append(orgs, d.secrets.Org)
 		}
-		for _, o := range orgs {
-			s, err := d.seal(o, p.p, now)
-			if err != nil {
-				return nil, err
-			}
-			if s != nil {
-				all[i].envs = append(all[i].envs, s)
-			}
-		}
-		if !anySent(all[i].envs) {
-			return nil, errors.New("nobody to send to: no other organisation or device in this case")
-		}
-		if all[i].body, err = payload.Marshal(p.p); err != nil {
+		envs, err := d.sealAll(orgs, p.p, now)
+		if err != nil {
 			return nil, err
 		}
+		body, err := payload.Marshal(p.p)
+		if err != nil {
+			return nil, err
+		}
+		all[i] = sealedPacket{envs: envs, body: body}
 	}
+	return all, nil
+}
+
+// recordPackets applies the events, records the case, the entries and the
+// sent envelopes and queues the envelopes, all in one transaction. It
+// returns each packet's entry id and every envelope queued.
+func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing,
+	all []sealedPacket, now time.Time) (ids []crypto.EnvelopeID, queued [][16]byte, err error) {
 	orgName, devName := d.ownNames()
-	ids := make([]crypto.EnvelopeID, len(pkts))
-	var queued [][16]byte
+	ids = make([]crypto.EnvelopeID, len(pkts))
 	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
 		wc, _, err := d.loadFlow(ctx, tx, id)
 		if err != nil {
@@ -313,12 +346,12 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("record case %s: %w", id, err)
-	}
-	if offline != nil {
-		return ids, fmt.Errorf("%w: %w", ErrNotSent, offline)
-	}
+	return ids, queued, err
+}
+
+// flushPackets sends the outbox, reporting progress over the envelopes in
+// queued (when progress is not nil).
+func (d *Device) flushPackets(ctx context.Context, c *relay.Conn, queued [][16]byte, progress func(sent, total int)) error {
 	var notify func(crypto.EnvelopeID)
 	if progress != nil {
 		done := 0
@@ -329,16 +362,19 @@ func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casest
 			}
 		}
 	}
-	if _, dropped, err := d.flushOutboxWith(ctx, c, notify); err != nil {
-		return ids, err
-	} else if len(dropped) > 0 {
-		return ids, fmt.Errorf("relay refused: %w", errors.Join(dropped...))
+	_, dropped, err := d.flushOutboxWith(ctx, c, notify)
+	if err != nil {
+		return err
 	}
-	return ids, nil
+	if len(dropped) > 0 {
+		return fmt.Errorf("relay refused: %w", errors.Join(dropped...))
+	}
+	return nil
 }
 
-// queueCase is queue for envelopes of a case, so that shredding the case
-// also drops those still unsent.
+// queueCase puts sealed envelopes of a case in the outbox and marks them
+// processed, so that a copy the relay hands back to this device is skipped
+// and shredding the case also drops those still unsent (caseID zero: none).
 func queueCase(ctx context.Context, tx *casestore.Tx, envs []*sealed, caseID [16]byte, now time.Time) error {
 	for _, e := range envs {
 		if e.inner != nil && caseID != ([16]byte{}) {

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
@@ -158,7 +159,7 @@ func (w *world) device(o *schemetest.Org, name string) *client.Device {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	req, err := client.ParseEnrolmentRequest(b)
+	req, err := enrolment.Parse(b)
 	if err != nil {
 		w.t.Fatalf("parse own request: %v", err)
 	}

@@ -13,19 +13,19 @@ import (
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/vault"
+	"github.com/saferef/saferef/internal/atomicfile"
 )
 
 // Files in a device's home directory.
 const (
-	ConfigFile            = "config.sealed"          // relay, ids and name, sealed under the data key
-	LegacyConfigFile      = "config.json"            // the same in clear, before sealing; migrated on open
-	SchemeFile            = "scheme.json"            // copy of the scheme file, pinned at enrolment
-	VaultFile             = "device.vault"           // the device secrets, under the passphrase
-	CasesFile             = "cases.db"               // the sealed case store
-	EnrolmentRequestFile  = "enrolment-request.json" // for the organisation admin; removed once approved
-	maxConfigSize         = 64 << 10
-	maxSchemeSize         = 64 << 10
-	maxEnrolmentRequestSz = 64 << 10
+	ConfigFile           = "config.sealed"          // relay, ids and name, sealed under the data key
+	LegacyConfigFile     = "config.json"            // the same in clear, before sealing; migrated on open
+	SchemeFile           = "scheme.json"            // copy of the scheme file, pinned at enrolment
+	VaultFile            = "device.vault"           // the device secrets, under the passphrase
+	CasesFile            = "cases.db"               // the case store, encrypted as a whole file
+	EnrolmentRequestFile = "enrolment-request.json" // for the organisation admin; removed once approved
+	maxConfigSize        = 64 << 10
+	maxSchemeSize        = 64 << 10
 )
 
 // Errors callers branch on.
@@ -141,34 +141,9 @@ func ReadScheme(path string) (*crypto.Scheme, []byte, error) {
 	return s, b, nil
 }
 
-// writeFileAtomic writes a non-secret file atomically with mode perm.
+// writeFileAtomic writes a file atomically with mode perm.
 func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Writer{Perm: perm}.Write(path, b)
 }
 
 // readHomeConfig reads config.sealed, or migrates a clear config.json from

@@ -172,7 +172,7 @@ func (d *Device) publishKey(ctx context.Context, c *relay.Conn) error {
 }
 
 // saveVault rewrites the device vault (atomically) with the current
-// secrets, and reloads the parsed keys.
+// secrets, and reloads the parsed keys. The caller holds netMu.
 func (d *Device) saveVault() error {
 	keys, err := d.secrets.Keys()
 	if err != nil {
@@ -196,9 +196,7 @@ func (d *Device) saveVault() error {
 	if err := vault.WriteFile(filepath.Join(d.home, VaultFile), file); err != nil {
 		return fmt.Errorf("save device vault: %w", err)
 	}
-	d.mu.Lock()
-	d.keys = keys
-	d.mu.Unlock()
+	d.keys = keys // guarded by netMu, which the caller holds
 	return nil
 }
 

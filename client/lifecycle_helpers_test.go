@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/schemetest"
@@ -58,7 +59,7 @@ func (w *world) enrol(o *schemetest.Org, admin ed25519.PrivateKey, name string, 
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	req, err := client.ParseEnrolmentRequest(b)
+	req, err := enrolment.Parse(b)
 	if err != nil {
 		w.t.Fatalf("parse own request: %v", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol"
@@ -98,20 +97,6 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
 	}
 	return s, nil
-}
-
-// queue puts sealed envelopes in the outbox and marks them processed, so
-// that a copy the relay hands back to this device is skipped.
-func queue(ctx context.Context, tx *casestore.Tx, envs []*sealed, now time.Time) error {
-	for _, e := range envs {
-		if err := tx.QueueOutbox(ctx, &casestore.OutboxItem{Envelope: e.id, Mailbox: e.mailbox, Data: e.data, Created: now}); err != nil {
-			return err
-		}
-		if err := tx.MarkProcessed(ctx, e.id, casestore.OutcomeSent, now.Unix()); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // permanentSendFailure reports relay refusals that no retry will cure.

@@ -16,6 +16,10 @@ import (
 // DecideOffer, never set by a user.
 var ErrFilledInternal = errors.New(`"filled" is sent automatically when another offer is accepted`)
 
+// ErrNoteNotAllowed means a note was given with "no-suitable-home", which
+// carries none.
+var ErrNoteNotAllowed = errors.New(`"no suitable home" carries no reason: a reason could identify the landlord's stock`)
+
 // SetStatus sends a status update: "signed-up" and "moved-in" from the
 // accepted landlord to the nominator; "closed" and "withdrawn" from the
 // nominator to every organisation still in the case. effective is
@@ -46,6 +50,11 @@ func (d *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effect
 	switch k {
 	case workflow.EventClosed, workflow.EventWithdrawn:
 		to = fromIDs(wc.Organisations())
+	case workflow.EventNoSuitableHome:
+		if note != "" {
+			return fmt.Errorf("set status %s: %w", status, ErrNoteNotAllowed)
+		}
+		to = d.nominatorOf(wc)
 	default:
 		to = d.nominatorOf(wc)
 	}
@@ -64,6 +73,15 @@ func (d *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effect
 		return fmt.Errorf("set status %s of %s: %w", status, id, err)
 	}
 	return nil
+}
+
+// NoSuitableHome answers a circulated referral, as a candidate landlord,
+// that it has no suitable home: the ask is closed for this landlord and
+// the nominator is told only that it declined, with no reason (a reason
+// could identify the landlord's stock). Any offer of this landlord still
+// waiting for a decision is withdrawn with it.
+func (d *Device) NoSuitableHome(ctx context.Context, id crypto.CaseID) error {
+	return d.SetStatus(ctx, id, payload.StatusNoSuitableHome, "", "")
 }
 
 // coordinators lists the current coordinator organisations.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/saferef/saferef/client/casestore"
@@ -196,23 +195,6 @@ func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (
 		return nil, err
 	}
 	return keepPacket(ctx, o, p, apply), nil
-}
-
-// checkParticipant refuses a referral or message about an existing case
-// from an organisation not taking part in it, so that knowing a case id is
-// not enough to join a case.
-func checkParticipant(ctx context.Context, tx *casestore.Tx, caseID payload.ID, org crypto.OrgID) error {
-	c, err := tx.Case(ctx, caseID)
-	if errors.Is(err, casestore.ErrNoCase) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(c.Organisations, [16]byte(org)) {
-		return fmt.Errorf("case %x, organisation %s: %w", caseID, org, ErrNotPartOfCase)
-	}
-	return nil
 }
 
 // sealReceipt seals a delivery receipt for envelope id to the sender's

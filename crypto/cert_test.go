@@ -387,7 +387,7 @@ func TestParseSignedRejects(t *testing.T) {
 		t.Fatalf("ParseSigned = %v, %v", sd, err)
 	}
 	mk := func(s Signed) []byte {
-		b, err := wire.marshal(&s)
+		b, err := marshal(&s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -93,7 +93,7 @@ func SignDeviceCert(c *DeviceCert, admin ed25519.PrivateKey) ([]byte, error) {
 
 func decodeDeviceCert(body []byte) (*DeviceCert, error) {
 	var b deviceCertBody
-	if err := wire.unmarshal(body, &b); err != nil {
+	if err := unmarshal(body, &b); err != nil {
 		return nil, err
 	}
 	return b.cert()

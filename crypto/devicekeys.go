@@ -140,7 +140,7 @@ func (s *DeviceSecrets) Marshal() ([]byte, error) {
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("marshal device secrets %s: %w", s.Device, err)
 	}
-	b, err := wire.marshal(s.wire())
+	b, err := marshal(s.wire())
 	if err != nil {
 		return nil, fmt.Errorf("marshal device secrets %s: %w", s.Device, err)
 	}
@@ -151,7 +151,7 @@ func (s *DeviceSecrets) Marshal() ([]byte, error) {
 // form but does not parse the identities (Keys does).
 func ParseDeviceSecrets(b []byte) (*DeviceSecrets, error) {
 	var w deviceSecretsWire
-	if err := wire.unmarshal(b, &w); err != nil {
+	if err := unmarshal(b, &w); err != nil {
 		return nil, fmt.Errorf("parse device secrets: %w", err)
 	}
 	if w.V != 1 {

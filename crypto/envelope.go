@@ -37,7 +37,7 @@ type envelopeWire struct {
 
 // Marshal encodes the outer envelope in deterministic CBOR.
 func (e *Envelope) Marshal() ([]byte, error) {
-	b, err := wire.marshal(&envelopeWire{V: envelopeVersion, ID: e.ID, To: e.Mailbox, Exp: e.Expiry.Unix(), CT: e.Ciphertext})
+	b, err := marshal(&envelopeWire{V: envelopeVersion, ID: e.ID, To: e.Mailbox, Exp: e.Expiry.Unix(), CT: e.Ciphertext})
 	if err != nil {
 		return nil, fmt.Errorf("marshal envelope %s: %w", e.ID, err)
 	}
@@ -55,7 +55,7 @@ func ParseEnvelope(b []byte) (*Envelope, error) {
 		return nil, fmt.Errorf("parse envelope: %w: %d bytes", ErrTooLarge, len(b))
 	}
 	var w envelopeWire
-	if err := wire.unmarshal(b, &w); err != nil {
+	if err := unmarshal(b, &w); err != nil {
 		return nil, fmt.Errorf("parse envelope: %w", err)
 	}
 	if w.V != envelopeVersion {

@@ -302,7 +302,7 @@ func TestParseEnvelopeRejects(t *testing.T) {
 		t.Fatalf("ParseEnvelope = %+v, %v", e, err)
 	}
 	enc := func(v any) []byte {
-		b, err := wire.marshal(v)
+		b, err := marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}

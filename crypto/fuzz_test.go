@@ -62,7 +62,7 @@ func FuzzVerifyOrgCert(f *testing.F) {
 			t.Fatalf("accepted cert fails validation: %v", err)
 		}
 		sd, _ := ParseSigned(b, TypeOrgCert)
-		reencodes(t, sd.Body, func() ([]byte, error) { return wire.marshal(body) })
+		reencodes(t, sd.Body, func() ([]byte, error) { return marshal(body) })
 	})
 }
 
@@ -111,7 +111,7 @@ func FuzzRevocation(f *testing.F) {
 				t.Fatalf("accepted revocation fails validation: %v", err)
 			}
 			sd, _ := ParseSigned(b, TypeRevocation)
-			reencodes(t, sd.Body, func() ([]byte, error) { return wire.marshal(rb) })
+			reencodes(t, sd.Body, func() ([]byte, error) { return marshal(rb) })
 		}
 		if r, err := VerifyDeviceRevocation(b, org); err == nil && (r.IsOrg() || r.Org != org.Org) {
 			t.Fatalf("accepted %+v", r)
@@ -243,7 +243,7 @@ func FuzzSchemeUpdate(f *testing.F) {
 		if err != nil {
 			t.Fatalf("accepted update fails validation: %v", err)
 		}
-		again, err := wire.marshal(body)
+		again, err := marshal(body)
 		if err != nil || !bytes.Equal(again, sd.Body) {
 			t.Fatalf("accepted update body re-encodes differently: %v", err)
 		}

@@ -51,7 +51,7 @@ func SignKeyUpdate(u *KeyUpdate, device ed25519.PrivateKey) ([]byte, error) {
 
 func decodeKeyUpdate(body []byte) (*KeyUpdate, error) {
 	var b keyUpdateBody
-	if err := wire.unmarshal(body, &b); err != nil {
+	if err := unmarshal(body, &b); err != nil {
 		return nil, err
 	}
 	return b.update()

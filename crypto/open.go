@@ -156,7 +156,7 @@ func parseInner(b []byte) (*Signed, *envelopeBody, error) {
 		return nil, nil, fmt.Errorf("inner: %w: %d signatures", ErrMalformed, len(sd.Sigs))
 	}
 	var body envelopeBody
-	if err := wire.unmarshal(sd.Body, &body); err != nil {
+	if err := unmarshal(sd.Body, &body); err != nil {
 		return nil, nil, fmt.Errorf("inner: %w", err)
 	}
 	if body.V != envelopeVersion {

@@ -127,7 +127,7 @@ func SignOrgCert(c *OrgCert, roots []ed25519.PrivateKey) ([]byte, error) {
 // any signature.
 func decodeOrgCert(body []byte) (*OrgCert, error) {
 	var b orgCertBody
-	if err := wire.unmarshal(body, &b); err != nil {
+	if err := unmarshal(body, &b); err != nil {
 		return nil, err
 	}
 	return b.cert()

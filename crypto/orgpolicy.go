@@ -62,7 +62,7 @@ func SignOrgPolicy(p *OrgPolicy, admin ed25519.PrivateKey) ([]byte, error) {
 
 func decodeOrgPolicy(body []byte) (*OrgPolicy, error) {
 	var b orgPolicyBody
-	if err := wire.unmarshal(body, &b); err != nil {
+	if err := unmarshal(body, &b); err != nil {
 		return nil, err
 	}
 	return b.policy()

@@ -79,7 +79,7 @@ func signRevocation(r *Revocation, keys []ed25519.PrivateKey) ([]byte, error) {
 
 func decodeRevocation(body []byte) (*Revocation, error) {
 	var b revocationBody
-	if err := wire.unmarshal(body, &b); err != nil {
+	if err := unmarshal(body, &b); err != nil {
 		return nil, err
 	}
 	return b.revocation()

@@ -145,7 +145,7 @@ func ParseSchemeUpdate(b []byte) (*SchemeUpdate, *Signed, error) {
 		return nil, nil, fmt.Errorf("parse scheme update: %w", err)
 	}
 	var body schemeUpdateBody
-	if err := wire.unmarshal(sd.Body, &body); err != nil {
+	if err := unmarshal(sd.Body, &body); err != nil {
 		return nil, nil, fmt.Errorf("parse scheme update: %w", err)
 	}
 	u, err := body.update()

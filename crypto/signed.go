@@ -55,7 +55,7 @@ func knownType(t string) bool {
 // signatures: the Verify functions do that, over the Body bytes received.
 func ParseSigned(b []byte, wantType string) (*Signed, error) {
 	var s Signed
-	if err := wire.unmarshal(b, &s); err != nil {
+	if err := unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("parse signed object: %w", err)
 	}
 	if !knownType(s.Type) {
@@ -82,7 +82,7 @@ func ParseSigned(b []byte, wantType string) (*Signed, error) {
 
 // Marshal returns the deterministic CBOR encoding of s.
 func (s *Signed) Marshal() ([]byte, error) {
-	b, err := wire.marshal(s)
+	b, err := marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s: %w", s.Type, err)
 	}
@@ -103,7 +103,7 @@ func signObject(typ string, body any, keys []ed25519.PrivateKey) ([]byte, error)
 	if len(keys) == 0 || len(keys) > MaxSignatures {
 		return nil, fmt.Errorf("sign %s: %d signing keys, want 1 to %d", typ, len(keys), MaxSignatures)
 	}
-	b, err := wire.marshal(body)
+	b, err := marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("sign %s: %w", typ, err)
 	}

@@ -187,7 +187,7 @@ func diagnose(b []byte) string {
 	d, _ := cbor.Diagnose(b)
 	sb.WriteString(d + "\n")
 	var s Signed
-	if wire.dec.Unmarshal(b, &s) == nil && len(s.Body) > 0 {
+	if wire.Unmarshal(b, &s) == nil && len(s.Body) > 0 {
 		bd, _ := cbor.Diagnose(s.Body)
 		sb.WriteString("body: " + bd + "\n")
 	}

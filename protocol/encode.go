@@ -36,11 +36,11 @@ func Encode(f Frame) ([]byte, error) {
 	if err := c.check(); err != nil {
 		return nil, fmt.Errorf("encode %v frame: %w: %w", t, ErrMalformed, err)
 	}
-	body, err := encMode.Marshal(f)
+	body, err := frameCodec.Marshal(f)
 	if err != nil {
 		return nil, fmt.Errorf("encode %v frame body: %w", t, err)
 	}
-	b, err := encMode.Marshal(wireFrame{Body: body, Type: uint64(t), Version: Version})
+	b, err := frameCodec.Marshal(wireFrame{Body: body, Type: uint64(t), Version: Version})
 	if err != nil {
 		return nil, fmt.Errorf("encode %v frame: %w", t, err)
 	}
@@ -62,7 +62,7 @@ func Decode(b []byte) (Frame, error) {
 		return nil, fmt.Errorf("decode frame: %w: %d bytes, limit %d", ErrFrameTooLarge, len(b), MaxFrameSize)
 	}
 	var w wireFrame
-	if err := outerDecMode.Unmarshal(b, &w); err != nil {
+	if err := outerCodec.Unmarshal(b, &w); err != nil {
 		return nil, fmt.Errorf("decode frame: %w: %w", ErrMalformed, err)
 	}
 	if w.Version != Version {
@@ -76,7 +76,7 @@ func Decode(b []byte) (Frame, error) {
 	if w.Body == nil {
 		return nil, fmt.Errorf("decode %v frame: %w: no body", t, ErrMalformed)
 	}
-	if err := decMode.Unmarshal(w.Body, f); err != nil {
+	if err := frameCodec.Unmarshal(w.Body, f); err != nil {
 		return nil, fmt.Errorf("decode %v frame: %w: %w", t, ErrMalformed, err)
 	}
 	if err := f.(checker).check(); err != nil {

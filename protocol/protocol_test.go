@@ -14,7 +14,7 @@ import (
 // that Encode would refuse to write.
 func build(t *testing.T, v any) []byte {
 	t.Helper()
-	b, err := encMode.Marshal(v)
+	b, err := frameCodec.Marshal(v)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
@@ -217,7 +217,7 @@ func TestAuthMessage(t *testing.T) {
 		for _, origin := range []string{"ws://127.0.0.1:8443", exampleOrigin, strings.Repeat("a", 300)} {
 			got := AuthMessage(exampleNonce(), origin, tm, exampleDevice)
 			n := exampleNonce()
-			arr, err := encMode.Marshal([]any{n[:], origin, tm, exampleDevice[:]})
+			arr, err := frameCodec.Marshal([]any{n[:], origin, tm, exampleDevice[:]})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,9 +20,31 @@ if [ ! -f "$demo/scheme/demo.txt" ]; then
   fi
 fi
 
+host=${listen%:*} port=${listen##*:}
+listening() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+if listening; then
+  echo "saferef: error: something is already listening on $listen (another 'make run'?)"
+  echo "saferef: hint: stop it (Ctrl-C in its terminal), or run on another address: make run LISTEN=127.0.0.1:8444"
+  [ -n "${dev:-}" ] && kill "$dev" 2>/dev/null
+  exit 1
+fi
+
 "$bin/saferef-server" --data "$demo/relay" --listen "$listen" --scheme "$demo/scheme/scheme.json" 2>>"$demo/relay.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+
+# Wait until the relay listens; if it exits instead, say why.
+for _ in $(seq 1 100); do
+  listening && break
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "saferef: error: the relay did not start; the end of $demo/relay.log says:"
+    tail -n 5 "$demo/relay.log" | sed 's/^/  /'
+    echo "saferef: hint: fix what the log says, or start afresh with 'make demo-reset' then 'make run'"
+    [ -n "${dev:-}" ] && kill "$dev" 2>/dev/null
+    exit 1
+  fi
+  sleep 0.1
+done
 
 if [ -n "${dev:-}" ]; then
   if ! wait "$dev"; then

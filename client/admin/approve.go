@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
 )
 
@@ -16,13 +16,13 @@ import (
 const DeviceCertLifetime = 2 * 365 * 24 * time.Hour
 
 // ReadEnrolmentRequest reads and checks the enrolment-request.json a user
-// sent. A malformed or tampered request wraps client.ErrBadEnrolmentRequest.
-func ReadEnrolmentRequest(path string) (*client.EnrolmentRequest, error) {
+// sent. A malformed or tampered request wraps enrolment.ErrBadRequest.
+func ReadEnrolmentRequest(path string) (*enrolment.Request, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read enrolment request: %w", err)
 	}
-	req, err := client.ParseEnrolmentRequest(b)
+	req, err := enrolment.Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -39,7 +39,7 @@ func SameFingerprint(a, b string) bool {
 // organisation's admin key, valid DeviceCertLifetime from five minutes
 // before now, and checks it against the organisation's certificate. It
 // returns the signed certificate and its verified form.
-func CertifyDevice(req *client.EnrolmentRequest, org *crypto.OrgCert, admin ed25519.PrivateKey, now time.Time) ([]byte, *crypto.DeviceCert, error) {
+func CertifyDevice(req *enrolment.Request, org *crypto.OrgCert, admin ed25519.PrivateKey, now time.Time) ([]byte, *crypto.DeviceCert, error) {
 	now = now.UTC().Truncate(time.Second)
 	c := req.DeviceCert(now.Add(-5*time.Minute), DeviceCertLifetime)
 	c.Issued = now
@@ -60,7 +60,7 @@ func CertifyDevice(req *client.EnrolmentRequest, org *crypto.OrgCert, admin ed25
 // log is audited; the organisation's admin key (asked through pass) signs
 // the device certificate, which is published. It returns the verified
 // certificate.
-func ApproveDevice(ctx context.Context, dir, relayURL string, req *client.EnrolmentRequest, fingerprint string, pass Passphrase) (*crypto.DeviceCert, error) {
+func ApproveDevice(ctx context.Context, dir, relayURL string, req *enrolment.Request, fingerprint string, pass Passphrase) (*crypto.DeviceCert, error) {
 	if fingerprint != "" && !SameFingerprint(fingerprint, req.Fingerprint()) {
 		return nil, markf(ErrFingerprintMismatch, "fingerprint mismatch: the request has %s, the user read out %s", req.Fingerprint(), fingerprint)
 	}

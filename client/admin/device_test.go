@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
 )
 
@@ -151,7 +151,7 @@ func TestReadEnrolmentRequest(t *testing.T) {
 		t.Fatalf("WriteNew over an existing file: %v", err)
 	}
 	os.WriteFile(path, []byte(strings.Replace(string(b), "Front desk", "Back desk", 1)), 0o600)
-	if _, err := ReadEnrolmentRequest(path); !errors.Is(err, client.ErrBadEnrolmentRequest) || !strings.HasPrefix(err.Error(), path+": ") {
+	if _, err := ReadEnrolmentRequest(path); !errors.Is(err, enrolment.ErrBadRequest) || !strings.HasPrefix(err.Error(), path+": ") {
 		t.Fatalf("tampered request: %v", err)
 	}
 	if _, err := ReadEnrolmentRequest(path + ".missing"); err == nil || !strings.HasPrefix(err.Error(), "read enrolment request: ") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/vault"
+	"github.com/saferef/saferef/internal/atomicfile"
 )
 
 // Key vault types: the "type" inside a root or admin key vault.
@@ -133,22 +134,7 @@ func ReadScheme(dir string) (*crypto.Scheme, error) {
 	return s, nil
 }
 
-// WriteNew writes a file that must not exist yet, and syncs it.
+// WriteNew writes a file that must not exist yet, atomically.
 func WriteNew(path string, b []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteNew(path, b, perm)
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/relaytest"
 )
@@ -51,13 +51,13 @@ func newTestScheme(t *testing.T) *testScheme {
 }
 
 // newRequest makes an enrolment request for a new device of org.
-func newRequest(t *testing.T, org crypto.OrgID, name string) *client.EnrolmentRequest {
+func newRequest(t *testing.T, org crypto.OrgID, name string) *enrolment.Request {
 	t.Helper()
 	secrets, err := crypto.GenerateDeviceSecrets(nil, org, name, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := client.NewEnrolmentRequest(secrets, time.Now())
+	req, err := enrolment.New(secrets, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/atomicfile"
 )
 
 // RotateAdminOptions says who signs an organisation's new admin key.
@@ -122,13 +123,7 @@ func rotateAdmin(dir string, old *crypto.OrgCert, sign adminSigner, renew bool, 
 		os.Rename(retired, keyPath)
 		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
 	}
-	certPath := OrgCertPath(dir, old.Org)
-	tmp := certPath + ".new"
-	os.Remove(tmp)
-	if err := WriteNew(tmp, b, 0o644); err != nil {
-		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
-	}
-	if err := os.Rename(tmp, certPath); err != nil {
+	if err := (atomicfile.Writer{Perm: 0o644}).Write(OrgCertPath(dir, old.Org), b); err != nil {
 		return nil, nil, fmt.Errorf("rotate admin key: %w", err)
 	}
 	return &c, b, nil

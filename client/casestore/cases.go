@@ -21,12 +21,14 @@ const (
 	StatusClosed    = "closed"
 	StatusWithdrawn = "withdrawn"
 	StatusFilled    = "filled"
+	// StatusDeclined: this landlord answered "no suitable home".
+	StatusDeclined = "declined"
 )
 
 // finalStatus reports whether a case in this status is over for this
 // organisation.
 func finalStatus(status string) bool {
-	return status == StatusClosed || status == StatusWithdrawn || status == StatusFilled
+	return status == StatusClosed || status == StatusWithdrawn || status == StatusFilled || status == StatusDeclined
 }
 
 // Case is one case as the store holds it: the clear columns and the

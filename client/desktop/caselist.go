@@ -137,12 +137,6 @@ func (l *caseList) apply() {
 	}
 }
 
-// clear forgets every case (on lock).
-func (l *caseList) clear() {
-	l.all, l.shown = nil, nil
-	l.table.Refresh()
-}
-
 // statuses, organisations and districts list the values present, sorted,
 // for the filter selects.
 func (l *caseList) statuses() []string {

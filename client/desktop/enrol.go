@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
 )
 
@@ -95,7 +96,7 @@ func (s *enrolScreen) submit() {
 		ok = false
 	}
 	name := strings.TrimSpace(s.name.Text)
-	if name == "" || len(name) > client.MaxDeviceNameLen {
+	if name == "" || len(name) > enrolment.MaxDeviceNameLen {
 		s.fieldError("name", tr("Give this device a short name your admin will recognise."))
 		ok = false
 	}

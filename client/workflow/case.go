@@ -47,7 +47,10 @@ type Case struct {
 	Candidates [][16]byte
 	// Filled lists the candidates told "filled" (at the nominator).
 	Filled [][16]byte
-	Offers []Offer
+	// Declined lists the candidates that answered "no suitable home" (at
+	// the nominator); they are no longer part of the case.
+	Declined [][16]byte
+	Offers   []Offer
 
 	AcceptedOffer     [16]byte
 	AcceptedLandlord  [16]byte
@@ -85,6 +88,7 @@ func (c *Case) Clone() *Case {
 	d := *c
 	d.Candidates = slices.Clone(c.Candidates)
 	d.Filled = slices.Clone(c.Filled)
+	d.Declined = slices.Clone(c.Declined)
 	d.Offers = slices.Clone(c.Offers)
 	d.History = slices.Clone(c.History)
 	if c.Consent != nil {
@@ -123,7 +127,7 @@ func (c *Case) InCase(org [16]byte) bool {
 	if r == RoleNone || r == RoleCoordinator {
 		return false
 	}
-	return !(r == RoleCandidate && slices.Contains(c.Filled, org))
+	return !(r == RoleCandidate && (slices.Contains(c.Filled, org) || slices.Contains(c.Declined, org)))
 }
 
 // Organisations returns the other organisations still part of the case as
@@ -153,7 +157,7 @@ func (c *Case) ToTellFilled() [][16]byte {
 	}
 	var out [][16]byte
 	for _, o := range c.Candidates {
-		if o != c.AcceptedLandlord && !slices.Contains(c.Filled, o) {
+		if o != c.AcceptedLandlord && !slices.Contains(c.Filled, o) && !slices.Contains(c.Declined, o) {
 			out = append(out, o)
 		}
 	}

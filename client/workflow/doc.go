@@ -55,6 +55,37 @@
 //     signed directory entries) is checked by the client against the
 //     directory, not here.
 //
+// # Who may do what, and when
+//
+// [Case.Apply] checks each event against one rule per event kind: the
+// roles that may make it and the stages of the case (as this organisation
+// sees it) that allow it, plus a few rules in words. Then one validator per
+// event kind checks its details.
+//
+// Generated from the rules (go test ./client/workflow -run TestRulesDocumented -update):
+//
+//   - referral-drafted: nominator; at (new case), draft; a draft stays on the nominator's own devices.
+//   - approval-requested: nominator; at (new case), draft; not once approved.
+//   - approved: current-landlord; at awaiting-approval; once.
+//   - approval-declined: current-landlord; at awaiting-approval; once.
+//   - circulated: nominator; at (new case), draft, awaiting-approval, circulated, offers-received; after the current landlord's approval when the referral names one.
+//   - offer-made: candidate; at circulated, offers-received.
+//   - no-suitable-home: candidate; at circulated, offers-received.
+//   - offer-accepted: nominator; at offers-received.
+//   - offer-declined: nominator; at offers-received.
+//   - filled: nominator; at offer-accepted, details-released, moved, closed; a candidate is told it at circulated or offers-received.
+//   - details-released: nominator; at offer-accepted, details-released.
+//   - signed-up: accepted-landlord; at details-released; signed-up once, before moved-in.
+//   - moved-in: accepted-landlord; at details-released; signed-up once, before moved-in.
+//   - closed: nominator; at moved; the current landlord takes it at circulated, once it has approved.
+//   - withdrawn: nominator; at any open stage.
+//   - message: nominator, current-landlord, candidate, accepted-landlord; at awaiting-approval, circulated, offers-received, offer-accepted, details-released, moved.
+//   - read: nominator, current-landlord, candidate, accepted-landlord; at awaiting-approval, circulated, offers-received, offer-accepted, details-released, moved, closed, withdrawn, filled, declined.
+//   - recalled: nominator, current-landlord, candidate, accepted-landlord; at awaiting-approval, circulated, offers-received, offer-accepted, details-released, moved, closed, withdrawn, filled, declined.
+//   - attachment: nominator, current-landlord, candidate, accepted-landlord; at circulated, offers-received, offer-accepted, details-released, moved.
+//
+// (End of the generated table.)
+//
 // A refusal is a [*TransitionError] wrapping [ErrNotPermitted] (the
 // actor's role may not do it), [ErrWrongStage] (not now), [ErrInvalidEvent]
 // (the event does not fit the case) or [ErrNoConsent].

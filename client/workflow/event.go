@@ -19,22 +19,27 @@ const (
 	EventOfferMade         EventKind = "offer-made"
 	EventOfferAccepted     EventKind = "offer-accepted"
 	EventOfferDeclined     EventKind = "offer-declined"
-	EventFilled            EventKind = "filled"
-	EventDetailsReleased   EventKind = "details-released"
-	EventSignedUp          EventKind = "signed-up"
-	EventMovedIn           EventKind = "moved-in"
-	EventClosed            EventKind = "closed"
-	EventWithdrawn         EventKind = "withdrawn"
-	EventMessage           EventKind = "message"
-	EventRead              EventKind = "read"
-	EventRecalled          EventKind = "recalled"
-	EventAttachment        EventKind = "attachment"
+	// EventNoSuitableHome is a candidate landlord's answer that it has no
+	// suitable home for the referral: the ask is closed for that landlord,
+	// and the nominator learns only that it declined (no reason is sent: a
+	// reason could identify the landlord's stock).
+	EventNoSuitableHome  EventKind = "no-suitable-home"
+	EventFilled          EventKind = "filled"
+	EventDetailsReleased EventKind = "details-released"
+	EventSignedUp        EventKind = "signed-up"
+	EventMovedIn         EventKind = "moved-in"
+	EventClosed          EventKind = "closed"
+	EventWithdrawn       EventKind = "withdrawn"
+	EventMessage         EventKind = "message"
+	EventRead            EventKind = "read"
+	EventRecalled        EventKind = "recalled"
+	EventAttachment      EventKind = "attachment"
 )
 
 // EventKinds returns every event kind, in the order of the flow.
 func EventKinds() []EventKind {
 	return []EventKind{EventReferralDrafted, EventApprovalRequested, EventApproved, EventApprovalDeclined,
-		EventCirculated, EventOfferMade, EventOfferAccepted, EventOfferDeclined, EventFilled,
+		EventCirculated, EventOfferMade, EventNoSuitableHome, EventOfferAccepted, EventOfferDeclined, EventFilled,
 		EventDetailsReleased, EventSignedUp, EventMovedIn, EventClosed, EventWithdrawn,
 		EventMessage, EventRead, EventRecalled, EventAttachment}
 }
@@ -54,6 +59,8 @@ func (k EventKind) verb() string {
 		return "circulate the referral"
 	case EventOfferMade:
 		return "make an offer"
+	case EventNoSuitableHome:
+		return "answer that there is no suitable home"
 	case EventOfferAccepted:
 		return "accept an offer"
 	case EventOfferDeclined:
@@ -89,6 +96,8 @@ const (
 	StatusMovedIn   = "moved-in"
 	StatusClosed    = "closed"
 	StatusWithdrawn = "withdrawn"
+	// StatusNoSuitableHome is a candidate landlord's "no suitable home".
+	StatusNoSuitableHome = "no-suitable-home"
 )
 
 // StatusEvent maps a status-update/v1 status to its event kind.
@@ -104,6 +113,8 @@ func StatusEvent(status string) (EventKind, error) {
 		return EventClosed, nil
 	case StatusWithdrawn:
 		return EventWithdrawn, nil
+	case StatusNoSuitableHome:
+		return EventNoSuitableHome, nil
 	}
 	return "", fmt.Errorf("status %q: %w", status, ErrUnknownStatus)
 }

@@ -19,12 +19,15 @@ const (
 	// StageFilled is a candidate landlord's own view once another
 	// landlord's offer was accepted: the case is over for it.
 	StageFilled Stage = "filled"
+	// StageDeclined is a candidate landlord's own view once it answered
+	// that it has no suitable home: the case is over for it.
+	StageDeclined Stage = "declined"
 )
 
 // Stages returns every stage a case can be in, in the order of the flow.
 func Stages() []Stage {
 	return []Stage{StageDraft, StageAwaitingApproval, StageCirculated, StageOffersReceived, StageOfferAccepted,
-		StageDetailsReleased, StageMoved, StageClosed, StageWithdrawn, StageFilled}
+		StageDetailsReleased, StageMoved, StageClosed, StageWithdrawn, StageFilled, StageDeclined}
 }
 
 // Open reports whether a case in this stage can still be withdrawn: every
@@ -41,7 +44,7 @@ func (s Stage) Open() bool {
 // withdrawn or filled): the stages after which the case store's retention
 // clock runs.
 func (s Stage) Final() bool {
-	return s == StageClosed || s == StageWithdrawn || s == StageFilled
+	return s == StageClosed || s == StageWithdrawn || s == StageFilled || s == StageDeclined
 }
 
 // describe is the stage in words, for error messages.
@@ -69,6 +72,8 @@ func (s Stage) describe() string {
 		return "case is withdrawn"
 	case StageFilled:
 		return "the referral has been filled by another landlord"
+	case StageDeclined:
+		return "this landlord answered that it has no suitable home"
 	}
 	return "case is in unknown stage " + string(s)
 }

@@ -66,9 +66,9 @@ func tableStates() []tableState {
 		{"nominator/approved", refuge, at(refuge, "approved"), StageAwaitingApproval,
 			map[Role]string{RoleNominator: "circulated withdrawn"}},
 		{"nominator/circulated", refuge, at(refuge, "circulated"), StageCirculated,
-			map[Role]string{RoleNominator: "circulated withdrawn", RoleCandidate: "offer-made"}},
+			map[Role]string{RoleNominator: "circulated withdrawn", RoleCandidate: "offer-made no-suitable-home"}},
 		{"nominator/offers", refuge, at(refuge, "offer-loser"), StageOffersReceived,
-			map[Role]string{RoleNominator: "circulated offer-accepted offer-declined withdrawn", RoleCandidate: "offer-made"}},
+			map[Role]string{RoleNominator: "circulated offer-accepted offer-declined withdrawn", RoleCandidate: "offer-made no-suitable-home"}},
 		{"nominator/accepted", refuge, at(refuge, "accepted"), StageOfferAccepted,
 			map[Role]string{RoleNominator: "filled details-released withdrawn"}},
 		{"nominator/filled-told", refuge, at(refuge, "filled"), StageOfferAccepted,
@@ -89,15 +89,15 @@ func tableStates() []tableState {
 		{"landlord/declined", current, then(at(current, "approval-requested"), declineApproval), StageDraft,
 			map[Role]string{RoleNominator: "approval-requested withdrawn"}},
 		{"landlord/approved", current, at(current, "approved"), StageCirculated,
-			map[Role]string{RoleNominator: "closed withdrawn", RoleCandidate: "offer-made"}},
+			map[Role]string{RoleNominator: "closed withdrawn", RoleCandidate: "offer-made no-suitable-home"}},
 		{"landlord/closed", current, at(current, "closed"), StageClosed, nil},
 		{"landlord/withdrawn", current, then(at(current, "approved"), withdraw), StageWithdrawn, nil},
 
 		// The winning candidate's view.
 		{"winner/circulated", winner, at(winner, "circulated-winner"), StageCirculated,
-			map[Role]string{RoleNominator: "filled withdrawn", RoleCandidate: "offer-made"}},
+			map[Role]string{RoleNominator: "filled withdrawn", RoleCandidate: "offer-made no-suitable-home"}},
 		{"winner/offered", winner, at(winner, "offer-winner"), StageOffersReceived,
-			map[Role]string{RoleNominator: "offer-accepted offer-declined filled withdrawn", RoleCandidate: "offer-made"}},
+			map[Role]string{RoleNominator: "offer-accepted offer-declined filled withdrawn", RoleCandidate: "offer-made no-suitable-home"}},
 		{"winner/accepted", winner, at(winner, "accepted"), StageOfferAccepted,
 			map[Role]string{RoleNominator: "details-released withdrawn"}},
 		{"winner/details", winner, at(winner, "details"), StageDetailsReleased,
@@ -110,9 +110,9 @@ func tableStates() []tableState {
 
 		// The losing candidate's view.
 		{"loser/circulated", loser, at(loser, "circulated-loser"), StageCirculated,
-			map[Role]string{RoleNominator: "filled withdrawn", RoleCandidate: "offer-made"}},
+			map[Role]string{RoleNominator: "filled withdrawn", RoleCandidate: "offer-made no-suitable-home"}},
 		{"loser/offered", loser, at(loser, "offer-loser"), StageOffersReceived,
-			map[Role]string{RoleNominator: "offer-accepted offer-declined filled withdrawn", RoleCandidate: "offer-made"}},
+			map[Role]string{RoleNominator: "offer-accepted offer-declined filled withdrawn", RoleCandidate: "offer-made no-suitable-home"}},
 		{"loser/filled", loser, at(loser, "filled"), StageFilled, nil},
 	}
 }
@@ -139,6 +139,8 @@ func validEvent(c *Case, k EventKind, actor Party) (Event, bool) {
 		ev.Orgs = [][16]byte{outsider.Org}
 	case EventOfferMade:
 		ev.Offer = [16]byte{0xee}
+	case EventNoSuitableHome:
+		ev.Why = ""
 	case EventOfferAccepted, EventOfferDeclined:
 		for _, o := range c.Offers {
 			if o.State == OfferPending {

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 )
@@ -43,7 +43,7 @@ func run(ctx context.Context, env *cli.Env, args []string) error {
 
 func hint(err error) string {
 	switch {
-	case errors.Is(err, client.ErrBadEnrolmentRequest):
+	case errors.Is(err, enrolment.ErrBadRequest):
 		return "ask the user to run 'saferef enrol' again and send you the new enrolment-request.json"
 	case errors.Is(err, crypto.ErrBelowThreshold):
 		return "unlock at least the scheme's threshold of root keys"

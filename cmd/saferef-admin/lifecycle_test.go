@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/admin"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/relaytest"
 )
@@ -27,7 +27,7 @@ func approveNew(t *testing.T, dir, url string, org crypto.OrgID, name string) cr
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := client.NewEnrolmentRequest(secrets, time.Now())
+	req, err := enrolment.New(secrets, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

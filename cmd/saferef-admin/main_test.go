@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/admin"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 )
@@ -89,7 +89,7 @@ func TestApproveRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := client.NewEnrolmentRequest(secrets, time.Now())
+	req, err := enrolment.New(secrets, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

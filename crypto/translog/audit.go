@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fxamacker/cbor/v2"
-
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/detcbor"
 )
 
 // AuditEntry is one record of the log as an audit saw it.
@@ -142,13 +141,9 @@ type entryPeek struct {
 	Ret     uint64          `cbor:"ret"`
 }
 
-var peekMode = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{MaxNestedLevels: 8, MaxArrayElements: 4096, MaxMapPairs: 64}.DecMode()
-	if err != nil {
-		panic(fmt.Sprintf("translog: cbor options: %v", err))
-	}
-	return dm
-}()
+// peekCodec reads an entry's body to describe it, without verifying it;
+// it tolerates keys the description does not need.
+var peekCodec = detcbor.Must(detcbor.Limits{MaxNesting: 8, MaxArrayElements: 4096, MaxMapPairs: 64, AllowUnknownFields: true})
 
 var errUndecodable = errors.New("entry body cannot be decoded")
 
@@ -162,7 +157,7 @@ func describe(index int64, obj []byte) AuditEntry {
 	}
 	e.Kind = sd.Type
 	var p entryPeek
-	if err := peekMode.Unmarshal(sd.Body, &p); err != nil {
+	if err := peekCodec.Unmarshal(sd.Body, &p); err != nil {
 		e.Err = fmt.Errorf("%w: %w: %v", crypto.ErrMalformed, errUndecodable, err)
 		return e
 	}

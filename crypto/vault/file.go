@@ -1,13 +1,12 @@
 package vault
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
+
+	"github.com/saferef/saferef/internal/atomicfile"
 )
 
 // ErrExists means Create found a file already at the path.
@@ -19,79 +18,18 @@ type writeHooks struct {
 	beforeRename func(tmp string) error
 }
 
-// WriteFile replaces path with file atomically: it writes a temporary file
-// in the same directory (mode 0600), fsyncs it, renames it over path and
-// fsyncs the directory. If it fails or is interrupted, path keeps its old
-// contents.
+// WriteFile replaces path with file atomically (mode 0600, see
+// atomicfile). If it fails or is interrupted, path keeps its old contents.
 func WriteFile(path string, file []byte) error {
 	return writeFile(path, file, false, writeHooks{})
 }
 
-func writeFile(path string, file []byte, exclusive bool, h writeHooks) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write vault %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmpName)
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		return fmt.Errorf("write vault %s: %w", path, err)
-	}
-	if _, err := tmp.Write(file); err != nil {
-		return fmt.Errorf("write vault %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write vault %s: sync: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write vault %s: %w", path, err)
-	}
-	if h.beforeRename != nil {
-		if err := h.beforeRename(tmpName); err != nil {
-			return fmt.Errorf("write vault %s: %w", path, err)
-		}
-	}
-	if exclusive {
-		// A hard link never replaces an existing file.
-		if err := os.Link(tmpName, path); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("create vault %s: %w", path, ErrExists)
-			}
-			return fmt.Errorf("create vault %s: %w", path, err)
-		}
-		if err := os.Remove(tmpName); err != nil {
-			return fmt.Errorf("create vault %s: %w", path, err)
-		}
-	} else if err := os.Rename(tmpName, path); err != nil {
-		return fmt.Errorf("write vault %s: %w", path, err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("write vault %s: sync directory: %w", path, err)
+func writeFile(path string, file []byte, exclusive bool, h writeHooks) error {
+	w := atomicfile.Writer{Perm: 0o600, Exclusive: exclusive, BeforeRename: h.beforeRename}
+	if err := w.Write(path, file); err != nil {
+		return fmt.Errorf("vault: %w", err)
 	}
 	return nil
-}
-
-// syncDir makes a rename in dir durable. Windows cannot sync a directory;
-// there the rename is as durable as the OS makes it.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // Create seals plaintext under passphrase into a new vault file at path. It

@@ -33,7 +33,7 @@ func TestID(t *testing.T) {
 	if !(ID{}).IsZero() || id.IsZero() {
 		t.Error("IsZero wrong")
 	}
-	b, err := encMode.Marshal(id)
+	b, err := codec.Marshal(id)
 	if err != nil || len(b) != 17 || b[0] != 0x50 {
 		t.Errorf("cbor = %x, %v; want a 16-byte byte string", b, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"io"
 	"reflect"
 
-	"github.com/fxamacker/cbor/v2"
+	"github.com/saferef/saferef/internal/detcbor"
 )
 
 // SchemaVersion is the schema version of every payload type in this package.
@@ -139,7 +139,7 @@ func Marshal(v Payload) ([]byte, error) {
 	if err := v.Validate(); err != nil {
 		return nil, fmt.Errorf("marshal %s: %w", v.PayloadType(), err)
 	}
-	b, err := encMode.Marshal(v)
+	b, err := codec.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s: %w", v.PayloadType(), err)
 	}
@@ -161,15 +161,8 @@ func Unmarshal(pt string, b []byte) (Payload, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unmarshal: %w", err)
 	}
-	if err := decMode.Unmarshal(b, v); err != nil {
+	if err := codec.UnmarshalCanonical(b, v); err != nil {
 		return nil, fmt.Errorf("unmarshal %s: %w: %w", pt, ErrMalformed, err)
-	}
-	again, err := encMode.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("unmarshal %s: re-encode: %w", pt, err)
-	}
-	if !bytes.Equal(again, b) {
-		return nil, fmt.Errorf("unmarshal %s: %w: not the deterministic encoding (missing key, wrong length or non-canonical CBOR)", pt, ErrMalformed)
 	}
 	if err := v.Validate(); err != nil {
 		return nil, fmt.Errorf("unmarshal %s: %w", pt, err)
@@ -206,40 +199,9 @@ func FromJSON(pt string, b []byte) (Payload, error) {
 	return v, nil
 }
 
-// encMode writes core deterministic CBOR, nil slices as empty arrays. Built
-// once, never changed.
-var encMode = mustEncMode()
-
-// decMode reads strictly.
-var decMode = mustDecMode()
-
-func mustEncMode() cbor.EncMode {
-	opts := cbor.CoreDetEncOptions()
-	opts.NilContainers = cbor.NilContainerAsEmpty
-	em, err := opts.EncMode()
-	if err != nil {
-		panic(fmt.Sprintf("payload: build CBOR encoder: %v", err))
-	}
-	return em
-}
-
-func mustDecMode() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		MaxNestedLevels:   8,
-		MaxArrayElements:  64,
-		MaxMapPairs:       32,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,
-		UTF8:              cbor.UTF8RejectInvalid,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-	}.DecMode()
-	if err != nil {
-		panic(fmt.Sprintf("payload: build CBOR decoder: %v", err))
-	}
-	return dm
-}
+// codec writes core deterministic CBOR and reads strictly. Built once,
+// never changed.
+var codec = detcbor.Must(detcbor.Limits{MaxNesting: 8, MaxArrayElements: 64, MaxMapPairs: 32})
 
 // marshalJSON is json.Marshal with the error wrapped with the payload kind.
 func marshalJSON(kind string, v any) ([]byte, error) {

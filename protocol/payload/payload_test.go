@@ -290,7 +290,7 @@ func TestOtherPayloadRules(t *testing.T) {
 
 func cborOf(t *testing.T, v any) []byte {
 	t.Helper()
-	b, err := encMode.Marshal(v)
+	b, err := codec.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +357,7 @@ func TestUnmarshalRejects(t *testing.T) {
 // referralWith is the example referral's CBOR with key k set to v.
 func referralWith(t *testing.T, k string, v any) []byte {
 	var m map[string]any
-	if err := decMode.Unmarshal(mustMarshal(t, ExampleReferral()), &m); err != nil {
+	if err := codec.Unmarshal(mustMarshal(t, ExampleReferral()), &m); err != nil {
 		t.Fatal(err)
 	}
 	m[k] = v
@@ -367,7 +367,7 @@ func referralWith(t *testing.T, k string, v any) []byte {
 // referralWithout is the example referral's CBOR without key k.
 func referralWithout(t *testing.T, k string) []byte {
 	var m map[string]any
-	if err := decMode.Unmarshal(mustMarshal(t, ExampleReferral()), &m); err != nil {
+	if err := codec.Unmarshal(mustMarshal(t, ExampleReferral()), &m); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := m[k]; !ok {

@@ -14,11 +14,15 @@ const (
 	// StatusFilled: another landlord's offer was accepted; sent to every
 	// other candidate, with nothing more.
 	StatusFilled = "filled"
+	// StatusNoSuitableHome: a candidate landlord has no suitable home for
+	// the referral; sent to the nominator only, with no note (a reason
+	// could identify the landlord's stock).
+	StatusNoSuitableHome = "no-suitable-home"
 )
 
 // Statuses returns the statuses a status update can report, in workflow order.
 func Statuses() []string {
-	return []string{StatusSignedUp, StatusMovedIn, StatusClosed, StatusWithdrawn, StatusFilled}
+	return []string{StatusSignedUp, StatusMovedIn, StatusClosed, StatusWithdrawn, StatusFilled, StatusNoSuitableHome}
 }
 
 // StatusUpdate reports a change in a case's status to the organisations in
@@ -52,6 +56,8 @@ func (s *StatusUpdate) Validate() error {
 	p.date("effective", s.Effective, true)
 	if s.Status == StatusFilled && s.Note != "" {
 		p.add("note", "must be empty when the status is %q (other candidates learn nothing more)", StatusFilled)
+	} else if s.Status == StatusNoSuitableHome && s.Note != "" {
+		p.add("note", "must be empty when the status is %q (a reason could identify the landlord's stock)", StatusNoSuitableHome)
 	} else {
 		p.text("note", s.Note, 0, MaxReasonChars, true)
 	}

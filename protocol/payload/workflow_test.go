@@ -227,7 +227,7 @@ func TestOutcomeHasNoIdentifyingFields(t *testing.T) {
 		t.Fatalf("example outcome refused: %v", err)
 	}
 	var good map[string]any
-	if err := decMode.Unmarshal(mustMarshal(t, o), &good); err != nil {
+	if err := codec.Unmarshal(mustMarshal(t, o), &good); err != nil {
 		t.Fatal(err)
 	}
 	for field, value := range map[string]any{
@@ -441,7 +441,7 @@ func TestAttachmentChunkSize(t *testing.T) {
 		t.Errorf("oversized case message: %v", err)
 	}
 	var m map[string]any
-	if err := decMode.Unmarshal(b, &m); err != nil {
+	if err := codec.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
 	m["index"] = 0
@@ -468,7 +468,7 @@ func TestDigest(t *testing.T) {
 	if _, err := ParseDigest("zz"); !errors.Is(err, ErrBadDigest) {
 		t.Errorf("ParseDigest: %v", err)
 	}
-	b, err := encMode.Marshal(Digest(d))
+	b, err := codec.Marshal(Digest(d))
 	if err != nil || len(b) != 34 || b[0] != 0x58 || b[1] != 32 {
 		t.Errorf("cbor = %x, %v; want a 32-byte byte string", b, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/desktop"
+	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/client/recoverykey"
 	"github.com/saferef/saferef/crypto"
 )
@@ -100,7 +101,7 @@ func (c *Device) EnrolmentRequest(path string) (*desktop.EnrolmentRequestInfo, e
 
 // readRequest reads an enrolment request file of bounded size and checks
 // its self-signature.
-func readRequest(path string) (*client.EnrolmentRequest, error) {
+func readRequest(path string) (*enrolment.Request, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read enrolment request: %w", err)
@@ -111,16 +112,16 @@ func readRequest(path string) (*client.EnrolmentRequest, error) {
 		return nil, fmt.Errorf("read enrolment request: %w", err)
 	}
 	if len(b) > maxRequestFile {
-		return nil, fmt.Errorf("read enrolment request: %w: file too large", client.ErrBadEnrolmentRequest)
+		return nil, fmt.Errorf("read enrolment request: %w: file too large", enrolment.ErrBadRequest)
 	}
-	req, err := client.ParseEnrolmentRequest(b)
+	req, err := enrolment.Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("read enrolment request: %w", err)
 	}
 	return req, nil
 }
 
-func requestInfo(path string, req *client.EnrolmentRequest) *desktop.EnrolmentRequestInfo {
+func requestInfo(path string, req *enrolment.Request) *desktop.EnrolmentRequestInfo {
 	return &desktop.EnrolmentRequestInfo{Path: path, Device: req.Device, Org: req.Org, Name: req.Name, Fingerprint: req.Fingerprint()}
 }
 

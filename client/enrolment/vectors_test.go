@@ -1,4 +1,4 @@
-package client
+package enrolment
 
 import (
 	"crypto/ed25519"
@@ -15,11 +15,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the test vectors in testdata/")
 
-// TestEnrolmentRequestVector pins the bytes a device signs in its
+// TestRequestVector pins the bytes a device signs in its
 // enrolment request, so that the admin CLI of any version verifies them.
-func TestEnrolmentRequestVector(t *testing.T) {
+func TestRequestVector(t *testing.T) {
 	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
-	r := &EnrolmentRequest{
+	r := &Request{
 		Device: crypto.DeviceID{0: 0xd1, 15: 0x01}, Org: crypto.OrgID{0: 0x0a, 15: 0x02}, Name: "Refuge caseworker laptop",
 		SigningKey: key.Public().(ed25519.PublicKey), Recipient: "age1pq1example", Created: time.Unix(1767225600, 0).UTC(),
 	}
