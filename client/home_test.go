@@ -171,3 +171,47 @@ func FuzzBackupArchive(f *testing.F) {
 		}
 	})
 }
+
+// TestChangePassphraseKeepsRule: changing the device passphrase applies
+// the same strength rule, needs the current passphrase, and the vault then
+// opens with the new one only.
+func TestChangePassphraseKeepsRule(t *testing.T) {
+	home, _ := enrolTestHome(t)
+	d, err := OpenHome(context.Background(), home, homeTestPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.ChangePassphrase(homeTestPass, "Password1234"); err == nil {
+		t.Fatal("weak new passphrase accepted")
+	}
+	if err := d.ChangePassphrase("not the passphrase", "quartz meadow violin harbour"); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Fatalf("wrong old passphrase: %v", err)
+	}
+	if err := d.ChangePassphrase(homeTestPass, "quartz meadow violin harbour"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if _, err := OpenHome(context.Background(), home, homeTestPass); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Fatalf("old passphrase still opens: %v", err)
+	}
+	d, err = OpenHome(context.Background(), home, "quartz meadow violin harbour")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+}
+
+func FuzzOpenHomeBytes(f *testing.F) {
+	key := make([]byte, 32)
+	sealed, err := sealHomeBytes(key, ConfigFile, []byte(`{"relay":"x"}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sealed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if plain, err := openHomeBytes(key, ConfigFile, b); err == nil && !bytes.Equal(b, sealed) {
+			_ = plain
+			t.Fatal("a changed sealed file opened")
+		}
+	})
+}

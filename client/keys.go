@@ -236,3 +236,32 @@ func (d *Device) takeStale() *StaleKeys {
 	d.stale = nil
 	return s
 }
+
+// ChangePassphrase re-encrypts the device vault under a new passphrase,
+// which must pass the strength rule (CheckPassphrase), at the release work
+// factor or the vault's own, whichever is higher. old must be the
+// passphrase the device was unlocked with.
+func (d *Device) ChangePassphrase(old, new string) error {
+	d.mu.Lock()
+	current := string(d.passphrase)
+	d.mu.Unlock()
+	if current == "" {
+		return errors.New("change passphrase: the device is closed")
+	}
+	if old != current {
+		return fmt.Errorf("change passphrase: %w", vault.ErrWrongPassphrase)
+	}
+	if err := CheckPassphrase(new, d.cfg.Name); err != nil {
+		return fmt.Errorf("change passphrase: %w", err)
+	}
+	wf := max(d.vaultWF, vault.UnlockFloor(nil))
+	if err := vault.ChangePassphrase(filepath.Join(d.home, VaultFile), old, new, wf); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	clear(d.passphrase)
+	d.passphrase = []byte(new)
+	d.vaultWF = wf
+	d.mu.Unlock()
+	return nil
+}

@@ -186,3 +186,46 @@ func (g *globals) handover(ctx context.Context, env *cli.Env, args []string) err
 	fmt.Fprintf(env.Stdout, "handed %d case(s), %d packet(s), to device %s\n", res.Cases, res.Packets, res.To)
 	return nil
 }
+
+// envNewPassphrase gives 'passphrase change' the new passphrase without a
+// terminal (SAFEREF_PASSPHRASE holds the current one).
+const envNewPassphrase = "SAFEREF_NEW_PASSPHRASE"
+
+const passphraseChangeUsage = `Usage: saferef [--home HOME] passphrase change
+
+Changes the passphrase of this device's vault. Asks for the current one
+(or reads SAFEREF_PASSPHRASE) and the new one twice (or reads
+` + envNewPassphrase + `). The new passphrase must pass the same strength
+rule as at enrolment.`
+
+func (g *globals) passphraseChange(ctx context.Context, env *cli.Env, args []string) error {
+	fs, home := g.flags(env, "passphrase change", passphraseChangeUsage)
+	if err := fs.ParseNoArgs(args); err != nil {
+		return err
+	}
+	d, err := open(ctx, env, *home)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	old, err := env.Passphrase("the device vault in " + *home)
+	if err != nil {
+		return err
+	}
+	penv := *env
+	penv.Getenv = func(k string) string {
+		if k == cli.EnvPassphrase {
+			return env.Getenv(envNewPassphrase)
+		}
+		return env.Getenv(k)
+	}
+	newPass, err := penv.NewPassphrase("the device vault in " + *home)
+	if err != nil {
+		return err
+	}
+	if err := d.ChangePassphrase(old, newPass); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "passphrase changed")
+	return nil
+}

@@ -33,6 +33,7 @@ func commands(g *globals) []cli.Command {
 		{Name: "enrol", Synopsis: "create this device's home and an enrolment request for your admin", Run: g.enrol},
 		{Name: "sync", Synopsis: "send what is queued and receive everything waiting at the relay", Run: g.sync},
 		{Name: "backup", Synopsis: "write an encrypted backup of this device, under a recovery key", Run: g.backup},
+		{Name: "passphrase change", Synopsis: "change this device's passphrase (the same strength rule applies)", Run: g.passphraseChange},
 		{Name: "handover", Synopsis: "hand every open case and draft to a colleague's device (before you leave)", Run: g.handover},
 		{Name: "restore", Synopsis: "bring a device back from its backup on a new machine", Run: g.restore},
 		{Name: "keys rotate", Synopsis: "rotate this device's encryption key now", Run: g.keysRotate},
