@@ -21,9 +21,10 @@ import (
 // it received for its organisation's mailbox or sent with an own-
 // organisation copy (casestore.Packet). When the directory shows a device
 // of its own organisation approved after itself, a device seals, once, a
-// handover (payload.TypeHandover) of every open case to that device alone:
-// an envelope to its own organisation's mailbox whose only recipient is the
-// new device, signed by the handing device. The new device accepts a
+// handover (payload.TypeHandover) of every open case for that device: an
+// envelope to its own organisation's mailbox, signed by the handing
+// device, sealed to the organisation's current devices (the new one among
+// them; the others already hold the packets and skip them). The new device accepts a
 // handover only from a current device of its own organisation, and
 // accepts each packet in it only if crypto.VerifyHandedOver verifies it
 // (addressed to its organisation's mailbox, sender current at the signed
@@ -200,13 +201,14 @@ func (d *Device) openCasePackets(ctx context.Context) (map[[16]byte][]casestore.
 
 // sealHandover seals the open cases' packets to device to, in parts.
 func (d *Device) sealHandover(ctx context.Context, to crypto.DeviceID, now time.Time, drafts bool, mutate func(*payload.Handover)) ([]*sealed, *HandoverResult, error) {
-	var target []crypto.Recipient
-	for _, r := range d.Directory().Recipients(d.secrets.Org, now) {
-		if r.Device == to {
-			target = append(target, r)
-		}
-	}
-	if len(target) == 0 || to == d.secrets.Device {
+	// Sealed to every current device of the organisation but this one,
+	// not to the new device alone: the relay delivers an envelope in a
+	// mailbox to all of the organisation's devices, and one sealed to a
+	// single colleague would show on the others as an envelope they cannot
+	// open, which they must report (it looks like a key erased too soon).
+	// The colleagues already hold what it carries, and apply nothing twice.
+	target := d.recipients(d.secrets.Org, now)
+	if !slices.ContainsFunc(target, func(r crypto.Recipient) bool { return r.Device == to }) || to == d.secrets.Device {
 		return nil, nil, fmt.Errorf("hand over to %s: %w: not a current device of this organisation", to, ErrNoRecipients)
 	}
 	byCase, err := d.openCasePackets(ctx)

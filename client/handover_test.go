@@ -74,6 +74,23 @@ func TestHandoverToNewDevice(t *testing.T) {
 		}
 	}
 
+	// A third device gets the case from both colleagues; the second, which
+	// also receives the first's handover, finds nothing new in it and
+	// reports nothing.
+	third := w.device(weald, "Weald third laptop")
+	if res := sync(t, officer); res.HandedOut != 1 {
+		t.Fatalf("first device, third colleague: %+v", res)
+	}
+	if res := sync(t, second); res.HandedOut != 1 || res.Rejected != 0 || res.HandedOver != 0 {
+		t.Fatalf("second device, third colleague: %+v", res)
+	}
+	if res := sync(t, third); res.Rejected != 0 || res.HandedOver != 2 || res.Handovers != 2 {
+		t.Fatalf("third device: %+v", res)
+	}
+	if c, err := third.Case(ctx, caseID); err != nil || !slices.Equal(entryKinds(c), entryKinds(before)) {
+		t.Fatalf("third device case: %+v, %v", c, err)
+	}
+
 	// The refuge's own referral, sent when it had one device, reaches its
 	// second device too, signed by the first. (As for a colleague's live
 	// copy, a referral does not say which landlords it was circulated to,
