@@ -291,7 +291,6 @@ func TestReleaseIgnoresWorkFactorHook(t *testing.T) {
 	if got := wf(home); got != "18" {
 		t.Fatalf("release enrol made a vault at %s, want 18", got)
 	}
-	_ = json.Valid
 }
 
 // TestNewDeviceSeesOpenCases enrols a second device in an organisation
