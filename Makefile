@@ -26,11 +26,25 @@ GOVULNCHECK       := $(TOOLS)/govulncheck@$(GOVULNCHECK_VER)/govulncheck
 VULNDB            := $(TOOLS)/vulndb@$(VULNDB_VER)
 
 # System packages: a C compiler for `go test -race`, and the X11/GL headers
-# the Fyne desktop app needs.
+# the Fyne desktop app needs; mingw-w64 to cross-compile the desktop app for
+# Windows; systemd-analyze and nginx, which deploy/'s tests run the unit
+# file and the proxy snippet with; xz for the release archive.
 APT_PACKAGES := gcc libc6-dev libgl1-mesa-dev libxcursor-dev libxrandr-dev \
-                libxinerama-dev libxi-dev libxxf86vm-dev pkg-config
+                libxinerama-dev libxi-dev libxxf86vm-dev pkg-config \
+                gcc-mingw-w64-x86-64 systemd nginx-light xz-utils
 
-.PHONY: all run test build sysdeps vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots
+# Release tools in bin/tools: the Fyne packager (pinned), and promtool,
+# taken out of Debian's prometheus package without installing it
+# (installing would start a Prometheus server on machines with systemd);
+# deploy/'s tests look for it there.
+FYNE_VERSION := v1.7.4
+FYNE         := $(TOOLS)/fyne@$(FYNE_VERSION)/fyne
+PROMTOOL     := $(TOOLS)/promtool
+DIST         := dist
+WINDOWS_CC   := x86_64-w64-mingw32-gcc
+VERSION      ?= 0.1.0
+
+.PHONY: all run test build sysdeps tools vet lint staticcheck vulncheck fmt-check fuzz bench clean demo-reset screenshots release release-linux release-windows
 
 all: build
 
@@ -43,7 +57,7 @@ sysdeps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    echo "saferef: error: missing system packages:$$missing"; \
 	    echo "saferef: hint: run: sudo apt-get install -y$$missing"; exit 1; \
@@ -83,9 +97,49 @@ vulncheck: $(GOVULNCHECK) $(VULNDB)/index/db.json
 ## lint: staticcheck and govulncheck
 lint: staticcheck vulncheck
 
-## test: gofmt, go vet, staticcheck, govulncheck and every test with the race detector (PostgreSQL on 127.0.0.1:5432 is used for real)
-test: sysdeps fmt-check vet lint
+## test: gofmt, go vet, staticcheck, govulncheck, the release builds (Linux
+## package and Windows cross-compile, so a Windows break fails CI) and every
+## test with the race detector (PostgreSQL on 127.0.0.1:5432 is used for real)
+test: sysdeps tools fmt-check vet lint release
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## tools: the pinned fyne packager and promtool, in bin/tools
+tools: $(FYNE) $(PROMTOOL)
+
+$(FYNE):
+	GOBIN=$(dir $@) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION)
+
+$(PROMTOOL):
+	@mkdir -p $(TOOLS)
+	@if command -v promtool >/dev/null; then ln -sf "$$(command -v promtool)" $@; exit 0; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	( cd $$tmp && apt-get download -qq prometheus >/dev/null 2>&1 ) || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && ( cd $$tmp && apt-get download -qq prometheus >/dev/null ); } || \
+	  { echo "saferef: error: cannot fetch Debian's prometheus package for promtool"; echo "saferef: hint: run: sudo apt-get update, or install promtool on the PATH"; exit 1; }; \
+	dpkg-deb -x $$tmp/prometheus_*.deb $$tmp/x && cp $$tmp/x/usr/bin/promtool $@
+
+## release: the desktop app for Linux (a fyne package archive with its
+## .desktop file and icon) and Windows amd64 (saferef-desktop.exe), with the
+## CLIs for both and the static relay for Linux, in dist/
+release: release-linux release-windows
+
+release-linux: sysdeps $(FYNE)
+	@mkdir -p $(DIST)/linux-amd64
+	cd cmd/saferef-desktop && $(abspath $(FYNE)) package --target linux --release --name saferef-desktop --app-version $(VERSION) --app-build 1
+	mv cmd/saferef-desktop/saferef-desktop.tar.xz $(DIST)/linux-amd64/saferef-desktop.tar.xz
+	@tar -tJf $(DIST)/linux-amd64/saferef-desktop.tar.xz > $(DIST)/linux-amd64/contents.txt
+	@for f in 'usr/local/bin/saferef-desktop' 'usr/local/share/applications/.*\.desktop' 'usr/local/share/pixmaps/.*\.png'; do \
+	  grep -Eq "$$f$$" $(DIST)/linux-amd64/contents.txt || { echo "saferef: error: the Linux package lacks $$f"; cat $(DIST)/linux-amd64/contents.txt; exit 1; }; \
+	done; rm $(DIST)/linux-amd64/contents.txt
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(DIST)/linux-amd64/ ./cmd/saferef ./cmd/saferef-admin ./cmd/saferef-server
+
+release-windows: sysdeps
+	@mkdir -p $(DIST)/windows-amd64
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(WINDOWS_CC) $(GO) build -trimpath -ldflags "-H=windowsgui" -o $(DIST)/windows-amd64/saferef-desktop.exe ./cmd/saferef-desktop
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -o $(DIST)/windows-amd64/ ./cmd/saferef ./cmd/saferef-admin
+	@for f in saferef-desktop.exe saferef.exe saferef-admin.exe; do \
+	  [ "$$(head -c 2 $(DIST)/windows-amd64/$$f)" = MZ ] || { echo "saferef: error: $(DIST)/windows-amd64/$$f is not a Windows executable"; exit 1; }; \
+	done
 
 ## fuzz: run every fuzz target briefly (FUZZTIME=30s to go longer)
 FUZZTIME ?= 10s
@@ -114,4 +168,4 @@ demo-reset:
 	rm -rf $(DEMO)
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(DIST)

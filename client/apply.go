@@ -57,6 +57,9 @@ type received struct {
 	once [16]byte
 	// extra runs after the case is saved, inside the transaction.
 	extra func(tx *casestore.Tx, wc *workflow.Case) error
+	// precheck runs first inside the transaction: skip stores nothing
+	// (a duplicate), an error refuses the packet.
+	precheck func(tx *casestore.Tx) (skip bool, err error)
 	// replies are queued in the same transaction.
 	replies []*sealed
 }
@@ -124,7 +127,24 @@ func (d *Device) applyPayloadFor(ctx context.Context, o *crypto.Opened, p payloa
 		}
 		rc = received{caseID: p.Case, kind: casestore.KindApproval, events: one(ev)}
 	case *payload.Offer:
-		rc = received{caseID: p.Case, kind: casestore.KindOffer, events: one(workflow.Event{Kind: workflow.EventOfferMade, Offer: p.Offer})}
+		if p.Expires == "" {
+			return nil, fmt.Errorf("offer %s from %s: %w: it has no expiry date", p.Offer, sender, workflow.ErrOfferExpired)
+		}
+		if !mine {
+			// The nominator's own check: an offer in a district the
+			// household must avoid, or outside its acceptable districts,
+			// is refused and never shown as an offer.
+			r, err := d.caseReferral(ctx, crypto.CaseID(p.Case))
+			if err != nil && !errors.Is(err, ErrNotInCase) {
+				return nil, err
+			}
+			if r != nil {
+				if err := offerDistrictProblem(r, p); err != nil {
+					return nil, fmt.Errorf("offer %s from %s: %w", p.Offer, sender, err)
+				}
+			}
+		}
+		rc = received{caseID: p.Case, kind: casestore.KindOffer, events: one(workflow.Event{Kind: workflow.EventOfferMade, Offer: p.Offer, Expires: p.Expires})}
 	case *payload.OfferDecision:
 		ev := workflow.Event{Kind: workflow.EventOfferAccepted, Offer: p.Offer}
 		if p.Decision == payload.DecisionDecline {
@@ -137,6 +157,11 @@ func (d *Device) applyPayloadFor(ctx context.Context, o *crypto.Opened, p payloa
 		rc.events = func(wc *workflow.Case) ([]workflow.Event, error) {
 			to := [16]byte(me)
 			if mine {
+				if p.SharingBasis == (payload.SharingBasis{}) || colleagueCopy(wc, o.Created) {
+					// A colleague's new referral: the details its guard
+					// checks against, kept here, no release.
+					return nil, nil
+				}
 				to = wc.AcceptedLandlord
 			}
 			return []workflow.Event{{Kind: workflow.EventDetailsReleased, Landlord: to, Consent: consent}}, nil
@@ -146,9 +171,10 @@ func (d *Device) applyPayloadFor(ctx context.Context, o *crypto.Opened, p payloa
 		if err != nil {
 			return nil, err
 		}
-		ev := workflow.Event{Kind: k, Status: p.Status, Why: p.Note}
+		ev := workflow.Event{Kind: k, Status: p.Status, Why: p.Note, Effective: p.Effective}
 		if k == workflow.EventFilled {
 			ev.Landlord = me
+			ev.Effective = ""
 		}
 		rc = received{caseID: p.Case, kind: casestore.KindStatus, events: one(ev)}
 	case *payload.CaseMessage:
@@ -163,7 +189,14 @@ func (d *Device) applyPayloadFor(ctx context.Context, o *crypto.Opened, p payloa
 			return nil, fmt.Errorf("attachment %s: %w: %d bytes, this device's limit is %d", p.Attachment, ErrAttachmentTooLarge, p.Size, d.maxAttach)
 		}
 		spoke := d.spokeEvent(workflow.EventAttachment, mine, p.Attachment)
+		chunk := &casestore.Chunk{Envelope: o.ID, Case: p.Case, Attachment: p.Attachment, Index: p.Index, SenderOrg: sender,
+			Size: int64(len(p.Data)), At: now}
 		rc = received{caseID: p.Case, kind: casestore.KindAttachment, once: p.Attachment,
+			precheck: func(tx *casestore.Tx) (bool, error) { return d.checkChunk(ctx, tx, chunk) },
+			extra: func(tx *casestore.Tx, _ *workflow.Case) error {
+				_, err := tx.AddChunk(ctx, chunk)
+				return err
+			},
 			events: func(wc *workflow.Case) ([]workflow.Event, error) {
 				// An attachment id belongs to the organisation that sent
 				// its first chunk: nobody else may add chunks to it.
@@ -209,7 +242,8 @@ func (d *Device) applyPayloadFor(ctx context.Context, o *crypto.Opened, p payloa
 		}
 		return func(tx *casestore.Tx) error {
 			_, err := tx.AddOutcome(ctx, &casestore.OutcomeRecord{ID: p.Outcome, Giving: p.GivingLandlord, Receiving: p.ReceivingLandlord,
-				MovedMonth: p.MovedMonth, DaysToRehouse: p.DaysToRehouse, Bedrooms: p.Bedrooms, SenderOrg: sender, Received: now})
+				MovedMonth: p.MovedMonth, DaysToRehouse: p.DaysToRehouse, Bedrooms: p.Bedrooms, SenderOrg: sender, Received: now,
+				Role: p.Role, Token: p.Token})
 			return err
 		}, nil
 	default:
@@ -241,11 +275,28 @@ func (d *Device) checkReceiptFor(ctx context.Context, caseID payload.ID, org cry
 	return nil
 }
 
-// checkOutcome refuses an outcome statistic that cannot have come from the
-// case's nominator: the receiving landlord must be a landlord and is never
-// the nominator (a nominating organisation cannot be a candidate), and the
-// giving landlord, when named, must be another landlord.
+// checkOutcome refuses an outcome statistic whose sender was not in the
+// role it attests: the receiving landlord's attestation must come from the
+// receiving landlord itself, and the nominator's from another organisation
+// (a nominating organisation cannot be a candidate); the receiving
+// landlord must be a landlord, and the giving landlord, when named,
+// another landlord. A move counts in the balance only once both
+// attestations with the same token have arrived (Balance).
 func (d *Device) checkOutcome(sender crypto.OrgID, p *payload.Outcome) error {
+	if p.Role == payload.OutcomeByReceivingLandlord {
+		if [16]byte(p.ReceivingLandlord) != [16]byte(sender) {
+			return fmt.Errorf("outcome %s: %w: a receiving landlord's attestation sent by another organisation", p.Outcome, ErrOutcomeRefused)
+		}
+		return d.checkOutcomeLandlords(p)
+	}
+	if [16]byte(p.ReceivingLandlord) == [16]byte(sender) {
+		return fmt.Errorf("outcome %s: %w: sent by the receiving landlord itself, which cannot have nominated the household", p.Outcome, ErrOutcomeRefused)
+	}
+	return d.checkOutcomeLandlords(p)
+}
+
+// checkOutcomeLandlords checks the landlords an outcome names.
+func (d *Device) checkOutcomeLandlords(p *payload.Outcome) error {
 	dir := d.Directory()
 	isLandlord := func(id payload.ID) bool {
 		e, err := dir.Org(crypto.OrgID(id))
@@ -254,14 +305,50 @@ func (d *Device) checkOutcome(sender crypto.OrgID, p *payload.Outcome) error {
 	switch {
 	case !isLandlord(p.ReceivingLandlord):
 		return fmt.Errorf("outcome %s: %w: the receiving organisation is not a landlord", p.Outcome, ErrOutcomeRefused)
-	case [16]byte(p.ReceivingLandlord) == [16]byte(sender):
-		return fmt.Errorf("outcome %s: %w: sent by the receiving landlord itself, which cannot have nominated the household", p.Outcome, ErrOutcomeRefused)
 	case !p.GivingLandlord.IsZero() && !isLandlord(p.GivingLandlord):
 		return fmt.Errorf("outcome %s: %w: the giving organisation is not a landlord", p.Outcome, ErrOutcomeRefused)
 	case p.GivingLandlord == p.ReceivingLandlord:
 		return fmt.Errorf("outcome %s: %w: the same landlord gives and receives", p.Outcome, ErrOutcomeRefused)
 	}
 	return nil
+}
+
+// checkChunk decides on a received attachment chunk before anything is
+// stored: a chunk the case already holds (the same index of the same
+// attachment from the same organisation, whatever envelope it came in) is
+// skipped; one that would take the case past MaxCaseAttachmentBytes, or
+// the sender organisation past MaxSenderAttachmentBytesPerHour at this
+// device, is refused.
+func (d *Device) checkChunk(ctx context.Context, tx *casestore.Tx, c *casestore.Chunk) (skip bool, err error) {
+	held, err := tx.HasChunk(ctx, c.Case, c.Attachment, c.Index, c.SenderOrg)
+	if err != nil || held {
+		return held, err
+	}
+	total, recent, err := tx.ChunkBytes(ctx, c.Case, c.SenderOrg, c.At.Add(-time.Hour))
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case total+c.Size > d.caseAttach:
+		return false, fmt.Errorf("attachment %x: %w: the case already holds %d bytes of attachments, the limit is %d",
+			c.Attachment, ErrAttachmentLimit, total, d.caseAttach)
+	case recent+c.Size > d.senderAttach:
+		return false, fmt.Errorf("attachment %x: %w: %d bytes from this organisation in the last hour, the limit is %d",
+			c.Attachment, ErrAttachmentRate, recent, d.senderAttach)
+	}
+	return false, nil
+}
+
+// colleagueCopy reports whether household details a colleague sent at
+// created are the copy of a new referral (before any offer was accepted
+// in the case), not a release.
+func colleagueCopy(wc *workflow.Case, created time.Time) bool {
+	for _, e := range wc.History {
+		if e.Kind == workflow.EventOfferAccepted {
+			return created.Before(e.At)
+		}
+	}
+	return true
 }
 
 // spokeEvent builds a message or attachment event: a colleague's copy goes
@@ -284,6 +371,15 @@ func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor work
 		wc, known, err := d.loadFlow(ctx, tx, caseID)
 		if err != nil {
 			return err
+		}
+		if rc.precheck != nil && known {
+			skip, err := rc.precheck(tx)
+			if err != nil {
+				return &refusal{err}
+			}
+			if skip {
+				return nil
+			}
 		}
 		evs, err := rc.events(wc)
 		if err != nil {
@@ -358,9 +454,15 @@ func (d *Device) applyRecall(ctx context.Context, o *crypto.Opened, p *payload.R
 			replies = []*sealed{s}
 		}
 	}
+	referral := false
+	for _, e := range entries {
+		if e.Kind == casestore.KindReferral && slices.Contains(held, payload.ID(e.Envelope)) {
+			referral = true
+		}
+	}
 	rc := &received{caseID: p.Case, kind: casestore.KindRecall, replies: replies,
 		events: func(*workflow.Case) ([]workflow.Event, error) {
-			return []workflow.Event{{Kind: workflow.EventRecalled, Packet: p.Envelopes[0]}}, nil
+			return []workflow.Event{{Kind: workflow.EventRecalled, Packet: p.Envelopes[0], RecalledReferral: referral}}, nil
 		},
 		extra: func(tx *casestore.Tx, _ *workflow.Case) error {
 			for _, e := range held {

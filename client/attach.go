@@ -21,8 +21,27 @@ import (
 // Options.MaxAttachmentBytes is zero.
 const DefaultMaxAttachmentBytes = 25 << 20
 
+// Limits on what attachments another organisation can make a device
+// store, checked by the receiving device for every chunk.
+const (
+	// MaxCaseAttachmentBytes is the most attachment data one case holds
+	// (100 MiB); Attach refuses a file that would pass it, and a receiving
+	// device refuses chunks past it.
+	MaxCaseAttachmentBytes = 100 << 20
+	// MaxSenderAttachmentBytesPerHour is the most attachment data a device
+	// accepts from one organisation, over all cases, in any hour (128 MiB:
+	// two files of the largest size payload.MaxAttachmentBytes allows).
+	MaxSenderAttachmentBytesPerHour = 128 << 20
+)
+
 // Attachment errors callers branch on.
 var (
+	// ErrAttachmentLimit means a case would hold more than
+	// MaxCaseAttachmentBytes of attachments.
+	ErrAttachmentLimit = errors.New("case attachment limit reached")
+	// ErrAttachmentRate means an organisation sent more than
+	// MaxSenderAttachmentBytesPerHour of attachments in a case in an hour.
+	ErrAttachmentRate = errors.New("attachment rate limit reached")
 	// ErrAttachmentTooLarge means a file is over the device's cap.
 	ErrAttachmentTooLarge = errors.New("attachment larger than allowed")
 	// ErrAttachmentIncomplete means not every chunk of a file has arrived.
@@ -73,6 +92,18 @@ func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io
 	if !known {
 		return payload.ID{}, fmt.Errorf("attach: case %s: %w", id, ErrNotInCase)
 	}
+	var total int64
+	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
+		var err error
+		total, _, err = tx.ChunkBytes(ctx, [16]byte(id), d.secrets.Org, d.now())
+		return err
+	})
+	if err != nil {
+		return payload.ID{}, fmt.Errorf("attach %q: %w", name, err)
+	}
+	if total+size > d.caseAttach {
+		return payload.ID{}, fmt.Errorf("attach %q: %w: the case holds %d bytes of attachments, the limit is %d", name, ErrAttachmentLimit, total, d.caseAttach)
+	}
 	media := mime.TypeByExtension(filepath.Ext(name))
 	if media == "" {
 		media = "application/octet-stream"
@@ -107,7 +138,10 @@ func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io
 // Attachment returns a file attached to the case, reassembled from its
 // chunks and checked against its size and SHA-256 digest.
 func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.ID) (string, []byte, error) {
-	entries, err := d.store.Entries(ctx, [16]byte(id))
+	entries, err := d.store.ChunkBodies(ctx, [16]byte(id), [16]byte(att))
+	if err == nil && len(entries) == 0 {
+		entries, err = d.store.Entries(ctx, [16]byte(id)) // chunks stored before the chunk index
+	}
 	if errors.Is(err, casestore.ErrNoCase) {
 		return "", nil, fmt.Errorf("attachment: case %s: %w", id, ErrNotInCase)
 	}

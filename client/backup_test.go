@@ -24,7 +24,7 @@ func TestBackupRestore(t *testing.T) {
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	caseworker := w.device(refuge, "Refuge laptop")
 	officer := w.device(weald, "Weald officer")
-	first, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	first, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestBackupRestore(t *testing.T) {
 	if c, err := back.Case(ctx, first); err != nil || c.Referral == nil {
 		t.Fatalf("restored case: %+v, %v", c, err)
 	}
-	second, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	second, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestRestoreOldBackupAfterRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	sync(t, caseworker)
-	lost, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	lost, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestRestoreOldBackupAfterRotation(t *testing.T) {
 		t.Fatal("a referral sealed to the lost key was opened")
 	}
 	sync(t, caseworker)
-	later, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	later, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}

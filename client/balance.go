@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // BalanceRow is one landlord's line of the scheme's central pot: homes it
@@ -23,7 +25,12 @@ type BalanceRow struct {
 
 // Balance returns the central-pot balance from the outcome statistics this
 // (coordinator) device has received, one row per landlord, highest net
-// first, then by name. Outcomes name no person.
+// first, then by name. Outcomes name no person. A move counts only when
+// both parties attested it: a nominator's and the receiving landlord's
+// outcome with the same token, naming the same landlords; it counts once
+// however many copies arrive. An attestation without its pair (a move
+// that never happened, or whose other side has not reported yet) moves
+// nothing.
 func (d *Device) Balance(ctx context.Context) ([]BalanceRow, error) {
 	outs, err := d.store.Outcomes(ctx)
 	if err != nil {
@@ -38,7 +45,35 @@ func (d *Device) Balance(ctx context.Context) ([]BalanceRow, error) {
 		}
 		return r
 	}
+	type attested struct{ nominator, landlord bool }
+	moves := map[[16]byte]*attested{}
+	first := map[[16]byte]casestore.OutcomeRecord{}
+	var order [][16]byte
 	for _, o := range outs {
+		if o.Token == ([16]byte{}) {
+			continue
+		}
+		f, ok := first[o.Token]
+		if !ok {
+			first[o.Token], moves[o.Token] = o, &attested{}
+			order = append(order, o.Token)
+			f = o
+		}
+		if f.Giving != o.Giving || f.Receiving != o.Receiving {
+			continue // the two sides disagree: not the same move
+		}
+		switch o.Role {
+		case payload.OutcomeByNominator:
+			moves[o.Token].nominator = true
+		case payload.OutcomeByReceivingLandlord:
+			moves[o.Token].landlord = true
+		}
+	}
+	for _, t := range order {
+		if m := moves[t]; !m.nominator || !m.landlord {
+			continue
+		}
+		o := first[t]
 		row(o.Receiving).Given++
 		if o.Giving != ([16]byte{}) {
 			row(o.Giving).Received++

@@ -113,6 +113,9 @@ type Case struct {
 	Offers      []CaseOffer
 	Details     *payload.HouseholdDetails // the latest household details held, or nil
 	Attachments []CaseAttachment
+	// EndedWhy says why the case ended here when the stage does not ("the
+	// nominating organisation recalled the referral").
+	EndedWhy string
 }
 
 func (d *Device) orgRef(id crypto.OrgID) OrgRef {
@@ -180,7 +183,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := d.store.Entries(ctx, [16]byte(id))
+	// Chunk bodies are left out (read when the file is saved), apart from
+	// each attachment's first, which names it.
+	entries, err := d.store.EntriesLazy(ctx, [16]byte(id))
 	if err != nil {
 		return nil, err
 	}
@@ -208,14 +213,19 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Case{CaseSummary: sum, Events: wc.History}
+	out := &Case{CaseSummary: sum, Events: wc.History, EndedWhy: wc.EndedWhy}
 	if wc.Stage != workflow.StageNone {
 		out.Allowed = wc.Allowed(wc.MyRole())
 	}
 	atts := map[payload.ID]int{}
 	dir := d.Directory()
+	later := 0 // chunks whose bodies were left out
 	for _, e := range entries {
 		from := Party{Org: e.SenderOrg, OrgName: e.SenderOrgName, Device: e.SenderDevice, DeviceName: e.SenderDeviceName}
+		if e.Body == nil && e.Kind == casestore.KindAttachment {
+			later++
+			continue
+		}
 		pt, ok := entryTypes[e.Kind]
 		if !ok {
 			return nil, fmt.Errorf("case %s: entry %x: unknown kind %q", id, e.Envelope, e.Kind)
@@ -233,7 +243,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 				out.Attachments = append(out.Attachments, CaseAttachment{ID: p.Attachment, Name: p.Name, MediaType: p.MediaType,
 					Size: p.Size, Chunks: p.Count, From: from, At: e.At})
 			}
-			out.Attachments[i].Have++
+			if later == 0 {
+				out.Attachments[i].Have++
+			}
 			continue
 		case *payload.ReadReceipt:
 			if e.Direction == casestore.DirectionReceived {
@@ -255,6 +267,9 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			for _, o := range wc.Offers {
 				if o.ID == [16]byte(p.Offer) {
 					state = o.State
+					if state == workflow.OfferPending && o.ExpiredAt(d.now()) {
+						state = workflow.OfferExpired
+					}
 				}
 			}
 			out.Offers = append(out.Offers, CaseOffer{Offer: p, State: state, From: from, At: e.At})
@@ -269,6 +284,22 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 			ce.Text = p.Text
 		}
 		out.Entries = append(out.Entries, ce)
+	}
+	if later > 0 {
+		// Count what is held from the chunk index instead.
+		chunks, err := d.store.Chunks(ctx, [16]byte(id))
+		if err != nil {
+			return nil, err
+		}
+		for i := range out.Attachments {
+			a := &out.Attachments[i]
+			a.Have = 0
+			for _, c := range chunks {
+				if c.Attachment == [16]byte(a.ID) && c.SenderOrg == [16]byte(a.From.Org) {
+					a.Have++
+				}
+			}
+		}
 	}
 	for _, r := range receipts {
 		p := Party{Org: r.ReaderOrg, Device: r.ReaderDevice}

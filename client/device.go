@@ -29,6 +29,10 @@ type Options struct {
 	// Getenv reads the environment for the vault's test hook (see
 	// vault.UnlockFloor); nil means os.Getenv. Release builds ignore it.
 	Getenv func(string) string
+	// MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour bound
+	// what other organisations can make this device store; 0 means the
+	// package's MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour.
+	MaxCaseAttachmentBytes, MaxSenderAttachmentBytesPerHour int64
 }
 
 // Device is an unlocked device home: its keys, its verified directory and
@@ -47,6 +51,9 @@ type Device struct {
 	ropts  *relay.Options
 	// maxAttach caps attachments (Options.MaxAttachmentBytes).
 	maxAttach int64
+	// caseAttach and senderAttach are the per-case and per-sender-hour
+	// limits on received attachment data.
+	caseAttach, senderAttach int64
 
 	// netMu is held for a whole relay conversation (sync, send, rotate),
 	// so that only one runs at a time. It also guards secrets' encryption
@@ -155,6 +162,13 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 		d.now = time.Now
 	}
 	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
+	d.caseAttach, d.senderAttach = opt.MaxCaseAttachmentBytes, opt.MaxSenderAttachmentBytesPerHour
+	if d.caseAttach <= 0 {
+		d.caseAttach = MaxCaseAttachmentBytes
+	}
+	if d.senderAttach <= 0 {
+		d.senderAttach = MaxSenderAttachmentBytesPerHour
+	}
 	cached, err := store.Directory(ctx)
 	if err != nil {
 		store.Close()

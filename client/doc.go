@@ -232,6 +232,47 @@
 // order when it syncs. A device enrolled with a scheme file written after a
 // rotation pins the new roots and the history in it.
 //
+// # Household protection (issue 10)
+//
+//   - The household's details are entered with the first draft
+//     (SendReferral and DraftReferral refuse a new case without them,
+//     ErrNoHousehold); sharing_basis may stay empty until release. They are
+//     stored sealed in the case and sent sealed to this organisation's other
+//     devices only (after the referral, so the colleague knows the case), so
+//     that every device of the organisation guards against them. A
+//     colleague's copy is told from a release by its empty sharing basis or
+//     by its time (before any offer was accepted).
+//   - The disclosure guard runs in sendPackets on every packet with
+//     anonymous fields unless every recipient is entitled to the
+//     household's identity: this organisation, or the landlord the details
+//     were released to. Overrides (OverrideGuard) are workflow events local
+//     to the organisation's device that recorded them, apply to one match in
+//     one case, and are refused for the household's own data.
+//   - An offer's district must be an acceptable district of the case's
+//     referral and not one to avoid, checked by the landlord before sealing
+//     and by the nominator on receipt (ErrOfferDistrict). An offer carries
+//     an expiry (SendOffer sets today + DefaultOfferDays when it has none
+//     and refuses one in the past; a receiver refuses an offer without one);
+//     it stands to the end of that day (UTC) and cannot be accepted after.
+//   - Status effective dates are checked by the workflow (in order, not
+//     before the case began, at most a day ahead), at the sender and the
+//     receiver.
+//   - Outcomes: the receiving landlord attests a move when it records
+//     moved-in, the nominator when it closes the case; both carry
+//     payload.OutcomeToken (case id and nonce, which the coordinator never
+//     sees). Balance counts a move once both attestations with the same
+//     token and landlords have arrived; checkOutcome refuses an attestation
+//     from an organisation not in its role.
+//   - Attachments: a chunk index (casestore.Chunk) lets a receiver skip a
+//     chunk it already holds, refuse chunks past MaxCaseAttachmentBytes per
+//     case or MaxSenderAttachmentBytesPerHour per sending organisation, and
+//     open a case without reading chunk bodies (Case lists attachments
+//     from the first chunk and the index; Attachment reads the bodies).
+//   - A recall that shreds the referral at a candidate landlord closes that
+//     landlord's case (stage withdrawn, Case.EndedWhy says why).
+//   - A referral whose reference is that of an open case this organisation
+//     nominated needs ReferralOptions.Again (ErrDuplicateReference).
+//
 // # Revocation
 //
 // A revoked device's connection is refused by the relay; Sync and sends fail

@@ -94,6 +94,16 @@ func (d *Device) me() workflow.Party {
 // household returns what the case's latest household details say, for the
 // disclosure guard, or nil when the case holds none.
 func (d *Device) household(ctx context.Context, id crypto.CaseID) (*guard.Household, error) {
+	h, err := d.householdDetails(ctx, id)
+	if err != nil || h == nil {
+		return nil, err
+	}
+	return guardHousehold(h), nil
+}
+
+// householdDetails returns the case's latest household details, or nil
+// when the case holds none.
+func (d *Device) householdDetails(ctx context.Context, id crypto.CaseID) (*payload.HouseholdDetails, error) {
 	entries, err := d.store.Entries(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
 		return nil, nil
@@ -112,10 +122,7 @@ func (d *Device) household(ctx context.Context, id crypto.CaseID) (*guard.Househ
 		}
 		h = p.(*payload.HouseholdDetails)
 	}
-	if h == nil {
-		return nil, nil
-	}
-	return guardHousehold(h), nil
+	return h, nil
 }
 
 func guardHousehold(h *payload.HouseholdDetails) *guard.Household {
@@ -130,23 +137,39 @@ func guardHousehold(h *payload.HouseholdDetails) *guard.Household {
 	return g
 }
 
-// checkGuard runs the disclosure guard over a payload's anonymous fields.
-// The error is a *guard.Error (errors.Is guard.ErrRefused): it holds the
-// matched text, for the user who typed it, never for a log.
-func (d *Device) checkGuard(ctx context.Context, id crypto.CaseID, p payload.Payload, now time.Time) error {
+// checkGuard runs the disclosure guard over a payload's anonymous fields,
+// against the household's details (h when not nil, else the case's), with
+// the case's overrides applied. The error is a *guard.Error (errors.Is
+// guard.ErrRefused): it holds the matched text, for the user who typed it,
+// never for a log.
+func (d *Device) checkGuard(ctx context.Context, id crypto.CaseID, wc *workflow.Case, p payload.Payload, h *guard.Household, now time.Time) error {
 	fs := p.AnonymousFields()
 	if len(fs) == 0 {
 		return nil
 	}
-	h, err := d.household(ctx, id)
-	if err != nil {
-		return err
+	if h == nil {
+		var err error
+		if h, err = d.household(ctx, id); err != nil {
+			return err
+		}
 	}
 	gf := make([]guard.Field, len(fs))
 	for i, f := range fs {
 		gf[i] = guard.Field{Name: f.Name, Value: f.Value}
 	}
-	return guard.Verify(gf, h, now)
+	return guard.VerifyWith(gf, h, now, wc.Overrides())
+}
+
+// entitled reports whether every organisation in to may read the
+// household's identity: this organisation, and the landlord the details
+// were released to. Anything else a packet carries passes the guard.
+func entitled(wc *workflow.Case, me crypto.OrgID, to []crypto.OrgID) bool {
+	for _, o := range to {
+		if o != me && (wc.DetailsReleasedTo == ([16]byte{}) || [16]byte(o) != wc.DetailsReleasedTo) {
+			return false
+		}
+	}
+	return true
 }
 
 // outgoing is one packet a workflow step sends.
@@ -161,8 +184,17 @@ type outgoing struct {
 	ownCopy bool
 	// kind is the entry kind recorded locally ("" records no entry).
 	kind string
-	// guarded runs the disclosure guard on its anonymous fields.
+	// guarded is kept for readability at the call sites; the guard runs
+	// on every packet with anonymous fields that goes to an organisation
+	// not entitled to the household's identity (see entitled).
 	guarded bool
+	// household, when not nil, is what the guard checks against instead
+	// of the case's stored details (a new referral's, not stored yet).
+	household *guard.Household
+	// localOK records the packet locally even when no envelope is sealed
+	// (this organisation has no other device): the household details a
+	// new referral keeps on this device.
+	localOK bool
 	// noCase queues its envelopes without the case id (an outcome for the
 	// coordinator, which must survive the case's shredding).
 	noCase bool
@@ -243,8 +275,8 @@ func (d *Device) checkPackets(ctx context.Context, id crypto.CaseID, base *cases
 		if p.p == nil {
 			continue
 		}
-		if p.guarded {
-			if err := d.checkGuard(ctx, id, p.p, now); err != nil {
+		if !entitled(check, d.secrets.Org, p.to) {
+			if err := d.checkGuard(ctx, id, check, p.p, p.household, now); err != nil {
 				return err
 			}
 		}
@@ -278,6 +310,9 @@ func (d *Device) sealPackets(pkts []*outgoing, now time.Time) ([]sealedPacket, e
 		envs, err := d.sealAll(orgs, p.p, now)
 		if err != nil {
 			return nil, err
+		}
+		if !anySent(envs) && !p.localOK {
+			return nil, errors.New("nobody to send to: no other organisation or device in this case")
 		}
 		body, err := payload.Marshal(p.p)
 		if err != nil {
@@ -314,13 +349,30 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 			if p.p == nil {
 				continue
 			}
-			entry := all[i].envs[0].id
+			// The entry id is the first envelope's (a local copy's when
+			// nothing goes to the relay), else a fresh one.
+			var entry crypto.EnvelopeID
+			if len(all[i].envs) > 0 {
+				entry = all[i].envs[0].id
+			} else if entry, err = crypto.NewEnvelopeID(nil); err != nil {
+				return err
+			}
 			ids[i] = entry
 			if p.kind != "" {
+				dir := casestore.DirectionSent
+				if !anySent(all[i].envs) {
+					dir = DirectionDraft // kept here only
+				}
 				if err := tx.AddEntry(ctx, &casestore.Entry{Envelope: entry, Case: id, Kind: p.kind,
-					Direction: casestore.DirectionSent, At: now, SenderOrg: d.secrets.Org, SenderDevice: d.secrets.Device,
+					Direction: dir, At: now, SenderOrg: d.secrets.Org, SenderDevice: d.secrets.Device,
 					SenderOrgName: orgName, SenderDeviceName: devName, Body: all[i].body}); err != nil {
 					return err
+				}
+				if c, ok := p.p.(*payload.AttachmentChunk); ok {
+					if _, err := tx.AddChunk(ctx, &casestore.Chunk{Envelope: entry, Case: id, Attachment: c.Attachment, Index: c.Index,
+						SenderOrg: d.secrets.Org, Size: int64(len(c.Data)), At: now}); err != nil {
+						return err
+					}
 				}
 			}
 			var se []casestore.SentEnvelope
@@ -341,7 +393,9 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 				return err
 			}
 			for _, e := range all[i].envs {
-				queued = append(queued, e.id)
+				if e.data != nil {
+					queued = append(queued, e.id)
+				}
 			}
 		}
 		return nil

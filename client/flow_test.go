@@ -11,6 +11,7 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/vault"
 	"github.com/saferef/saferef/protocol/payload"
@@ -45,7 +46,7 @@ func TestReferralRoundTrip(t *testing.T) {
 	const marker = "CANARY-0b7e-lift-needed"
 	r := referral()
 	r.Notes = "Ground floor please " + marker
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, medway.ID}, r)
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, medway.ID}, r, newHousehold())
 	if err != nil {
 		t.Fatalf("send referral: %v", err)
 	}
@@ -142,16 +143,20 @@ func TestColleagueGetsOwnOrgCopy(t *testing.T) {
 	a := w.device(refuge, "Refuge laptop A")
 	b := w.device(refuge, "Refuge laptop B")
 	w.device(weald, "Weald officer")
-	caseID, err := a.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := a.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := sync(t, b); res.New != 1 || res.Rejected != 0 {
+	// The referral and the household's details (for the colleague's guard).
+	if res := sync(t, b); res.New != 2 || res.Rejected != 0 {
 		t.Fatalf("colleague sync = %+v", res)
 	}
 	c, err := b.Case(ctx, caseID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.Details == nil || c.Details.Names[0] != "Amira Haddad" || c.Stage != workflow.StageDraft {
+		t.Fatalf("colleague's case: details %+v, stage %s", c.Details, c.Stage)
 	}
 	if c.Entries[0].From.DeviceName != "Refuge laptop A" {
 		t.Fatalf("entry = %+v", c.Entries[0])
@@ -260,18 +265,18 @@ func TestSendReferralRefusals(t *testing.T) {
 	bad := referral()
 	bad.Bedrooms = 0
 	bad.DistrictsAcceptable = []string{"Atlantis"}
-	_, err := d.SendReferral(ctx, []crypto.OrgID{weald.ID}, bad)
+	_, err := d.SendReferral(ctx, []crypto.OrgID{weald.ID}, bad, newHousehold())
 	var ve payload.ValidationError
 	if !errors.As(err, &ve) || len(ve) < 2 {
 		t.Fatalf("invalid referral: %v", err)
 	}
-	if _, err := d.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral()); !errors.Is(err, client.ErrNoRecipients) {
+	if _, err := d.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold()); !errors.Is(err, client.ErrNoRecipients) {
 		t.Fatalf("landlord without devices: %v", err)
 	}
-	if _, err := d.SendReferral(ctx, []crypto.OrgID{{9}}, referral()); !errors.Is(err, crypto.ErrUnknownOrg) {
+	if _, err := d.SendReferral(ctx, []crypto.OrgID{{9}}, referral(), newHousehold()); !errors.Is(err, crypto.ErrUnknownOrg) {
 		t.Fatalf("unknown org: %v", err)
 	}
-	if _, err := d.SendReferral(ctx, []crypto.OrgID{refuge.ID}, referral()); err == nil {
+	if _, err := d.SendReferral(ctx, []crypto.OrgID{refuge.ID}, referral(), newHousehold()); err == nil {
 		t.Fatal("sent a referral to the own organisation only")
 	}
 	if _, err := d.SendMessage(ctx, crypto.CaseID{7}, "hello"); !errors.Is(err, client.ErrNotInCase) {

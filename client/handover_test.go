@@ -33,12 +33,12 @@ func TestHandoverToNewDevice(t *testing.T) {
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	caseworker := w.device(refuge, "Refuge laptop")
 	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
 	sync(t, officer)
-	if _, err := officer.SendOffer(ctx, caseID, payload.ExampleOffer()); err != nil {
+	if _, err := officer.SendOffer(ctx, caseID, testOffer()); err != nil {
 		t.Fatal(err)
 	}
 	sync(t, caseworker)
@@ -119,7 +119,7 @@ func TestHandoverForgedPacketRejected(t *testing.T) {
 	caseworker := w.device(refuge, "Refuge laptop")
 	officer := w.device(weald, "Weald officer")
 	medwayOfficer := w.device(medway, "Medway officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,13 +177,13 @@ func TestHandoverStaffLeaving(t *testing.T) {
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	leaving := w.device(refuge, "Leaver laptop")
 	officer := w.device(weald, "Weald officer")
-	sent, err := leaving.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	sent, err := leaving.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
 	draft := referral()
 	draft.Reference = "KMR-2026-0555"
-	draftID, err := leaving.DraftReferral(ctx, draft, nil)
+	draftID, err := leaving.DraftReferral(ctx, draft, payload.ExampleHouseholdDetails())
 	if err != nil {
 		t.Fatal(err)
 	}

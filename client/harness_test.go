@@ -22,6 +22,7 @@ import (
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/internal/schemetest"
+	"github.com/saferef/saferef/protocol/payload"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store/sqlite"
 )
@@ -174,4 +175,18 @@ func (w *world) device(o *schemetest.Org, name string) *client.Device {
 	}
 	w.t.Cleanup(func() { d.Close() })
 	return d
+}
+
+// newHousehold is the household details a test referral is opened with
+// (the example household; a repeated reference is confirmed).
+func newHousehold() client.ReferralOptions {
+	return client.ReferralOptions{Household: payload.ExampleHouseholdDetails(), Again: true}
+}
+
+// testOffer is the example offer with no expiry date, so that sending it
+// gives it the default expiry from the device's today.
+func testOffer() *payload.Offer {
+	o := payload.ExampleOffer()
+	o.Expires = ""
+	return o
 }

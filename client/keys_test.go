@@ -57,7 +57,7 @@ func TestScheduledRotationNothingLost(t *testing.T) {
 	}
 
 	// In flight: sealed to the officer's first key.
-	first, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral())
+	first, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold())
 	if err != nil {
 		t.Fatalf("send referral: %v", err)
 	}
@@ -76,7 +76,7 @@ func TestScheduledRotationNothingLost(t *testing.T) {
 
 	// The caseworker learns the new key at its next connection and seals
 	// to it; the officer opens it.
-	second, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral())
+	second, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold())
 	if err != nil {
 		t.Fatalf("send second referral: %v", err)
 	}

@@ -2,7 +2,10 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/workflow"
@@ -31,12 +34,68 @@ func (d *Device) SendOffer(ctx context.Context, id crypto.CaseID, o *payload.Off
 	if err != nil {
 		return o.Offer, fmt.Errorf("send offer: %w", err)
 	}
-	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventOfferMade, Offer: o.Offer}, p: o,
+	today := d.now().UTC().Format(dateLayout)
+	if o.Expires == "" {
+		o.Expires = d.now().UTC().AddDate(0, 0, DefaultOfferDays).Format(dateLayout)
+	}
+	if o.Expires < today {
+		return o.Offer, fmt.Errorf("send offer: %w: expires %s is before today (%s); give a date in the future", workflow.ErrOfferExpired, o.Expires, today)
+	}
+	probe := wc.Clone()
+	if err := probe.Apply(workflow.Event{Kind: workflow.EventOfferMade, Offer: o.Offer, Expires: o.Expires, Actor: d.me(), At: d.now()}); err != nil {
+		return o.Offer, fmt.Errorf("send offer: %w", err)
+	}
+	r, err := d.caseReferral(ctx, id)
+	if err != nil {
+		return o.Offer, fmt.Errorf("send offer: %w", err)
+	}
+	if err := offerDistrictProblem(r, o); err != nil {
+		return o.Offer, fmt.Errorf("send offer: %w", err)
+	}
+	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventOfferMade, Offer: o.Offer, Expires: o.Expires}, p: o,
 		to: d.nominatorOf(wc), ownCopy: true, kind: casestore.KindOffer, guarded: true}}
 	if _, err := d.sendPackets(ctx, id, nil, pkts, nil); err != nil {
 		return o.Offer, fmt.Errorf("send offer %s: %w", o.Offer, err)
 	}
 	return o.Offer, nil
+}
+
+// DefaultOfferDays is how long an offer stands when it names no expiry:
+// SendOffer sets expires to today plus this many days.
+const DefaultOfferDays = 14
+
+// ErrOfferDistrict means an offer's district is one the household must
+// avoid, or not one of its acceptable districts.
+var ErrOfferDistrict = errors.New("offer in a district the referral does not accept")
+
+// offerDistrictProblem refuses an offer in one of the referral's districts
+// to avoid (often where the perpetrator lives) or outside its acceptable
+// districts.
+func offerDistrictProblem(r *payload.Referral, o *payload.Offer) error {
+	if slices.Contains(r.DistrictsToAvoid, o.District) {
+		return fmt.Errorf("%w: %s is one of the districts the household must avoid", ErrOfferDistrict, o.District)
+	}
+	if !slices.Contains(r.DistrictsAcceptable, o.District) {
+		return fmt.Errorf("%w: %s is not one of the acceptable districts (%s)", ErrOfferDistrict, o.District, strings.Join(r.DistrictsAcceptable, ", "))
+	}
+	return nil
+}
+
+// OfferDistricts returns the districts an offer in the case may name: the
+// referral's acceptable districts less those to avoid (the desktop's offer
+// form offers only these).
+func (d *Device) OfferDistricts(ctx context.Context, id crypto.CaseID) ([]string, error) {
+	r, err := d.caseReferral(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("offer districts of %s: %w", id, err)
+	}
+	var out []string
+	for _, dist := range r.DistrictsAcceptable {
+		if !slices.Contains(r.DistrictsToAvoid, dist) {
+			out = append(out, dist)
+		}
+	}
+	return out, nil
 }
 
 // DecideOffer sends the nominator's decision on one offer to the offering

@@ -24,10 +24,72 @@ var (
 	// ErrApprovalFirst means recipients were named for a referral that must
 	// first go to the household's current landlord for approval.
 	ErrApprovalFirst = errors.New("the household's current landlord must approve before circulation")
+	// ErrNoHousehold means a new referral came without the household's
+	// details: the nominator enters them with the first draft (kept sealed
+	// on the device, never sent until release) so that the disclosure
+	// guard always knows the names, dates of birth, address, phone and
+	// email it must refuse.
+	ErrNoHousehold = errors.New("a new referral needs the household's details (kept on this device, not sent)")
+	// ErrDuplicateReference means this organisation already has an open
+	// case with the referral's reference; send again only when that is
+	// meant (ReferralOptions.Again).
+	ErrDuplicateReference = errors.New("an open case of this organisation already has this reference")
 )
 
-// DraftReferral records a referral and, optionally, the household's
-// details as a local draft (nothing is sent). The details stay on this
+// ReferralOptions are the choices of SendReferral.
+type ReferralOptions struct {
+	// Household is the household's details, required for a new case
+	// (ErrNoHousehold) unless the case was drafted with them. They are
+	// stored sealed on this device, sent sealed to this organisation's
+	// other devices (so their guard has them too) and to nobody else
+	// until they are released to the accepting landlord.
+	Household *payload.HouseholdDetails
+	// Again confirms sending a referral whose reference is already that of
+	// an open case of this organisation (ErrDuplicateReference otherwise).
+	Again bool
+}
+
+// checkHousehold validates household details for a case.
+func checkHousehold(caseID crypto.CaseID, h *payload.HouseholdDetails) error {
+	if h == nil {
+		return ErrNoHousehold
+	}
+	h.Case = payload.ID(caseID)
+	if h.Schema == 0 {
+		h.Schema = payload.SchemaVersion
+	}
+	if err := h.Validate(); err != nil {
+		return fmt.Errorf("household details: %w", err)
+	}
+	return nil
+}
+
+// duplicateReference returns ErrDuplicateReference, naming the case, when
+// an open case other than id that this organisation nominated has the
+// reference ref.
+func (d *Device) duplicateReference(ctx context.Context, id crypto.CaseID, ref string) error {
+	found, err := d.store.Find(ctx, casestore.Filter{Reference: ref})
+	if err != nil {
+		return err
+	}
+	for _, s := range found {
+		if s.ID == [16]byte(id) {
+			continue
+		}
+		wc, _, err := d.loadFlow(ctx, d.store, crypto.CaseID(s.ID))
+		if err != nil {
+			return err
+		}
+		if wc.MyRole() == workflow.RoleNominator && wc.Stage.Open() {
+			return fmt.Errorf("%w: %s is case %s (stage %s); send again only if a second case is meant",
+				ErrDuplicateReference, ref, crypto.CaseID(s.ID), stageName(wc.Stage))
+		}
+	}
+	return nil
+}
+
+// DraftReferral records a referral and the household's details (required:
+// ErrNoHousehold) as a local draft (nothing is sent). The details stay on this
 // device until released to the accepting landlord; meanwhile the disclosure
 // guard checks every later send of the case against them. It returns the
 // case id (a new one, with a new r.CaseNonce, when r.Case is zero; see
@@ -45,11 +107,8 @@ func (d *Device) DraftReferral(ctx context.Context, r *payload.Referral, h *payl
 	if known {
 		return caseID, fmt.Errorf("draft referral: case %s already exists on this device", caseID)
 	}
-	if h != nil {
-		h.Case = r.Case
-		if h.Schema == 0 {
-			h.Schema = payload.SchemaVersion
-		}
+	if err := checkHousehold(caseID, h); err != nil {
+		return caseID, fmt.Errorf("draft referral: %w", err)
 	}
 	ev := workflow.Event{Kind: workflow.EventReferralDrafted, Actor: d.me(), At: now, Landlord: [16]byte(r.CurrentLandlordOrg)}
 	if err := wc.Apply(ev); err != nil {
@@ -146,7 +205,7 @@ func prepareReferral(org crypto.OrgID, r *payload.Referral) (crypto.CaseID, erro
 // districts include an acceptable one; a named organisation that does not
 // qualify is refused (ErrNotCandidate, naming it and why). Each recipient
 // gets its own envelope, so none learns who else received it.
-func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
+func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt ReferralOptions) (crypto.CaseID, error) {
 	caseID, err := prepareReferral(d.secrets.Org, r)
 	if err != nil {
 		return caseID, fmt.Errorf("send referral: %w", err)
@@ -157,6 +216,20 @@ func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload
 	}
 	if known && wc.Stage != workflow.StageDraft {
 		return caseID, fmt.Errorf("send referral: case %s already exists on this device (stage %s); circulate it instead", caseID, stageName(wc.Stage))
+	}
+	h := opt.Household
+	if h == nil && known {
+		if h, err = d.householdDetails(ctx, caseID); err != nil {
+			return caseID, fmt.Errorf("send referral: %w", err)
+		}
+	}
+	if err := checkHousehold(caseID, h); err != nil {
+		return caseID, fmt.Errorf("send referral: %w", err)
+	}
+	if !opt.Again {
+		if err := d.duplicateReference(ctx, caseID, r.Reference); err != nil {
+			return caseID, fmt.Errorf("send referral: %w", err)
+		}
 	}
 	if err := d.refresh(ctx); err != nil {
 		return caseID, fmt.Errorf("send referral: %w", err)
@@ -184,6 +257,15 @@ func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload
 		}
 		pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventCirculated, Landlord: cl, Orgs: orgIDs(cands)},
 			p: r, to: cands, ownCopy: true, kind: casestore.KindReferral, guarded: true})
+	}
+	if opt.Household != nil || !known {
+		// The household's details, sealed to this organisation's other
+		// devices only (after the referral, so that they know the case),
+		// and kept here: every later send is checked against them.
+		pkts = append(pkts, &outgoing{p: h, ownCopy: true, kind: casestore.KindDetails, localOK: true})
+	}
+	for _, p := range pkts {
+		p.household = guardHousehold(h)
 	}
 	if _, err := d.sendPackets(ctx, caseID, base, pkts, nil); err != nil {
 		return caseID, fmt.Errorf("send referral %s: %w", caseID, err)

@@ -56,7 +56,7 @@ func TestReceiptForAnotherOrganisationsEnvelopeRefused(t *testing.T) {
 	tc := newTwoCandidateCase(t)
 	w, refuge, oaks := tc.w, tc.refuge, tc.oaks
 	caseworker, officer, oaksForger, caseID := tc.caseworker, tc.officer, tc.oaksForger, tc.caseID
-	if _, err := officer.SendOffer(ctx, caseID, payload.ExampleOffer()); err != nil {
+	if _, err := officer.SendOffer(ctx, caseID, testOffer()); err != nil {
 		t.Fatal(err)
 	}
 	sync(t, caseworker)
@@ -175,7 +175,7 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 	wealdForger := weald.AddDevice(t, "weald forger")
 	w.publish(wealdForger.Raw)
 
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 
 	// Weald's own client refuses to send a referral under the case id.
 	squat := *got
-	if _, err := officer.SendReferral(ctx, []crypto.OrgID{oaks.ID}, &squat); !errors.Is(err, client.ErrCaseIDNotBound) {
+	if _, err := officer.SendReferral(ctx, []crypto.OrgID{oaks.ID}, &squat, newHousehold()); !errors.Is(err, client.ErrCaseIDNotBound) {
 		t.Fatalf("candidate re-sending the case's referral: %v, want ErrCaseIDNotBound", err)
 	}
 	// A modified client sends it anyway, with the case's real nonce and
@@ -215,7 +215,7 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 	if c.Referral == nil || c.Entries[0].From.Org != refuge.ID {
 		t.Fatalf("Sevenoaks case = %+v", c)
 	}
-	offer := payload.ExampleOffer()
+	offer := testOffer()
 	offer.District = "Sevenoaks"
 	if _, err := oaksOfficer.SendOffer(ctx, caseID, offer); err != nil {
 		t.Fatalf("Sevenoaks offer: %v", err)
@@ -251,7 +251,7 @@ func newTwoCandidateCase(t *testing.T) *twoCandidateCase {
 	c.oaksOfficer = w.device(c.oaks, "Sevenoaks officer")
 	c.oaksForger = c.oaks.AddDevice(t, "oaks forger")
 	w.publish(c.oaksForger.Raw)
-	id, err := c.caseworker.SendReferral(context.Background(), []crypto.OrgID{c.weald.ID, c.oaks.ID}, referral())
+	id, err := c.caseworker.SendReferral(context.Background(), []crypto.OrgID{c.weald.ID, c.oaks.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func TestRootAndAdminRotationFollowed(t *testing.T) {
 			t.Fatalf("recipients of %s: %d, %v", org, len(rs), err)
 		}
 	}
-	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, mid}, lifecycleReferral()); err != nil {
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID, mid}, lifecycleReferral(), newHousehold()); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range []*client.Device{officer, newcomer, medway} {
@@ -185,7 +185,7 @@ func TestOrgRetentionPolicy(t *testing.T) {
 		return r
 	}
 
-	id, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral())
+	id, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}

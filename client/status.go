@@ -58,10 +58,19 @@ func (d *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effect
 	default:
 		to = d.nominatorOf(wc)
 	}
-	pkts := []*outgoing{{event: &workflow.Event{Kind: k, Status: status, Why: note}, p: st, to: to, ownCopy: true,
+	pkts := []*outgoing{{event: &workflow.Event{Kind: k, Status: status, Why: note, Effective: effective}, p: st, to: to, ownCopy: true,
 		kind: casestore.KindStatus, guarded: true}}
-	if k == workflow.EventClosed && wc.AcceptedLandlord != ([16]byte{}) {
-		out, err := d.outcome(ctx, id, wc)
+	// The two attestations of a move: the receiving landlord's when it
+	// records the move-in, the nominator's when it closes the case.
+	role := ""
+	switch {
+	case k == workflow.EventClosed && wc.AcceptedLandlord != ([16]byte{}):
+		role = payload.OutcomeByNominator
+	case k == workflow.EventMovedIn && wc.MyRole() == workflow.RoleAcceptedLandlord:
+		role = payload.OutcomeByReceivingLandlord
+	}
+	if role != "" {
+		out, err := d.outcome(ctx, id, wc, role)
 		if err != nil {
 			return fmt.Errorf("set status: %w", err)
 		}
@@ -98,7 +107,11 @@ func (d *Device) coordinators() []crypto.OrgID {
 // outcome builds the statistic of a case that ended in a move: the old and
 // new landlords, the month of the move, the days from circulation to the
 // move and the bedrooms of the home; a fresh id, never the case id.
-func (d *Device) outcome(ctx context.Context, id crypto.CaseID, wc *workflow.Case) (*payload.Outcome, error) {
+func (d *Device) outcome(ctx context.Context, id crypto.CaseID, wc *workflow.Case, role string) (*payload.Outcome, error) {
+	r, err := d.caseReferral(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	oid, err := crypto.NewCaseID(nil)
 	if err != nil {
 		return nil, err
@@ -123,7 +136,11 @@ func (d *Device) outcome(ctx context.Context, id crypto.CaseID, wc *workflow.Cas
 	days := max(0, int(moved.Sub(circulated).Hours()/24))
 	days = min(days, payload.MaxDaysToRehouse)
 	out := &payload.Outcome{Schema: payload.SchemaVersion, Outcome: payload.ID(oid), GivingLandlord: payload.ID(wc.CurrentLandlord),
-		ReceivingLandlord: payload.ID(wc.AcceptedLandlord), MovedMonth: moved.UTC().Format("2006-01"), DaysToRehouse: days}
+		ReceivingLandlord: payload.ID(wc.AcceptedLandlord), MovedMonth: moved.UTC().Format("2006-01"), DaysToRehouse: days,
+		Role: role, Token: payload.OutcomeToken(r.Case, r.CaseNonce)}
+	if role == payload.OutcomeByReceivingLandlord {
+		out.ReceivingLandlord = payload.ID(d.secrets.Org)
+	}
 	c, err := d.Case(ctx, id)
 	if err != nil {
 		return nil, err

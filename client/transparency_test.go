@@ -41,7 +41,7 @@ func TestRevokedDeviceShutOut(t *testing.T) {
 	// before the admin has revoked it.
 	missing := time.Now()
 	stolenClock.Advance(time.Hour)
-	if _, err := stolen.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral()); err != nil {
+	if _, err := stolen.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold()); err != nil {
 		t.Fatalf("thief's referral: %v", err)
 	}
 	rev, err := crypto.SignDeviceRevocation(&crypto.Revocation{Org: refuge.ID, Device: stolen.ID(),
@@ -69,7 +69,7 @@ func TestRevokedDeviceShutOut(t *testing.T) {
 		t.Fatalf("recipients after revocation = %+v, %v", rs, err)
 	}
 	// The colleague still works.
-	if _, err := desk.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral()); err != nil {
+	if _, err := desk.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold()); err != nil {
 		t.Fatalf("colleague's referral: %v", err)
 	}
 	if res := mustSync(t, officer); res.New != 1 {
@@ -124,7 +124,7 @@ func TestSubstitutedKeyCaughtByClient(t *testing.T) {
 	if !errors.Is(err, client.ErrLogInconsistent) || !errors.Is(err, translog.ErrSplitView) {
 		t.Fatalf("sync against the tampered relay: %v", err)
 	}
-	_, err = caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral())
+	_, err = caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold())
 	if err == nil {
 		t.Fatal("sent a referral through a tampered relay")
 	}
@@ -195,7 +195,7 @@ func TestForkedLogCaughtByEnvelope(t *testing.T) {
 	mustSync(t, caseworker)
 	mustSync(t, officer)
 
-	id, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral())
+	id, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestOfflineForMonthsCatchesUp(t *testing.T) {
 	if len(got) != 2 || got[officer.ID()] != rcpt || got[newcomer.ID()] == "" {
 		t.Fatalf("recipients after catching up = %+v", rs)
 	}
-	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral()); err != nil {
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, lifecycleReferral(), newHousehold()); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range []*client.Device{officer, newcomer} {

@@ -169,10 +169,10 @@ func TestFourOrganisationFlow(t *testing.T) {
 		t.Fatalf("draft: %v", err)
 	}
 	wantStage(t, caseworker, caseID, workflow.StageDraft)
-	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, r); !errors.Is(err, client.ErrApprovalFirst) {
+	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, r, newHousehold()); !errors.Is(err, client.ErrApprovalFirst) {
 		t.Fatalf("circulating before approval: %v", err)
 	}
-	if _, err := caseworker.SendReferral(ctx, nil, r); err != nil {
+	if _, err := caseworker.SendReferral(ctx, nil, r, newHousehold()); err != nil {
 		t.Fatalf("send for approval: %v", err)
 	}
 	wantStage(t, caseworker, caseID, workflow.StageAwaitingApproval)
@@ -221,13 +221,13 @@ func TestFourOrganisationFlow(t *testing.T) {
 	}
 
 	// Two offers; the addresses reach the nominator only.
-	o1 := payload.ExampleOffer()
+	o1 := testOffer()
 	o1.Offer = payload.ID{}
 	offer1, err := wealdOfficer.SendOffer(ctx, caseID, o1)
 	if err != nil {
 		t.Fatalf("offer 1: %v", err)
 	}
-	o2 := payload.ExampleOffer()
+	o2 := testOffer()
 	o2.Offer, o2.District, o2.Address = payload.ID{}, payload.DistrictSevenoaks, "2 Oak Lane, Sevenoaks, TN13 9ZZ"
 	offer2, err := oaksOfficer.SendOffer(ctx, caseID, o2)
 	if err != nil {
@@ -370,7 +370,7 @@ func TestWorkflowRefusals(t *testing.T) {
 	// The guard: a postcode in the needs profile.
 	r := referral()
 	r.Notes = "Currently near ME4 6ZZ, needs to move away."
-	_, err := caseworker.SendReferral(ctx, nil, r)
+	_, err := caseworker.SendReferral(ctx, nil, r, newHousehold())
 	var ge *guard.Error
 	if !errors.Is(err, guard.ErrRefused) || !errors.As(err, &ge) || len(ge.Findings) != 1 ||
 		ge.Findings[0].Field != "referral.notes" || ge.Findings[0].Match != "ME4 6ZZ" {
@@ -383,7 +383,7 @@ func TestWorkflowRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Pets = "one cat, looked after by LINA for now"
-	_, err = caseworker.SendReferral(ctx, nil, r)
+	_, err = caseworker.SendReferral(ctx, nil, r, newHousehold())
 	if !errors.As(err, &ge) || len(ge.Findings) != 1 || ge.Findings[0].Field != "referral.pets" || ge.Findings[0].Kind != guard.KindName {
 		t.Fatalf("name in pets: %v", err)
 	}
@@ -391,7 +391,7 @@ func TestWorkflowRefusals(t *testing.T) {
 		t.Fatalf("refused send changed the draft: %+v", c.Entries)
 	}
 	r.Pets = "one cat"
-	if _, err := caseworker.SendReferral(ctx, nil, r); err != nil {
+	if _, err := caseworker.SendReferral(ctx, nil, r, newHousehold()); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	sync(t, officer)
@@ -424,11 +424,12 @@ func TestWorkflowRefusals(t *testing.T) {
 	}
 	sync(t, officer)
 	wantStage(t, officer, caseID, workflow.StageWithdrawn)
-	if _, err := officer.SendOffer(ctx, caseID, payload.ExampleOffer()); !errors.Is(err, workflow.ErrWrongStage) {
+	if _, err := officer.SendOffer(ctx, caseID, testOffer()); !errors.Is(err, workflow.ErrWrongStage) {
 		t.Fatalf("offer on a withdrawn referral: %v", err)
 	}
-	o := payload.ExampleOffer()
+	o := testOffer()
 	o.Case = payload.ID(caseID)
+	o.Expires = time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
 	w.forge(wealdForger, refuge.ID, caseworker, o)
 	expectRejected(t, caseworker, workflow.ErrWrongStage)
 	c := wantStage(t, caseworker, caseID, workflow.StageWithdrawn)
@@ -448,7 +449,7 @@ func TestReadReceiptsRecallAndAttachments(t *testing.T) {
 	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	caseworker := w.device(refuge, "Refuge laptop")
 	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral())
+	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func TestPlaintextCanary(t *testing.T) {
 		r["districts_acceptable"] = []string{"Maidstone", "Medway"}
 		r["districts_to_avoid"] = []string{"Thanet"}
 	})
-	caseID := lastLine(refuge("referral", "send", "--file", referral))
+	caseID := lastLine(refuge("referral", "send", "--file", referral, "--household", w.householdFile(w.refugeHome)))
 	cli(t, coastPass, "saferef", "--home", w.coastHome, "sync")
 	cli(t, coastPass, "saferef", "--home", w.coastHome, "referral", "approve", "--case", caseID, "--approve",
 		"--lead", markers["approval.lead_name"], "--reason", markers["approval.reason"], "--no-suitable-home", "--will-give-home-back")
@@ -211,7 +211,7 @@ func TestPlaintextCanary(t *testing.T) {
 	}
 	// While running: the database, its WAL and shared memory.
 	searchDir(t, w.relayData, search)
-	search("relay metrics", []byte(w.relay.get(t, "/metrics")))
+	search("relay metrics", []byte(w.relay.getAdmin(t, "/metrics")))
 	search("relay healthz", []byte(w.relay.get(t, "/healthz")))
 
 	// After a clean stop (which checkpoints the WAL into the database).

@@ -15,7 +15,7 @@ func TestRelayDurableAcrossKill(t *testing.T) {
 	s := newScheme(t)
 	cli(t, refugePass, "saferef", "--home", s.refugeHome, "sync")
 	referral := s.referralFile(s.refugeHome, nil)
-	caseID := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", referral))
+	caseID := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", referral, "--household", s.householdFile(s.refugeHome)))
 
 	s.relay.stop(syscall.SIGKILL)
 	if s.relay.waitErr == nil {

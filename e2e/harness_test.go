@@ -93,6 +93,7 @@ type relayProcess struct {
 	scheme  string
 	listen  string
 	url     string
+	admin   string // http://ADDR of the admin listener (metrics)
 	logs    *lockedBuffer
 	exited  chan struct{}
 	waitErr error
@@ -130,7 +131,7 @@ func freePort(t *testing.T) string {
 func startRelay(t *testing.T, data, scheme, listen string) *relayProcess {
 	t.Helper()
 	r := &relayProcess{t: t, data: data, scheme: scheme, listen: listen, url: "ws://" + listen, logs: &lockedBuffer{}, exited: make(chan struct{})}
-	r.cmd = exec.Command(filepath.Join(bin, "saferef-server"), "--data", data, "--listen", listen, "--scheme", scheme)
+	r.cmd = exec.Command(filepath.Join(bin, "saferef-server"), "--data", data, "--listen", listen, "--scheme", scheme, "--admin-listen", "127.0.0.1:0")
 	r.cmd.Env = testEnv("")
 	r.cmd.Stderr = r.logs
 	stdout, err := r.cmd.StdoutPipe()
@@ -144,6 +145,9 @@ func startRelay(t *testing.T, data, scheme, listen string) *relayProcess {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "saferef-server: metrics and health on "); ok {
+				r.admin = a
+			}
 			if strings.Contains(sc.Text(), "listening on") {
 				ready <- sc.Text()
 			}
@@ -182,11 +186,23 @@ func (r *relayProcess) stop(sig syscall.Signal) {
 	}
 }
 
+// get fetches path from the relay's public port.
 func (r *relayProcess) get(t *testing.T, path string) string {
 	t.Helper()
-	resp, err := http.Get("http://" + r.listen + path)
+	return httpGet(t, "http://"+r.listen+path)
+}
+
+// getAdmin fetches path from the relay's admin listener (metrics).
+func (r *relayProcess) getAdmin(t *testing.T, path string) string {
+	t.Helper()
+	return httpGet(t, r.admin+path)
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
 	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
+		t.Fatalf("GET %s: %v", url, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

@@ -16,7 +16,7 @@ func TestReferralEndToEnd(t *testing.T) {
 		r["reference"] = "KMR-2026-0001"
 		r["notes"] = "Needs ground floor or lift; school places for two children needed."
 	})
-	caseID := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", referral))
+	caseID := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", referral, "--household", s.householdFile(s.refugeHome)))
 	if len(caseID) != 32 {
 		t.Fatalf("referral send's last line %q is not a case id", caseID)
 	}

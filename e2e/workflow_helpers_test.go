@@ -172,3 +172,10 @@ func orgIDsOf(c map[string]any) []string {
 	}
 	return ids
 }
+
+// householdFile writes the household details template, which a new
+// referral needs (--household), to a file.
+func (s *scheme) householdFile(home string) string {
+	s.t.Helper()
+	return payloadFile(s.t, refugePass, home, []string{"details", "template"}, nil)
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -52,6 +53,11 @@ func TestWorkflowEndToEnd(t *testing.T) {
 		r["notes"] = "Needs ground floor or lift; school places for two children needed."
 	})
 	details := payloadFile(t, refugePass, w.refugeHome, []string{"details", "template"}, nil)
+	// A new referral needs the household's details (kept on the device).
+	if _, errOut, code := tryCLIEnv(nil, refugePass, "saferef", "--home", w.refugeHome, "referral", "send", "--file", referral); code != 2 ||
+		!strings.Contains(errOut, "give --household FILE") || !strings.Contains(errOut, "saferef: hint: 'saferef details template > household.json'") {
+		t.Fatalf("referral without --household: exit %d\n%s", code, errOut)
+	}
 	caseID := lastLine(refuge("referral", "send", "--file", referral, "--household", details))
 	if len(caseID) != 32 {
 		t.Fatalf("referral send's last line %q is not a case id", caseID)
@@ -109,12 +115,50 @@ func TestWorkflowEndToEnd(t *testing.T) {
 		}
 	}
 
-	// 4. Two offers; the address goes to the nominator only.
+	// The disclosure guard on messages, to one organisation (a landlord
+	// writes to the nominator only) or to several, as people type them;
+	// nothing refused reaches anyone.
+	_, errOut := refused(t, wealdPass, "--home", w.wealdHome, "message", "send", "--case", caseID, "--text",
+		"Ex-partner Darren Smith lives at 22 Church Street, Gillingham.")
+	for _, want := range []string{`looks like a person's name: "Darren Smith"`, `looks like a street address: "22 Church Street"`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("single-organisation message refusal lacks %q:\n%s", want, errOut)
+		}
+	}
+	_, errOut = refused(t, refugePass, "--home", w.refugeHome, "message", "send", "--case", caseID, "--text",
+		"The Haddads are on 07700 - 900 - 412, post code ME4-6ZZ.")
+	for _, want := range []string{`contains a household member's name: "Haddads"`, `looks like a UK phone number: "07700 - 900 - 412"`, `looks like a UK postcode: "ME4-6ZZ"`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("message to both candidates: refusal lacks %q:\n%s", want, errOut)
+		}
+	}
+	// A landmark is a false positive the caseworker can let through, with
+	// a reason; the household's own street never.
+	refused(t, refugePass, "--home", w.refugeHome, "message", "send", "--case", caseID, "--text", "Nearest GP: Church Road Surgery.")
+	if _, errOut := refused(t, refugePass, "--home", w.refugeHome, "guard", "override", "--case", caseID, "--match", "Orchard Row", "--reason", "a street"); !strings.Contains(errOut, "cannot be overridden") {
+		t.Fatalf("override of the household's own street:\n%s", errOut)
+	}
+	refuge("guard", "override", "--case", caseID, "--match", "Church Road", "--reason", "a GP surgery, not the household's address")
+	refuge("message", "send", "--case", caseID, "--text", "Nearest GP: Church Road Surgery.")
+	if out := refuge("cases", "show", caseID); !strings.Contains(out, `guard-override`) || !strings.Contains(out, `let through "Church Road"`) {
+		t.Fatalf("the override is not in the timeline:\n%s", out)
+	}
+	for _, l := range []struct{ pass, home string }{{wealdPass, w.wealdHome}, {medwayPass, w.medwayHome}} {
+		if n, _ := syncCounts(t, l.pass, l.home); n != 1 {
+			t.Fatalf("a candidate received %d messages, want only the one let through", n)
+		}
+	}
+
+	// 4. Two offers; the address goes to the nominator only. An offer in
+	// a district the household must avoid is refused before sealing.
 	offerFile := func(pass, home, district, address string) string {
 		return payloadFile(t, pass, home, []string{"offer", "template"}, func(o map[string]any) {
 			o["district"] = district
 			o["address"] = address
 		})
+	}
+	if _, errOut := refused(t, medwayPass, "--home", w.medwayHome, "offer", "send", "--case", caseID, "--file", offerFile(medwayPass, w.medwayHome, "Thanet", medwayAddress)); !strings.Contains(errOut, "Thanet is one of the districts the household must avoid") {
+		t.Fatalf("offer in a district to avoid:\n%s", errOut)
 	}
 	wealdOffer := lastLine(weald("offer", "send", "--case", caseID, "--file", offerFile(wealdPass, w.wealdHome, "Maidstone", wealdAddress)))
 	medwayOffer := lastLine(medway("offer", "send", "--case", caseID, "--file", offerFile(medwayPass, w.medwayHome, "Medway", medwayAddress)))
@@ -206,17 +250,25 @@ func TestWorkflowEndToEnd(t *testing.T) {
 		}
 	}
 
-	// 7. Moved in, closed, balance.
+	// 7. Moved in, closed, balance; the dates must be in order and not in
+	// the future.
+	if _, errOut := refused(t, wealdPass, "--home", w.wealdHome, "status", "set", "--case", caseID, "--status", "signed-up", "--effective", "2099-01-01"); !strings.Contains(errOut, "in the future") {
+		t.Fatalf("sign-up dated 2099:\n%s", errOut)
+	}
 	weald("status", "set", "--case", caseID, "--status", "signed-up")
+	if _, errOut := refused(t, wealdPass, "--home", w.wealdHome, "status", "set", "--case", caseID, "--status", "moved-in", "--effective", "2020-01-01"); !strings.Contains(errOut, "before") {
+		t.Fatalf("move-in dated 2020:\n%s", errOut)
+	}
 	weald("status", "set", "--case", caseID, "--status", "moved-in")
+	// The receiving landlord's attestation alone moves nothing.
+	cli(t, coordPass, "saferef", "--home", w.coordHome, "sync")
+	if b := balance(t, w); len(b) != 0 {
+		t.Fatalf("balance with only the landlord's attestation: %v", b)
+	}
 	refuge("sync")
 	wantStage(t, refugePass, w.refugeHome, caseID, "moved")
 	refuge("status", "set", "--case", caseID, "--status", "closed")
 	wantStage(t, refugePass, w.refugeHome, caseID, "closed")
-	before := balance(t, w)
-	if len(before) != 0 {
-		t.Fatalf("balance before any outcome arrived: %v", before)
-	}
 	cli(t, coordPass, "saferef", "--home", w.coordHome, "sync")
 	after := balance(t, w)
 	wr, cr := after[w.weald], after[w.coast]
@@ -278,7 +330,7 @@ func TestWorkflowRefusals(t *testing.T) {
 	postcode := s.referralFile(s.refugeHome, func(r map[string]any) {
 		r["notes"] = "Ground floor please. Currently near ME4 6ZZ; call 07700 900412."
 	})
-	_, errOut := refused(t, refugePass, "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", postcode)
+	_, errOut := refused(t, refugePass, "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", postcode, "--household", details)
 	for _, want := range []string{
 		`saferef: error: referral.notes: looks like a UK postcode: "ME4 6ZZ"`,
 		`saferef: error: referral.notes: looks like a UK phone number: "07700 900412"`,
@@ -310,7 +362,7 @@ func TestWorkflowRefusals(t *testing.T) {
 		r["districts_acceptable"] = []string{"Maidstone", "Medway"}
 		r["districts_to_avoid"] = []string{}
 	})
-	caseID := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--file", ok))
+	caseID := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--file", ok, "--household", details))
 	for _, l := range []struct{ pass, home string }{{wealdPass, s.wealdHome}, {medwayPass, s.medwayHome}} {
 		if n, _ := syncCounts(t, l.pass, l.home); n != 1 {
 			t.Fatalf("circulation without a current landlord: %d new", n)
@@ -342,4 +394,53 @@ func TestWorkflowRefusals(t *testing.T) {
 	if n, rejected := syncCounts(t, refugePass, s.refugeHome); n != 0 || rejected != 0 {
 		t.Fatalf("a refused offer reached the nominator: %d new, %d rejected", n, rejected)
 	}
+}
+
+// TestReferralAgainAndRecall: the same referral file sent twice is
+// refused the second time (an open case has its reference) until --again
+// confirms it; and once the nominator recalls a referral, the landlord's
+// case says why and takes no offer.
+func TestReferralAgainAndRecall(t *testing.T) {
+	s := newScheme(t)
+	for home, pass := range map[string]string{s.refugeHome: refugePass, s.wealdHome: wealdPass} {
+		cli(t, pass, "saferef", "--home", home, "sync")
+	}
+	household := s.householdFile(s.refugeHome)
+	referral := s.referralFile(s.refugeHome, func(r map[string]any) { r["reference"] = "KMR-2026-0101" })
+	first := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", referral, "--household", household))
+	_, errOut := refused(t, refugePass, "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", referral, "--household", household)
+	if !strings.Contains(errOut, "KMR-2026-0101 is case "+first) || !strings.Contains(errOut, "run the command again with --again") {
+		t.Fatalf("second send of the same reference:\n%s", errOut)
+	}
+	second := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", referral, "--household", household, "--again"))
+	if second == first || len(second) != 32 {
+		t.Fatalf("confirmed second case %q (first %q)", second, first)
+	}
+	if n, _ := syncCounts(t, wealdPass, s.wealdHome); n != 2 {
+		t.Fatalf("landlord received %d referrals, want 2", n)
+	}
+
+	// Recall the second: the landlord's case closes for offers and says why.
+	var entry string
+	entries, _ := showCase(t, refugePass, s.refugeHome, second)["entries"].([]any)
+	for _, e := range entries {
+		if e, _ := e.(map[string]any); e["kind"] == "referral" {
+			entry, _ = e["envelope"].(string)
+		}
+	}
+	cli(t, refugePass, "saferef", "--home", s.refugeHome, "recall", "--case", second, "--envelope", entry, "--reason", "sent twice in error")
+	cli(t, wealdPass, "saferef", "--home", s.wealdHome, "sync")
+	c := wantStage(t, wealdPass, s.wealdHome, second, "withdrawn")
+	if c["waiting_on"] != "" || !strings.Contains(fmt.Sprint(c["ended_why"]), "recalled the referral") {
+		t.Fatalf("recalled case: waiting on %v, ended because %v", c["waiting_on"], c["ended_why"])
+	}
+	if out := cli(t, wealdPass, "saferef", "--home", s.wealdHome, "cases", "show", second); !strings.Contains(out, "ended because:  the nominating organisation recalled the referral") {
+		t.Fatalf("cases show does not say why:\n%s", out)
+	}
+	offer := payloadFile(t, wealdPass, s.wealdHome, []string{"offer", "template"}, nil)
+	if _, errOut := refused(t, wealdPass, "--home", s.wealdHome, "offer", "send", "--case", second, "--file", offer); !strings.Contains(errOut, "recalled the referral") {
+		t.Fatalf("offer on a recalled referral:\n%s", errOut)
+	}
+	// The first case still takes offers.
+	cli(t, wealdPass, "saferef", "--home", s.wealdHome, "offer", "send", "--case", first, "--file", offer)
 }

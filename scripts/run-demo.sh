@@ -69,7 +69,12 @@ Every demo organisation, home and passphrase (DEMO ONLY) is in $demo/scheme/demo
 Try, in another terminal — a refuge caseworker refers a household to Weald Homes:
 
   SAFEREF_PASSPHRASE=$refuge_pass $bin/saferef --home $refuge_home referral template > referral.json
-  SAFEREF_PASSPHRASE=$refuge_pass $bin/saferef --home $refuge_home referral send --to $weald_org --file referral.json
+  SAFEREF_PASSPHRASE=$refuge_pass $bin/saferef --home $refuge_home details template > household.json
+  SAFEREF_PASSPHRASE=$refuge_pass $bin/saferef --home $refuge_home referral send --to $weald_org --file referral.json --household household.json
+
+(household.json is the household's details: it stays sealed on the refuge's
+devices and is sent to nobody until released to the landlord whose offer is
+accepted; every send in the case is checked against it.)
 
 and Weald Homes' liaison officer reads it:
 

@@ -23,6 +23,7 @@ type metrics struct {
 	envelopesExpired  prometheus.Counter
 	rejected          *prometheus.CounterVec // by error code
 	directoryAccepted prometheus.Counter
+	witness           *witnessAge
 }
 
 func newMetrics(s *Server) *metrics {
@@ -80,6 +81,8 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(st.Bytes)
 	}))
+	m.witness = newWitnessAge(s.cfg.Now)
+	f(m.witness)
 	return m
 }
 

@@ -106,11 +106,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the relay's HTTP handler: the websocket endpoint at
-// ConnectPath, /healthz and /metrics.
+// Handler returns the relay's public HTTP handler: the websocket endpoint
+// at ConnectPath and /healthz, nothing else. Metrics are served by
+// AdminHandler, on a listener of the operator's choosing.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+ConnectPath, s.serveConnect)
+	mux.HandleFunc("GET /healthz", s.serveHealth)
+	return mux
+}
+
+// AdminHandler returns the operator's HTTP handler: /metrics (Prometheus)
+// and /healthz. Serve it on a loopback or otherwise private address
+// (saferef-server --admin-listen), never on the public port.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.serveHealth)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	return mux

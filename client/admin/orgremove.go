@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/saferef/saferef/crypto"
@@ -16,8 +17,12 @@ type OrgRemoval struct {
 // RemoveOrg removes an organisation from the scheme: after auditing the
 // relay's log, the root keys unlocked by roots sign an organisation
 // revocation, dated now, which is published. An organisation not in the
-// directory wraps ErrUnknownOrg.
+// directory wraps ErrUnknownOrg. The reason is checked first
+// (CheckPublicReason): it goes into the public log.
 func RemoveOrg(ctx context.Context, dir, relayURL string, org crypto.OrgID, reason string, roots RootUnlocker) (*OrgRemoval, error) {
+	if err := CheckPublicReason(reason); err != nil {
+		return nil, fmt.Errorf("remove organisation %s: %w", org, err)
+	}
 	rep, _, err := Audit(ctx, dir, relayURL, "")
 	if err != nil {
 		return nil, err

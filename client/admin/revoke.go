@@ -27,10 +27,14 @@ type DeviceRevocation struct {
 // RevokeDevice revokes a device (lost or stolen, or its user left): after
 // auditing the relay's log, its organisation's admin key (asked through
 // pass) signs a revocation dated at (zero: now), which is published. A
-// device already revoked is reported with Already set. A device not in the
+// device already revoked is reported with Already set. The reason is
+// checked first (CheckPublicReason): it goes into the public log. A device not in the
 // directory wraps ErrUnknownDevice; at more than a minute in the future
 // ErrFutureRevocation.
 func RevokeDevice(ctx context.Context, dir, relayURL string, id crypto.DeviceID, reason string, at time.Time, pass Passphrase) (*DeviceRevocation, error) {
+	if err := CheckPublicReason(reason); err != nil {
+		return nil, fmt.Errorf("revoke device %s: %w", id, err)
+	}
 	now := time.Now()
 	if at.IsZero() {
 		at = now.UTC().Truncate(time.Second)

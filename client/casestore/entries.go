@@ -71,13 +71,17 @@ func (t *Tx) AddEntry(ctx context.Context, e *Entry) error {
 
 // Entries returns the entries of a case, oldest first.
 func (s *Store) Entries(ctx context.Context, caseID [16]byte) ([]*Entry, error) {
+	return s.entries(ctx, caseID, `SELECT envelope, kind, direction, at, sender_org, sender_device, sender_names, body
+		 FROM entries WHERE case_id = ? ORDER BY at, rowid`, caseID[:])
+}
+
+// entries runs a query of entries of one case; a NULL body is left nil.
+func (s *Store) entries(ctx context.Context, caseID [16]byte, query string, args ...any) ([]*Entry, error) {
 	key, err := s.caseKey(ctx, s.db, caseID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT envelope, kind, direction, at, sender_org, sender_device, sender_names, body
-		 FROM entries WHERE case_id = ? ORDER BY at, rowid`, caseID[:])
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list entries of case %x: %w", caseID, err)
 	}
@@ -105,8 +109,10 @@ func (s *Store) Entries(ctx context.Context, caseID [16]byte) ([]*Entry, error) 
 			return nil, fmt.Errorf("entry %x: sender names: %w", e.Envelope, err)
 		}
 		e.SenderOrgName, e.SenderDeviceName = sn.Org, sn.Device
-		if e.Body, err = OpenColumn(key, caseID, "entries.body", body); err != nil {
-			return nil, err
+		if body != nil {
+			if e.Body, err = OpenColumn(key, caseID, "entries.body", body); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, &e)
 	}

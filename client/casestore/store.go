@@ -98,6 +98,17 @@ CREATE TABLE IF NOT EXISTS sent_envelopes (
 	mailbox BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sent_envelopes_case ON sent_envelopes(case_id);
+CREATE TABLE IF NOT EXISTS chunks (
+	envelope BLOB PRIMARY KEY,
+	case_id BLOB NOT NULL,
+	attachment BLOB NOT NULL,
+	idx INTEGER NOT NULL,
+	sender_org BLOB NOT NULL,
+	size INTEGER NOT NULL,
+	at INTEGER NOT NULL,
+	UNIQUE (case_id, attachment, idx, sender_org)
+);
+CREATE INDEX IF NOT EXISTS chunks_sender ON chunks(case_id, sender_org, at);
 CREATE TABLE IF NOT EXISTS outcomes (
 	id BLOB PRIMARY KEY,
 	giving BLOB NOT NULL,
@@ -117,6 +128,8 @@ var migrations = []struct{ table, column, ddl string }{
 	{"cases", "districts", `ALTER TABLE cases ADD COLUMN districts BLOB`},
 	{"cases", "ref_key", `ALTER TABLE cases ADD COLUMN ref_key BLOB`},
 	{"outbox", "case_id", `ALTER TABLE outbox ADD COLUMN case_id BLOB`},
+	{"outcomes", "token", `ALTER TABLE outcomes ADD COLUMN token BLOB`},
+	{"outcomes", "role", `ALTER TABLE outcomes ADD COLUMN role TEXT NOT NULL DEFAULT ''`},
 }
 
 const indexes = `

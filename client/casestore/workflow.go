@@ -121,6 +121,9 @@ func (s *Store) SentEnvelopes(ctx context.Context, caseID [16]byte) ([]SentEnvel
 // organisation's own packets). It reports whether an entry was removed.
 // The deleted row lingers in free pages until Compact.
 func (t *Tx) DeleteEntry(ctx context.Context, caseID, envelope, senderOrg [16]byte) (bool, error) {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM chunks WHERE envelope = ? AND case_id = ?`, envelope[:], caseID[:]); err != nil {
+		return false, fmt.Errorf("delete entry %x: %w", envelope, err)
+	}
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM entries WHERE envelope = ? AND case_id = ? AND sender_org = ?`,
 		envelope[:], caseID[:], senderOrg[:])
 	if err != nil {
@@ -159,14 +162,19 @@ type OutcomeRecord struct {
 	Bedrooms      int
 	SenderOrg     [16]byte
 	Received      time.Time
+	// Role is who attested it (payload.OutcomeByNominator or
+	// payload.OutcomeByReceivingLandlord) and Token the per-case token
+	// that pairs the two attestations of one move.
+	Role  string
+	Token [16]byte
 }
 
 // AddOutcome records an outcome statistic; it reports false (and changes
 // nothing) when an outcome with the same id is already recorded.
 func (t *Tx) AddOutcome(ctx context.Context, o *OutcomeRecord) (bool, error) {
 	res, err := t.tx.ExecContext(ctx,
-		`INSERT OR IGNORE INTO outcomes (id, giving, receiving, moved_month, days, bedrooms, sender_org, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID[:], o.Giving[:], o.Receiving[:], o.MovedMonth, o.DaysToRehouse, o.Bedrooms, o.SenderOrg[:], o.Received.Unix())
+		`INSERT OR IGNORE INTO outcomes (id, giving, receiving, moved_month, days, bedrooms, sender_org, received, role, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID[:], o.Giving[:], o.Receiving[:], o.MovedMonth, o.DaysToRehouse, o.Bedrooms, o.SenderOrg[:], o.Received.Unix(), o.Role, o.Token[:])
 	if err != nil {
 		return false, fmt.Errorf("record outcome %x: %w", o.ID, err)
 	}
@@ -180,7 +188,7 @@ func (t *Tx) AddOutcome(ctx context.Context, o *OutcomeRecord) (bool, error) {
 // Outcomes returns every outcome statistic recorded, oldest first.
 func (s *Store) Outcomes(ctx context.Context) ([]OutcomeRecord, error) {
 	rows, err := s.db.QueryContext(ctx,
-		`SELECT id, giving, receiving, moved_month, days, bedrooms, sender_org, received FROM outcomes ORDER BY received, rowid`)
+		`SELECT id, giving, receiving, moved_month, days, bedrooms, sender_org, received, role, token FROM outcomes ORDER BY received, rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("list outcomes: %w", err)
 	}
@@ -188,17 +196,18 @@ func (s *Store) Outcomes(ctx context.Context) ([]OutcomeRecord, error) {
 	var out []OutcomeRecord
 	for rows.Next() {
 		var (
-			id, giving, receiving, sender []byte
-			received                      int64
-			o                             OutcomeRecord
+			id, giving, receiving, sender, token []byte
+			received                             int64
+			o                                    OutcomeRecord
 		)
-		if err := rows.Scan(&id, &giving, &receiving, &o.MovedMonth, &o.DaysToRehouse, &o.Bedrooms, &sender, &received); err != nil {
+		if err := rows.Scan(&id, &giving, &receiving, &o.MovedMonth, &o.DaysToRehouse, &o.Bedrooms, &sender, &received, &o.Role, &token); err != nil {
 			return nil, fmt.Errorf("list outcomes: %w", err)
 		}
 		copy(o.ID[:], id)
 		copy(o.Giving[:], giving)
 		copy(o.Receiving[:], receiving)
 		copy(o.SenderOrg[:], sender)
+		copy(o.Token[:], token)
 		o.Received = time.Unix(received, 0).UTC()
 		out = append(out, o)
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	// AfterFunc schedules f after d (used to clear the clipboard); nil
 	// means time.AfterFunc.
 	AfterFunc func(d time.Duration, f func())
+	// SchemeFile is the scheme file the enrolment form starts with
+	// (client.ProvisionedSchemeFile: one placed by IT); "" for none.
+	SchemeFile string
 }
 
 // App is the Saferef desktop app: one window that shows the unlock screen,

@@ -64,8 +64,10 @@ type Core interface {
 type Workflow interface {
 	// SendReferral sends a referral: to the household's current landlord
 	// for approval when r names one (to is then empty), else to the
-	// landlords in to. It returns the case id.
-	SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error)
+	// landlords in to. opt carries the household's details (kept on the
+	// device, never sent until release) and the confirmation of a repeated
+	// reference. It returns the case id.
+	SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (crypto.CaseID, error)
 	// CirculationCandidates lists the landlords a circulation of the case
 	// would go to, by district.
 	CirculationCandidates(ctx context.Context, id crypto.CaseID) ([]client.OrgRef, error)

@@ -33,6 +33,7 @@ func (a *App) showEnrol() {
 	a.enrol, a.unlock = s, nil
 	s.scheme = newEntry(a)
 	s.scheme.SetPlaceHolder(tr("Path of scheme.json, from your scheme coordinator"))
+	s.scheme.SetText(a.opt.SchemeFile)
 	s.relay = newEntry(a)
 	s.relay.SetPlaceHolder("wss://relay.example.org")
 	s.org = newEntry(a)

@@ -51,33 +51,35 @@ func (h *fakeHomes) IsWrongPassphrase(err error) bool { return errors.Is(err, er
 
 // fakeCore is an in-memory Core that records what was sent.
 type fakeCore struct {
-	mu        sync.Mutex
-	rows      []CaseRow
-	cases     map[crypto.CaseID]*CaseView
-	orgs      []Organisation
-	devices   []DeviceInfo
-	syncErr   error
-	syncNew   int
-	sendErr   error // returned by every send while set
-	queued    int
-	referrals []*payload.Referral
-	sentTo    [][]crypto.OrgID
-	messages  []string
-	approvals []*payload.Approval
-	circulate [][]crypto.OrgID
-	offers    []*payload.Offer
-	decisions []string
-	released  []*payload.HouseholdDetails
-	digests   []string
-	statuses  []string
-	attached  []string
-	recalls   [][]crypto.EnvelopeID
-	reads     []crypto.CaseID
-	rotations int
-	backups   int
-	verified  map[crypto.OrgID]bool
-	readers   []Reader
-	closed    bool
+	mu         sync.Mutex
+	rows       []CaseRow
+	cases      map[crypto.CaseID]*CaseView
+	orgs       []Organisation
+	devices    []DeviceInfo
+	syncErr    error
+	syncNew    int
+	sendErr    error // returned by every send while set
+	queued     int
+	referrals  []*payload.Referral
+	households []*payload.HouseholdDetails // the details each referral was opened with
+	duplicates bool                        // SendReferral refuses a repeated reference unless confirmed
+	sentTo     [][]crypto.OrgID
+	messages   []string
+	approvals  []*payload.Approval
+	circulate  [][]crypto.OrgID
+	offers     []*payload.Offer
+	decisions  []string
+	released   []*payload.HouseholdDetails
+	digests    []string
+	statuses   []string
+	attached   []string
+	recalls    [][]crypto.EnvelopeID
+	reads      []crypto.CaseID
+	rotations  int
+	backups    int
+	verified   map[crypto.OrgID]bool
+	readers    []Reader
+	closed     bool
 	// The admin key: its passphrase, the folder it is in, what was
 	// approved and revoked with it, and an error every admin action
 	// returns while set (after the passphrase check).
@@ -135,10 +137,17 @@ func (c *fakeCore) SendMessage(_ context.Context, _ crypto.CaseID, text string) 
 	c.messages = append(c.messages, text)
 	return c.sendErr
 }
-func (c *fakeCore) SendReferral(_ context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
+func (c *fakeCore) SendReferral(_ context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (crypto.CaseID, error) {
+	if opt.Household == nil {
+		return crypto.CaseID{}, client.ErrNoHousehold
+	}
+	if c.duplicates && !opt.Again {
+		return crypto.CaseID{}, client.ErrDuplicateReference
+	}
 	if err := c.sent(); err != nil && !errors.Is(err, client.ErrNotSent) {
 		return crypto.CaseID{}, err
 	}
+	c.households = append(c.households, opt.Household)
 	c.referrals = append(c.referrals, r)
 	c.sentTo = append(c.sentTo, to)
 	return crypto.CaseID{9}, c.sendErr

@@ -135,6 +135,11 @@ func findingText(f guard.Finding) string {
 		guard.KindName:        tr("a household member's name"),
 		guard.KindAddress:     tr("the household's address"),
 		guard.KindDetails:     tr("text from the household's details"),
+		guard.KindStreet:      tr("a street address"),
+		guard.KindNINumber:    tr("a National Insurance number"),
+		guard.KindNHSNumber:   tr("an NHS number"),
+		guard.KindHandle:      tr("a social-media handle"),
+		guard.KindPersonName:  tr("a person's name"),
 	}[f.Kind]
 	if what == "" {
 		what = tr("identifying data")

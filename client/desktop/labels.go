@@ -125,6 +125,8 @@ func eventLabel(k workflow.EventKind) string {
 		return tr("Recalled")
 	case workflow.EventAttachment:
 		return tr("Attachment")
+	case workflow.EventGuardOverride:
+		return tr("Disclosure guard overridden")
 	}
 	return string(k)
 }

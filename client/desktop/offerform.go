@@ -3,6 +3,7 @@ package desktop
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,10 @@ func newOfferForm(a *App, m *mainScreen, c *CaseView) *offerForm {
 	f.rent.SetPlaceHolder("112.50")
 	f.available = newEntry(a)
 	f.available.SetPlaceHolder("YYYY-MM-DD")
-	f.district = widget.NewSelect(payload.Districts(), func(string) { a.touch() })
+	// Only the referral's acceptable districts, less those to avoid: the
+	// form cannot pick a district the household must stay out of (the
+	// core refuses one all the same).
+	f.district = widget.NewSelect(offerDistricts(c), func(string) { a.touch() })
 	f.viewing = newMultiLineEntry(a)
 	f.viewing.SetPlaceHolder(tr("How a viewing is arranged; not where the home is"))
 	f.viewing.SetMinRowsVisible(2)
@@ -65,6 +69,20 @@ func newOfferForm(a *App, m *mainScreen, c *CaseView) *offerForm {
 		r(tr("Address"), "address", f.address),
 		r(tr("Offer stands until"), "expires", f.expires))
 	return f
+}
+
+// offerDistricts are the districts an offer in the case may name.
+func offerDistricts(c *CaseView) []string {
+	var out []string
+	if c == nil || c.Case == nil || c.Referral == nil {
+		return out
+	}
+	for _, d := range c.Referral.DistrictsAcceptable {
+		if !slices.Contains(c.Referral.DistrictsToAvoid, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // offer builds the payload; number problems go under their fields.

@@ -9,7 +9,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/saferef/saferef/client"
 
 	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/crypto"
@@ -30,6 +33,11 @@ type referralForm struct {
 	pregnant, marac                      *widget.Check
 	accessibility, pets, support, needed *entry
 	adaptations, notes                   *entry
+	// The household section: who the household is, kept on this device
+	// (never sent until release) so that the guard refuses it anywhere.
+	names, births, address, phone, email *entry
+	safeToCall, riskNotes, supportWorker *entry
+	leaveMessage                         *widget.Check
 	acceptable, avoid                    *widget.CheckGroup
 	dash, urgency, tenancy, landlord     *widget.Select
 	recipients                           *widget.CheckGroup
@@ -39,13 +47,16 @@ type referralForm struct {
 	send, cancel                         *widget.Button
 	feedback                             *widget.Label
 	content                              fyne.CanvasObject
+	duplicate                            *dialog.ConfirmDialog // the repeated-reference question, while shown
 }
 
 // referralFields are the field keys in form order.
 func referralFields() []string {
 	return []string{"reference", "adults", "children", "pregnant", "bedrooms", "accessibility",
 		"adaptations", "pets", "districts_acceptable", "districts_to_avoid", "risk.dash_band", "risk.marac",
-		"urgency", "current_tenancy", "current_landlord_org", "support_in_place", "needed_by", "notes", "recipients", "form"}
+		"urgency", "current_tenancy", "current_landlord_org", "support_in_place", "needed_by", "notes",
+		"names", "dates_of_birth", "current_address", "safe_contact.phone", "safe_contact.email", "safe_contact.safe_to_call",
+		"risk_notes", "support_worker", "recipients", "form"}
 }
 
 func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
@@ -84,6 +95,22 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 	f.notes = newMultiLineEntry(a)
 	f.notes.SetPlaceHolder(tr("For landlords: no names, addresses, dates of birth or phone numbers"))
 	f.notes.SetMinRowsVisible(3)
+	f.names = newMultiLineEntry(a)
+	f.names.SetPlaceHolder(tr("Full name of everyone moving, one a line"))
+	f.names.SetMinRowsVisible(2)
+	f.births = newMultiLineEntry(a)
+	f.births.SetPlaceHolder(tr("Dates of birth as YYYY-MM-DD, one a line, in the same order"))
+	f.births.SetMinRowsVisible(2)
+	f.address = newEntry(a)
+	f.address.SetPlaceHolder(tr("Current address, one line"))
+	f.phone = newEntry(a)
+	f.email = newEntry(a)
+	f.safeToCall = newEntry(a)
+	f.safeToCall.SetPlaceHolder(tr("e.g. weekdays 10:00-14:00, or via the support worker only"))
+	f.leaveMessage = widget.NewCheck(tr("Safe to leave a message"), nil)
+	f.riskNotes = newMultiLineEntry(a)
+	f.riskNotes.SetMinRowsVisible(2)
+	f.supportWorker = newEntry(a)
 	f.recipientIDs = map[string]crypto.OrgID{}
 	f.recipients = widget.NewCheckGroup(nil, func([]string) { a.touch() })
 	f.recipientsNote = widget.NewLabel("")
@@ -121,6 +148,16 @@ func newReferralForm(a *App, m *mainScreen, orgs []Organisation) *referralForm {
 		row(tr("Support in place"), "support_in_place", f.support),
 		row(tr("Needed by"), "needed_by", f.needed),
 		row(tr("Notes for landlords"), "notes", f.notes),
+		widget.NewLabelWithStyle(tr("The household (kept on this device)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapped(tr("Who the household is. This stays sealed on your organisation's devices and is sent to nobody until you release it to the landlord whose offer you accept. Everything you send in this case is checked against it.")),
+		row(tr("Names"), "names", f.names),
+		row(tr("Dates of birth"), "dates_of_birth", f.births),
+		row(tr("Current address"), "current_address", f.address),
+		row(tr("Safe phone"), "safe_contact.phone", f.phone),
+		row(tr("Safe email"), "safe_contact.email", f.email),
+		row(tr("When it is safe to call"), "safe_contact.safe_to_call", container.NewVBox(f.safeToCall, f.leaveMessage)),
+		row(tr("Risk notes"), "risk_notes", f.riskNotes),
+		row(tr("Support worker"), "support_worker", f.supportWorker),
 		row(tr("Send to these landlords (homes in an acceptable district)"), "recipients", container.NewVBox(f.recipientsNote, f.recipients)),
 		f.errs.label("form"), container.NewHBox(f.send, f.cancel), f.feedback,
 	)))
@@ -233,6 +270,39 @@ func (f *referralForm) referral() (*payload.Referral, bool) {
 	return r, ok
 }
 
+// household builds the household's details from the household section.
+func (f *referralForm) household() *payload.HouseholdDetails {
+	lines := func(e *entry) []string {
+		out := []string{}
+		for _, l := range strings.Split(e.Text, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	return &payload.HouseholdDetails{
+		Schema: payload.SchemaVersion, Names: lines(f.names), DatesOfBirth: lines(f.births),
+		CurrentAddress: strings.TrimSpace(f.address.Text),
+		SafeContact: payload.SafeContact{Phone: strings.TrimSpace(f.phone.Text), Email: strings.TrimSpace(f.email.Text),
+			SafeToCall: strings.TrimSpace(f.safeToCall.Text), SafeToLeaveMessage: f.leaveMessage.Checked},
+		RiskNotes: strings.TrimSpace(f.riskNotes.Text), SupportWorker: strings.TrimSpace(f.supportWorker.Text),
+	}
+}
+
+// guardHousehold is what the guard looks for from the household section.
+func guardHousehold(h *payload.HouseholdDetails) *guard.Household {
+	g := &guard.Household{Names: h.Names, DatesOfBirth: h.DatesOfBirth, Address: h.CurrentAddress,
+		Passages: []string{h.RiskNotes, h.SupportWorker, h.SafeContact.SafeToCall}}
+	if h.SafeContact.Phone != "" {
+		g.Phones = []string{h.SafeContact.Phone}
+	}
+	if h.SafeContact.Email != "" {
+		g.Emails = []string{h.SafeContact.Email}
+	}
+	return g
+}
+
 // chosenRecipients are the ticked landlords.
 func (f *referralForm) chosenRecipients() []crypto.OrgID {
 	var to []crypto.OrgID
@@ -247,7 +317,7 @@ func (f *referralForm) chosenRecipients() []crypto.OrgID {
 // submit validates the referral, shows every problem on its field, and
 // sends it.
 func (f *referralForm) submit() {
-	a, core := f.app, f.app.core
+	a := f.app
 	a.touch()
 	f.clearErrors()
 	r, ok := f.referral()
@@ -261,9 +331,19 @@ func (f *referralForm) submit() {
 			ok = false
 		}
 	}
+	h := f.household()
+	if err := h.Validate(); errors.As(err, &verr) {
+		for _, fe := range verr {
+			if fe.Field == "household_details.case" {
+				continue // the core fills in the case
+			}
+			f.setFieldError(fe.Field, fe.Problem)
+			ok = false
+		}
+	}
 	// The disclosure guard runs here too, so that its findings show with
 	// every other problem at once; the core runs it again before sending.
-	for _, fd := range guard.CheckAt(toGuardFields(r.AnonymousFields()), nil, a.opt.Now()) {
+	for _, fd := range guard.CheckAt(toGuardFields(r.AnonymousFields()), guardHousehold(h), a.opt.Now()) {
 		f.setFieldError(fd.Field, findingText(fd))
 		ok = false
 	}
@@ -279,15 +359,37 @@ func (f *referralForm) submit() {
 		f.feedback.SetText(tr("Some fields need attention: see the messages under them."))
 		return
 	}
+	f.sendReferral(to, r, client.ReferralOptions{Household: h})
+}
+
+// sendReferral sends in the background; a reference already used by an
+// open case of this organisation asks, in a dialog, whether a second case
+// is meant.
+func (f *referralForm) sendReferral(to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) {
+	a, core := f.app, f.app.core
 	f.send.Disable()
 	f.feedback.SetText(tr("Sending…"))
 	a.bg(func(ctx context.Context) {
-		id, err := core.SendReferral(ctx, to, r)
+		id, err := core.SendReferral(ctx, to, r, opt)
 		fyne.Do(func() {
 			if a.core != core {
 				return
 			}
 			f.send.Enable()
+			if errors.Is(err, client.ErrDuplicateReference) {
+				f.feedback.SetText(tr("Not sent yet: an open case already has this reference."))
+				f.duplicate = dialog.NewConfirm(tr("Send a second referral?"),
+					trf("An open case of your organisation already has the reference {{.Ref}}. Send this referral as a second case all the same?", map[string]any{"Ref": r.Reference}),
+					func(again bool) {
+						f.duplicate = nil
+						if again {
+							opt.Again = true
+							f.sendReferral(to, r, opt)
+						}
+					}, a.win)
+				f.duplicate.Show()
+				return
+			}
 			switch f.errs.showSendError(err) {
 			case sendDone:
 				f.main.caseSent(id, err != nil)

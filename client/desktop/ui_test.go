@@ -255,6 +255,7 @@ func TestNewReferralForm(t *testing.T) {
 	f.urgency.SetSelected("urgent")
 	f.tenancy.SetSelected("refuge")
 	test.Type(f.notes, "Needs a ground-floor home.")
+	fillHousehold(f)
 	test.Tap(f.send)
 	if len(h.core.referrals) != 1 {
 		var problems []string

@@ -155,6 +155,7 @@ func TestReferralGuardFindingInline(t *testing.T) {
 	f.urgency.SetSelected("urgent")
 	f.tenancy.SetSelected("refuge")
 	test.Type(f.notes, "Lives near ME4 6ZZ")
+	fillHousehold(f)
 	h.core.sendErr = &guard.Error{Findings: []guard.Finding{{Field: "referral.notes", Kind: guard.KindPostcode, Match: "ME4 6ZZ"}}}
 	test.Tap(f.send)
 	notes := f.errs.label("notes")
@@ -189,6 +190,7 @@ func TestReferralToCurrentLandlordGoesForApproval(t *testing.T) {
 	f.urgency.SetSelected("urgent")
 	f.tenancy.SetSelected(payload.TenancyAssuredHousingAssoc)
 	f.landlord.SetSelected("North Kent Housing")
+	fillHousehold(f)
 	if len(f.recipients.Options) != 0 || !strings.Contains(f.recipientsNote.Text, "for approval") {
 		t.Errorf("with a current landlord the recipients are %v, note %q", f.recipients.Options, f.recipientsNote.Text)
 	}
@@ -298,7 +300,24 @@ func TestOfferForm(t *testing.T) {
 	test.Type(f.bedrooms, "2")
 	test.Type(f.rent, "112.50")
 	test.Type(f.available, "2026-04-01")
-	f.district.SetSelected("Medway")
+	// The form offers only the referral's acceptable districts less those
+	// to avoid: a district the household must stay out of cannot be picked.
+	r := payload.ExampleReferral()
+	for _, d := range r.DistrictsToAvoid {
+		if slices.Contains(f.district.Options, d) {
+			t.Errorf("the offer form offers %s, a district to avoid", d)
+		}
+	}
+	for _, d := range f.district.Options {
+		if !slices.Contains(r.DistrictsAcceptable, d) {
+			t.Errorf("the offer form offers %s, not an acceptable district", d)
+		}
+	}
+	f.district.SetSelected(r.DistrictsToAvoid[0])
+	if f.district.Selected != "" {
+		t.Errorf("picked %q, a district to avoid", f.district.Selected)
+	}
+	f.district.SetSelected(f.district.Options[0])
 	test.Type(f.viewing, "Call 07700 900123 to view")
 	test.Type(f.address, "Flat 2, 9 Dock Road, Chatham ME4 4AA")
 	h.core.sendErr = &guard.Error{Findings: []guard.Finding{{Field: "offer.viewing", Kind: guard.KindPhone, Match: "07700 900123"}}}
@@ -508,5 +527,68 @@ func TestTabLeavesMultiLineEntries(t *testing.T) {
 	h := newHarness(t, true)
 	if newMultiLineEntry(h.app).AcceptsTab() {
 		t.Error("Tab would be typed into a multi-line entry instead of moving to the next field")
+	}
+}
+
+// fillHousehold fills in the new-referral form's household section.
+func fillHousehold(f *referralForm) {
+	test.Type(f.names, "Amira Haddad\nYusuf Haddad")
+	test.Type(f.births, "1991-03-14\n2019-07-02")
+	test.Type(f.address, "14 Orchard Row, Chatham, ME4 6ZZ")
+	test.Type(f.phone, "07700 900412")
+	test.Type(f.safeToCall, "weekdays 10:00-14:00")
+}
+
+// TestReferralHouseholdSection checks that the new-referral form needs the
+// household's details, hands them to the core with the referral (which
+// keeps them on the device), runs the guard against them before sending,
+// and asks in a dialog before sending a repeated reference.
+func TestReferralHouseholdSection(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlock()
+	h.app.runShortcut(shortcut(keyNewReferral))
+	f := h.app.main.form
+	test.Type(f.reference, "KMR-2026-0001")
+	f.acceptable.SetSelected([]string{"Medway"})
+	f.dash.SetSelected("high")
+	f.urgency.SetSelected("urgent")
+	f.tenancy.SetSelected("refuge")
+	test.Tap(f.send)
+	for _, k := range []string{"names", "current_address", "safe_contact.safe_to_call"} {
+		if l := f.errs.label(k); l.Hidden || l.Text == "" {
+			t.Errorf("no inline error on the household's %s", k)
+		}
+	}
+	if len(h.core.referrals) != 0 {
+		t.Fatal("a referral without the household's details was sent")
+	}
+	fillHousehold(f)
+	// The guard knows the household from the form: its name in the notes
+	// is refused before anything reaches the core.
+	test.Type(f.notes, "The Haddads need a ground floor.")
+	test.Tap(f.send)
+	if l := f.errs.label("notes"); !strings.Contains(l.Text, "Haddads") {
+		t.Fatalf("notes error %q", l.Text)
+	}
+	if len(h.core.referrals) != 0 {
+		t.Fatal("a referral naming the household was sent")
+	}
+	f.notes.SetText("Needs a ground floor.")
+	h.core.duplicates = true
+	test.Tap(f.send)
+	if f.duplicate == nil {
+		t.Fatalf("no dialog for a repeated reference: %q", f.feedback.Text)
+	}
+	if len(h.core.referrals) != 0 {
+		t.Fatal("a repeated reference was sent without asking")
+	}
+	f.duplicate.Confirm()
+	if len(h.core.referrals) != 1 {
+		t.Fatalf("not sent after confirming: %q", f.feedback.Text)
+	}
+	hd := h.core.households[0]
+	if !slices.Equal(hd.Names, []string{"Amira Haddad", "Yusuf Haddad"}) || hd.CurrentAddress != "14 Orchard Row, Chatham, ME4 6ZZ" ||
+		hd.SafeContact.Phone != "07700 900412" || !slices.Equal(hd.DatesOfBirth, []string{"1991-03-14", "2019-07-02"}) {
+		t.Errorf("household details handed to the core: %+v", hd)
 	}
 }

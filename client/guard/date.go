@@ -43,7 +43,7 @@ var (
 	// 14 March 1991, 14th Mar. 1991, 14 of March, 1991
 	dayMonthYearRE = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?(?: of)?[ ,-]{0,3}(` + monthNames + `)\.?,?[ -]?(\d{4})\b`)
 	// March 14, 1991; Mar 14th 1991
-	monthDayYearRE = regexp.MustCompile(`(?i)\b(` + monthNames + `)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b`)
+	monthDayYearRE = regexp.MustCompile(`(?i)\b(` + monthNames + `)\.?,? (?:the )?(\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b`)
 	// 14/03/91: only when it is a household member's date of birth.
 	shortYearDateRE = regexp.MustCompile(`\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})\b`)
 )
@@ -131,7 +131,7 @@ func (c *checker) dates(text string) []span {
 				}
 				for _, d := range f.read(groups) {
 					if c.birthDate(d) {
-						out = append(out, span{w[0] + m[0], w[0] + m[1], KindDateOfBirth})
+						out = append(out, span{w[0] + m[0], w[0] + m[1], KindDateOfBirth, c.ownBirth(d)})
 						break
 					}
 				}
@@ -145,7 +145,7 @@ func (c *checker) dates(text string) []span {
 		d, mo, yy := atoi(text[m[2]:m[3]]), atoi(text[m[4]:m[5]]), atoi(text[m[6]:m[7]])
 		for _, b := range c.household.births {
 			if b.y%100 == yy && ((b.m == mo && b.d == d) || (b.m == d && b.d == mo)) {
-				out = append(out, span{m[0], m[1], KindDateOfBirth})
+				out = append(out, span{m[0], m[1], KindDateOfBirth, true})
 				break
 			}
 		}
@@ -163,6 +163,11 @@ func (c *checker) birthDate(d civilDate) bool {
 		return true
 	}
 	return d.y >= minBirthYear && !d.after(c.today)
+}
+
+// ownBirth reports whether d is a household member's date of birth.
+func (c *checker) ownBirth(d civilDate) bool {
+	return c.household != nil && slices.Contains(c.household.births, d)
 }
 
 // parseDate reads a whole string as one date in any full-date pattern

@@ -18,7 +18,10 @@ func FuzzCheck(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	kinds := map[string]bool{KindPostcode: true, KindPhone: true, KindEmail: true, KindDateOfBirth: true, KindName: true, KindAddress: true, KindDetails: true}
+	kinds := map[string]bool{}
+	for _, k := range Kinds() {
+		kinds[k] = true
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		fields := []Field{{Name: "a", Value: s}, {Name: "b", Value: strings.ToUpper(s)}}
 		got := CheckAt(fields, amira(), today)

@@ -17,7 +17,18 @@ const (
 	KindName        = "name"
 	KindAddress     = "address"
 	KindDetails     = "details"
+	KindStreet      = "street-address"
+	KindNINumber    = "ni-number"
+	KindNHSNumber   = "nhs-number"
+	KindHandle      = "handle"
+	KindPersonName  = "person-name"
 )
+
+// Kinds returns every kind of finding.
+func Kinds() []string {
+	return []string{KindPostcode, KindPhone, KindEmail, KindDateOfBirth, KindName, KindAddress, KindDetails,
+		KindStreet, KindNINumber, KindNHSNumber, KindHandle, KindPersonName}
+}
 
 // Field is one free-text field about to be sent, with its JSON path (e.g.
 // "referral.notes"). The client converts payload.Field values to these.
@@ -55,9 +66,14 @@ type Finding struct {
 	Field string
 	// Kind is one of the Kind constants.
 	Kind string
-	// Match is the text matched, as normalised by Check (Unicode NFKD with
-	// accents removed, runs of white space as one space).
+	// Match is the text matched, as normalised by Check (Unicode NFKC,
+	// look-alike letters folded, accents removed, runs of white space as
+	// one space).
 	Match string
+	// Own is true when the match is the household's own data (a name,
+	// date of birth, address, phone or email from its details): such a
+	// finding can never be overridden.
+	Own bool
 }
 
 // String returns e.g. `referral.notes: looks like a UK postcode: "ME4 6ZZ"`.
@@ -83,6 +99,16 @@ func describe(kind string) string {
 		return "contains the household's address"
 	case KindDetails:
 		return "contains text from the household details"
+	case KindStreet:
+		return "looks like a street address"
+	case KindNINumber:
+		return "looks like a National Insurance number"
+	case KindNHSNumber:
+		return "looks like an NHS number"
+	case KindHandle:
+		return "looks like a social-media handle"
+	case KindPersonName:
+		return "looks like a person's name"
 	}
 	return "looks identifying (" + kind + ")"
 }
@@ -143,6 +169,7 @@ func Verify(fields []Field, h *Household, today time.Time) error {
 type span struct {
 	start, end int
 	kind       string
+	own        bool // the household's own data
 }
 
 // checker holds the patterns for one Check call.
@@ -162,21 +189,30 @@ func (c *checker) field(f Field) []Finding {
 		return nil
 	}
 	var spans []span
-	spans = append(spans, postcodes(text)...)
+	toks := tokens(text)
+	for _, s := range postcodesNI(text, toks) {
+		s.own = s.kind == KindPostcode && c.household != nil && c.household.postcode != "" && squeeze(text[s.start:s.end]) == c.household.postcode
+		spans = append(spans, s)
+	}
 	var own map[string]bool
 	if c.household != nil {
 		own = c.household.phones
 	}
-	spans = append(spans, phones(text, own)...)
+	spans = append(spans, numbers(text, own)...)
+	spans = append(spans, emails(text, toks)...)
 	if strings.ContainsRune(text, '@') {
-		spans = append(spans, emails(text)...)
+		spans = append(spans, handles(text)...)
 	}
+	spans = append(spans, streets(text, toks)...)
+	spans = append(spans, personNames(text, toks)...)
 	spans = append(spans, c.dates(text)...)
+	spans = append(spans, c.wordDates(text)...)
 	if c.household != nil {
 		spans = append(spans, c.household.find(text)...)
 	}
 	// Longest first at each position, so that a finding inside another
-	// (the postcode of a whole address) is dropped.
+	// (the postcode of a whole address) is dropped; at the same place the
+	// household's own data first.
 	slices.SortFunc(spans, func(a, b span) int {
 		if a.start != b.start {
 			return a.start - b.start
@@ -184,8 +220,23 @@ func (c *checker) field(f Field) []Finding {
 		if a.end != b.end {
 			return b.end - a.end
 		}
+		if a.own != b.own {
+			if a.own {
+				return -1
+			}
+			return 1
+		}
 		return strings.Compare(a.kind, b.kind)
 	})
+	// A span that overlaps a longer one that contains household data is
+	// household data too (the street of the household's own address).
+	for i := range spans {
+		for j := range spans {
+			if spans[j].own && spans[i].start < spans[j].end && spans[j].start < spans[i].end {
+				spans[i].own = true
+			}
+		}
+	}
 	var out []Finding
 	seen := map[[2]string]bool{}
 	coveredTo := -1
@@ -200,7 +251,77 @@ func (c *checker) field(f Field) []Finding {
 			continue
 		}
 		seen[key] = true
-		out = append(out, Finding{Field: f.Name, Kind: s.kind, Match: m})
+		out = append(out, Finding{Field: f.Name, Kind: s.kind, Match: m, Own: s.own})
 	}
 	return out
+}
+
+// Override is a caseworker's decision, with a reason, that a match the
+// guard flagged is not identifying ("Church Road Surgery" is a landmark,
+// not the household's address). It is recorded in the case's timeline and
+// applies to that match in every field of that case from then on.
+type Override struct {
+	// Match is the flagged text, as the finding showed it.
+	Match string
+	// Reason says why it is not identifying.
+	Reason string
+}
+
+// MaxOverrideReasonChars caps an override's reason.
+const MaxOverrideReasonChars = 300
+
+// ErrOverrideOwnData means an override was asked for a match that is the
+// household's own data (or contains it): those are never overridden.
+var ErrOverrideOwnData = errors.New("the household's own details cannot be overridden")
+
+// CheckOverride refuses an override that would let the household's own
+// data through (ErrOverrideOwnData), that names no match, or that gives no
+// reason.
+func CheckOverride(o Override, h *Household, today time.Time) error {
+	m := strings.TrimSpace(normalise(o.Match))
+	switch {
+	case m == "":
+		return errors.New("override: name the flagged text it applies to")
+	case strings.TrimSpace(o.Reason) == "":
+		return errors.New("override: a reason is required")
+	case len([]rune(o.Reason)) > MaxOverrideReasonChars:
+		return fmt.Errorf("override: the reason is longer than %d characters", MaxOverrideReasonChars)
+	}
+	for _, f := range CheckAt([]Field{{Name: "override", Value: m}}, h, today) {
+		if f.Own {
+			return fmt.Errorf("override %q: %w: %s", m, ErrOverrideOwnData, f)
+		}
+	}
+	return nil
+}
+
+// WithoutOverridden returns the findings that no override covers: a
+// finding is covered when it is not the household's own data and its
+// match equals an override's match, ignoring case and spacing.
+func WithoutOverridden(findings []Finding, overrides []Override) []Finding {
+	if len(overrides) == 0 {
+		return findings
+	}
+	allowed := map[string]bool{}
+	for _, o := range overrides {
+		allowed[overrideKey(o.Match)] = true
+	}
+	var out []Finding
+	for _, f := range findings {
+		if !f.Own && allowed[overrideKey(f.Match)] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func overrideKey(s string) string { return strings.ToLower(strings.TrimSpace(normalise(s))) }
+
+// VerifyWith is Verify with the case's overrides applied.
+func VerifyWith(fields []Field, h *Household, today time.Time, overrides []Override) error {
+	if f := WithoutOverridden(CheckAt(fields, h, today), overrides); len(f) > 0 {
+		return &Error{Findings: f}
+	}
+	return nil
 }

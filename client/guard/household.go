@@ -18,6 +18,9 @@ type householdMatcher struct {
 	phrases map[rune][]phrase
 	phones  map[string]bool // household phones, canonical digits
 	births  []civilDate
+	// postcode is the household's postcode, squeezed (no separators,
+	// upper case), or "".
+	postcode string
 }
 
 // phrase is one literal phrase of the household's details, matched
@@ -37,7 +40,7 @@ func newHouseholdMatcher(h *Household) *householdMatcher {
 		return nil
 	}
 	m := &householdMatcher{phrases: map[rune][]phrase{}}
-	m.addPhrases(nameTerms(h.Names), KindName)
+	m.addNames(nameTerms(h.Names))
 	m.addPhrases(addressTerms(h.Address), KindAddress)
 	var emails []string
 	for _, e := range h.Emails {
@@ -51,6 +54,10 @@ func newHouseholdMatcher(h *Household) *householdMatcher {
 		slices.SortStableFunc(list, func(a, b phrase) int { return b.size - a.size })
 	}
 	m.phones = ownPhones(h.Phones)
+	if pcs := postcodes(normalise(h.Address)); len(pcs) > 0 {
+		a := normalise(h.Address)
+		m.postcode = squeeze(a[pcs[len(pcs)-1].start:pcs[len(pcs)-1].end])
+	}
 	for _, d := range h.DatesOfBirth {
 		if cd, ok := parseDate(d); ok {
 			m.births = append(m.births, cd)
@@ -81,6 +88,37 @@ func (m *householdMatcher) addPhrases(phrases []string, kind string) {
 	}
 }
 
+// addNames adds the household's names (already normalised): each word
+// also matches with its letters split by dots, spaces, dashes or
+// underscores ("A.m.i.r.a", "H A D D A D"), and the whole name with a
+// plural or possessive ending ("the Haddads", "Amira's", "the Haddads'").
+func (m *householdMatcher) addNames(names []string) {
+	for _, p := range names {
+		w := words(p)
+		if len(w) == 0 {
+			continue
+		}
+		alts := make([]string, len(w))
+		for i, x := range w {
+			alts[i] = regexp.QuoteMeta(x)
+			if letters := []rune(x); len(letters) >= minNamePartLetters {
+				split := make([]string, len(letters))
+				for k, r := range letters {
+					split[k] = regexp.QuoteMeta(string(r))
+				}
+				alts[i] = `(?:` + alts[i] + `|` + strings.Join(split, `[ ._*-]+`) + `)`
+			}
+		}
+		first, _ := utf8.DecodeRuneInString(w[0])
+		key := unicode.ToLower(first)
+		m.phrases[key] = append(m.phrases[key], phrase{
+			re:   regexp.MustCompile(`^(?i:` + strings.Join(alts, `[ ,._-]+`) + `(?:'s|s'|es|s|')?)`),
+			kind: KindName,
+			size: len(p),
+		})
+	}
+}
+
 // find returns the spans of the household's own details in text.
 func (m *householdMatcher) find(text string) []span {
 	var out []span
@@ -88,7 +126,7 @@ func (m *householdMatcher) find(text string) []span {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if boundaryBefore(text, i) {
 			if end, kind, ok := m.phraseAt(text, i, unicode.ToLower(r)); ok {
-				out = append(out, span{i, end, kind})
+				out = append(out, span{i, end, kind, true})
 				i = end
 				continue
 			}
@@ -104,8 +142,8 @@ func (m *householdMatcher) phraseAt(text string, i int, lower rune) (end int, ki
 	for _, p := range m.phrases[lower] {
 		// A match is at most a few times the phrase's length (separator
 		// runs), so the search never reads the rest of a long text.
-		rest := text[i:min(len(text), i+3*p.size+8)]
-		if len(rest) < len(p.first) || !strings.EqualFold(rest[:len(p.first)], p.first) {
+		rest := text[i:min(len(text), i+4*p.size+8)]
+		if p.first != "" && (len(rest) < len(p.first) || !strings.EqualFold(rest[:len(p.first)], p.first)) {
 			continue
 		}
 		if loc := p.re.FindStringIndex(rest); loc != nil && boundaryAfter(text, i+loc[1]) {

@@ -56,8 +56,19 @@ func (c *Case) Apply(ev Event) error {
 }
 
 // permit checks the role and the stage only (Allowed uses it too), by the
-// event's rule in rules.
+// event's rule in rules. A stage refusal in a case that ended for a reason
+// the stage does not tell ("the nominating organisation recalled the
+// referral") says that reason too.
 func (c *Case) permit(k EventKind, role Role) *TransitionError {
+	err := c.permitRule(k, role)
+	if err != nil && err.Err == ErrWrongStage && c.EndedWhy != "" {
+		err.Reason += ": " + c.EndedWhy
+	}
+	return err
+}
+
+// permitRule is permit without the case's ending reason.
+func (c *Case) permitRule(k EventKind, role Role) *TransitionError {
 	fail := func(sentinel error, reason string) *TransitionError {
 		return &TransitionError{From: c.Stage, Event: k, Actor: role, Reason: reason, Err: sentinel}
 	}
@@ -142,7 +153,7 @@ func (c *Case) record(ev Event) {
 			c.Stage = StageCirculated
 		}
 	case EventOfferMade:
-		c.Offers = append(c.Offers, Offer{ID: ev.Offer, Landlord: ev.Actor.Org, State: OfferPending, Made: ev.At})
+		c.Offers = append(c.Offers, Offer{ID: ev.Offer, Landlord: ev.Actor.Org, State: OfferPending, Made: ev.At, Expires: ev.Expires})
 		c.Stage = StageOffersReceived
 	case EventNoSuitableHome:
 		if mine && c.MyRole() == RoleCandidate {
@@ -197,8 +208,19 @@ func (c *Case) record(ev Event) {
 		c.Stage = StageDetailsReleased
 	case EventSignedUp:
 		c.SignedUp = true
+		c.SignedUpOn = ev.Effective
 	case EventMovedIn:
 		c.Stage = StageMoved
+		c.MovedInOn = ev.Effective
+	case EventRecalled:
+		if ev.RecalledReferral && c.MyRole() == RoleCandidate && c.Stage.Open() {
+			for j := range c.Offers {
+				if c.Offers[j].State == OfferPending {
+					c.Offers[j].State, c.Offers[j].Decided = OfferDeclined, ev.At
+				}
+			}
+			c.Stage, c.Ended, c.EndedWhy = StageWithdrawn, ev.At, "the nominating organisation recalled the referral"
+		}
 	case EventClosed:
 		c.Stage, c.Ended = StageClosed, ev.At
 	case EventWithdrawn:

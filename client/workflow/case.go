@@ -3,6 +3,8 @@ package workflow
 import (
 	"slices"
 	"time"
+
+	"github.com/saferef/saferef/client/guard"
 )
 
 // OfferState is where one offer stands.
@@ -15,6 +17,10 @@ const (
 	OfferDeclined OfferState = "declined"
 	// OfferFilled is an offer left open when another offer was accepted.
 	OfferFilled OfferState = "filled"
+	// OfferExpired is how a pending offer past its expiry date is shown;
+	// it can no longer be accepted. (The case records it as pending: the
+	// state depends on when one looks.)
+	OfferExpired OfferState = "expired"
 )
 
 // Offer is one offer of a property in a case, as this organisation knows
@@ -26,6 +32,26 @@ type Offer struct {
 	Made     time.Time
 	Decided  time.Time
 	Why      string // the reason given when declined
+	// Expires is the last day the offer stands, YYYY-MM-DD ("" for an
+	// offer recorded before offers carried one).
+	Expires string
+}
+
+// ExpiredAt reports whether the offer has expired at t: t is after the
+// end of its last day (UTC).
+func (o Offer) ExpiredAt(t time.Time) bool {
+	return expiredAt(o.Expires, t)
+}
+
+func expiredAt(expires string, t time.Time) bool {
+	if expires == "" {
+		return false
+	}
+	d, err := time.Parse(time.DateOnly, expires)
+	if err != nil {
+		return true
+	}
+	return !t.Before(d.AddDate(0, 0, 1))
 }
 
 // Case is one case from the point of view of ONE organisation (Org): cases
@@ -57,6 +83,12 @@ type Case struct {
 	DetailsReleasedTo [16]byte
 	Consent           *Consent // as recorded when details were released
 	SignedUp          bool
+	// SignedUpOn and MovedInOn are the effective dates of the sign-up and
+	// the move, YYYY-MM-DD.
+	SignedUpOn, MovedInOn string
+	// EndedWhy says why the case ended here when that is not plain from
+	// the stage ("the nominator recalled the referral").
+	EndedWhy string
 
 	Created time.Time // first event
 	Updated time.Time // last event
@@ -159,6 +191,17 @@ func (c *Case) ToTellFilled() [][16]byte {
 	for _, o := range c.Candidates {
 		if o != c.AcceptedLandlord && !slices.Contains(c.Filled, o) && !slices.Contains(c.Declined, o) {
 			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Overrides returns the disclosure guard overrides recorded in the case.
+func (c *Case) Overrides() []guard.Override {
+	var out []guard.Override
+	for _, e := range c.History {
+		if e.Kind == EventGuardOverride {
+			out = append(out, guard.Override{Match: e.Match, Reason: e.Why})
 		}
 	}
 	return out

@@ -83,6 +83,7 @@
 //   - read: nominator, current-landlord, candidate, accepted-landlord; at awaiting-approval, circulated, offers-received, offer-accepted, details-released, moved, closed, withdrawn, filled, declined.
 //   - recalled: nominator, current-landlord, candidate, accepted-landlord; at awaiting-approval, circulated, offers-received, offer-accepted, details-released, moved, closed, withdrawn, filled, declined.
 //   - attachment: nominator, current-landlord, candidate, accepted-landlord; at circulated, offers-received, offer-accepted, details-released, moved.
+//   - guard-override: nominator, current-landlord, candidate, accepted-landlord; at draft, awaiting-approval, circulated, offers-received, offer-accepted, details-released, moved, closed, withdrawn, filled, declined; local to this organisation; never listed as a step.
 //
 // (End of the generated table.)
 //

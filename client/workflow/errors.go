@@ -20,6 +20,9 @@ var (
 	// ErrUnknownStatus is returned by StatusEvent for a status that is not
 	// one of the status-update statuses.
 	ErrUnknownStatus = errors.New("unknown status")
+	// ErrOfferExpired means an offer was made after its expiry date or
+	// accepted after it.
+	ErrOfferExpired = errors.New("offer expired")
 )
 
 // TransitionError is a refused event: what was tried, by whom, from which

@@ -34,6 +34,10 @@ const (
 	EventRead            EventKind = "read"
 	EventRecalled        EventKind = "recalled"
 	EventAttachment      EventKind = "attachment"
+	// EventGuardOverride records, on this organisation's devices only, a
+	// caseworker's decision that a match of the disclosure guard is not
+	// identifying (Match), with the reason (Why).
+	EventGuardOverride EventKind = "guard-override"
 )
 
 // EventKinds returns every event kind, in the order of the flow.
@@ -41,7 +45,7 @@ func EventKinds() []EventKind {
 	return []EventKind{EventReferralDrafted, EventApprovalRequested, EventApproved, EventApprovalDeclined,
 		EventCirculated, EventOfferMade, EventNoSuitableHome, EventOfferAccepted, EventOfferDeclined, EventFilled,
 		EventDetailsReleased, EventSignedUp, EventMovedIn, EventClosed, EventWithdrawn,
-		EventMessage, EventRead, EventRecalled, EventAttachment}
+		EventMessage, EventRead, EventRecalled, EventAttachment, EventGuardOverride}
 }
 
 // verb is what the event does, for "cannot VERB: reason".
@@ -85,6 +89,8 @@ func (k EventKind) verb() string {
 		return "recall a packet"
 	case EventAttachment:
 		return "send an attachment"
+	case EventGuardOverride:
+		return "override the disclosure guard"
 	}
 	return fmt.Sprintf("apply unknown event %q", string(k))
 }
@@ -178,4 +184,16 @@ type Event struct {
 	WillGiveHomeBack bool
 	// Consent is required for details-released.
 	Consent *Consent
+	// Effective is the date a status took effect, YYYY-MM-DD (signed-up,
+	// moved-in, closed, withdrawn; empty for a local event). Dates must
+	// be in order: signed-up <= moved-in <= closed, none more than a day
+	// after the event, none before the case began.
+	Effective string
+	// Expires is the last day an offer stands, YYYY-MM-DD (offer-made).
+	Expires string
+	// RecalledReferral marks a recall that shredded the case's referral
+	// at a candidate landlord: the case is then closed for offers.
+	RecalledReferral bool
+	// Match is the text a guard-override lets through.
+	Match string
 }

@@ -109,6 +109,8 @@ var rules = map[EventKind]rule{
 		stages: []Stage{StageCirculated, StageOffersReceived, StageOfferAccepted, StageDetailsReleased, StageMoved}},
 	EventRead:     afterDraftRule,
 	EventRecalled: afterDraftRule,
+	EventGuardOverride: {roles: caseRoles, stages: Stages(),
+		note: "local to this organisation; never listed as a step"},
 }
 
 var (

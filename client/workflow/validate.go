@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // eventCheck is one event being checked against the case it would change.
@@ -25,7 +26,11 @@ var validators = map[EventKind]func(x *eventCheck) error{
 	EventApprovalRequested: validateApprovalRequest,
 	EventApproved:          validateApproval,
 	EventApprovalDeclined:  validateReason,
-	EventWithdrawn:         validateReason,
+	EventWithdrawn:         validateWithdrawal,
+	EventSignedUp:          validateDates,
+	EventMovedIn:           validateDates,
+	EventClosed:            validateDates,
+	EventGuardOverride:     validateOverride,
 	EventCirculated:        validateCirculation,
 	EventOfferMade:         validateOffer,
 	EventNoSuitableHome:    validateNoSuitableHome,
@@ -123,6 +128,8 @@ func validateOffer(x *eventCheck) error {
 		return x.fail(ErrInvalidEvent, "offer %x was already made", ev.Offer)
 	case slices.Contains(c.Filled, ev.Actor.Org):
 		return x.fail(ErrNotPermitted, "the landlord was told the referral is filled and is no longer part of the case")
+	case expiredAt(ev.Expires, ev.At):
+		return x.fail(ErrOfferExpired, "the offer expired on %s, before it was made", ev.Expires)
 	}
 	return nil
 }
@@ -151,7 +158,61 @@ func validatePendingOffer(x *eventCheck) error {
 	return nil
 }
 
-func validateOfferAcceptance(x *eventCheck) error { return validatePendingOffer(x) }
+func validateOfferAcceptance(x *eventCheck) error {
+	if err := validatePendingOffer(x); err != nil {
+		return err
+	}
+	if o := x.c.Offers[x.c.offer(x.ev.Offer)]; o.ExpiredAt(x.ev.At) {
+		return x.fail(ErrOfferExpired, "offer %x expired on %s", x.ev.Offer, o.Expires)
+	}
+	return nil
+}
+
+func validateWithdrawal(x *eventCheck) error {
+	if err := validateReason(x); err != nil {
+		return err
+	}
+	return validateDates(x)
+}
+
+// validateDates checks a status event's effective date: a date, at most a
+// day after the event, not before the case began, and in order
+// (signed-up <= moved-in <= closed).
+func validateDates(x *eventCheck) error {
+	c, ev := x.c, x.ev
+	if ev.Effective == "" {
+		return nil
+	}
+	eff, err := time.Parse(time.DateOnly, ev.Effective)
+	if err != nil {
+		return x.fail(ErrInvalidEvent, "effective date %q is not a date as YYYY-MM-DD", ev.Effective)
+	}
+	if eff.After(ev.At.UTC().AddDate(0, 0, 1)) {
+		return x.fail(ErrInvalidEvent, "effective date %s is in the future (more than a day ahead)", ev.Effective)
+	}
+	if !c.Created.IsZero() {
+		if start := c.Created.UTC().Format(time.DateOnly); ev.Effective < start {
+			return x.fail(ErrInvalidEvent, "effective date %s is before the case began (%s)", ev.Effective, start)
+		}
+	}
+	switch {
+	case ev.Kind == EventMovedIn && c.SignedUpOn != "" && ev.Effective < c.SignedUpOn:
+		return x.fail(ErrInvalidEvent, "moved-in date %s is before the sign-up date %s", ev.Effective, c.SignedUpOn)
+	case ev.Kind == EventClosed && c.MovedInOn != "" && ev.Effective < c.MovedInOn:
+		return x.fail(ErrInvalidEvent, "closing date %s is before the moved-in date %s", ev.Effective, c.MovedInOn)
+	}
+	return nil
+}
+
+func validateOverride(x *eventCheck) error {
+	switch {
+	case !x.mine:
+		return x.fail(ErrNotPermitted, "a guard override is local to this organisation")
+	case x.ev.Match == "" || x.ev.Why == "":
+		return x.fail(ErrInvalidEvent, "an override names the match and gives a reason")
+	}
+	return nil
+}
 
 func validateOfferDecline(x *eventCheck) error {
 	if err := validateReason(x); err != nil {

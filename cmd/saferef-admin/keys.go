@@ -34,6 +34,8 @@ func hinted(err error) error {
 	}
 	var se *admin.StagingError
 	switch {
+	case errors.Is(err, admin.ErrBadReason):
+		return cli.WithHint(err, "give --reason a short phrase with nothing personal in it, e.g. \"laptop lost\" or \"member of staff left\": everyone in the scheme can read the log")
 	case errors.Is(err, admin.ErrUnknownOrg):
 		return cli.WithHint(err, "check the id with 'saferef-admin log show'")
 	case errors.Is(err, admin.ErrUnknownDevice):

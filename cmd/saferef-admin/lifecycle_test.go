@@ -148,3 +148,27 @@ func TestDeviceLifecycleCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestRevokeReasonGuarded runs 'device revoke' and 'org remove' with a
+// reason that would put a name and a phone number in the public log: both
+// refuse before touching the relay or a key, with the finding and a hint.
+func TestRevokeReasonGuarded(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"device", "revoke", "--dir", dir, "--relay", "ws://127.0.0.1:1", "--reason", "Jane Smith left, call 07700 900123", strings.Repeat("ab", 16)},
+		{"org", "remove", "--dir", dir, "--relay", "ws://127.0.0.1:1", "--reason", "Jane Smith left, call 07700 900123", strings.Repeat("cd", 16)},
+	} {
+		code, _, errOut := runCLI(t, testVars, args...)
+		if code != 1 {
+			t.Fatalf("%v: exit %d: %s", args[:2], code, errOut)
+		}
+		for _, want := range []string{`looks like a UK phone number: "07700 900123"`, `looks like a person's name: "Jane Smith"`, "saferef-admin: hint: give --reason a short phrase"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%v: output lacks %q:\n%s", args[:2], want, errOut)
+			}
+		}
+		if strings.Contains(errOut, "connect to relay") {
+			t.Errorf("%v: the relay was contacted before the reason was checked", args[:2])
+		}
+	}
+}

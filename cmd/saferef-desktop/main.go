@@ -1,18 +1,24 @@
 // Command saferef-desktop is the Saferef desktop app for caseworkers and
-// landlord liaison officers: saferef-desktop --home HOME.
+// landlord liaison officers: saferef-desktop [--home HOME].
+//
+// The device home defaults to $SAFEREF_HOME, else the per-user data
+// directory (~/.local/share/saferef on Linux, %LOCALAPPDATA%\Saferef on
+// Windows), the same choice as the saferef CLI's (client.DefaultHome);
+// docs/INSTALL.md lists what is written there.
 package main
 
 import (
 	_ "embed"
 	"flag"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/client/desktop/devicecore"
 )
@@ -21,15 +27,26 @@ import (
 var icon []byte
 
 func main() {
-	home := flag.String("home", filepath.Join(os.Getenv("HOME"), ".saferef"), "the device home directory")
+	home := flag.String("home", defaultHome(os.Getenv, os.Stderr), "the device home `directory` (default $SAFEREF_HOME, else the per-user data directory)")
 	flag.Parse()
 	a := app.NewWithID("uk.org.saferef.desktop")
 	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
 	ui, err := desktop.New(a, desktop.Options{
-		Home: *home, Homes: devicecore.Homes{}, SyncEvery: 30 * time.Second})
+		Home: *home, Homes: devicecore.Homes{}, SyncEvery: 30 * time.Second,
+		SchemeFile: client.ProvisionedSchemeFile(os.Getenv)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "saferef-desktop: error:", err)
 		os.Exit(1)
 	}
 	ui.Run()
+}
+
+// defaultHome is the device home when --home is not given, announcing an
+// older release's home if that is the one in use.
+func defaultHome(getenv func(string) string, stderr io.Writer) string {
+	c := client.DefaultHome(getenv)
+	if c.Legacy {
+		fmt.Fprintln(stderr, "saferef-desktop: note:", c.Notice)
+	}
+	return c.Dir
 }

@@ -28,103 +28,228 @@ type usageError struct{ msg, hint string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// hintedError is a failure with advice on what to do next: exit code 1.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() }
+func (e *hintedError) Unwrap() error { return e.err }
+
+// storeFile is the SQLite store's file name in the data directory.
+const storeFile = "relay.db"
+
 // run is the whole command, with its exit code; main only wires signals.
+// The first argument may name a subcommand (backup, restore, check);
+// otherwise the relay serves.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("saferef-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		dataDir    = fs.String("data", "", "directory for the relay's SQLite store (created 0700 if missing)")
-		listen     = fs.String("listen", "127.0.0.1:8443", "address to listen on; plain ws:// only on loopback")
-		schemeFile = fs.String("scheme", "", "the scheme file (scheme.json) from the scheme coordinator")
-		tlsCert    = fs.String("tls-cert", "", "TLS certificate chain (PEM); required off loopback")
-		tlsKey     = fs.String("tls-key", "", "TLS private key (PEM)")
-		origin     = fs.String("origin", "", "public origin clients dial, if not the listen address (e.g. wss://relay.example.org behind a proxy)")
-		pgDSN      = fs.String("postgres", "", "PostgreSQL DSN: share one store between several relay nodes instead of SQLite")
-		logKey     = fs.String("log-key", "", "the transparency log's checkpoint signing key (default DATA/log-signing.key, created on first start); every node sharing a --postgres store must use the same file")
-		ttl        = fs.Duration("mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
-		logIP      = fs.Bool("log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
-		logLevel   = fs.String("log-level", "info", "debug, info, warn or error")
-	)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F]\n\n")
-		fs.PrintDefaults()
+	var err error
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub = args[0]
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	switch sub {
+	case "":
+		var cfg *config
+		cfg, err = parseServe(args, stderr)
+		if cfg == nil && err == nil {
+			return 0 // -h
 		}
-		return 2
+		if err == nil {
+			err = serve(ctx, *cfg, stdout, stderr)
+		}
+	case "backup":
+		err = backupCmd(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = restoreCmd(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = checkCmd(ctx, args[1:], stdout, stderr)
+	default:
+		err = &usageError{fmt.Sprintf("unknown command %q", sub), "the commands are backup, restore and check; with flags only, saferef-server serves (saferef-server -h)"}
 	}
-	err := serve(ctx, config{
-		dataDir: *dataDir, listen: *listen, schemeFile: *schemeFile, tlsCert: *tlsCert, tlsKey: *tlsKey,
-		origin: *origin, pgDSN: *pgDSN, logKey: *logKey, ttl: *ttl, logIP: *logIP, logLevel: *logLevel,
-	}, stdout, stderr)
-	if err == nil {
+	return exitWith(err, stderr)
+}
+
+// exitWith prints err (and its hint) the way every subcommand does and
+// returns the exit code.
+func exitWith(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	fmt.Fprintf(stderr, "saferef-server: error: %v\n", err)
 	var ue *usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) && ue.msg == "" {
+		return 2 // the flag package has already said what was wrong
+	}
+	fmt.Fprintf(stderr, "saferef-server: error: %v\n", err)
+	var he *hintedError
+	switch {
+	case errors.As(err, &ue):
 		if ue.hint != "" {
 			fmt.Fprintf(stderr, "saferef-server: hint: %s\n", ue.hint)
 		}
 		return 2
+	case errors.As(err, &he):
+		fmt.Fprintf(stderr, "saferef-server: hint: %s\n", he.hint)
+	case errors.Is(err, store.ErrSchemaNewer):
+		fmt.Fprintf(stderr, "saferef-server: hint: install the saferef-server release that wrote this store (docs/OPERATIONS.md, \"Upgrade\")\n")
 	}
 	return 1
 }
 
+// config is the serving configuration, from flags.
 type config struct {
 	dataDir, listen, schemeFile, tlsCert, tlsKey, origin, pgDSN, logKey, logLevel string
+	acmeDomain, acmeEmail, acmeDirectory, adminListen                             string
 	ttl                                                                           time.Duration
 	logIP                                                                         bool
 }
 
-func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	if cfg.schemeFile == "" {
+// serveFlags registers the serving flags on fs.
+func serveFlags(fs *flag.FlagSet) *config {
+	c := &config{}
+	fs.StringVar(&c.dataDir, "data", "", "directory for the relay's SQLite store, log key and certificate cache (created 0700 if missing)")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8443", "address to listen on; plain ws:// only on loopback")
+	fs.StringVar(&c.schemeFile, "scheme", "", "the scheme file (scheme.json) from the scheme coordinator")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate chain (PEM); required off loopback unless --acme-domain")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&c.acmeDomain, "acme-domain", "", "obtain and renew this domain's certificate by ACME (Let's Encrypt), cached in DATA/acme; the relay must be reachable on port 443 at the domain")
+	fs.StringVar(&c.acmeEmail, "acme-email", "", "contact address given to the ACME certificate authority (expiry warnings); required with --acme-domain")
+	fs.StringVar(&c.acmeDirectory, "acme-directory", "", "ACME directory URL (default Let's Encrypt production); e.g. the Let's Encrypt staging URL, or a private CA")
+	fs.StringVar(&c.adminListen, "admin-listen", "", "address for /metrics and /healthz, e.g. 127.0.0.1:9090 (default: not served); never the public port")
+	fs.StringVar(&c.origin, "origin", "", "public origin clients dial, if not the listen address (e.g. wss://relay.example.org behind a proxy)")
+	fs.StringVar(&c.pgDSN, "postgres", "", "PostgreSQL DSN: share one store between several relay nodes instead of SQLite")
+	fs.StringVar(&c.logKey, "log-key", "", "the transparency log's checkpoint signing key (default DATA/log-signing.key, created on first start); every node sharing a --postgres store must use the same file")
+	fs.DurationVar(&c.ttl, "mailbox-ttl", 30*24*time.Hour, "how long an undelivered envelope is kept")
+	fs.BoolVar(&c.logIP, "log-ip", false, "log clients' IP addresses (off by default: they can locate a survivor's worker)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	return c
+}
+
+const serveUsage = `usage: saferef-server --data DIR --listen ADDR --scheme SCHEME_FILE [--tls-cert F --tls-key F | --acme-domain D --acme-email E] [--admin-listen ADDR]
+       saferef-server backup --data DIR --out FILE
+       saferef-server restore --data DIR --from FILE
+       saferef-server check --data DIR | --postgres DSN [--scheme SCHEME_FILE ...]
+
+docs/OPERATIONS.md is the operator's runbook.
+
+`
+
+// parseServe parses the serving command line; a nil config and nil error
+// mean help was printed.
+func parseServe(args []string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("saferef-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := serveFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, serveUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil
+		}
+		return nil, &usageError{}
+	}
+	if fs.NArg() > 0 {
+		return nil, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "flags only; run saferef-server -h"}
+	}
+	return cfg, nil
+}
+
+// validate checks the flags that need no file or network; needScheme is
+// false for check, which can inspect a store alone.
+func (cfg *config) validate(needScheme bool) error {
+	if needScheme && cfg.schemeFile == "" {
 		return &usageError{"--scheme is required", "pass the scheme.json your scheme coordinator gave you"}
 	}
 	if cfg.dataDir == "" && cfg.pgDSN == "" {
 		return &usageError{"--data is required", "pass a directory for the relay's store, e.g. --data /var/lib/saferef"}
 	}
-	if cfg.pgDSN != "" && cfg.dataDir == "" && cfg.logKey == "" {
+	if cfg.pgDSN != "" && cfg.dataDir == "" && cfg.logKey == "" && needScheme {
 		return &usageError{"--postgres without --data needs --log-key", "pass the log signing key file shared by every relay node, e.g. --log-key /etc/saferef/log-signing.key"}
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return &usageError{"--tls-cert and --tls-key go together", "pass both, or neither on a loopback address"}
 	}
-	useTLS := cfg.tlsCert != ""
+	if err := cfg.validateACME(); err != nil {
+		return err
+	}
 	host, _, err := net.SplitHostPort(cfg.listen)
 	if err != nil {
 		return &usageError{fmt.Sprintf("--listen %q: %v", cfg.listen, err), "give host:port, e.g. 127.0.0.1:8443"}
 	}
-	if !useTLS && !isLoopback(host) {
+	if !cfg.useTLS() && !isLoopback(host) {
 		return &usageError{fmt.Sprintf("refusing plain ws:// on %q: off loopback the relay requires TLS", cfg.listen),
-			"pass --tls-cert and --tls-key, or listen on 127.0.0.1 for development"}
+			"pass --tls-cert and --tls-key, or --acme-domain and --acme-email, or listen on 127.0.0.1 for development (and behind a reverse proxy)"}
+	}
+	if cfg.adminListen != "" {
+		if _, _, err := net.SplitHostPort(cfg.adminListen); err != nil {
+			return &usageError{fmt.Sprintf("--admin-listen %q: %v", cfg.adminListen, err), "give host:port, e.g. 127.0.0.1:9090"}
+		}
+		if _, port, _ := net.SplitHostPort(cfg.listen); cfg.adminListen == cfg.listen && port != "0" {
+			return &usageError{"--admin-listen is the same address as --listen", "metrics go on their own port, e.g. --admin-listen 127.0.0.1:9090"}
+		}
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return &usageError{fmt.Sprintf("--log-level %q: %v", cfg.logLevel, err), "use debug, info, warn or error"}
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return nil
+}
 
-	schemeBytes, err := os.ReadFile(cfg.schemeFile)
+func (cfg *config) useTLS() bool { return cfg.tlsCert != "" || cfg.acmeDomain != "" }
+
+func (cfg *config) logger(stderr io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.logLevel)) // validated
+	return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func readScheme(path string) (*crypto.Scheme, error) {
+	schemeBytes, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read scheme: %w", err)
+		return nil, fmt.Errorf("read scheme: %w", err)
 	}
 	scheme, err := crypto.ParseScheme(schemeBytes)
 	if err != nil {
-		return fmt.Errorf("read scheme %s: %w", cfg.schemeFile, err)
+		return nil, fmt.Errorf("read scheme %s: %w", path, err)
 	}
+	return scheme, nil
+}
 
+func (cfg *config) logKeyPath() string {
+	if cfg.logKey != "" {
+		return cfg.logKey
+	}
+	return filepath.Join(cfg.dataDir, logKeyFile)
+}
+
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	if err := cfg.validate(true); err != nil {
+		return err
+	}
+	logger := cfg.logger(stderr)
+	scheme, err := readScheme(cfg.schemeFile)
+	if err != nil {
+		return err
+	}
+	if cfg.pgDSN == "" {
+		if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+			return fmt.Errorf("create data directory: %w", err)
+		}
+		unlock, err := lockDataDir(cfg.dataDir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	keyFile := cfg.logKey
-	if keyFile == "" {
-		keyFile = filepath.Join(cfg.dataDir, logKeyFile)
-	}
+	keyFile := cfg.logKeyPath()
 	logSigner, logVerifierKey, err := loadLogKey(keyFile, translog.Origin(scheme), logger)
 	if err != nil {
 		return err
@@ -133,26 +258,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("the scheme file names log key %q but %s holds the key for %q: devices would refuse this relay", scheme.LogKey, keyFile, logVerifierKey)
 	}
 
-	var tlsConfig *tls.Config
-	if useTLS {
-		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
-		if err != nil {
-			return fmt.Errorf("load TLS key pair: %w", err)
-		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
+	tlsConfig, err := cfg.tlsConfig(logger)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	origin := cfg.origin
-	if origin == "" {
-		scheme := "ws://"
-		if useTLS {
-			scheme = "wss://"
-		}
-		origin = scheme + ln.Addr().String()
-	}
+	origin := cfg.publicOrigin(ln.Addr())
 	relay, err := server.New(ctx, server.Config{
 		Scheme: scheme, Store: st, Origin: origin, Logger: logger, LogIP: cfg.logIP, MailboxTTL: cfg.ttl,
 		LogSigner: logSigner, LogVerifierKey: logVerifierKey,
@@ -161,35 +275,81 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
-	hs := &http.Server{
+	servers := []*http.Server{{
 		Handler:           relay.Handler(),
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	}}
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	logger.Info("relay listening", "origin", origin, "scheme", scheme.Name, "scheme_fingerprint", scheme.Fingerprint(), "store", storeKind(cfg), "log_key", logVerifierKey)
+	listeners := []net.Listener{ln}
+	if cfg.adminListen != "" {
+		aln, err := net.Listen("tcp", cfg.adminListen)
+		if err != nil {
+			ln.Close()
+			relay.Shutdown(context.WithoutCancel(ctx))
+			return fmt.Errorf("admin listen: %w", err)
+		}
+		if host, _, _ := net.SplitHostPort(cfg.adminListen); !isLoopback(host) {
+			logger.Warn("the admin listener (metrics) is not on loopback: firewall it so only your monitoring can reach it", "admin_listen", cfg.adminListen)
+		}
+		servers = append(servers, &http.Server{
+			Handler:           relay.AdminHandler(),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		})
+		listeners = append(listeners, aln)
+		fmt.Fprintf(stdout, "saferef-server: metrics and health on http://%s\n", aln.Addr())
+	}
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() { errc <- hs.Serve(listeners[i]) }()
+	}
+	logger.Info("relay listening", "origin", origin, "listen", ln.Addr().String(), "scheme", scheme.Name, "scheme_fingerprint", scheme.Fingerprint(), "store", storeKind(cfg), "log_key", logVerifierKey, "tls", cfg.tlsKind())
 	fmt.Fprintf(stdout, "saferef-server: listening on %s\n", origin)
 
 	select {
 	case err := <-errc:
+		for _, hs := range servers {
+			hs.Close()
+		}
+		relay.Shutdown(context.WithoutCancel(ctx))
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	herr := hs.Shutdown(sctx)
-	rerr := relay.Shutdown(sctx)
-	if err := errors.Join(herr, rerr); err != nil {
+	var errs []error
+	for _, hs := range servers {
+		errs = append(errs, hs.Shutdown(sctx))
+	}
+	errs = append(errs, relay.Shutdown(sctx))
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// publicOrigin is the origin devices dial: --origin, else wss://DOMAIN
+// with ACME, else the listen address.
+func (cfg *config) publicOrigin(addr net.Addr) string {
+	if cfg.origin != "" {
+		return cfg.origin
+	}
+	if cfg.acmeDomain != "" {
+		// The certificate authority checks the domain on port 443
+		// (TLS-ALPN-01), so that is where devices reach it, whatever port
+		// a container or a port forward maps to the listener.
+		return "wss://" + cfg.acmeDomain
+	}
+	if cfg.useTLS() {
+		return "wss://" + addr.String()
+	}
+	return "ws://" + addr.String()
 }
 
 func openStore(ctx context.Context, cfg config) (store.Store, error) {
@@ -203,7 +363,7 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.dataDir, "relay.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.dataDir, storeFile))
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite store: %w", err)
 	}

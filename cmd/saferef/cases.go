@@ -73,6 +73,11 @@ type (
 		Offer    string `json:"offer,omitempty"`
 		Landlord string `json:"landlord,omitempty"`
 		Packet   string `json:"packet,omitempty"`
+		// Effective is a status's effective date, Expires an offer's
+		// last day, Match the text a guard override lets through.
+		Effective string `json:"effective,omitempty"`
+		Expires   string `json:"expires,omitempty"`
+		Match     string `json:"match,omitempty"`
 	}
 	offerJSON struct {
 		ID    string         `json:"id"`
@@ -104,6 +109,7 @@ type (
 		Entries          []entryJSON               `json:"entries"`
 		Receipts         []receiptJSON             `json:"receipts"`
 		Attachments      []attachmentJSON          `json:"attachments"`
+		EndedWhy         string                    `json:"ended_why,omitempty"`
 	}
 )
 
@@ -302,7 +308,7 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
 	j := caseJSON{caseSummaryJSON: summaryJSON(c.CaseSummary), Allowed: []string{}, Referral: c.Referral,
 		Events: []eventJSON{}, Offers: []offerJSON{}, HouseholdDetails: c.Details,
-		Messages: []entryJSON{}, Entries: []entryJSON{}, Receipts: []receiptJSON{}, Attachments: []attachmentJSON{}}
+		Messages: []entryJSON{}, Entries: []entryJSON{}, Receipts: []receiptJSON{}, Attachments: []attachmentJSON{}, EndedWhy: c.EndedWhy}
 	for _, a := range c.Allowed {
 		j.Allowed = append(j.Allowed, string(a))
 	}
@@ -316,7 +322,7 @@ func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
 		actor := client.Party{Org: ev.Actor.Org, OrgName: ev.Actor.OrgName, Device: ev.Actor.Device, DeviceName: ev.Actor.DeviceName}
 		j.Events = append(j.Events, eventJSON{Kind: string(ev.Kind), At: ev.At, Actor: toPartyJSON(actor), ActorRole: string(ev.ActorRole),
 			Verified: verified(actor), Why: ev.Why, Status: ev.Status, Offer: hexOrEmpty(ev.Offer),
-			Landlord: hexOrEmpty(ev.Landlord), Packet: hexOrEmpty(ev.Packet)})
+			Landlord: hexOrEmpty(ev.Landlord), Packet: hexOrEmpty(ev.Packet), Effective: ev.Effective, Expires: ev.Expires, Match: ev.Match})
 	}
 	for _, o := range c.Offers {
 		j.Offers = append(j.Offers, offerJSON{ID: o.Offer.Offer.String(), State: string(o.State), From: toPartyJSON(o.From), At: o.At, Offer: o.Offer})
@@ -353,6 +359,9 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 	fmt.Fprintf(w, "case %s\n", c.ID)
 	fmt.Fprintf(w, "reference:      %s\n", c.Reference)
 	fmt.Fprintf(w, "stage:          %s\n", c.Stage)
+	if c.EndedWhy != "" {
+		fmt.Fprintf(w, "ended because:  %s\n", c.EndedWhy)
+	}
 	fmt.Fprintf(w, "my role:        %s\n", c.MyRole)
 	fmt.Fprintf(w, "waiting on you: %s\n", orEmpty(string(c.WaitingOn)))
 	fmt.Fprintf(w, "allowed now:    %s\n", orEmpty(strings.Join(j.Allowed, ", ")))
@@ -385,11 +394,11 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 	if len(c.Offers) > 0 {
 		fmt.Fprintln(w, "\noffers:")
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  OFFER\tSTATE\tFROM\tTYPE\tBEDS\tFLOOR\tRENT/WEEK\tDISTRICT\tAVAILABLE\tADDRESS")
+		fmt.Fprintln(tw, "  OFFER\tSTATE\tFROM\tTYPE\tBEDS\tFLOOR\tRENT/WEEK\tDISTRICT\tAVAILABLE\tEXPIRES\tADDRESS")
 		for _, o := range c.Offers {
 			p := o.Offer
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%d\t£%d.%02d\t%s\t%s\t%s\n", p.Offer, o.State, o.From.OrgName, p.PropertyType,
-				p.Bedrooms, p.Floor, p.WeeklyRentPence/100, p.WeeklyRentPence%100, p.District, p.AvailableFrom, orEmpty(p.Address))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%d\t£%d.%02d\t%s\t%s\t%s\t%s\n", p.Offer, o.State, o.From.OrgName, p.PropertyType,
+				p.Bedrooms, p.Floor, p.WeeklyRentPence/100, p.WeeklyRentPence%100, p.District, p.AvailableFrom, orEmpty(p.Expires), orEmpty(p.Address))
 		}
 		tw.Flush()
 	}
@@ -411,6 +420,15 @@ func printCase(w io.Writer, c *client.Case, j caseJSON) error {
 			mark = "NOT verified"
 		}
 		fmt.Fprintf(w, "  %s  %s by %s (%s, %s; %s)", when(e.At), e.Kind, e.Actor.DeviceName, e.Actor.OrgName, e.ActorRole, mark)
+		if e.Effective != "" {
+			fmt.Fprintf(w, " effective %s", e.Effective)
+		}
+		if e.Expires != "" {
+			fmt.Fprintf(w, " expires %s", e.Expires)
+		}
+		if e.Match != "" {
+			fmt.Fprintf(w, " let through %q", e.Match)
+		}
 		if e.Why != "" {
 			fmt.Fprintf(w, ": %s", e.Why)
 		}

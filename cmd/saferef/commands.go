@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
-	"path/filepath"
+	"fmt"
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/guard"
@@ -20,7 +19,8 @@ const overview = `Usage: saferef [--home HOME] COMMAND [flags]
 
 saferef carries end-to-end encrypted housing referrals between the landlords
 and support providers of a reciprocal scheme. HOME is this device's home
-directory (default $SAFEREF_HOME, else the user config directory).
+directory (default $SAFEREF_HOME, else the per-user data directory:
+~/.local/share/saferef on Linux, %LOCALAPPDATA%\Saferef on Windows).
 Passphrases come from a terminal prompt, or SAFEREF_PASSPHRASE for scripts.`
 
 // globals are the flags given before the command.
@@ -55,6 +55,7 @@ func commands(g *globals) []cli.Command {
 		{Name: "attach", Synopsis: "attach a file to a case", Run: g.attach},
 		{Name: "attachment save", Synopsis: "save a received attachment to a file", Run: g.attachmentSave},
 		{Name: "recall", Synopsis: "ask recipients to shred packets sent in error", Run: g.recall},
+		{Name: "guard override", Synopsis: "let one non-identifying match of the disclosure guard through in a case", Run: g.guardOverride},
 		{Name: "cases list", Synopsis: "list (and filter) the cases on this device", Run: g.casesList},
 		{Name: "cases show", Synopsis: "show one case: stage, history, offers, details, receipts", Run: g.casesShow},
 		{Name: "cases read", Synopsis: "mark a case read and send read receipts", Run: g.casesRead},
@@ -79,14 +80,15 @@ func run(ctx context.Context, env *cli.Env, args []string) error {
 	return cli.Dispatch(ctx, prog, overview, env, commands(g), fs.Args())
 }
 
+// defaultHome is the device home when --home is not given: the same
+// choice as the desktop app's (client.DefaultHome), announcing an older
+// release's home if that is the one in use.
 func defaultHome(env *cli.Env) string {
-	if h := env.Getenv(cli.EnvHome); h != "" {
-		return h
+	c := client.DefaultHome(env.Getenv)
+	if c.Legacy {
+		fmt.Fprintf(env.Stderr, "saferef: note: %s\n", c.Notice)
 	}
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "saferef")
-	}
-	return ".saferef"
+	return c.Dir
 }
 
 // flags returns a command's flag set with --home (defaulting to the global one).

@@ -63,6 +63,9 @@ func (g *globals) detailsRelease(ctx context.Context, env *cli.Env, args []strin
 		return err
 	}
 	h := p.(*payload.HouseholdDetails)
+	if err := h.ValidateForRelease(); err != nil {
+		return fieldErrorsHint(err, "record the household's consent (or the legal basis for sharing without it) in sharing_basis; 'saferef details template' shows one")
+	}
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
+	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -11,15 +15,38 @@ import (
 const offerTemplateUsage = `Usage: saferef offer template
 
 Prints a complete example offer of a home as JSON, to copy and fill in for
-'saferef offer send'. Its case and offer ids are all zeros: --case fills in
+'saferef offer send', dated from today (available in three weeks, standing
+for two: an offer must expire in the future when it is sent; left out,
+"expires" becomes today plus 14 days). Its case and offer ids are all zeros: --case fills in
 the case and sending gives the offer a new id. Only "address" locates the
 home, and it goes to the nominating organisation only; keep the viewing
 arrangements and adaptations free of anything that locates it.`
 
 func (g *globals) offerTemplate(_ context.Context, env *cli.Env, args []string) error {
+	today, err := templateToday(env)
+	if err != nil {
+		return err
+	}
 	return g.template(env, args, "offer template", offerTemplateUsage, payload.TypeOffer, func(p payload.Payload) {
-		p.(*payload.Offer).Offer = payload.ID{}
+		o := p.(*payload.Offer)
+		o.Offer = payload.ID{}
+		// Dated from today: an offer must stand into the future when sent.
+		o.AvailableFrom = today.AddDate(0, 0, 21).Format(time.DateOnly)
+		o.Expires = today.AddDate(0, 0, 14).Format(time.DateOnly)
 	})
+}
+
+// templateToday is the date templates are dated from: today on this
+// device's clock.
+func templateToday(env *cli.Env) (time.Time, error) {
+	now, err := clock(env)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if now == nil {
+		return time.Now().UTC(), nil
+	}
+	return now().UTC(), nil
 }
 
 const offerSendUsage = `Usage: saferef [--home HOME] offer send --case CASE_ID --file OFFER.json
@@ -51,7 +78,12 @@ func (g *globals) offerSend(ctx context.Context, env *cli.Env, args []string) er
 	}
 	defer d.Close()
 	id, err := d.SendOffer(ctx, caseID, p.(*payload.Offer))
-	if err != nil {
+	switch {
+	case errors.Is(err, client.ErrOfferDistrict):
+		return cli.WithHint(err, "offer only a home in one of the referral's acceptable districts ('saferef cases show CASE_ID' lists them), never in a district to avoid")
+	case errors.Is(err, workflow.ErrOfferExpired):
+		return cli.WithHint(err, "set \"expires\" to a date from today on ('saferef offer template' prints one), or leave it out")
+	case err != nil:
 		return explain(err)
 	}
 	fmt.Fprintf(env.Stdout, "sent offer in case %s; offer id:\n%s\n", caseID, id)

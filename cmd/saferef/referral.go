@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
@@ -35,6 +37,12 @@ func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []strin
 	// Nor a placeholder landlord: the household's current landlord, if it
 	// is in the scheme, is for the caseworker to fill in.
 	r.CurrentLandlordOrg = payload.ID{}
+	// Dated from today.
+	today, err := templateToday(env)
+	if err != nil {
+		return err
+	}
+	r.NeededBy = today.AddDate(0, 0, 42).Format(time.DateOnly)
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("print template: %w", err)
@@ -43,7 +51,7 @@ func (g *globals) referralTemplate(_ context.Context, env *cli.Env, args []strin
 	return nil
 }
 
-const sendUsage = `Usage: saferef [--home HOME] referral send [--to ORG_ID[,ORG_ID...]] --file REFERRAL.json [--household DETAILS.json]
+const sendUsage = `Usage: saferef [--home HOME] referral send [--to ORG_ID[,ORG_ID...]] --file REFERRAL.json --household DETAILS.json [--again]
 
 Validates the referral in REFERRAL.json (every field problem is listed),
 gives it a new case id and case nonce if it has no case id, checks its free-text fields with the
@@ -57,17 +65,25 @@ must have homes in an acceptable district, none only in districts to avoid),
 or with no --to to every landlord that qualifies. Each organisation gets its
 own envelope, so none learns who else received it.
 
---household names a household details file (as 'saferef details template'
-prints) that is read on this device only, never sent: the guard then also
-refuses the household's names, dates of birth, address and contact details
-anywhere in the referral.`
+--household names the household's details file (as 'saferef details template'
+prints; sharing_basis may be left empty until release). It is required for
+a new referral: the details are kept sealed on this device and on your
+organisation's other devices, sent to nobody else until you release them
+to the landlord whose offer you accept, and every later send in the case
+(the referral, messages, reasons, notes, offers, attachment names) is
+checked against them, so that the household's names, dates of birth,
+address and contact details are refused anywhere.
+
+If an open case of your organisation already has the referral's reference,
+nothing is sent unless --again confirms that a second case is meant.`
 
 func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "referral send", sendUsage)
 	var to cli.ListFlag
 	fs.Var(&to, "to", "recipient organisation `ids` (repeat the flag or separate with commas)")
 	file := fs.String("file", "", "the referral JSON `file` ('saferef referral template' shows one)")
-	household := fs.String("household", "", "household details JSON `file` to check the referral against (not sent)")
+	household := fs.String("household", "", "the household details JSON `file` (kept on this device, not sent)")
+	again := fs.Bool("again", false, "send even though an open case already has this reference")
 	if err := fs.ParseNoArgs(args, "file"); err != nil {
 		return err
 	}
@@ -83,17 +99,25 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 	if err != nil {
 		return err
 	}
-	if *household != "" {
-		if err := checkAgainstHousehold(*household, r, now); err != nil {
+	var h *payload.HouseholdDetails
+	switch {
+	case *household != "":
+		if h, err = checkAgainstHousehold(*household, r, now); err != nil {
 			return err
 		}
+	case r.Case.IsZero():
+		return cli.Usagef("'saferef details template > household.json' writes one to fill in; it stays on this device",
+			"a new referral needs the household's details: give --household FILE")
 	}
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	caseID, err := d.SendReferral(ctx, orgs, r)
+	caseID, err := d.SendReferral(ctx, orgs, r, client.ReferralOptions{Household: h, Again: *again})
+	if errors.Is(err, client.ErrDuplicateReference) {
+		return cli.WithHint(err, "check 'saferef cases list --reference "+r.Reference+"'; if a second case is meant, run the command again with --again")
+	}
 	if err != nil {
 		return explain(err)
 	}
@@ -101,29 +125,37 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 	return nil
 }
 
-// checkAgainstHousehold runs the disclosure guard over the referral's
-// anonymous fields with the household details in path (read here, never
-// sent).
-func checkAgainstHousehold(path string, r *payload.Referral, now func() time.Time) error {
+// checkAgainstHousehold reads the household details in path and runs the
+// disclosure guard over the referral's anonymous fields with them, before
+// the vault is opened (the core checks again before sending). It returns
+// the details.
+func checkAgainstHousehold(path string, r *payload.Referral, now func() time.Time) (*payload.HouseholdDetails, error) {
 	caseID := crypto.CaseID(r.Case)
 	if r.Case.IsZero() {
 		// A new case gets its id when sent; the details are only read
 		// here, so any id stands in for it.
 		id, err := crypto.NewCaseID(nil)
 		if err != nil {
-			return fmt.Errorf("check referral against household details: %w", err)
+			return nil, fmt.Errorf("check referral against household details: %w", err)
 		}
 		caseID = id
 	}
 	p, err := readPayload(payload.TypeHouseholdDetails, path, caseID, "saferef details template")
 	if err != nil {
-		return err
+		return nil, err
+	}
+	h := p.(*payload.HouseholdDetails)
+	if err := h.Validate(); err != nil {
+		return nil, fieldErrorsHint(err, "fix the household details file; 'saferef details template' prints a complete example")
 	}
 	today := time.Now()
 	if now != nil {
 		today = now()
 	}
-	return explain(guard.Verify(guardFields(r.AnonymousFields()), householdOf(p.(*payload.HouseholdDetails)), today))
+	if err := explain(guard.Verify(guardFields(r.AnonymousFields()), householdOf(h), today)); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // guardFields converts payload fields for the disclosure guard.
@@ -193,8 +225,9 @@ const messageUsage = `Usage: saferef [--home HOME] message send --case CASE_ID -
 Sends a case message, end-to-end encrypted, and records it here. Messages
 go hub and spoke: the nominating organisation writes to every organisation
 in the case, any other organisation to the nominator only (and always to
-your colleagues' devices). A message that goes to more than one other
-organisation is checked by the disclosure guard first.`
+your colleagues' devices). Every message is checked by the disclosure guard
+first, whether it goes to one organisation or several, unless it goes only
+to the landlord the household's details were released to.`
 
 func (g *globals) messageSend(ctx context.Context, env *cli.Env, args []string) error {
 	fs, home := g.flags(env, "message send", messageUsage)

@@ -101,7 +101,7 @@ func TestExplainGuardFindings(t *testing.T) {
 	r := payload.ExampleReferral()
 	r.Notes = "Currently near me4 6zz, ask for Amira."
 	h := payload.ExampleHouseholdDetails()
-	err := checkAgainstHousehold(writeTemp(t, "h.json", mustJSON(t, h)), r, func() time.Time { return time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC) })
+	_, err := checkAgainstHousehold(writeTemp(t, "h.json", mustJSON(t, h)), r, func() time.Time { return time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC) })
 	if err == nil {
 		t.Fatal("guard passed a postcode and a name")
 	}
@@ -117,7 +117,7 @@ func TestExplainGuardFindings(t *testing.T) {
 		}
 	}
 	r.Notes = "Ground floor needed."
-	if err := checkAgainstHousehold(writeTemp(t, "h.json", mustJSON(t, h)), r, nil); err != nil {
+	if _, err := checkAgainstHousehold(writeTemp(t, "h.json", mustJSON(t, h)), r, nil); err != nil {
 		t.Fatalf("clean referral refused: %v", err)
 	}
 }

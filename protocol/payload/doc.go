@@ -69,6 +69,13 @@
 //   - An outcome carries a fresh random id (never the case id), the giving
 //     and receiving landlords' org ids (which must differ), the month of the
 //     move, the days to rehouse and the bedrooms: no person, case or address.
+//     It also says who attests the move (role "nominator" or
+//     "receiving-landlord") and carries the case's OutcomeToken, the same in
+//     both attestations of one move: the coordinator counts a move only
+//     when both have arrived.
+//   - Household details' sharing_basis may be left all empty while the
+//     details are only kept by the nominating organisation (entered with
+//     the first draft); ValidateForRelease requires it.
 //   - Limits: at most 10 adults, 12 children, 7 bedrooms; a case message is 1
 //     to 4000 characters; reasons and notes at most 2000; an encoded payload
 //     is at most 64 KiB except attachment chunks.

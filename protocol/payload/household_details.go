@@ -1,6 +1,7 @@
 package payload
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -56,7 +57,11 @@ type HouseholdDetails struct {
 	// SupportWorker names the household's support worker and how to reach
 	// them; may be empty.
 	SupportWorker string `json:"support_worker" cbor:"support_worker"`
-	// SharingBasis records why these details may be shared.
+	// SharingBasis records why these details may be shared. It is all
+	// empty while the details are only kept by the nominating
+	// organisation (entered with the first draft, for the disclosure
+	// guard); releasing them needs it filled in (the client refuses a
+	// release without it).
 	SharingBasis SharingBasis `json:"sharing_basis" cbor:"sharing_basis"`
 }
 
@@ -140,6 +145,24 @@ func (h *HouseholdDetails) Validate() error {
 	return p.err()
 }
 
+// ValidateForRelease is Validate, and also requires the sharing basis:
+// details are released to a landlord only with the consent, or the legal
+// basis for sharing without it, recorded.
+func (h *HouseholdDetails) ValidateForRelease() error {
+	if h.SharingBasis == (SharingBasis{}) {
+		p := &problems{prefix: "household_details"}
+		p.add("sharing_basis.basis", "must record the household's consent or the legal basis for sharing before release (one of %s)", strings.Join(SharingBases(), ", "))
+		if err := h.Validate(); err != nil {
+			var ve ValidationError
+			if errors.As(err, &ve) {
+				return append(ve, p.list...)
+			}
+		}
+		return p.err()
+	}
+	return h.Validate()
+}
+
 func (p *problems) safeContact(c *SafeContact) {
 	p.line("safe_contact.phone", c.Phone, 0, MaxContactChars)
 	if c.Phone != "" && !plausiblePhone(c.Phone) {
@@ -153,6 +176,9 @@ func (p *problems) safeContact(c *SafeContact) {
 }
 
 func (p *problems) sharingBasis(b *SharingBasis) {
+	if *b == (SharingBasis{}) {
+		return // not recorded yet: the details are not being released
+	}
 	p.oneOf("sharing_basis.basis", b.Basis, SharingBases())
 	switch b.Basis {
 	case BasisLegal:

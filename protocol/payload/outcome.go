@@ -1,6 +1,42 @@
 package payload
 
-import "time"
+import (
+	"crypto/sha256"
+	"time"
+)
+
+// Outcome attestation roles: who in the move sends the statistic. The
+// coordinator counts a move only when both attest the same move (the same
+// Token) and refuses an attestation from an organisation not in that role.
+const (
+	// OutcomeByNominator is the nominating organisation's attestation,
+	// sent when it closes the case.
+	OutcomeByNominator = "nominator"
+	// OutcomeByReceivingLandlord is the receiving landlord's attestation,
+	// sent when it records the move-in; it must come from
+	// ReceivingLandlord itself.
+	OutcomeByReceivingLandlord = "receiving-landlord"
+)
+
+// OutcomeRoles returns the attestation roles.
+func OutcomeRoles() []string { return []string{OutcomeByNominator, OutcomeByReceivingLandlord} }
+
+// OutcomeToken returns the per-case token both parties to a move put in
+// their outcome attestations: the first 16 bytes of SHA-256 over a domain
+// separator, the case id and the case nonce. Both the nominator and the
+// receiving landlord hold the referral and so can compute it; the
+// coordinator, which never sees the case nonce, can match the two
+// attestations without learning the case, and cannot link the token to a
+// case id it might learn elsewhere without the nonce.
+func OutcomeToken(caseID, caseNonce ID) ID {
+	h := sha256.New()
+	h.Write([]byte("saferef outcome token v1\x00"))
+	h.Write(caseID[:])
+	h.Write(caseNonce[:])
+	var t ID
+	copy(t[:], h.Sum(nil))
+	return t
+}
 
 // Limits on an outcome.
 const (
@@ -32,6 +68,11 @@ type Outcome struct {
 	DaysToRehouse int `json:"days_to_rehouse" cbor:"days_to_rehouse"`
 	// Bedrooms is the size of the home given, 0 (bedsit) to MaxBedrooms.
 	Bedrooms int `json:"bedrooms" cbor:"bedrooms"`
+	// Role is who attests the move: one of OutcomeRoles().
+	Role string `json:"role" cbor:"role"`
+	// Token is the case's OutcomeToken: the same in both attestations of
+	// one move, unlinkable to the case without its nonce.
+	Token ID `json:"token" cbor:"token"`
 }
 
 // PayloadType returns TypeOutcome.
@@ -52,6 +93,8 @@ func (o *Outcome) Validate() error {
 	}
 	p.intRange("days_to_rehouse", o.DaysToRehouse, 0, MaxDaysToRehouse)
 	p.intRange("bedrooms", o.Bedrooms, 0, MaxBedrooms)
+	p.oneOf("role", o.Role, OutcomeRoles())
+	p.required("token", o.Token)
 	return p.err()
 }
 
@@ -69,5 +112,7 @@ func ExampleOutcome() *Outcome {
 		MovedMonth:        "2026-06",
 		DaysToRehouse:     41,
 		Bedrooms:          2,
+		Role:              OutcomeByNominator,
+		Token:             OutcomeToken(ExampleReferral().Case, ExampleReferral().CaseNonce),
 	}
 }

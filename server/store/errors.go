@@ -18,4 +18,9 @@ var (
 	// ErrInvalid reports an argument the store cannot accept (an empty
 	// directory kind or object, a non-positive limit, a zero expiry).
 	ErrInvalid = errors.New("store: invalid argument")
+	// ErrSchemaNewer reports a store whose schema version is newer than
+	// this binary knows: it was written by a newer relay. Opening it is
+	// refused rather than risk misreading it; run the newer relay, or
+	// restore a backup taken before the upgrade.
+	ErrSchemaNewer = errors.New("store: schema is newer than this relay")
 )

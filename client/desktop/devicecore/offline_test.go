@@ -103,7 +103,7 @@ func TestOfflineSendsGoWhenTheRelayReturns(t *testing.T) {
 	r := payload.ExampleReferral()
 	r.Case = payload.ID{}
 	r.CurrentLandlordOrg = payload.ID{}
-	id, err := refuge.SendReferral(ctx, []crypto.OrgID{landlordOrg.Cert.Org}, r)
+	id, err := refuge.SendReferral(ctx, []crypto.OrgID{landlordOrg.Cert.Org}, r, client.ReferralOptions{Household: payload.ExampleHouseholdDetails()})
 	if !errors.Is(err, client.ErrNotSent) || !errors.Is(err, client.ErrRelayUnreachable) {
 		t.Fatalf("referral with the relay down: %v", err)
 	}

@@ -1,6 +1,9 @@
 package devicecore
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/desktop"
@@ -46,6 +49,25 @@ func View(k *client.Case, me crypto.OrgID) *desktop.CaseView {
 	return v
 }
 
+// timelineText is what the timeline says of an event besides its kind:
+// a status's effective date, an offer's expiry, the match a guard override
+// let through, and the reason or note.
+func timelineText(e workflow.Event) string {
+	var parts []string
+	switch {
+	case e.Effective != "":
+		parts = append(parts, "effective "+e.Effective)
+	case e.Expires != "":
+		parts = append(parts, "stands until "+e.Expires)
+	case e.Match != "":
+		parts = append(parts, fmt.Sprintf("let through %q", e.Match))
+	}
+	if e.Why != "" {
+		parts = append(parts, e.Why)
+	}
+	return strings.Join(parts, ": ")
+}
+
 // timeline lists the case's workflow events, oldest first, each message
 // with its text (message events are matched to the message entries of the
 // same device, in order). Every event in the workflow history was made on
@@ -60,7 +82,7 @@ func timeline(k *client.Case, me crypto.OrgID) []desktop.TimelineEvent {
 	out := make([]desktop.TimelineEvent, 0, len(k.Events))
 	for _, e := range k.Events {
 		by := client.Party{Org: e.Actor.Org, OrgName: e.Actor.OrgName, Device: e.Actor.Device, DeviceName: e.Actor.DeviceName}
-		ev := desktop.TimelineEvent{Kind: e.Kind, By: by, At: e.At, Sent: by.Org == me, Verified: true, Text: e.Why}
+		ev := desktop.TimelineEvent{Kind: e.Kind, By: by, At: e.At, Sent: by.Org == me, Verified: true, Text: timelineText(e)}
 		if e.Kind == workflow.EventMessage {
 			if q := texts[by.Device]; len(q) > 0 {
 				ev.Text, texts[by.Device] = q[0], q[1:]

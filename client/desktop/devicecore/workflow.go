@@ -15,10 +15,10 @@ import (
 // their chain (client.ErrNotSent, *guard.Error, payload.ValidationError,
 // *workflow.TransitionError) for the forms to branch on.
 
-// SendReferral sends a referral. The core's errors already say "send
-// referral".
-func (c *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
-	return c.d.SendReferral(ctx, to, r)
+// SendReferral sends a referral with the household's details (kept on
+// this device). The core's errors already say "send referral".
+func (c *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (crypto.CaseID, error) {
+	return c.d.SendReferral(ctx, to, r, opt)
 }
 
 // CirculationCandidates lists the landlords a circulation would go to.

@@ -75,7 +75,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, keys lockKe
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if version > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this relay (%d)", version, len(migrations))
+		return newerSchema(version)
 	}
 	for v := version; v < len(migrations); v++ {
 		if _, err := tx.Exec(ctx, migrations[v]); err != nil {

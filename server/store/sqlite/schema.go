@@ -50,7 +50,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if version > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this relay (%d)", version, len(migrations))
+		return newerSchema(version)
 	}
 	if version == len(migrations) {
 		return nil
