@@ -41,7 +41,8 @@ import (
 // device with HandOver (saferef handover --to DEVICE) before the admin
 // revokes the old device: open cases, and drafts, which have no packets
 // yet, go as packets the leaving device signs now for its own
-// organisation.
+// organisation (the referral and the household's details, which the
+// colleague's device keeps for its guard and releases to nobody).
 
 // ErrHandoverRefused means a handover envelope came from outside the
 // device's organisation or does not parse.
@@ -354,9 +355,8 @@ func (d *Device) handOverToNewColleagues(ctx context.Context, c *relay.Conn) (in
 // does before leaving, or for a replacement laptop), whether or not it
 // was handed over before. Draft referrals, which nothing was sent for
 // yet, go too, as referral packets this device signs now for its own
-// organisation; the colleague's device then holds them as its drafts.
-// A draft's household details stay behind (they are released only to an
-// accepting landlord): the colleague re-enters them from the case file.
+// organisation; the colleague's device then holds them as its drafts,
+// with the household's details.
 func (d *Device) HandOver(ctx context.Context, to crypto.DeviceID) (*HandoverResult, error) {
 	return d.handOver(ctx, to, nil)
 }
@@ -382,8 +382,10 @@ func (d *Device) handOver(ctx context.Context, to crypto.DeviceID, mutate func(*
 }
 
 // addDraftPackets adds to byCase, for each draft case (a referral drafted
-// on this device and not sent), a referral packet signed now for this
-// organisation's mailbox, sealed to target.
+// on this device and not sent), the referral and the household's details
+// as packets signed now for this organisation's mailbox, sealed to target:
+// the colleague's device keeps the details for its guard, released to
+// nobody, as for a colleague's new referral.
 func (d *Device) addDraftPackets(ctx context.Context, byCase map[[16]byte][]casestore.Packet, target []crypto.Recipient, now time.Time) error {
 	cases, err := d.store.Cases(ctx)
 	if err != nil {
@@ -398,20 +400,20 @@ func (d *Device) addDraftPackets(ctx context.Context, byCase map[[16]byte][]case
 			return err
 		}
 		for _, e := range entries {
-			if e.Kind != casestore.KindReferral || e.SenderDevice != [16]byte(d.secrets.Device) {
+			pt := map[string]string{casestore.KindReferral: payload.TypeReferral, casestore.KindDetails: payload.TypeHouseholdDetails}[e.Kind]
+			if pt == "" || e.SenderDevice != [16]byte(d.secrets.Device) {
 				continue
 			}
 			d.mu.Lock()
 			certIndex := d.certIndex
 			d.mu.Unlock()
-			env, err := crypto.Seal(d.keys, d.secrets.Org, target, &crypto.Packet{PayloadType: payload.TypeReferral, Payload: e.Body,
+			env, err := crypto.Seal(d.keys, d.secrets.Org, target, &crypto.Packet{PayloadType: pt, Payload: e.Body,
 				CertIndex: certIndex, Checkpoint: d.checkpointRaw()}, crypto.SealOptions{Now: now,
 				TTL: time.Duration(d.scheme.MailboxTTLDays) * 24 * time.Hour})
 			if err != nil {
 				return fmt.Errorf("hand over draft %x: %w", c.ID, err)
 			}
 			byCase[c.ID] = append(byCase[c.ID], casestore.Packet{Envelope: [16]byte(env.ID), Case: c.ID, Inner: env.Inner})
-			break
 		}
 	}
 	return nil

@@ -205,6 +205,9 @@ func TestHandoverStaffLeaving(t *testing.T) {
 	if c.Entries[0].From.DeviceName != "Leaver laptop" {
 		t.Fatalf("draft not signed by the leaver's device: %+v", c.Entries[0].From)
 	}
+	if c.Details == nil || c.Details.Names[0] != payload.ExampleHouseholdDetails().Names[0] {
+		t.Fatalf("the draft's household details did not come over: %+v", c.Details)
+	}
 	if _, err := colleague.Case(ctx, sent); err != nil {
 		t.Fatal(err)
 	}
