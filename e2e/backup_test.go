@@ -19,7 +19,7 @@ func TestBackupRestoreDrill(t *testing.T) {
 	older, newest := filepath.Join(snapshots, "relay-older.db"), filepath.Join(snapshots, "relay-newest.db")
 
 	cli(t, refugePass, "saferef", "--home", s.refugeHome, "sync")
-	first := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil)))
+	first := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil), "--household", s.householdFile(s.refugeHome)))
 
 	// Online backup while the relay serves.
 	out := cli(t, "", "saferef-server", "backup", "--data", s.relayData, "--out", older)
@@ -28,7 +28,7 @@ func TestBackupRestoreDrill(t *testing.T) {
 	}
 
 	// More acknowledged sends, and a directory change (a new device).
-	second := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil)))
+	second := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, func(r map[string]any) { r["reference"] = "KMR-2026-0302" }), "--household", s.householdFile(s.refugeHome)))
 	s.enrol(s.medway, "Medway second laptop", medwayPass)
 	cli(t, refugePass, "saferef", "--home", s.refugeHome, "sync") // the refuge sees the newer directory
 	cli(t, "", "saferef-server", "backup", "--data", s.relayData, "--out", newest)
@@ -72,7 +72,7 @@ func TestBackupRestoreDrill(t *testing.T) {
 	if !strings.Contains(alerts, "rollback") && !strings.Contains(alerts, "older state") {
 		t.Fatalf("alerts after a rollback: %q", alerts)
 	}
-	_, errOut, err = tryCLI(refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil))
+	_, errOut, err = tryCLI(refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, func(r map[string]any) { r["reference"] = "KMR-2026-0303" }), "--household", s.householdFile(s.refugeHome))
 	if err == nil {
 		t.Fatalf("refuge sent after a rollback:\n%s", errOut)
 	}

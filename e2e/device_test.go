@@ -205,7 +205,7 @@ func TestCopiedHomeRevealsNothing(t *testing.T) {
 func TestBackupDeleteRestore(t *testing.T) {
 	s := newScheme(t)
 	caseID := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald,
-		"--file", s.referralFile(s.refugeHome, nil)))
+		"--file", s.referralFile(s.refugeHome, nil), "--household", s.householdFile(s.refugeHome)))
 	cli(t, wealdPass, "saferef", "--home", s.wealdHome, "sync")
 	before := cli(t, wealdPass, "saferef", "--home", s.wealdHome, "cases", "list", "--json")
 
@@ -243,7 +243,7 @@ func TestBackupDeleteRestore(t *testing.T) {
 		t.Fatalf("restored case: %v", c)
 	}
 	second := lastLine(cli(t, refugePass, "saferef", "--home", s.refugeHome, "referral", "send", "--to", s.weald,
-		"--file", s.referralFile(s.refugeHome, nil)))
+		"--file", s.referralFile(s.refugeHome, func(r map[string]any) { r["reference"] = "KMR-2026-0808" }), "--household", s.householdFile(s.refugeHome)))
 	if n, _ := syncCounts(t, wealdPass, s.wealdHome); n != 1 {
 		t.Fatalf("after restore, a new referral: %d new", n)
 	}
@@ -302,10 +302,10 @@ func TestNewDeviceSeesOpenCases(t *testing.T) {
 	refuge := func(args ...string) string {
 		return cli(t, refugePass, "saferef", append([]string{"--home", s.refugeHome}, args...)...)
 	}
-	first := lastLine(refuge("referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil)))
+	first := lastLine(refuge("referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, nil), "--household", s.householdFile(s.refugeHome)))
 	second := lastLine(refuge("referral", "send", "--to", s.weald, "--file", s.referralFile(s.refugeHome, func(r map[string]any) {
 		r["reference"] = "KMR-2026-0909"
-	})))
+	}), "--household", s.householdFile(s.refugeHome)))
 	refuge("message", "send", "--case", first, "--text", "Please call the support worker before any viewing.")
 	cli(t, wealdPass, "saferef", "--home", s.wealdHome, "sync")
 	want := map[string]map[string]any{first: showCase(t, wealdPass, s.wealdHome, first), second: showCase(t, wealdPass, s.wealdHome, second)}
