@@ -73,6 +73,13 @@ type received struct {
 // payload inside the store transaction (see receive). Errors returned here
 // reject the envelope for good.
 func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.Payload, now time.Time) (func(*casestore.Tx) error, error) {
+	return d.applyPayloadFor(ctx, o, p, now, false)
+}
+
+// applyPayloadFor is applyPayload; handedOver marks a packet handed over
+// by a colleague's device (handover.go), which sends no receipts: the
+// organisation answered it when it first arrived.
+func (d *Device) applyPayloadFor(ctx context.Context, o *crypto.Opened, p payload.Payload, now time.Time, handedOver bool) (func(*casestore.Tx) error, error) {
 	sender := o.Sender.Org
 	me := d.secrets.Org
 	mine := sender == me // a colleague's copy
@@ -255,6 +262,9 @@ func (d *Device) applyPayload(ctx context.Context, o *crypto.Opened, p payload.P
 		}, nil
 	default:
 		return nil, fmt.Errorf("payload type %q is not handled by this version", o.PayloadType)
+	}
+	if handedOver {
+		rc.replies = nil
 	}
 	return d.applyReceived(ctx, o, actor, &rc, now), nil
 }

@@ -31,6 +31,9 @@ type Options struct {
 	// witnessed checkpoint before the device says it was not published
 	// (0 means DefaultPublishWait).
 	PublishWait time.Duration
+	// Getenv reads the environment for the vault's test hook (see
+	// vault.UnlockFloor); nil means os.Getenv. Release builds ignore it.
+	Getenv func(string) string
 	// MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour bound
 	// what other organisations can make this device store; 0 means the
 	// package's MaxCaseAttachmentBytes and MaxSenderAttachmentBytesPerHour.
@@ -74,8 +77,10 @@ type Device struct {
 
 	mu        sync.Mutex // guards the fields below; held briefly, never across I/O
 	dir       *crypto.Directory
-	dirSize   uint64 // next directory log index to fetch
-	certIndex uint64 // log index of this device's certificate, once seen
+	dirSize   uint64     // next directory log index to fetch
+	certIndex uint64     // log index of this device's certificate, once seen
+	approved  bool       // this device's certificate is in the directory
+	stale     *StaleKeys // set when a restored vault lacks published keys (keys.go)
 
 	// Transparency log (transparency.go).
 	monitor   *translog.Monitor             // pinned log key and newest verified checkpoint
@@ -108,22 +113,10 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	if opt == nil {
 		opt = &Options{}
 	}
-	cb, err := readLimited(filepath.Join(home, ConfigFile), maxConfigSize)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("open home %s: %w (no %s)", home, ErrNoHome, ConfigFile)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open home %s: %w", home, err)
-	}
-	cfg, err := ParseConfig(cb)
-	if err != nil {
-		return nil, fmt.Errorf("open home %s: %w", home, err)
-	}
-	scheme, _, err := ReadScheme(filepath.Join(home, SchemeFile))
-	if err != nil {
-		return nil, fmt.Errorf("open home %s: %w", home, err)
-	}
 	vfile, err := readLimited(filepath.Join(home, VaultFile), vault.MaxFileSize)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open home %s: %w (no %s)", home, ErrNoHome, VaultFile)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
@@ -137,9 +130,31 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
 	secrets, err := crypto.ParseDeviceSecrets(plain)
-	clear(plain)
 	if err != nil {
+		clear(plain)
 		return nil, fmt.Errorf("open home %s: device vault: %w", home, err)
+	}
+	getenv := opt.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if floor := vault.UnlockFloor(getenv); wf < floor {
+		// A vault made with a lower work factor (a test hook, an old
+		// version) is re-saved at the release factor.
+		if err := resealVault(filepath.Join(home, VaultFile), plain, passphrase, floor); err != nil {
+			clear(plain)
+			return nil, fmt.Errorf("open home %s: %w", home, err)
+		}
+		wf = floor
+	}
+	clear(plain)
+	cfg, err := readHomeConfig(home, secrets.DataKey)
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	scheme, _, err := ReadScheme(filepath.Join(home, SchemeFile))
+	if err != nil {
+		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
 	if secrets.Device != cfg.DeviceID() || secrets.Org != cfg.OrgID() {
 		return nil, fmt.Errorf("open home %s: %w: config names device %s of %s, vault holds %s of %s",
@@ -178,6 +193,10 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	}
 	d.applyDirectory(cached)
 	if d.witnesses, err = translog.NewWitnesses(d.dir.WitnessSet()); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("open home %s: %w", home, err)
+	}
+	if err := d.dropEnrolmentRequest(); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("open home %s: %w", home, err)
 	}
@@ -251,6 +270,7 @@ func (d *Device) applyDirectory(objs []casestore.DirectoryObject) []error {
 		if kind == "device-cert" {
 			if e, err := d.dir.Device(d.secrets.Device); err == nil && bytes.Equal(e.Raw, o.Object) {
 				d.certIndex = o.Index
+				d.approved = true
 			}
 		}
 	}
@@ -283,6 +303,9 @@ func (d *Device) refreshDirectory(ctx context.Context, c *relay.Conn) ([]error, 
 	}
 	skipped := d.applyDirectory(objs)
 	d.followWitnessSet()
+	if err := d.dropEnrolmentRequest(); err != nil {
+		return skipped, err
+	}
 	if err := d.applyRetentionPolicy(ctx); err != nil {
 		return skipped, err
 	}
@@ -350,4 +373,20 @@ func (d *Device) connect(ctx context.Context) (*relay.Conn, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// dropEnrolmentRequest removes enrolment-request.json once the device's
+// certificate is in the directory: the admin has used it, and it names the
+// organisation and the device, which a copied laptop must not show.
+func (d *Device) dropEnrolmentRequest() error {
+	d.mu.Lock()
+	approved := d.approved
+	d.mu.Unlock()
+	if !approved {
+		return nil
+	}
+	if err := os.Remove(filepath.Join(d.home, EnrolmentRequestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove enrolment request: %w", err)
+	}
+	return nil
 }

@@ -5,12 +5,18 @@
 //
 // # Home directory
 //
-// A device lives in a home directory (mode 0700) holding config.json (relay
-// URL, device id, organisation id, device name: nothing secret),
-// scheme.json (the scheme file, pinned at enrolment), device.vault (the
-// device secrets under the user's passphrase, see crypto/vault),
-// enrolment-request.json (for the organisation admin) and cases.db (the
-// sealed case store, see client/casestore).
+// A device lives in a home directory (mode 0700) holding config.sealed
+// (relay URL, device id, organisation id, device name, sealed under a key
+// from the vault's data key: a copied laptop must not show whose it is; a
+// clear config.json from an earlier version is sealed on the first
+// unlock), scheme.json (the scheme file, pinned at enrolment),
+// device.vault (the device secrets under the user's passphrase, see
+// crypto/vault; re-saved at the release work factor when unlocked below
+// it), enrolment-request.json (for the organisation admin; removed once
+// the device sees itself approved), contacts.sealed, and cases.db (the case
+// store, encrypted as a whole file, see client/casestore). SECURITY.md
+// lists what each file shows. Backup and Restore (backup.go) carry a home
+// to a new machine; handover.go hands open cases to colleagues' devices.
 //
 // # Enrolment request
 //

@@ -22,7 +22,7 @@ type EnrolOptions struct {
 	Relay      string // relay base URL
 	Org        crypto.OrgID
 	Name       string // the device's display name, e.g. "Priya's laptop"
-	Passphrase string // for the device vault
+	Passphrase string // for the device vault; must pass CheckPassphrase
 	WorkFactor int    // vault scrypt work factor; 0 means vault.DefaultWorkFactor
 	Now        time.Time
 	Rand       io.Reader // nil means crypto/rand
@@ -65,6 +65,9 @@ func Enrol(ctx context.Context, o *EnrolOptions) (*Enrolment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enrol: %w", err)
 	}
+	if err := CheckPassphrase(o.Passphrase, o.Name); err != nil {
+		return nil, fmt.Errorf("enrol: %w", err)
+	}
 	// Check the relay and the organisation before writing anything.
 	unchecked := "not checked: enrolled offline"
 	if !o.Offline {
@@ -103,7 +106,7 @@ func Enrol(ctx context.Context, o *EnrolOptions) (*Enrolment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enrol: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(o.Home, ConfigFile), cb, 0o600); err != nil {
+	if err := writeSealedHomeFile(secrets.DataKey, o.Home, ConfigFile, cb); err != nil {
 		return nil, fmt.Errorf("enrol: %w", err)
 	}
 	req, err := enrolment.New(secrets, now)
@@ -128,7 +131,7 @@ func makeHome(home string) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return fmt.Errorf("create home: %w", err)
 	}
-	for _, f := range []string{VaultFile, ConfigFile, CasesFile} {
+	for _, f := range []string{VaultFile, ConfigFile, LegacyConfigFile, CasesFile} {
 		if _, err := os.Lstat(filepath.Join(home, f)); err == nil {
 			return fmt.Errorf("%w: %s holds %s", ErrHomeExists, home, f)
 		}

@@ -76,7 +76,7 @@ func TestEnrolCreatesHome(t *testing.T) {
 	}
 	home := filepath.Join(dir, "home")
 	opts := &EnrolOptions{Home: home, SchemeFile: schemeFile, Relay: "ws://127.0.0.1:1", Org: crypto.OrgID{4},
-		Name: "laptop", Passphrase: "correct horse", WorkFactor: 10}
+		Name: "laptop", Passphrase: "correct horse battery", WorkFactor: 10}
 	e, err := Enrol(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestEnrolCreatesHome(t *testing.T) {
 	if _, err := Enrol(ctx, opts); !errors.Is(err, ErrHomeExists) {
 		t.Fatalf("second enrol: %v", err)
 	}
-	d, err := OpenHome(ctx, home, "correct horse")
+	d, err := OpenHome(ctx, home, "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}

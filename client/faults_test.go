@@ -134,7 +134,7 @@ func TestQueuedWithFastClockIsNotSent(t *testing.T) {
 	fast := func() time.Time { return time.Now().Add(time.Hour) }
 	officer.Close()
 	home := filepath.Join(w.dir, "home-weald-officer")
-	skewed, err := client.OpenHomeWith(ctx, home, "pass Weald officer", &client.Options{Now: fast, Relay: &relay.Options{Now: fast}})
+	skewed, err := client.OpenHomeWith(ctx, home, "orbit lantern pebble Weald officer", &client.Options{Now: fast, Relay: &relay.Options{Now: fast}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestEnrolChecksRelayAndOrganisation(t *testing.T) {
 	refuge := w.org("Harbour Refuge", crypto.KindProvider)
 	home := filepath.Join(t.TempDir(), "home")
 	opts := &client.EnrolOptions{Home: home, SchemeFile: w.schemeFile, Relay: w.url, Org: crypto.OrgID{9}, Name: "Laptop",
-		Passphrase: "pass Laptop", WorkFactor: testWorkFactor}
+		Passphrase: "orbit lantern pebble Laptop", WorkFactor: testWorkFactor}
 	if _, err := client.Enrol(ctx, opts); !errors.Is(err, client.ErrOrgNotInDirectory) {
 		t.Fatalf("enrol into an organisation the relay does not list: %v", err)
 	}
@@ -356,7 +356,7 @@ func TestSetRelay(t *testing.T) {
 	if _, err := caseworker.SendMessage(ctx, caseID, "Sent through the second node."); err != nil {
 		t.Fatal(err)
 	}
-	reopened, err := client.OpenHome(ctx, filepath.Join(w.dir, "home-refuge-laptop"), "pass Refuge laptop")
+	reopened, err := client.OpenHome(ctx, filepath.Join(w.dir, "home-refuge-laptop"), "orbit lantern pebble Refuge laptop")
 	if err != nil {
 		t.Fatal(err)
 	}

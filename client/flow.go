@@ -314,7 +314,7 @@ func (d *Device) sealPackets(pkts []*outgoing, now time.Time) ([]sealedPacket, e
 		if err != nil {
 			return nil, err
 		}
-		if len(envs) == 0 && !p.localOK {
+		if !anySent(envs) && !p.localOK {
 			return nil, errors.New("nobody to send to: no other organisation or device in this case")
 		}
 		body, err := payload.Marshal(p.p)
@@ -352,6 +352,8 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 			if p.p == nil {
 				continue
 			}
+			// The entry id is the first envelope's (a local copy's when
+			// nothing goes to the relay), else a fresh one.
 			var entry crypto.EnvelopeID
 			if len(all[i].envs) > 0 {
 				entry = all[i].envs[0].id
@@ -361,7 +363,7 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 			ids[i] = entry
 			if p.kind != "" {
 				dir := casestore.DirectionSent
-				if len(all[i].envs) == 0 {
+				if !anySent(all[i].envs) {
 					dir = DirectionDraft // kept here only
 				}
 				if err := tx.AddEntry(ctx, &casestore.Entry{Envelope: entry, Case: id, Kind: p.kind,
@@ -378,6 +380,9 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 			}
 			var se []casestore.SentEnvelope
 			for _, e := range all[i].envs {
+				if e.data == nil {
+					continue // a local copy: never sent, nothing to recall or receipt
+				}
 				se = append(se, casestore.SentEnvelope{Envelope: e.id, Entry: entry, Mailbox: e.mailbox})
 			}
 			if err := tx.AddSentEnvelopes(ctx, id, se); err != nil {
@@ -391,7 +396,9 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 				return err
 			}
 			for _, e := range all[i].envs {
-				queued = append(queued, e.id)
+				if e.data != nil {
+					queued = append(queued, e.id)
+				}
 			}
 		}
 		return nil
@@ -427,6 +434,17 @@ func (d *Device) flushPackets(ctx context.Context, c *relay.Conn, queued [][16]b
 // and shredding the case also drops those still unsent (caseID zero: none).
 func queueCase(ctx context.Context, tx *casestore.Tx, envs []*sealed, caseID [16]byte, now time.Time) error {
 	for _, e := range envs {
+		if e.inner != nil && caseID != ([16]byte{}) {
+			if err := tx.AddPacket(ctx, caseID, e.id, e.inner); err != nil {
+				return err
+			}
+		}
+		if e.data == nil { // a local copy, kept only for handover
+			if err := tx.MarkProcessed(ctx, e.id, casestore.OutcomeSent, now.Unix()); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := tx.QueueOutbox(ctx, &casestore.OutboxItem{Envelope: e.id, Mailbox: e.mailbox, Data: e.data, Created: now, Case: caseID}); err != nil {
 			return err
 		}

@@ -241,7 +241,7 @@ func TestDirectoryCachedAcrossOpens(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d2, err := client.OpenHome(ctx, home, "pass Refuge laptop")
+	d2, err := client.OpenHome(ctx, home, "orbit lantern pebble Refuge laptop")
 	if err != nil {
 		t.Fatal(err)
 	}

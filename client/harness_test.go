@@ -171,7 +171,7 @@ func (w *world) deviceWith(o *schemetest.Org, name string, opt *client.Options) 
 	w.t.Helper()
 	ctx := context.Background()
 	home := filepath.Join(w.dir, "home-"+strings.ReplaceAll(strings.ToLower(name), " ", "-"))
-	pass := "pass " + name
+	pass := "orbit lantern pebble " + name
 	e, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: w.schemeFile, Relay: w.url,
 		Org: o.ID, Name: name, Passphrase: pass, WorkFactor: testWorkFactor})
 	if err != nil {

@@ -7,20 +7,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/crypto/vault"
 	"github.com/saferef/saferef/internal/atomicfile"
 )
 
 // Files in a device's home directory.
 const (
-	ConfigFile           = "config.json"            // relay, ids and name: no secrets
+	ConfigFile           = "config.sealed"          // relay, ids and name, sealed under the data key
+	LegacyConfigFile     = "config.json"            // the same in clear, before sealing; migrated on open
 	SchemeFile           = "scheme.json"            // copy of the scheme file, pinned at enrolment
 	VaultFile            = "device.vault"           // the device secrets, under the passphrase
-	CasesFile            = "cases.db"               // the sealed case store
-	EnrolmentRequestFile = "enrolment-request.json" // for the organisation admin
+	CasesFile            = "cases.db"               // the case store, encrypted as a whole file
+	EnrolmentRequestFile = "enrolment-request.json" // for the organisation admin; removed once approved
 	maxConfigSize        = 64 << 10
 	maxSchemeSize        = 64 << 10
 )
@@ -35,7 +38,12 @@ var (
 	ErrBadConfig = errors.New("bad config file")
 )
 
-// Config is HOME/config.json. It holds nothing secret.
+// Config is HOME/config.sealed: the relay, the device's and organisation's
+// ids, the device name and the enrolment time. None of it is secret to
+// the device's user, but a copied laptop must not show which organisation
+// it belongs to, so it is sealed under a key from the vault's data key
+// (sealedfile.go). Homes enrolled before that have config.json in clear;
+// the first unlock seals it and removes the clear file.
 type Config struct {
 	Relay  string    `json:"relay"`
 	Device string    `json:"device"`
@@ -136,4 +144,47 @@ func ReadScheme(path string) (*crypto.Scheme, []byte, error) {
 // writeFileAtomic writes a file atomically with mode perm.
 func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
 	return atomicfile.Writer{Perm: perm}.Write(path, b)
+}
+
+// readHomeConfig reads config.sealed, or migrates a clear config.json from
+// an older version into config.sealed and removes the clear file.
+func readHomeConfig(home string, dataKey []byte) (*Config, error) {
+	b, err := readSealedHomeFile(dataKey, home, ConfigFile, maxConfigSize+64)
+	if err == nil {
+		return ParseConfig(b)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
+	legacy := filepath.Join(home, LegacyConfigFile)
+	b, err = readLimited(legacy, maxConfigSize)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w (no %s)", ErrNoHome, ConfigFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ParseConfig(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSealedHomeFile(dataKey, home, ConfigFile, b); err != nil {
+		return nil, fmt.Errorf("seal config: %w", err)
+	}
+	if err := os.Remove(legacy); err != nil {
+		return nil, fmt.Errorf("remove clear config: %w", err)
+	}
+	return cfg, nil
+}
+
+// resealVault re-encrypts the vault at path at work factor wf.
+func resealVault(path string, plain []byte, passphrase string, wf int) error {
+	file, err := vault.Seal(plain, passphrase, wf)
+	if err != nil {
+		return fmt.Errorf("re-save vault at work factor %d: %w", wf, err)
+	}
+	if err := vault.WriteFile(path, file); err != nil {
+		return fmt.Errorf("re-save vault at work factor %d: %w", wf, err)
+	}
+	return nil
 }

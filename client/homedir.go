@@ -37,7 +37,7 @@ type HomeChoice struct {
 // or a test's stand-in; nothing is created or moved.
 func DefaultHome(getenv func(string) string) HomeChoice {
 	return defaultHome(runtime.GOOS, getenv, func(dir string) bool {
-		_, err := os.Stat(filepath.Join(dir, ConfigFile))
+		_, err := os.Stat(filepath.Join(dir, VaultFile))
 		return err == nil
 	})
 }

@@ -393,7 +393,7 @@ func TestAttachmentChunksBounded(t *testing.T) {
 	c := newOneCandidateCase(t)
 	home := filepath.Join(c.w.dir, "home-refuge-laptop")
 	c.caseworker.Close()
-	caseworker, err := client.OpenHomeWith(ctx, home, "pass Refuge laptop",
+	caseworker, err := client.OpenHomeWith(ctx, home, "orbit lantern pebble Refuge laptop",
 		&client.Options{Now: c.caseClock.now, MaxCaseAttachmentBytes: 40 << 10, MaxSenderAttachmentBytesPerHour: 30 << 10})
 	if err != nil {
 		t.Fatal(err)

@@ -98,6 +98,26 @@ func (d *Device) rotate(ctx context.Context, c *relay.Conn, force bool) (*KeySta
 	cur := d.secrets.Encryption[0]
 	period := time.Duration(d.scheme.RotationDays) * 24 * time.Hour
 	switch {
+	case cur.Seq < self.KeySeq:
+		// Restored from a backup made before the device's newest published
+		// key: the keys after cur.Seq are not in this vault, and whatever
+		// was sealed to them cannot be opened here. Say so, and publish a
+		// new key numbered after the lost ones so that senders stop using
+		// them.
+		d.mu.Lock()
+		d.stale = &StaleKeys{Held: cur.Seq, Published: self.KeySeq}
+		d.mu.Unlock()
+		before := append([]crypto.EncryptionKey(nil), d.secrets.Encryption...)
+		if _, err := d.secrets.RotateAbove(now, self.KeySeq); err != nil {
+			return nil, err
+		}
+		if err := d.saveVault(); err != nil {
+			d.secrets.Encryption = before
+			return nil, err
+		}
+		if err := d.publishKey(ctx, c, force); err != nil {
+			return nil, err
+		}
 	case cur.Seq > self.KeySeq:
 		// Saved but not yet published (the relay was unreachable, or
 		// dropped it).
@@ -274,4 +294,56 @@ func (d *Device) KeyStatus() *KeyStatus {
 		st.Published = true
 	}
 	return st
+}
+
+// StaleKeys reports a device restored from a backup older than its newest
+// published encryption key.
+type StaleKeys struct {
+	Held      uint64 // newest key in the restored vault
+	Published uint64 // newest key the directory named for the device
+}
+
+func (s *StaleKeys) String() string {
+	return fmt.Sprintf("this device was restored from a backup made before its encryption key %d: "+
+		"anything sealed to keys %d to %d (sent to this device after the backup) cannot be opened here and is rejected; "+
+		"a new key has been published for what comes next, and a colleague's device can hand over the open cases",
+		s.Held+1, s.Held+1, s.Published)
+}
+
+// takeStale returns and forgets the stale-key report of the last connection.
+func (d *Device) takeStale() *StaleKeys {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := d.stale
+	d.stale = nil
+	return s
+}
+
+// ChangePassphrase re-encrypts the device vault under a new passphrase,
+// which must pass the strength rule (CheckPassphrase), at the release work
+// factor or the vault's own, whichever is higher. old must be the
+// passphrase the device was unlocked with.
+func (d *Device) ChangePassphrase(old, new string) error {
+	d.mu.Lock()
+	current := string(d.passphrase)
+	d.mu.Unlock()
+	if current == "" {
+		return errors.New("change passphrase: the device is closed")
+	}
+	if old != current {
+		return fmt.Errorf("change passphrase: %w", vault.ErrWrongPassphrase)
+	}
+	if err := CheckPassphrase(new, d.cfg.Name); err != nil {
+		return fmt.Errorf("change passphrase: %w", err)
+	}
+	wf := max(d.vaultWF, vault.UnlockFloor(nil))
+	if err := vault.ChangePassphrase(filepath.Join(d.home, VaultFile), old, new, wf); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	clear(d.passphrase)
+	d.passphrase = []byte(new)
+	d.vaultWF = wf
+	d.mu.Unlock()
+	return nil
 }

@@ -100,7 +100,7 @@ func TestScheduledRotationNothingLost(t *testing.T) {
 	}
 	// The rotated key survives a restart (the vault was saved).
 	officer.Close()
-	again, err := client.OpenHomeWith(ctx, officerHome, "pass Weald officer", &client.Options{Now: wc.Now})
+	again, err := client.OpenHomeWith(ctx, officerHome, "orbit lantern pebble Weald officer", &client.Options{Now: wc.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestErasureAfterGraceWindow(t *testing.T) {
 	}
 	// The erasure reached the vault on disk.
 	officer.Close()
-	again, err := client.OpenHomeWith(ctx, home, "pass Weald officer", &client.Options{Now: wc.Now})
+	again, err := client.OpenHomeWith(ctx, home, "orbit lantern pebble Weald officer", &client.Options{Now: wc.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func (w *world) enrol(o *schemetest.Org, admin ed25519.PrivateKey, name string, 
 	w.t.Helper()
 	ctx := context.Background()
 	home := filepath.Join(w.dir, "home-"+strings.ReplaceAll(strings.ToLower(name), " ", "-"))
-	pass := "pass " + name
+	pass := "orbit lantern pebble " + name
 	e, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: w.schemeFile, Relay: w.url,
 		Org: o.ID, Name: name, Passphrase: pass, WorkFactor: testWorkFactor, Now: clk.Now()})
 	if err != nil {

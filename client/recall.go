@@ -75,6 +75,20 @@ func (d *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypt
 			envs = envs[n:]
 		}
 	}
+	// The recalled packets are no longer handed over to new colleagues.
+	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
+		for _, s := range sent {
+			if slices.Contains(entries, s.Entry) {
+				if err := tx.DeletePacket(ctx, [16]byte(id), s.Envelope); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("recall: %w", err)
+	}
 	if _, err := d.sendPackets(ctx, id, nil, pkts, nil); err != nil {
 		return fmt.Errorf("recall: %w", err)
 	}

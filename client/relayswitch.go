@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/saferef/saferef/client/relay"
 )
@@ -78,7 +77,7 @@ func (d *Device) SetRelay(ctx context.Context, url string) error {
 	if err != nil {
 		return fmt.Errorf("set relay: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(d.home, ConfigFile), b, 0o600); err != nil {
+	if err := writeSealedHomeFile(d.secrets.DataKey, d.home, ConfigFile, b); err != nil {
 		return fmt.Errorf("set relay: %w", err)
 	}
 	d.mu.Lock()

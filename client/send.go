@@ -34,7 +34,10 @@ var (
 type sealed struct {
 	id      crypto.EnvelopeID
 	mailbox crypto.OrgID
-	data    []byte
+	data    []byte // nil for a local copy (never sent)
+	// inner is the signed inner envelope, kept for handover when the
+	// envelope is the own organisation's copy.
+	inner []byte
 }
 
 // recipients returns who an envelope for org's mailbox is sealed to: its
@@ -49,11 +52,23 @@ func (d *Device) recipients(org crypto.OrgID, now time.Time) []crypto.Recipient 
 // other devices.
 func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*sealed, error) {
 	rcpts := d.recipients(org, now)
+	local := false
 	if len(rcpts) == 0 {
-		if org == d.secrets.Org {
+		if org != d.secrets.Org {
+			return nil, fmt.Errorf("seal to %s: %w", org, ErrNoRecipients)
+		}
+		// No colleague yet: sign the own organisation's copy to this device
+		// alone and keep it, never sent, so that the case can be handed to
+		// a colleague's device later (handover.go).
+		for _, r := range d.Directory().Recipients(org, now) {
+			if r.Device == d.secrets.Device {
+				rcpts = append(rcpts, r)
+			}
+		}
+		if len(rcpts) == 0 {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("seal to %s: %w", org, ErrNoRecipients)
+		local = true
 	}
 	if err := d.checkSendable(org, rcpts); err != nil {
 		return nil, err
@@ -84,8 +99,14 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 	if err != nil {
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
 	}
-	data, err := env.Marshal()
-	if err != nil {
+	s := &sealed{id: env.ID, mailbox: org}
+	if org == d.secrets.Org {
+		s.inner = env.Inner
+	}
+	if local {
+		return s, nil
+	}
+	if s.data, err = env.Marshal(); err != nil {
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
 	}
 	ids := make([][16]byte, len(rcpts))
@@ -95,7 +116,7 @@ func (d *Device) seal(org crypto.OrgID, p payload.Payload, now time.Time) (*seal
 	if err := d.store.AddSealedTo(ctx, ids); err != nil {
 		return nil, fmt.Errorf("seal to %s: %w", org, err)
 	}
-	return &sealed{id: env.ID, mailbox: org, data: data}, nil
+	return s, nil
 }
 
 // permanentSendFailure reports relay refusals that no retry will cure.
@@ -208,4 +229,15 @@ func uniqueOrgs(in []crypto.OrgID) []crypto.OrgID {
 		}
 	}
 	return out
+}
+
+// anySent reports whether any of envs goes to the relay (not only local
+// copies).
+func anySent(envs []*sealed) bool {
+	for _, e := range envs {
+		if e.data != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -43,6 +43,15 @@ type SyncResult struct {
 	Dropped    []error // outbox envelopes the relay refused for good
 	Recalled   int     // recalls applied (their packets shredded and the store compacted)
 	Shredded   int     // finished cases crypto-shredded after their retention period
+	// StaleKeys, when set, says that this device was restored from a
+	// backup older than its newest encryption key, and what that loses.
+	StaleKeys *StaleKeys
+	// HandedOver counts packets applied from colleagues' handovers, and
+	// Handovers the handover envelopes they came in; HandedOut counts the
+	// colleague devices this device handed its open cases to.
+	HandedOver int
+	Handovers  int
+	HandedOut  int
 }
 
 // Sync connects to the relay, authenticates, refreshes the directory,
@@ -59,7 +68,7 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 		return nil, fmt.Errorf("sync: %w", err)
 	}
 	defer c.Close()
-	res := &SyncResult{}
+	res := &SyncResult{StaleKeys: d.takeStale()}
 	// Receive first: what others sent must show however much this device
 	// has queued (a backlog's receipts, a long offline spell).
 	for {
@@ -76,6 +85,9 @@ func (d *Device) Sync(ctx context.Context) (*SyncResult, error) {
 	}
 	if err := d.sealOwedReceipts(ctx); err != nil {
 		return res, fmt.Errorf("sync: %w", err)
+	}
+	if res.HandedOut, err = d.handOverToNewColleagues(ctx, c); err != nil {
+		return res, fmt.Errorf("sync: hand over: %w", err)
 	}
 	sent, dropped, err := d.flushOutbox(ctx, c)
 	res.Sent += sent
@@ -135,6 +147,12 @@ func (d *Device) receive(ctx context.Context, c *relay.Conn, raw []byte, res *Sy
 		}
 	}
 	err = explainOpen(err)
+	if err == nil && opened.PayloadType == payload.TypeHandover {
+		if err := d.receiveHandover(ctx, opened, res, now); err != nil {
+			return err
+		}
+		return c.Ack(ctx, env.ID)
+	}
 	var apply func(*casestore.Tx) error
 	if err == nil {
 		apply, err = d.prepare(ctx, opened, now)
@@ -184,7 +202,11 @@ func (d *Device) prepare(ctx context.Context, o *crypto.Opened, now time.Time) (
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	return d.applyPayload(ctx, o, p, now)
+	apply, err := d.applyPayload(ctx, o, p, now)
+	if err != nil {
+		return nil, err
+	}
+	return keepPacket(ctx, o, p, apply), nil
 }
 
 // sealOwedReceipts seals the delivery receipts owed for envelopes
@@ -229,7 +251,8 @@ func (d *Device) sealOwedReceipts(ctx context.Context) error {
 				return nil
 			case err != nil:
 				return fmt.Errorf("seal delivery receipts: %w", err)
-			case s != nil:
+			case s != nil && s.data != nil:
+				s.inner = nil // a receipt is not part of the case's history to hand over
 				envs = []*sealed{s}
 			}
 			if err := d.store.Update(ctx, func(tx *casestore.Tx) error {

@@ -45,7 +45,7 @@ func (w *world) deviceWithClock(o *schemetest.Org, name string, clk *caseClock) 
 	d := w.device(o, name)
 	d.Close()
 	home := filepath.Join(w.dir, "home-"+strings.ReplaceAll(strings.ToLower(name), " ", "-"))
-	d2, err := client.OpenHomeWith(context.Background(), home, "pass "+name, &client.Options{Now: clk.now})
+	d2, err := client.OpenHomeWith(context.Background(), home, "orbit lantern pebble "+name, &client.Options{Now: clk.now})
 	if err != nil {
 		w.t.Fatalf("reopen %s: %v", name, err)
 	}

@@ -208,6 +208,13 @@ func (s *DeviceSecrets) Recipient() (string, error) {
 // now and returns the signed KeyUpdate announcing the new key. Save the
 // secrets (vault) before publishing the update.
 func (s *DeviceSecrets) Rotate(now time.Time) ([]byte, error) {
+	return s.RotateAbove(now, 0)
+}
+
+// RotateAbove is Rotate with a sequence number above both the current
+// key's and above: a device restored from a backup older than its newest
+// published key must publish a key numbered after that one.
+func (s *DeviceSecrets) RotateAbove(now time.Time, above uint64) ([]byte, error) {
 	if len(s.Encryption) >= MaxEncryptionKeys {
 		return nil, fmt.Errorf("rotate device %s: %d keys held: prune first", s.Device, len(s.Encryption))
 	}
@@ -216,7 +223,7 @@ func (s *DeviceSecrets) Rotate(now time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("rotate device %s: %w", s.Device, err)
 	}
 	now = now.UTC().Truncate(time.Second)
-	seq := s.Encryption[0].Seq + 1
+	seq := max(s.Encryption[0].Seq, above) + 1
 	u := &KeyUpdate{Device: s.Device, Seq: seq, Recipient: id.Recipient().String(), Created: now}
 	b, err := SignKeyUpdate(u, ed25519.NewKeyFromSeed(s.SigningSeed))
 	if err != nil {

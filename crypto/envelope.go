@@ -22,6 +22,9 @@ type Envelope struct {
 	Mailbox    OrgID
 	Expiry     time.Time // Unix seconds on the wire, rounded up to the hour by Seal
 	Ciphertext []byte    // one age file
+	// Inner is, after Seal, the signed inner envelope that was encrypted
+	// (never on the wire): kept by the sender's device to hand over.
+	Inner []byte
 }
 
 type envelopeWire struct {

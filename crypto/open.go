@@ -25,6 +25,10 @@ type Opened struct {
 	Payload     []byte
 	Checkpoint  []byte
 	CertIndex   uint64
+	// Inner is the signed inner envelope exactly as received: what a
+	// device keeps to hand the packet over to a colleague's new device
+	// (VerifyHandedOver).
+	Inner []byte
 }
 
 // SenderDirectory finds the sender of an envelope as it stood at the
@@ -129,7 +133,7 @@ func Open(e *Envelope, me DeviceID, ids []age.Identity, dir SenderDirectory) (*O
 	}
 	o := &Opened{
 		ID: body.ID, Mailbox: body.To, Sender: dev, SenderOrg: org, Created: created, Expiry: unix(body.Exp),
-		PayloadType: body.PT, Payload: body.P, Checkpoint: body.CP, CertIndex: body.Cert,
+		PayloadType: body.PT, Payload: body.P, Checkpoint: body.CP, CertIndex: body.Cert, Inner: inner,
 	}
 	listed := false
 	for _, rc := range body.Rcpt {
@@ -172,4 +176,67 @@ func parseInner(b []byte) (*Signed, *envelopeBody, error) {
 		return nil, nil, fmt.Errorf("inner: %w", err)
 	}
 	return sd, &body, nil
+}
+
+// VerifyHandedOver verifies a packet handed over by a colleague's device:
+// inner is an original signed inner envelope (Opened.Inner or
+// Envelope.Inner on the colleague's device), and mailbox is the receiving
+// device's organisation. It checks everything Open checks that does not
+// need the ciphertext: the inner envelope parses, was addressed to mailbox
+// (ErrMismatchedOuter otherwise), its sender was current at its creation
+// time in dir (ErrUnknownSender, ErrSenderRevoked) and its signature
+// verifies (ErrBadSignature). It does not require the receiving device to
+// be a listed recipient: the packet was sealed to the organisation's
+// devices of the time, and Opened.Recipients says which. The caller must
+// have verified that the packet came from a current device of its own
+// organisation (the handover envelope's sender).
+func VerifyHandedOver(inner []byte, mailbox OrgID, dir SenderDirectory) (*Opened, error) {
+	if len(inner) > MaxEnvelopeSize {
+		return nil, fmt.Errorf("handed-over packet: %w: %d bytes", ErrTooLarge, len(inner))
+	}
+	sd, body, err := parseInner(inner)
+	if err != nil {
+		return nil, fmt.Errorf("handed-over packet: %w", err)
+	}
+	if body.To != mailbox {
+		return nil, fmt.Errorf("handed-over packet %s: %w: addressed to %s, not %s", body.ID, ErrMismatchedOuter, body.To, mailbox)
+	}
+	created := unix(body.At)
+	dev, org, err := dir.SenderAt(body.From, created)
+	if err != nil {
+		if errors.Is(err, ErrRevoked) {
+			return nil, fmt.Errorf("handed-over packet %s: %w: %w", body.ID, ErrSenderRevoked, err)
+		}
+		return nil, fmt.Errorf("handed-over packet %s: %w: %w", body.ID, ErrUnknownSender, err)
+	}
+	if dev.Device != body.From {
+		return nil, fmt.Errorf("handed-over packet %s: %w", body.ID, ErrUnknownSender)
+	}
+	if _, err := sd.verifyBy([]ed25519.PublicKey{dev.SigningKey}); err != nil {
+		return nil, fmt.Errorf("handed-over packet %s from %s: %w", body.ID, body.From, err)
+	}
+	o := &Opened{
+		ID: body.ID, Mailbox: body.To, Sender: dev, SenderOrg: org, Created: created, Expiry: unix(body.Exp),
+		PayloadType: body.PT, Payload: body.P, Checkpoint: body.CP, CertIndex: body.Cert, Inner: bytes.Clone(inner),
+	}
+	for _, rc := range body.Rcpt {
+		o.Recipients = append(o.Recipients, Recipient{Device: rc.Device, Key: hex.EncodeToString(rc.Key[:])})
+	}
+	return o, nil
+}
+
+// InnerSummary reads a signed inner envelope's id and recipient devices
+// without verifying it (the handing device uses it to describe a packet it
+// verified when it received it; the receiving device verifies it again
+// with VerifyHandedOver).
+func InnerSummary(inner []byte) (EnvelopeID, []DeviceID, error) {
+	_, body, err := parseInner(inner)
+	if err != nil {
+		return EnvelopeID{}, nil, err
+	}
+	devs := make([]DeviceID, len(body.Rcpt))
+	for i, r := range body.Rcpt {
+		devs[i] = r.Device
+	}
+	return body.ID, devs, nil
 }

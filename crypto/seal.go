@@ -134,6 +134,7 @@ func Seal(sender *DeviceKeys, mailbox OrgID, to []Recipient, p *Packet, opt Seal
 		return nil, fmt.Errorf("seal envelope %s: %w", id, err)
 	}
 	e.Ciphertext = ct.Bytes()
+	e.Inner = inner
 	if _, err := e.Marshal(); err != nil { // enforces MaxEnvelopeSize
 		return nil, fmt.Errorf("seal: %w", err)
 	}

@@ -30,7 +30,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "../cmd/saferef-server", "../cmd/saferef-admin", "../cmd/saferef")
+	// The saferef_testvault tag keeps SAFEREF_VAULT_WORK_FACTOR working in
+	// these binaries (release builds ignore it: TestReleaseIgnoresWorkFactorHook).
+	build := exec.Command("go", "build", "-tags", "saferef_testvault", "-o", dir+string(os.PathSeparator), "../cmd/saferef-server", "../cmd/saferef-admin", "../cmd/saferef")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build binaries:", err)

@@ -30,10 +30,34 @@ type acker struct {
 	mu    sync.Mutex
 	batch []store.Acks // guarded by mu
 	ids   int          // guarded by mu: ids in batch
+	// added counts the Ack frames queued, done those whose batch has been
+	// applied (or has failed); settle waits on doneCond. Guarded by mu.
+	added, done uint64
+	doneCond    *sync.Cond
 }
 
 func newAcker(s *Server) *acker {
-	return &acker{s: s, kick: make(chan struct{}, 1), full: make(chan struct{}, 1)}
+	a := &acker{s: s, kick: make(chan struct{}, 1), full: make(chan struct{}, 1)}
+	a.doneCond = sync.NewCond(&a.mu)
+	return a
+}
+
+// settle waits until every acknowledgement queued before it was called has
+// been applied (or its batch has failed), so that a device's new
+// connection does not read back envelopes its previous connection has just
+// acknowledged. It gives up when ctx ends.
+func (a *acker) settle(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() {
+		a.mu.Lock()
+		a.doneCond.Broadcast()
+		a.mu.Unlock()
+	})
+	defer stop()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for target := a.added; a.done < target && ctx.Err() == nil; {
+		a.doneCond.Wait()
+	}
 }
 
 // add queues one device's acknowledgements. It never waits for the store.
@@ -45,6 +69,7 @@ func (a *acker) add(_ context.Context, acks store.Acks) {
 	first := len(a.batch) == 0
 	a.batch = append(a.batch, acks)
 	a.ids += len(acks.IDs)
+	a.added++
 	full := a.ids >= ackBatchIDs
 	a.mu.Unlock()
 	if first {
@@ -89,8 +114,15 @@ func (a *acker) loop(ctx context.Context) {
 func (a *acker) flush(ctx context.Context) {
 	a.mu.Lock()
 	batch := a.batch
+	upto := a.added
 	a.batch, a.ids = nil, 0
 	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.done = max(a.done, upto)
+		a.doneCond.Broadcast()
+		a.mu.Unlock()
+	}()
 	select {
 	case <-a.full:
 	default:

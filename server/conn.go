@@ -97,6 +97,7 @@ type conn struct {
 	// Writer fields: used only by writeLoop.
 	cursor  uint64 // Seq of the last envelope read from the store
 	drained bool   // Drained has been sent
+	settled bool   // the acker was settled before the first read of the store
 }
 
 // handedEnvelope is an envelope handed to a connection from memory: its id
@@ -449,6 +450,12 @@ func (c *conn) work() bool {
 			return true
 		}
 		if catchUp {
+			if !c.settled {
+				// Acks of this device's previous connection may still be
+				// in the acker's batch: apply them before reading back.
+				c.settled = true
+				c.s.acker.settle(c.ctx)
+			}
 			if !c.readStore() {
 				return false
 			}

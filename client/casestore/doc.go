@@ -1,14 +1,41 @@
 // Package casestore is a device's encrypted local case store: one SQLite
-// file (HOME/cases.db, WAL mode, modernc.org/sqlite) holding the cases this
+// file (HOME/cases.db, WAL mode, github.com/ncruces/go-sqlite3 with its
+// "xts" VFS) holding the cases this
 // device takes part in, the referrals, case messages and delivery receipts
 // it has sent and received, the ids of every envelope it has processed, an
 // outbox of sealed envelopes still to send, and a cache of the verified
 // directory log.
 //
-// # What is sealed and what is not
+// # Whole-file encryption
 //
-// SQLite has no encryption, so sensitive columns are sealed before they are
-// written. Each case has its own random 32-byte key; every sensitive column
+// Every page of the database file, of its WAL and of any temporary file is
+// encrypted with AES-256-XTS (golang.org/x/crypto/xts, through the
+// ncruces "xts" VFS) under a 64-byte key derived from the vault's data key
+// (HKDF-SHA256, info "saferef/v1/casestore/file-key"); temporary tables are
+// kept in memory. A copy of the home directory without the passphrase
+// shows the file's size and nothing else: no table names, ids, statuses,
+// kinds or times (TestWholeFileEncrypted). XTS is deterministic and
+// unauthenticated: someone holding two copies learns which 512-byte
+// sectors changed, and a changed sector is not detected by the VFS, which
+// is why the columns below are still sealed with an AEAD. While the store
+// is open, SQLite's WAL index (cases.db-shm, not encrypted) holds page
+// numbers and checksums only; it is removed on close. The server keeps
+// modernc.org/sqlite; the two drivers register different names ("sqlite"
+// and "sqlite3") and do not meet.
+//
+// A store written before whole-file encryption (a plain SQLite file) is
+// encrypted in place on its first open, losing nothing: it is copied with
+// VACUUM INTO through the xts VFS, the copy is synced and renamed over the
+// old file, and the old file's blocks are overwritten with zeros
+// (best effort: an SSD or a journaling file system may keep old copies).
+// A crash at any point leaves either the complete old store or the
+// complete new one (TestMigratePlaintextStore). A file that does not open
+// with the key fails with ErrWrongKey.
+//
+// # What is sealed inside the file
+//
+// Sensitive columns are also sealed before they are written, so that each
+// case can be crypto-shredded on its own. Each case has its own random 32-byte key; every sensitive column
 // of that case (the scheme reference code, the referral and message
 // payloads, the verified sender organisation and device names) is sealed
 // with XChaCha20-Poly1305 under that key, with a fresh random 24-byte nonce

@@ -62,6 +62,7 @@ func (t *Tx) shredRows(ctx context.Context, id [16]byte) error {
 		`DELETE FROM outbox WHERE case_id = ?`,
 		`DELETE FROM case_state WHERE case_id = ?`,
 		`DELETE FROM sent_envelopes WHERE case_id = ?`,
+		`DELETE FROM packets WHERE case_id = ?`,
 		`DELETE FROM chunks WHERE case_id = ?`,
 	} {
 		if _, err := t.tx.ExecContext(ctx, q, id[:]); err != nil {

@@ -5,10 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Errors callers branch on.
@@ -226,40 +222,49 @@ func backfillOrgs(ctx context.Context, db *sql.DB) error {
 }
 
 // Open opens (creating if needed, mode 0600) the case store at path. The
-// data key (KeySize bytes, from the device vault) wraps the per-case keys.
+// data key (KeySize bytes, from the device vault) wraps the per-case keys
+// and, through HKDF, gives the key that encrypts the whole file. A store
+// written before whole-file encryption (a plain SQLite file) is encrypted
+// in place on first open, losing nothing (see migratePlaintext). A file
+// that does not open with the key fails with ErrWrongKey.
 func Open(ctx context.Context, path string, dataKey []byte) (*Store, error) {
 	if len(dataKey) != KeySize {
 		return nil, fmt.Errorf("open case store %s: data key is %d bytes, want %d", path, len(dataKey), KeySize)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open case store: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("open case store: %w", err)
-	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "secure_delete(1)")
-	q.Set("_txlock", "immediate")
-	dsn := (&url.URL{Scheme: "file", Opaque: path, RawQuery: q.Encode()}).String()
-	db, err := sql.Open("sqlite", dsn)
+	fileKey, err := deriveFileKey(dataKey)
 	if err != nil {
 		return nil, fmt.Errorf("open case store %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
-	readOnly := false
-	err = createSchema(ctx, db)
+	defer clear(fileKey)
+	plain, err := isPlaintextStore(path)
 	if err != nil {
-		db.Close()
+		return nil, fmt.Errorf("open case store: %w", err)
+	}
+	if plain {
+		if err := migratePlaintext(ctx, path, fileKey); err != nil {
+			return nil, fmt.Errorf("open case store %s: %w", path, err)
+		}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open case store: %w", err)
+	}
+	readOnly := false
+	db, err := openEncrypted(ctx, path, fileKey)
+	if err == nil {
+		err = createSchema(ctx, db)
+		if err != nil {
+			db.Close()
+		}
+	}
+	if errors.Is(err, ErrWrongKey) {
+		return nil, fmt.Errorf("open case store %s: %w", path, err)
+	}
+	if err != nil {
 		// A full disk (or a file system that has gone read-only) makes
 		// SQLite fail before the first statement: it cannot create the WAL
 		// index. The store is still there; open it read-only so that
 		// cases can be read, and say so at the first write.
-		ro, rerr := openReadOnly(ctx, path)
+		ro, rerr := openReadOnly(ctx, path, fileKey)
 		if rerr != nil {
 			return nil, fmt.Errorf("open case store %s: %w", path, err)
 		}
@@ -376,7 +381,7 @@ func (s *Store) Processed(ctx context.Context, id [16]byte) (Outcome, bool, erro
 // schemaVersion is stored in PRAGMA user_version once the schema and every
 // migration are in place, so that opening an up-to-date store writes
 // nothing.
-const schemaVersion = 4
+const schemaVersion = 5 // 5: packets and handovers (handover.go)
 
 // createSchema creates the tables and runs the migrations, unless the
 // store says it is already up to date.
@@ -388,7 +393,7 @@ func createSchema(ctx context.Context, db *sql.DB) error {
 	if v >= schemaVersion {
 		return nil
 	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+packetsSchema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	if err := migrate(ctx, db); err != nil {
@@ -405,19 +410,14 @@ func createSchema(ctx context.Context, db *sql.DB) error {
 var ErrReadOnly = errors.New("the case store is read-only: the disk is full or cannot be written")
 
 // openReadOnly opens an existing, up-to-date store without writing
-// anything beside it (no WAL index): SQLite's immutable mode. It sees what
-// was checkpointed into the database file, which Close always does.
-func openReadOnly(ctx context.Context, path string) (*sql.DB, error) {
-	q := url.Values{}
-	q.Set("mode", "ro")
-	q.Set("immutable", "1")
-	q.Add("_pragma", "foreign_keys(1)")
-	dsn := (&url.URL{Scheme: "file", Opaque: path, RawQuery: q.Encode()}).String()
-	db, err := sql.Open("sqlite", dsn)
+// anything beside it (no WAL index): SQLite's immutable mode, through the
+// same encrypting VFS. It sees what was checkpointed into the database
+// file, which Close always does.
+func openReadOnly(ctx context.Context, path string, fileKey []byte) (*sql.DB, error) {
+	db, err := openEncryptedReadOnly(ctx, path, fileKey)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(1)
 	var v int
 	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil || v < schemaVersion {
 		db.Close()

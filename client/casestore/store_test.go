@@ -171,13 +171,11 @@ func TestWrongDataKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	s2, err := Open(ctx, path, newKey(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	if _, err := s2.Case(ctx, id); !errors.Is(err, ErrSealed) {
-		t.Fatalf("err = %v, want ErrSealed", err)
+	if s2, err := Open(ctx, path, newKey(t)); !errors.Is(err, ErrWrongKey) {
+		if s2 != nil {
+			s2.Close()
+		}
+		t.Fatalf("open with another key: %v, want ErrWrongKey", err)
 	}
 }
 

@@ -133,6 +133,11 @@ func (t *Tx) DeleteEntry(ctx context.Context, caseID, envelope, senderOrg [16]by
 	if err != nil {
 		return false, fmt.Errorf("delete entry %x: %w", envelope, err)
 	}
+	if n > 0 {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM packets WHERE envelope = ? AND case_id = ?`, envelope[:], caseID[:]); err != nil {
+			return false, fmt.Errorf("delete packet %x: %w", envelope, err)
+		}
+	}
 	return n > 0, nil
 }
 

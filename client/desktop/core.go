@@ -130,6 +130,10 @@ type Admin interface {
 	Devices() []DeviceInfo
 	// RotateKeys replaces this device's encryption key now.
 	RotateKeys(ctx context.Context) error
+	// BackUp writes an encrypted backup of this device to w under a new
+	// recovery key, which it returns for the user to write down (it is
+	// shown once and kept nowhere). saferef restore brings it back.
+	BackUp(ctx context.Context, w io.Writer) (recoveryKey string, err error)
 	// Verified returns the organisations whose fingerprints the user
 	// checked in person (a local, sealed mark).
 	Verified(ctx context.Context) (map[crypto.OrgID]bool, error)

@@ -3,7 +3,6 @@ package desktop
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -15,9 +14,6 @@ import (
 	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
 )
-
-// minPassphraseChars is the shortest passphrase enrolment accepts.
-const minPassphraseChars = 12
 
 // enrolScreen walks a new member of staff through enrolling this device.
 type enrolScreen struct {
@@ -105,8 +101,9 @@ func (s *enrolScreen) submit() {
 		s.fieldError("name", tr("Give this device a short name your admin will recognise."))
 		ok = false
 	}
-	if utf8.RuneCountInString(s.pass.Text) < minPassphraseChars {
-		s.fieldError("pass", tr("Use at least 12 characters."))
+	if err := client.CheckPassphrase(s.pass.Text, name); err != nil {
+		// The one strength rule every front end shares (client/passphrase).
+		s.fieldError("pass", trf("Too easy to guess: {{.Why}}. Use four or more random words.", map[string]any{"Why": err.Error()}))
 		ok = false
 	} else if s.pass.Text != s.again.Text {
 		s.fieldError("again", tr("The two passphrases are different."))

@@ -77,6 +77,7 @@ type fakeCore struct {
 	recalls    [][]crypto.EnvelopeID
 	reads      []crypto.CaseID
 	rotations  int
+	backups    int
 	verified   map[crypto.OrgID]bool
 	readers    []Reader
 	closed     bool
@@ -263,6 +264,11 @@ func (c *fakeCore) Devices() []DeviceInfo { return c.devices }
 func (c *fakeCore) RotateKeys(context.Context) error {
 	c.rotations++
 	return nil
+}
+func (c *fakeCore) BackUp(_ context.Context, w io.Writer) (string, error) {
+	c.backups++
+	_, err := w.Write([]byte("age-encryption.org/v1\n"))
+	return "abandon ability able about above absent absorb abstract absurd abuse access accident", err
 }
 func (c *fakeCore) Verified(context.Context) (map[crypto.OrgID]bool, error) {
 	return maps.Clone(c.verified), nil

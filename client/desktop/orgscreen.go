@@ -37,6 +37,7 @@ type orgScreen struct {
 	relayURL    *entry         // the relay this device uses; edit to move it
 	moveRelay   *widget.Button // checks the new relay's log, then moves
 	relayResult *widget.Label
+	backup      *widget.Button
 	devices     *fyne.Container
 	revokes     map[crypto.DeviceID]*widget.Button
 	request     *entry
@@ -64,6 +65,7 @@ func newOrgScreen(a *App, m *mainScreen) *orgScreen {
 	id := a.identity
 	s.rotate = widget.NewButton(tr("Rotate this device's key now"), func() { a.touch(); s.rotateNow() })
 	s.rotated = wrapped("")
+	s.backup = widget.NewButton(tr("Back up this device"), func() { a.touch(); s.backUp() })
 	s.devices = container.NewVBox()
 	s.request = newEntry(a)
 	s.request.SetPlaceHolder(tr("Path of the enrolment-request.json the new user sent you"))
@@ -116,7 +118,7 @@ func newOrgScreen(a *App, m *mainScreen) *orgScreen {
 	this := widget.NewCard(tr("This device"), "", container.NewVBox(
 		wrapped(trf("{{.Device}} · {{.Org}}", map[string]any{"Device": id.DeviceName, "Org": id.OrgName})),
 		widget.NewLabelWithStyle(trf("Fingerprint {{.Fingerprint}}", map[string]any{"Fingerprint": id.Fingerprint}), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
-		container.NewHBox(s.rotate), s.rotated,
+		container.NewHBox(s.rotate, s.backup), s.rotated,
 		widget.NewLabelWithStyle(tr("Relay"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, s.moveRelay, s.relayURL), s.relayResult))
 	approve := widget.NewCard(tr("Approve a new device"), "", container.NewVBox(
@@ -599,4 +601,41 @@ func approveCommand(dir, relay, spoken, request string) string {
 // revokeCommand is the saferef-admin command that revokes a device.
 func revokeCommand(dir, relay string, dev crypto.DeviceID) string {
 	return "saferef-admin device revoke --dir " + adminDirArg(dir) + " --relay " + shellQuote(relay) + " " + dev.String()
+}
+
+// backUp asks where to save a backup of this device, writes it there, and
+// shows the recovery key once, for the user to write down.
+func (s *orgScreen) backUp() {
+	a, core := s.app, s.app.core
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		s.backup.Disable()
+		s.rotated.SetText(tr("Writing the backup…"))
+		a.bg(func(ctx context.Context) {
+			key, berr := core.BackUp(ctx, w)
+			if cerr := w.Close(); berr == nil {
+				berr = cerr
+			}
+			fyne.Do(func() {
+				if a.core != core {
+					return
+				}
+				s.backup.Enable()
+				if berr != nil {
+					s.rotated.SetText(trf("The backup was not written: {{.Why}}", map[string]any{"Why": berr.Error()}))
+					return
+				}
+				s.rotated.SetText(tr("Backup written. Keep it apart from this laptop."))
+				words := widget.NewLabelWithStyle(key, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+				words.Wrapping = fyne.TextWrapWord
+				dialog.ShowCustom(tr("Recovery key"), tr("I have written it down"), container.NewVBox(
+					wrapped(tr("Write these 12 words down now and keep them somewhere safe, apart from the laptop. They are shown only this once and are kept nowhere. To restore this device on a new laptop: saferef restore --from FILE, then the 12 words.")),
+					words), a.win)
+			})
+		})
+	}, a.win)
+	d.SetFileName("saferef-backup.age")
+	d.Show()
 }

@@ -32,7 +32,7 @@ func TestDesktopHomeAgreesWithCLI(t *testing.T) {
 	if err := os.MkdirAll(old, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(old, client.ConfigFile), []byte("{}"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(old, client.VaultFile), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got := defaultHome(getenv, &stderr); got != old || !strings.Contains(stderr.String(), "note: using the device home at "+old) {

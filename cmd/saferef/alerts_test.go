@@ -67,7 +67,7 @@ func homeWithAlert(t *testing.T, pass string) string {
 }
 
 func TestAlertsCommands(t *testing.T) {
-	vars := map[string]string{cli.EnvPassphrase: "device pass"}
+	vars := map[string]string{cli.EnvPassphrase: "device pass orbit lantern"}
 	home := homeWithAlert(t, vars[cli.EnvPassphrase])
 
 	code, out, errOut := runCLI(t, vars, "--home", home, "alerts")

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/guard"
@@ -35,6 +33,10 @@ func commands(g *globals) []cli.Command {
 		{Name: "enrol", Synopsis: "create this device's home and an enrolment request for your admin", Run: g.enrol},
 		{Name: "sync", Synopsis: "send what is queued and receive everything waiting at the relay", Run: g.sync},
 		{Name: "relay set", Synopsis: "move this device to another relay of the same scheme (failover, new address)", Run: g.relaySet},
+		{Name: "backup", Synopsis: "write an encrypted backup of this device, under a recovery key", Run: g.backup},
+		{Name: "passphrase change", Synopsis: "change this device's passphrase (the same strength rule applies)", Run: g.passphraseChange},
+		{Name: "handover", Synopsis: "hand every open case and draft to a colleague's device (before you leave)", Run: g.handover},
+		{Name: "restore", Synopsis: "bring a device back from its backup on a new machine", Run: g.restore},
 		{Name: "keys rotate", Synopsis: "rotate this device's encryption key now", Run: g.keysRotate},
 		{Name: "alerts", Synopsis: "list this device's unresolved warnings about the relay", Run: g.alerts},
 		{Name: "alerts resolve", Synopsis: "clear the warnings once your scheme coordinator has found the cause", Run: g.alertsResolve},
@@ -100,7 +102,7 @@ func (g *globals) flags(env *cli.Env, name, usage string) (*cli.FlagSet, *string
 
 // open unlocks the device home.
 func open(ctx context.Context, env *cli.Env, home string) (*client.Device, error) {
-	if _, err := os.Stat(filepath.Join(home, client.ConfigFile)); err != nil {
+	if !client.IsHome(home) {
 		return nil, cli.WithHint(errors.New("no device in "+home),
 			"run 'saferef enrol' first, or point --home (or SAFEREF_HOME) at your device home")
 	}

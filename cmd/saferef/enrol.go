@@ -13,7 +13,7 @@ const enrolUsage = `Usage: saferef enrol --home HOME --scheme SCHEME_FILE --rela
 
 Creates HOME (mode 0700) for a new device of organisation ORG_ID: a copy of
 the scheme file, the device vault (protected by a passphrase you choose),
-config.json, and enrolment-request.json for your organisation admin. It
+config.sealed, and enrolment-request.json for your organisation admin. It
 prints the device fingerprint, to read out to your admin, and last the path
 of the request file to hand them.`
 

@@ -30,7 +30,7 @@ func TestCLIHomeDefault(t *testing.T) {
 	delete(vars, "SAFEREF_HOME")
 	old := filepath.Join(home, ".config", "saferef")
 	os.MkdirAll(old, 0o700)
-	os.WriteFile(filepath.Join(old, client.ConfigFile), []byte("{}"), 0o600)
+	os.WriteFile(filepath.Join(old, client.VaultFile), []byte("{}"), 0o600)
 	if got := defaultHome(env); got != old || !strings.Contains(stderr.String(), "saferef: note: using the device home at "+old) {
 		t.Fatalf("old CLI home: %q, stderr %q", got, stderr.String())
 	}

@@ -57,7 +57,7 @@ func TestFieldErrorsOnePerLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := t.TempDir()
-	if err := os.WriteFile(filepath.Join(home, "config.json"), []byte("{}"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(home, "device.vault"), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errOut := runCLI(t, nil, "--home", home, "referral", "send", "--to", strings.Repeat("ab", 16), "--file", path)

@@ -35,6 +35,9 @@ func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 		}
 	}
 	if res != nil {
+		if res.StaleKeys != nil {
+			fmt.Fprintf(env.Stderr, "warning: %s\n", res.StaleKeys)
+		}
 		for _, r := range res.Rejections {
 			if r.Envelope == (crypto.EnvelopeID{}) {
 				fmt.Fprintf(env.Stderr, "saferef: rejected an envelope: %v\n", r.Err)
@@ -51,6 +54,12 @@ func (g *globals) sync(ctx context.Context, env *cli.Env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if res.HandedOver > 0 {
+		fmt.Fprintf(env.Stdout, "received %d packets handed over by colleagues' devices, each verified against its sender\n", res.HandedOver)
+	}
+	if res.HandedOut > 0 {
+		fmt.Fprintf(env.Stdout, "handed the open cases to %d new colleague device(s)\n", res.HandedOut)
 	}
 	fmt.Fprintf(env.Stdout, "synced: %d new, %d rejected\n", res.New, res.Rejected)
 	return nil

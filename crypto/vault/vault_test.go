@@ -235,3 +235,31 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestWorkFactorHook checks the hook inside a test build (every go test
+// binary is one); e2e's TestReleaseIgnoresWorkFactorHook checks that a
+// release binary ignores it.
+func TestWorkFactorHook(t *testing.T) {
+	if !TestHooks() {
+		t.Fatal("a go test binary must be a test build")
+	}
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == EnvWorkFactor {
+				return v
+			}
+			return ""
+		}
+	}
+	for v, want := range map[string]int{"": DefaultWorkFactor, "12": 12, "1": MinTestWorkFactor, "99": MaxWorkFactor, "x": DefaultWorkFactor} {
+		if got := NewWorkFactor(env(v)); got != want {
+			t.Errorf("NewWorkFactor(%q) = %d, want %d", v, got, want)
+		}
+	}
+	if got := UnlockFloor(env("")); got != MinWorkFactor {
+		t.Errorf("UnlockFloor unset = %d, want %d", got, MinWorkFactor)
+	}
+	if got := UnlockFloor(env("12")); got != 12 {
+		t.Errorf("UnlockFloor(12) = %d", got)
+	}
+}

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/client/enrolment"
+	"github.com/saferef/saferef/client/recoverykey"
 	"github.com/saferef/saferef/crypto"
 )
 
@@ -56,6 +58,19 @@ func (c *Device) RotateKeys(ctx context.Context) error {
 		return fmt.Errorf("rotate keys: %w", err)
 	}
 	return nil
+}
+
+// BackUp writes an encrypted backup of the device to w under a new
+// recovery key, and returns the key.
+func (c *Device) BackUp(ctx context.Context, w io.Writer) (string, error) {
+	key, err := recoverykey.New()
+	if err != nil {
+		return "", fmt.Errorf("back up: %w", err)
+	}
+	if _, err := c.d.Backup(ctx, w, client.BackupOptions{Secret: key}); err != nil {
+		return "", fmt.Errorf("back up: %w", err)
+	}
+	return key, nil
 }
 
 // Verified returns the organisations marked as verified in person.

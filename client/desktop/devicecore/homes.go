@@ -22,9 +22,9 @@ type Homes struct {
 
 var _ desktop.Homes = Homes{}
 
-// Enrolled reports whether home holds a device's config file.
+// Enrolled reports whether home holds a device (its vault).
 func (h Homes) Enrolled(home string) (bool, error) {
-	_, err := os.Stat(filepath.Join(home, client.ConfigFile))
+	_, err := os.Stat(filepath.Join(home, client.VaultFile))
 	switch {
 	case err == nil:
 		return true, nil

@@ -42,6 +42,20 @@ func TestRealHomeAdminCalls(t *testing.T) {
 	if n, err := core.Queued(ctx); err != nil || n != 0 {
 		t.Errorf("queued %d, %v; want 0", n, err)
 	}
+	// "Back up this device": the backup restores with the recovery key shown.
+	var backup bytes.Buffer
+	key, err := core.BackUp(ctx, &backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Restore(ctx, bytes.NewReader(backup.Bytes()), filepath.Join(dir, "restored"), key); err != nil {
+		t.Fatalf("restore the desktop's backup: %v", err)
+	}
+	restored, err := Homes{}.Open(ctx, filepath.Join(dir, "restored"), pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored.Close()
 	if err := core.SetVerified(ctx, other.ID, true); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/saferef/saferef/client/passphrase"
 	"io"
 	"strings"
 	"testing"
@@ -28,28 +29,40 @@ func testEnv(vars map[string]string, answers ...string) (*Env, *bytes.Buffer, *b
 }
 
 func TestPassphraseSources(t *testing.T) {
-	e, _, _ := testEnv(map[string]string{EnvPassphrase: "from env"}, "from prompt")
-	if p, err := e.Passphrase("x"); err != nil || p != "from env" {
+	const fromEnv = "from the environment, long enough"
+	e, _, _ := testEnv(map[string]string{EnvPassphrase: fromEnv}, "from prompt")
+	if p, err := e.Passphrase("x"); err != nil || p != fromEnv {
 		t.Fatalf("env passphrase = %q, %v", p, err)
 	}
-	if p, err := e.NewPassphrase("x"); err != nil || p != "from env" {
+	if p, err := e.NewPassphrase("x"); err != nil || p != fromEnv {
 		t.Fatalf("env new passphrase = %q, %v", p, err)
 	}
 	e, _, _ = testEnv(nil, "typed")
 	if p, err := e.Passphrase("x"); err != nil || p != "typed" {
 		t.Fatalf("prompt = %q, %v", p, err)
 	}
-	e, _, _ = testEnv(nil, "same", "same")
-	if p, err := e.NewPassphrase("x"); err != nil || p != "same" {
+	const same = "orbit lantern pebble mustard"
+	e, _, _ = testEnv(nil, same, same)
+	if p, err := e.NewPassphrase("x"); err != nil || p != same {
 		t.Fatalf("confirmed = %q, %v", p, err)
 	}
-	e, _, _ = testEnv(nil, "one", "two")
+	e, _, _ = testEnv(nil, same, "orbit lantern pebble mustardy")
 	if _, err := e.NewPassphrase("x"); err == nil || !strings.Contains(err.Error(), "do not match") {
 		t.Fatalf("mismatch: %v", err)
 	}
 	e, _, _ = testEnv(nil, "")
 	if _, err := e.NewPassphrase("x"); err == nil {
 		t.Fatal("accepted an empty passphrase")
+	}
+	// TestWeakPassphraseRefused: one rule, for typed and scripted passphrases.
+	for _, env := range []map[string]string{nil, {EnvPassphrase: "Password1234"}} {
+		e, _, _ = testEnv(env, "Password1234", "Password1234")
+		_, err := e.NewPassphrase("the new device vault")
+		var ce *Error
+		if !errors.As(err, &ce) || !errors.Is(err, passphrase.ErrWeak) || !strings.Contains(ce.Hint, "random words") ||
+			!strings.Contains(err.Error(), "commonly used password") {
+			t.Fatalf("weak passphrase (env %v): %v", env, err)
+		}
 	}
 	e, _, _ = testEnv(nil) // no terminal, no env
 	_, err := e.Passphrase("the vault")

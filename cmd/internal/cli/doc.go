@@ -21,7 +21,14 @@
 // # Vault work factor
 //
 // New vaults use vault.DefaultWorkFactor. The environment variable
-// SAFEREF_VAULT_WORK_FACTOR, meant for tests only, lowers (or raises) it; it
-// is clamped to 10..vault.MaxWorkFactor so that it can never produce a
-// trivially weak vault.
+// SAFEREF_VAULT_WORK_FACTOR exists only in test builds (go test binaries,
+// and binaries built with -tags saferef_testvault, as e2e builds them; see
+// vault.TestHooks): there it lowers (or raises) the factor, clamped to
+// 10..vault.MaxWorkFactor. Release builds ignore it.
+//
+// # Passphrase strength
+//
+// NewPassphrase applies the one strength rule (package client/passphrase)
+// to every new passphrase, typed or from SAFEREF_PASSPHRASE, and explains a
+// refusal with a hint.
 package cli

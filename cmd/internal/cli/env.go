@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
+	"github.com/saferef/saferef/client/passphrase"
 	"github.com/saferef/saferef/crypto/vault"
 	"golang.org/x/term"
 )
@@ -15,10 +15,10 @@ import (
 // Environment variables the commands read.
 const (
 	EnvPassphrase = "SAFEREF_PASSPHRASE"
-	EnvWorkFactor = "SAFEREF_VAULT_WORK_FACTOR"
+	EnvWorkFactor = vault.EnvWorkFactor
 	EnvHome       = "SAFEREF_HOME"
 	// MinTestWorkFactor is the lowest work factor SAFEREF_VAULT_WORK_FACTOR may set.
-	MinTestWorkFactor = 10
+	MinTestWorkFactor = vault.MinTestWorkFactor
 )
 
 // Env is what a command may use of its process: streams, environment
@@ -67,17 +67,10 @@ func OSEnv() *Env {
 }
 
 // WorkFactor returns the scrypt work factor for new vaults: the default,
-// or SAFEREF_VAULT_WORK_FACTOR clamped to MinTestWorkFactor..vault.MaxWorkFactor.
+// or, in a test build only (vault.TestHooks), SAFEREF_VAULT_WORK_FACTOR
+// clamped to MinTestWorkFactor..vault.MaxWorkFactor.
 func (e *Env) WorkFactor() int {
-	v := strings.TrimSpace(e.Getenv(EnvWorkFactor))
-	if v == "" {
-		return vault.DefaultWorkFactor
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return vault.DefaultWorkFactor
-	}
-	return min(max(n, MinTestWorkFactor), vault.MaxWorkFactor)
+	return vault.NewWorkFactor(e.Getenv)
 }
 
 // Passphrase returns the passphrase for an existing vault described by
@@ -100,9 +93,14 @@ func (e *Env) Passphrase(what string) (string, error) {
 }
 
 // NewPassphrase returns the passphrase for a vault about to be created:
-// from SAFEREF_PASSPHRASE, or prompted twice and compared.
+// from SAFEREF_PASSPHRASE, or prompted twice and compared. Either way it
+// must pass the strength rule (package client/passphrase); a refusal says
+// why in plain words and how to choose a better one.
 func (e *Env) NewPassphrase(what string) (string, error) {
 	if p := e.Getenv(EnvPassphrase); p != "" {
+		if err := passphrase.Check(p); err != nil {
+			return "", WithHint(fmt.Errorf("the passphrase in %s for %s: %w", EnvPassphrase, what, err), passphrase.Advice)
+		}
 		return p, nil
 	}
 	if e.ReadPassword == nil {
@@ -113,7 +111,10 @@ func (e *Env) NewPassphrase(what string) (string, error) {
 		return "", err
 	}
 	if p == "" {
-		return "", WithHint(fmt.Errorf("empty passphrase for %s", what), "choose a long passphrase, for example several random words")
+		return "", WithHint(fmt.Errorf("empty passphrase for %s", what), passphrase.Advice)
+	}
+	if err := passphrase.Check(p); err != nil {
+		return "", WithHint(fmt.Errorf("passphrase for %s: %w", what, err), "run the command again and "+passphrase.Advice)
 	}
 	again, err := e.ReadPassword(fmt.Sprintf("confirm passphrase for %s: ", what))
 	if err != nil {

@@ -1,0 +1,5 @@
+//go:build saferef_testvault
+
+package vault
+
+func testBuild() bool { return true }
