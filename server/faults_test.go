@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/server/store"
@@ -358,4 +359,51 @@ func TestCloseCodesAsSpecified(t *testing.T) {
 			t.Errorf("%s closes with %d, SPEC.md says %d", code, got, want)
 		}
 	}
+}
+
+// TestOwnCopyEarnsNoSendCredit: a device's own copy of what it sends to
+// its own organisation comes back to it (so that the store does not record
+// the sender), and acknowledging that copy must not refill its send budget:
+// otherwise every send to its own organisation would pay for itself and the
+// rate limit would hold nobody.
+func TestOwnCopyEarnsNoSendCredit(t *testing.T) {
+	s := newKentScheme(t)
+	r := startRelay(t, s.Scheme, func(c *Config) { c.SendBurst = 2; c.SendRate = 0.001 })
+	r.publish(t, s.Objects...)
+	dir := s.Directory(t)
+	c := r.dial(t)
+	defer c.close()
+	c.auth(r, s.wealdA)
+	// sendOwn sends one envelope to the device's own organisation and
+	// waits for both the SendOK and the copy delivered back.
+	sendOwn := func(reqID uint64) [16]byte {
+		e := s.wealdA.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("m"))
+		b, err := e.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.send(&protocol.Send{ReqID: reqID, Envelope: b})
+		stored, delivered := false, false
+		for !stored || !delivered {
+			switch f := c.read().(type) {
+			case *protocol.SendOK:
+				stored = f.ReqID == reqID
+			case *protocol.Deliver:
+				d, err := crypto.ParseEnvelope(f.Envelope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				delivered = delivered || d.ID == e.ID
+			case *protocol.Drained:
+			default:
+				t.Fatalf("sending to its own organisation: unexpected %T %+v", f, f)
+			}
+		}
+		return [16]byte(e.ID)
+	}
+	ids := [][16]byte{sendOwn(1), sendOwn(2)} // the whole burst
+	c.send(&protocol.Ack{IDs: ids})
+	b, _ := s.wealdA.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("m")).Marshal()
+	c.send(&protocol.Send{ReqID: 3, Envelope: b})
+	c.expectError(protocol.CodeRateLimited, false)
 }
