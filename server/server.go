@@ -78,6 +78,7 @@ type Server struct {
 	bgCtx    context.Context
 	connWG   sync.WaitGroup // connection goroutines
 	shutdown chan struct{}
+	started  time.Time // when New ran, by cfg.Now
 }
 
 // New returns a relay serving cfg.Scheme's directory from cfg.Store. It
@@ -104,6 +105,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		byOrg:    make(map[crypto.OrgID]map[*conn]struct{}),
 		limiters: make(map[crypto.DeviceID]*tokenBucket),
 		shutdown: make(chan struct{}),
+		started:  cfg.Now(),
 		upgrader: websocket.Upgrader{
 			// The read buffer is held for the connection's life, so it is
 			// small: it holds frame headers, and a frame's payload larger
@@ -189,8 +191,32 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "store cannot write", http.StatusServiceUnavailable)
 		return
 	}
+	if s.witnessStale() {
+		http.Error(w, "witness checkpoints stale", http.StatusServiceUnavailable)
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintln(w, "ok")
+}
+
+// witnessStale reports whether the scheme names witnesses, this relay
+// submits to them, and the newest checkpoint a quorum of them cosigned is
+// older than the scheme's window for ordinary sends (or none has been
+// cosigned within that window of the relay starting): devices then refuse
+// to trust what it serves, so /healthz says so.
+func (s *Server) witnessStale() bool {
+	if s.witness == nil {
+		return false
+	}
+	set, err := translog.NewWitnesses(s.dir.WitnessSet())
+	if err != nil || set == nil {
+		return false
+	}
+	since := s.started
+	if at := s.metrics.witness.at.Load(); at != 0 {
+		since = time.Unix(0, at)
+	}
+	return s.cfg.Now().Sub(since) > set.Freshness()
 }
 
 // Shutdown closes every connection and stops the background loops. Nothing
