@@ -196,7 +196,7 @@ func (c *conn) enqueue(f protocol.Frame) bool {
 	c.mu.Lock()
 	if len(c.outbox) >= c.s.cfg.QueueLength {
 		c.mu.Unlock()
-		c.drop("queue-full")
+		c.drop(dropQueueFull)
 		return false
 	}
 	c.outbox = append(c.outbox, b)
@@ -273,7 +273,7 @@ func (c *conn) pingTick() {
 func (c *conn) sendError(code, message string, reqID uint64, fatal bool) {
 	c.s.metrics.rejected.WithLabelValues(code).Inc()
 	if fatal {
-		c.closeWith(code, message, code)
+		c.closeWith(code, message, errorReason(code))
 		return
 	}
 	c.enqueue(&protocol.Error{Code: code, Message: message, ReqID: reqID})
@@ -281,7 +281,7 @@ func (c *conn) sendError(code, message string, reqID uint64, fatal bool) {
 
 // closeWith writes a final Error frame (best effort, bounded by the write
 // timeout) and closes the connection, counting reason.
-func (c *conn) closeWith(code, message, reason string) {
+func (c *conn) closeWith(code, message string, reason dropReason) {
 	c.closeOnce.Do(func() {
 		b, err := protocol.Encode(&protocol.Error{Code: code, Message: message, Fatal: true})
 		if err == nil {
@@ -294,7 +294,7 @@ func (c *conn) closeWith(code, message, reason string) {
 			}
 			c.mu.Unlock()
 		}
-		c.s.metrics.dropped.WithLabelValues(reason).Inc()
+		c.s.metrics.dropped.WithLabelValues(string(reason)).Inc()
 		c.closeCode = closeCodeFor(code)
 		close(c.closed)
 		c.cancel()
@@ -325,9 +325,9 @@ func closeCodeFor(code string) int {
 }
 
 // drop closes the connection without a farewell frame.
-func (c *conn) drop(reason string) {
+func (c *conn) drop(reason dropReason) {
 	c.closeOnce.Do(func() {
-		c.s.metrics.dropped.WithLabelValues(reason).Inc()
+		c.s.metrics.dropped.WithLabelValues(string(reason)).Inc()
 		close(c.closed)
 		c.cancel()
 		// Unblock a writer stuck in a write to a client that stopped
@@ -368,7 +368,7 @@ func (c *conn) writeLoop() {
 		if ping {
 			c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
 			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
-				c.drop("write-failed")
+				c.drop(dropWriteFailed)
 				continue
 			}
 		}
@@ -377,7 +377,7 @@ func (c *conn) writeLoop() {
 		}
 		if !c.work() {
 			if !c.isClosed() {
-				c.drop("write-failed")
+				c.drop(dropWriteFailed)
 			}
 			continue
 		}
@@ -482,7 +482,7 @@ func (c *conn) readStore() bool {
 		if err != nil {
 			if c.ctx.Err() == nil {
 				c.s.cfg.Logger.Error("read pending envelopes", "err", err)
-				c.closeWith(protocol.CodeInternal, "the relay cannot read your mailbox; reconnect shortly", "store-error")
+				c.closeWith(protocol.CodeInternal, "the relay cannot read your mailbox; reconnect shortly", dropStoreError)
 			}
 			return false
 		}
@@ -612,7 +612,7 @@ func (c *conn) readLoop() {
 	defer c.s.connWG.Done()
 	ctx := c.ctx
 	defer func() {
-		c.drop("client-closed")
+		c.drop(dropClientClosed)
 		<-c.writerDone
 		c.unregister()
 		c.log("connection closed")

@@ -87,7 +87,7 @@ func (s *Server) enforceRevocations(ctx context.Context) {
 	}
 	s.mu.Unlock()
 	for _, c := range gone {
-		c.closeWith(protocol.CodeDeviceRevoked, "this device has been revoked; ask your organisation admin", "revoked")
+		c.closeWith(protocol.CodeDeviceRevoked, "this device has been revoked; ask your organisation admin", dropRevoked)
 	}
 	for _, org := range s.dir.Orgs() {
 		for _, d := range s.dir.Devices(org.Cert.Org) {

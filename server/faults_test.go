@@ -181,8 +181,11 @@ func TestRelayClientLeavingIsNotAnError(t *testing.T) {
 	if logs := r.logs.String(); strings.Contains(logs, `"level":"ERROR"`) {
 		t.Fatalf("a client leaving was logged as an error:\n%s", logs)
 	}
-	if m := r.scrape(t); strings.Contains(m, `reason="internal"`) || strings.Contains(m, `reason="unavailable"`) {
-		t.Fatalf("a client leaving was counted as a rejection:\n%s", m)
+	for _, code := range []string{protocol.CodeInternal, protocol.CodeUnavailable} {
+		if m := r.scrape(t); strings.Contains(m, `saferef_relay_rejected_total{reason="`+code+`"}`) ||
+			strings.Contains(m, `saferef_relay_connections_dropped_total{reason="`+code+`"} 1`) {
+			t.Fatalf("a client leaving was counted as %s:\n%s", code, m)
+		}
 	}
 }
 

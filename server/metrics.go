@@ -47,6 +47,9 @@ func newMetrics(s *Server) *metrics {
 	m.dropped = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "saferef_relay_connections_dropped_total", Help: "Connections the relay closed, by reason.",
 	}, []string{"reason"})
+	for _, r := range dropReasons() {
+		m.dropped.WithLabelValues(string(r)) // every reason reads 0 until it happens
+	}
 	m.envelopesStored = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "saferef_relay_envelopes_stored_total", Help: "Envelopes durably stored.",
 	})

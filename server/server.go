@@ -238,7 +238,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.closeWith(protocol.CodeInternal, "relay is shutting down, reconnect shortly", "shutdown")
+		c.closeWith(protocol.CodeInternal, "relay is shutting down, reconnect shortly", dropShutdown)
 	}
 	s.stopBg()
 	done := make(chan struct{})
