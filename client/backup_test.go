@@ -19,15 +19,8 @@ import (
 // directory, the keys (a later referral still opens).
 func TestBackupRestore(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	first, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, weald, caseworker, officer, first := rc.w, rc.weald, rc.caseworker, rc.officer, rc.caseID
 	sync(t, officer)
 
 	key, err := recoverykey.New()

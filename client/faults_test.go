@@ -23,15 +23,8 @@ import (
 // stop a sync, and a new message shows at the next sync.
 func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID := rc.w, rc.caseworker, rc.officer, rc.caseID
 	const backlog = 12
 	for range backlog {
 		if _, err := caseworker.SendMessage(ctx, caseID, "Any news on a flat?"); err != nil {
@@ -235,15 +228,9 @@ func (s downStore) PutEnvelope(ctx context.Context, e store.Envelope, devices []
 // itself is down, and sent by the next sync once the database is back.
 func TestStoreOutageQueues(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID := rc.w, rc.caseworker, rc.officer, rc.caseID
+	var err error
 	sync(t, officer)
 	var down atomic.Bool
 	w.wrap = func(s store.Store) store.Store { return downStore{Store: s, down: &down} }
@@ -330,15 +317,8 @@ func (w *world) secondNode() *world {
 // device keeps its relay.
 func TestSetRelay(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID := rc.w, rc.caseworker, rc.officer, rc.caseID
 
 	other := newWorld(t) // another scheme's relay and log
 	if err := caseworker.SetRelay(ctx, other.url); !errors.Is(err, client.ErrNotSameLog) {

@@ -28,15 +28,8 @@ func entryKinds(c *client.Case) []string {
 // not handed over.
 func TestHandoverToNewDevice(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, refuge, weald, caseworker, officer, caseID := rc.w, rc.refuge, rc.weald, rc.caseworker, rc.officer, rc.caseID
 	sync(t, officer)
 	if _, err := officer.SendOffer(ctx, caseID, testOffer()); err != nil {
 		t.Fatal(err)

@@ -211,3 +211,29 @@ func testOffer() *payload.Offer {
 	o.Expires = ""
 	return o
 }
+
+// referredCase is where many client tests start: a refuge and a landlord
+// (Weald Homes, Maidstone) with one device each, and a referral the
+// refuge's caseworker has sent to Weald Homes (not yet synced there).
+type referredCase struct {
+	w                   *world
+	refuge, weald       *schemetest.Org
+	caseworker, officer *client.Device
+	caseID              crypto.CaseID
+}
+
+func newReferredCase(t testing.TB) *referredCase {
+	t.Helper()
+	w := newWorld(t)
+	rc := &referredCase{w: w,
+		refuge: w.org("Harbour Refuge", crypto.KindProvider),
+		weald:  w.org("Weald Homes", crypto.KindLandlord, "Maidstone")}
+	rc.caseworker = w.device(rc.refuge, "Refuge laptop")
+	rc.officer = w.device(rc.weald, "Weald officer")
+	id, err := rc.caseworker.SendReferral(context.Background(), []crypto.OrgID{rc.weald.ID}, referral(), newHousehold())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.caseID = id
+	return rc
+}

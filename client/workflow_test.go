@@ -444,15 +444,9 @@ func TestWorkflowRefusals(t *testing.T) {
 
 func TestReadReceiptsRecallAndAttachments(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID := rc.w, rc.caseworker, rc.officer, rc.caseID
+	var err error
 	sync(t, officer)
 
 	// Read receipts: the sender sees which device at which org opened what.
