@@ -65,7 +65,7 @@ func startForwarder(bs *benchScheme) (*forwarder, error) {
 	f := &forwarder{
 		orgOf:    make(map[crypto.DeviceID]crypto.OrgID),
 		byOrg:    make(map[crypto.OrgID][]*fwdConn),
-		upgrader: websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}},
+		upgrader: websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}},
 	}
 	for _, d := range bs.devices {
 		f.orgOf[d.id] = d.org.id
@@ -100,8 +100,9 @@ func (f *forwarder) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(protocol.MaxFrameSize)
+	in := frameReader{ws: ws}
 	for {
-		_, b, err := ws.ReadMessage()
+		b, err := in.next()
 		if err != nil {
 			break
 		}
@@ -155,8 +156,7 @@ func (f *forwarder) serve(w http.ResponseWriter, r *http.Request) {
 					rc.write(d)
 				}
 			}
-			ok, _ := protocol.Encode(&protocol.SendOK{ReqID: req, ID: id})
-			if c.write(ok) != nil {
+			if c.write(sendOKFrame(req, id)) != nil {
 				return
 			}
 		}

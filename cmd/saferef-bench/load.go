@@ -64,7 +64,7 @@ func (l *load) connect(ctx context.Context, origin string, devices []*benchDevic
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			c, err := dialDevice(ctx, origin, d)
+			c, err := dialDevice(ctx, origin, d, idle)
 			if err != nil {
 				errs[i] = err
 				return
@@ -94,9 +94,19 @@ func (l *load) close() {
 	}
 }
 
-var dialer = &websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}, HandshakeTimeout: 30 * time.Second}
+// idleDialer keeps an idle connection's buffers small; activeDialer reads
+// through a buffer that holds a whole fan-out-10 Deliver, so that one read
+// system call usually brings in a whole frame (or several Acks).
+var (
+	idleDialer   = &websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}, HandshakeTimeout: 30 * time.Second}
+	activeDialer = &websocket.Dialer{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}, HandshakeTimeout: 30 * time.Second}
+)
 
-func dialDevice(ctx context.Context, origin string, d *benchDevice) (*client, error) {
+func dialDevice(ctx context.Context, origin string, d *benchDevice, idle bool) (*client, error) {
+	dialer := activeDialer
+	if idle {
+		dialer = idleDialer
+	}
 	ws, _, err := dialer.DialContext(ctx, origin+"/v1/connect", nil)
 	if err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
@@ -163,9 +173,10 @@ func (c *client) sendRaw(b []byte) error {
 // connection closes; SendOK is not waited for (an envelope counts once
 // every recipient device has it).
 func (c *client) read() {
+	c.ws.SetReadDeadline(time.Time{})
+	r := frameReader{ws: c.ws}
 	for {
-		c.ws.SetReadDeadline(time.Time{})
-		_, b, err := c.ws.ReadMessage()
+		b, err := r.next()
 		if err != nil {
 			return
 		}
@@ -187,7 +198,7 @@ func (c *client) read() {
 			if err != nil {
 				return
 			}
-			if c.send(&protocol.Ack{IDs: [][16]byte{id}}) != nil {
+			if c.sendRaw(ackFrame(id)) != nil {
 				return
 			}
 			c.l.delivered(id)

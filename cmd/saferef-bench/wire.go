@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/binary"
 	"errors"
+	"io"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/saferef/saferef/protocol"
 )
@@ -168,4 +171,60 @@ func envelopeFrame(t protocol.Type, reqID uint64, env []byte) []byte {
 	b = append(b, 0x61, 't')
 	b = appendHead(b, 0, uint64(t))
 	return append(b, 0x61, 'v', 0x01)
+}
+
+// ackFrame encodes an Ack of one envelope id, as protocol.Encode would.
+func ackFrame(id [16]byte) []byte {
+	b := make([]byte, 0, 32)
+	b = append(b, 0xa3, 0x61, 'b', 0xa1, 0x63, 'i', 'd', 's', 0x81, 0x50)
+	b = append(b, id[:]...)
+	b = append(b, 0x61, 't')
+	b = appendHead(b, 0, uint64(protocol.TypeAck))
+	return append(b, 0x61, 'v', 0x01)
+}
+
+// sendOKFrame encodes a SendOK, as protocol.Encode would.
+func sendOKFrame(reqID uint64, id [16]byte) []byte {
+	b := make([]byte, 0, 48)
+	b = append(b, 0xa3, 0x61, 'b', 0xa2, 0x61, 'r')
+	b = appendHead(b, 0, reqID)
+	b = append(b, 0x62, 'i', 'd', 0x50)
+	b = append(b, id[:]...)
+	b = append(b, 0x61, 't')
+	b = appendHead(b, 0, uint64(protocol.TypeSendOK))
+	return append(b, 0x61, 'v', 0x01)
+}
+
+// frameReader reads whole websocket messages into one buffer that it
+// reuses, grown to the largest message seen: unlike ReadMessage it neither
+// allocates per message nor reads a large frame a few hundred bytes at a
+// time (once the header is in, the rest of a frame arrives in one read).
+// A returned message is valid until the next call.
+type frameReader struct {
+	ws  *websocket.Conn
+	buf []byte
+}
+
+func (r *frameReader) next() ([]byte, error) {
+	_, mr, err := r.ws.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	if len(r.buf) == 0 {
+		r.buf = make([]byte, 4096)
+	}
+	n := 0
+	for {
+		if n == len(r.buf) {
+			r.buf = append(r.buf, make([]byte, len(r.buf))...)
+		}
+		k, err := mr.Read(r.buf[n:])
+		n += k
+		if err == io.EOF {
+			return r.buf[:n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

@@ -42,3 +42,25 @@ func TestEnvelopeFrameMatchesEncode(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallFramesMatchEncode: the hand-made Ack and SendOK are the bytes
+// protocol.Encode writes.
+func TestSmallFramesMatchEncode(t *testing.T) {
+	id := [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	want, err := protocol.Encode(&protocol.Ack{IDs: [][16]byte{id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ackFrame(id); !bytes.Equal(got, want) {
+		t.Fatalf("Ack: got %x, want %x", got, want)
+	}
+	for _, req := range []uint64{1, 23, 24, 1 << 20, 1 << 40} {
+		want, err := protocol.Encode(&protocol.SendOK{ReqID: req, ID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sendOKFrame(req, id); !bytes.Equal(got, want) {
+			t.Fatalf("SendOK %d: got %x, want %x", req, got, want)
+		}
+	}
+}
