@@ -37,6 +37,13 @@
 //     is answered after that commit, so a nil error still means durable.
 //     A refused put (duplicate, quota) does not affect the others in its
 //     group; a failed commit fails them all.
+//   - Acknowledgements (Ack, AckBatch) are not synced to disk before they
+//     return (SQLite commits a batch holding only acknowledgements with
+//     synchronous=NORMAL, PostgreSQL with synchronous_commit off): they
+//     survive the relay process dying, and a power failure can lose only
+//     the last of them, which causes a redelivery (protocol/SPEC.md,
+//     "Delivery"), never a loss. Puts, directory appends and everything
+//     else stay durable before they return.
 //   - The device list of PutEnvelope is deduplicated. An envelope stored
 //     with no devices has no deliveries: nobody can fetch it and it stays
 //     until it expires.

@@ -38,6 +38,8 @@ type Store interface {
 	// transaction, as Ack would one by one, and returns how many envelopes
 	// were deleted. The relay gathers acknowledgements from every
 	// connection for a few milliseconds and applies them with one commit.
+	// Acknowledgements need not be synced to disk before returning (a
+	// power failure may undo the last ones: a redelivery, not a loss).
 	AckBatch(ctx context.Context, acks []Acks) (deleted int, err error)
 	// Expire deletes every envelope (and its deliveries) with Expiry <= now
 	// and returns how many.

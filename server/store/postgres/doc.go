@@ -19,14 +19,20 @@
 //     lowercase hex digits, a dot and the storing Store's random 8-byte
 //     node tag in hex, so that a node can tell its own puts (it has handed
 //     them to its connections already) from other nodes': never an
-//     envelope, never ciphertext. NOTIFY is sent in the storing
-//     transaction, so it is delivered on commit only.
+//     envelope, never ciphertext. NOTIFY is sent after the storing
+//     transaction has committed, by one goroutine that gathers the
+//     mailboxes of every put committed meanwhile into one statement, in a
+//     transaction of its own that does not wait for its WAL flush
+//     (synchronous_commit off): notification is at most once, and a node
+//     that stops before notifying leaves the other nodes to catch up from
+//     Pending, as after any lost notification.
 //   - PutEnvelope is group-committed: four writers each take every put
 //     queued while their previous batch ran and send them as one
 //     pgx.Batch, one round trip that PostgreSQL runs as one implicit
-//     transaction (one commit, one WAL flush, and one pass through the
-//     lock PostgreSQL takes to commit a transaction that sent NOTIFY,
-//     which otherwise serialises every put's commit). Each put is one
+//     transaction (one commit, one WAL flush). The batch itself sends no
+//     NOTIFY: PostgreSQL serialises the commits of transactions that
+//     NOTIFY, WAL flush included, which would stop the writers' commits
+//     from overlapping and sharing flushes. Each put is one
 //     statement that inserts the envelope and its deliveries and reports
 //     a duplicate id or a full mailbox without aborting the batch. The
 //     caller is answered after the commit, so a nil error still means
@@ -39,7 +45,9 @@
 //     prepared once per connection and reused (pgx's statement cache).
 //     The pool allows 32 connections unless the DSN sets pool_max_conns.
 //   - AckBatch applies the acknowledgements of many devices (the relay
-//     gathers them from every connection) in one transaction.
+//     gathers them from every connection) in one transaction, committed
+//     with synchronous_commit off: a lost acknowledgement only causes a
+//     redelivery, so it does not wait for a WAL flush.
 //   - Ack, DropDevice and Expire lock the envelope rows they touch in Seq
 //     order before deleting, so two devices acknowledging the same envelope
 //     on different nodes cannot both leave it behind, and they cannot

@@ -17,8 +17,11 @@ import (
 // Group commit: PutEnvelope queues its put; groupWriters writers each take
 // every put queued while their previous batch ran (up to maxGroup) and send
 // them as one pgx.Batch, one round trip that PostgreSQL runs as one
-// implicit transaction: one commit, one WAL flush and one pass through the
-// lock that serialises the commits of transactions that NOTIFY.
+// implicit transaction: one commit and one WAL flush. The batch sends no
+// NOTIFY: PostgreSQL serialises the commits of transactions that NOTIFY,
+// WAL flush included, so the writers' commits could not overlap (nor their
+// flushes be shared). The mailboxes are notified after the commit instead
+// (notifyLoop).
 const (
 	groupWriters = 4
 	maxGroup     = 256
@@ -115,13 +118,6 @@ func (s *Store) commitGroup(batch []*putReq) {
 		b.Queue(groupPut, p.e.ID[:], p.e.Mailbox[:], storeutil.ExpirySeconds(p.e.Expiry), now, len(body), body,
 			int64(p.quota.MaxEnvelopes), p.quota.MaxBytes, byteSlices(p.devices))
 	}
-	notified := make(map[[16]byte]bool)
-	for _, p := range live {
-		if !notified[p.e.Mailbox] {
-			notified[p.e.Mailbox] = true
-			b.Queue(`SELECT pg_notify($1, $2)`, s.channel, s.notifyPayload(p.e.Mailbox))
-		}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	results := make([]error, len(live))
@@ -157,6 +153,15 @@ func (s *Store) commitGroup(batch []*putReq) {
 	}()
 	if cerr := br.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		var stored [][16]byte
+		for i, p := range live {
+			if results[i] == nil {
+				stored = append(stored, p.e.Mailbox)
+			}
+		}
+		s.queueNotify(stored)
 	}
 	for i, p := range live {
 		if err != nil {

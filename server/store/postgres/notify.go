@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,5 +66,73 @@ func (s *Store) listenEnd(ctx context.Context, op string, err error) error {
 		return nil
 	default:
 		return fmt.Errorf("%s: %w", op, err)
+	}
+}
+
+// notices holds the mailboxes stored into since notifyLoop last sent
+// their notifications.
+type notices struct {
+	mu        sync.Mutex
+	mailboxes map[[16]byte]struct{} // guarded by mu
+	kick      chan struct{}         // capacity 1: mailboxes is not empty
+}
+
+// queueNotify asks notifyLoop to notify mailboxes, whose puts have
+// committed. It never waits.
+func (s *Store) queueNotify(mailboxes [][16]byte) {
+	if len(mailboxes) == 0 {
+		return
+	}
+	n := &s.notices
+	n.mu.Lock()
+	if n.mailboxes == nil {
+		n.mailboxes = make(map[[16]byte]struct{})
+	}
+	for _, m := range mailboxes {
+		n.mailboxes[m] = struct{}{}
+	}
+	n.mu.Unlock()
+	select {
+	case n.kick <- struct{}{}:
+	default:
+	}
+}
+
+// notifySQL sends one notification per payload, in a transaction that does
+// not wait for its WAL flush: a notification is a wake-up, at most once
+// (Listen's callers catch up from Pending anyway), and waiting for the
+// flush would hold PostgreSQL's notify lock, which every notifying commit
+// in the cluster needs, for as long as an fsync.
+const notifySQL = `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, p) FROM unnest($2::text[]) AS p`
+
+// notifyLoop sends the notifications queued by committed puts, everything
+// queued meanwhile in one statement, until the store closes. A failed
+// notification is dropped (notification is at most once).
+func (s *Store) notifyLoop() {
+	defer s.writers.Done()
+	n := &s.notices
+	for {
+		select {
+		case <-n.kick:
+		case <-s.done:
+			return
+		}
+		n.mu.Lock()
+		payloads := make([]string, 0, len(n.mailboxes))
+		for m := range n.mailboxes {
+			payloads = append(payloads, s.notifyPayload(m))
+		}
+		clear(n.mailboxes)
+		n.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		go func() {
+			select {
+			case <-s.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		s.pool.Exec(ctx, notifySQL, s.channel, payloads)
+		cancel()
 	}
 }

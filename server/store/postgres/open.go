@@ -32,6 +32,8 @@ type Store struct {
 	// them.
 	puts    chan *putReq
 	writers sync.WaitGroup
+	// notices feeds notifyLoop, which the writers WaitGroup counts too.
+	notices notices
 
 	closed    atomic.Bool
 	done      chan struct{} // closed by Close, stops Listen
@@ -83,10 +85,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: node tag: %w", err)
 	}
+	st.notices.kick = make(chan struct{}, 1)
 	for range groupWriters {
 		st.writers.Add(1)
 		go st.groupLoop()
 	}
+	st.writers.Add(1)
+	go st.notifyLoop()
 	return st, nil
 }
 

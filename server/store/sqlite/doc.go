@@ -4,7 +4,10 @@
 // Decisions:
 //
 //   - The database runs in WAL mode with synchronous=FULL, so a committed
-//     PutEnvelope has been fsynced to the WAL before it returns.
+//     PutEnvelope has been fsynced to the WAL before it returns. A group
+//     commit holding only acknowledgements runs with synchronous=NORMAL
+//     (no fsync; the next synced commit syncs its frames too) and the write
+//     connection is set back to FULL before anything else uses it.
 //   - All writes go through one connection (a write pool of size one, whose
 //     transactions BEGIN IMMEDIATE), so writers never meet SQLITE_BUSY and
 //     Seq order is commit order. Reads use a separate pool of query-only

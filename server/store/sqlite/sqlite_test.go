@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/saferef/saferef/server/store"
 	"github.com/saferef/saferef/server/store/sqlite"
@@ -104,6 +105,27 @@ func TestOpenRejectsBadPath(t *testing.T) {
 		if s, err := sqlite.Open(t.Context(), path); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", path)
+		}
+	}
+}
+
+// TestSynchronousFullAfterAcks: a batch of acknowledgements alone commits
+// with synchronous=NORMAL (no fsync), and the write connection is back at
+// FULL afterwards, so the puts that follow are durable when they return.
+func TestSynchronousFullAfterAcks(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "relay.db"))
+	ctx := t.Context()
+	device := [16]byte{1}
+	for i := range 3 {
+		e := store.Envelope{ID: [16]byte{2, byte(i)}, Mailbox: [16]byte{3}, Expiry: time.Now().Add(time.Hour), Body: []byte("ciphertext")}
+		if err := s.PutEnvelope(ctx, e, [][16]byte{device}, store.Quota{}); err != nil {
+			t.Fatalf("PutEnvelope: %v", err)
+		}
+		if n, err := s.AckBatch(ctx, []store.Acks{{Device: device, IDs: [][16]byte{e.ID}}}); err != nil || n != 1 {
+			t.Fatalf("AckBatch = %d, %v; want 1, nil", n, err)
+		}
+		if got := s.Pragma(t, "synchronous"); got != "2" {
+			t.Fatalf("after an acknowledgement batch, PRAGMA synchronous = %s, want 2 (FULL)", got)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -147,7 +148,20 @@ func (s *Store) commitBatch(batch []*writeOp, results []opResult) []opResult {
 		}
 		return results
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
+	// The batch holds the write connection from start to end, so that a
+	// relaxed synchronous setting never outlives it.
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Close()
+	if !holdsPut(batch) {
+		if err := relaxSync(ctx, conn); err != nil {
+			return fail(err)
+		}
+		defer restoreSync(ctx, conn)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -173,6 +187,39 @@ func (s *Store) commitBatch(batch []*writeOp, results []opResult) []opResult {
 		return fail(err)
 	}
 	return results
+}
+
+// holdsPut reports whether batch stores an envelope. A batch of
+// acknowledgements alone is committed without waiting for the disk: a lost
+// acknowledgement only causes a redelivery (protocol/SPEC.md, "Delivery"),
+// so it need not cost an fsync, nor hold up the puts queued behind it.
+func holdsPut(batch []*writeOp) bool {
+	for _, o := range batch {
+		if o.put != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// relaxSync lets the next commit on conn return before its WAL frames are
+// synced (synchronous=NORMAL: in WAL mode the database stays consistent;
+// only the last transactions may be lost in a power failure, not when the
+// process dies). The next synced commit syncs them too.
+func relaxSync(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+		return fmt.Errorf("relax synchronous: %w", err)
+	}
+	return nil
+}
+
+// restoreSync puts conn back to synchronous=FULL; if it cannot, the
+// connection is discarded (a new one opens with FULL), so no put is ever
+// committed without its fsync.
+func restoreSync(ctx context.Context, conn *sql.Conn) {
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=FULL`); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
 }
 
 // applyPut stores one envelope inside the group transaction. It refuses a
