@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -688,7 +689,7 @@ func (c *conn) readFrame(typ int, r io.Reader, limit int) ([]byte, bool) {
 		c.sendError(protocol.CodeMalformedFrame, "frames must be binary websocket messages", 0, true)
 		return nil, false
 	}
-	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	b, err := c.readAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			c.sendError(protocol.CodeFrameTooLarge, "frame is larger than the relay accepts", 0, true)
@@ -704,6 +705,29 @@ func (c *conn) readFrame(typ int, r io.Reader, limit int) ([]byte, bool) {
 		return nil, false
 	}
 	return b, true
+}
+
+// maxPooledBuf is the largest frame buffer kept for reuse.
+const maxPooledBuf = 256 << 10
+
+// readAll reads r to its end, as io.ReadAll does, through a buffer
+// borrowed from the server: a large frame is read in one or two reads into
+// a buffer that has grown to fit earlier frames, instead of a dozen reads
+// into a slice grown from 512 bytes, and then copied once into a slice of
+// its exact size (the frame outlives the buffer). The buffers are shared by
+// every connection, so an idle connection holds none.
+func (c *conn) readAll(r io.Reader) ([]byte, error) {
+	buf, _ := c.s.frameBufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	_, err := buf.ReadFrom(r)
+	b := append([]byte(nil), buf.Bytes()...)
+	if buf.Cap() <= maxPooledBuf {
+		c.s.frameBufs.Put(buf)
+	}
+	return b, err
 }
 
 func (c *conn) unregister() {

@@ -63,6 +63,9 @@ type Server struct {
 	replay replayGuard
 	// acker applies acknowledgements from every connection in batches.
 	acker *acker
+	// frameBufs lends every connection's reader a buffer to read a frame
+	// into (conn.readAll); it is safe for concurrent use.
+	frameBufs sync.Pool
 	// dirGen counts the entries applied to dir; it changes after every
 	// change to dir, so a cached view of dir is fresh while it is equal.
 	dirGen atomic.Uint64
@@ -354,21 +357,25 @@ func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
 // connections of the devices it is pending for, to deliver from memory
 // without reading the store.
 func (s *Server) handOff(mailbox crypto.OrgID, id [16]byte, devices [][16]byte, body []byte) {
-	var h handedEnvelope
+	var to []*conn
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for c := range s.byOrg[mailbox] {
-		if !slices.Contains(devices, [16]byte(c.device)) {
-			continue
+		if slices.Contains(devices, [16]byte(c.device)) {
+			to = append(to, c)
 		}
-		if h.frame == nil {
-			frame, err := protocol.Encode(&protocol.Deliver{Envelope: body})
-			if err != nil {
-				s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
-				return
-			}
-			h = handedEnvelope{id: id, frame: frame}
-		}
+	}
+	s.mu.Unlock()
+	if len(to) == 0 {
+		return
+	}
+	// Encoded once for every recipient, outside the server lock.
+	frame, err := protocol.Encode(&protocol.Deliver{Envelope: body})
+	if err != nil {
+		s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
+		return
+	}
+	h := handedEnvelope{id: id, frame: frame}
+	for _, c := range to {
 		c.handOff(h)
 	}
 }

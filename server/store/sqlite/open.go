@@ -85,8 +85,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 	// The writer never checkpoints the WAL itself (a checkpoint inside a
 	// commit would hold up every write in that group); checkpointLoop does,
-	// on its own connection, beside the writer.
-	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
+	// on its own connection, beside the writer. Its statement journals
+	// (which let a statement inside a group transaction be undone alone)
+	// stay in memory rather than in a temporary file written page by page.
+	write, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}

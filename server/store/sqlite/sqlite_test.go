@@ -129,3 +129,34 @@ func TestSynchronousFullAfterAcks(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveriesForManyDevices: an envelope for n devices is pending for
+// each of them, whatever n (the deliveries are inserted in multi-row
+// chunks), and is deleted once the last acknowledges it.
+func TestDeliveriesForManyDevices(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "relay.db"))
+	ctx := t.Context()
+	for _, n := range []int{1, 2, 3, 10, 64, 65, 127, 200} {
+		devices := make([][16]byte, n)
+		for i := range devices {
+			devices[i] = [16]byte{byte(n), byte(i), byte(i >> 8), 9}
+		}
+		e := store.Envelope{ID: [16]byte{7, byte(n)}, Mailbox: [16]byte{8}, Expiry: time.Now().Add(time.Hour), Body: []byte("ciphertext")}
+		if err := s.PutEnvelope(ctx, e, devices, store.Quota{}); err != nil {
+			t.Fatalf("PutEnvelope to %d devices: %v", n, err)
+		}
+		for i, d := range devices {
+			got, err := s.Pending(ctx, d, 0, 10, time.Now())
+			if err != nil || len(got) != 1 || got[0].ID != e.ID {
+				t.Fatalf("%d devices: Pending for device %d = %d envelopes, %v; want the envelope", n, i, len(got), err)
+			}
+			want := 0
+			if i == n-1 {
+				want = 1
+			}
+			if k, err := s.Ack(ctx, d, [][16]byte{e.ID}); err != nil || k != want {
+				t.Fatalf("%d devices: Ack by device %d = %d, %v; want %d", n, i, k, err, want)
+			}
+		}
+	}
+}

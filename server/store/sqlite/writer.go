@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/bits"
+	"strings"
 	"time"
 
 	"github.com/saferef/saferef/server/store"
@@ -43,7 +45,19 @@ var errBatch = errors.New("group commit failed")
 // transaction (Tx.StmtContext rebinds them without preparing again, as the
 // write pool has one connection).
 type statements struct {
-	exists, quota, insertEnvelope, insertDelivery, undeliver, drop *sql.Stmt
+	exists, quota, insertEnvelope, undeliver, drop *sql.Stmt
+	// insertDeliveries[k] inserts 1<<k delivery rows in one statement,
+	// so that an envelope for n devices costs one statement per bit of n.
+	insertDeliveries [deliveryChunks]*sql.Stmt
+}
+
+// deliveryChunks is how many multi-row delivery inserts are prepared: up
+// to 1<<(deliveryChunks-1) rows each.
+const deliveryChunks = 7
+
+// insertDeliveriesSQL inserts n delivery rows.
+func insertDeliveriesSQL(n int) string {
+	return `INSERT INTO deliveries (device, seq) VALUES (?, ?)` + strings.Repeat(`, (?, ?)`, n-1)
 }
 
 func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
@@ -55,7 +69,6 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 		{&st.exists, `SELECT COUNT(*) FROM envelopes WHERE id = ?`},
 		{&st.quota, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes WHERE mailbox = ?`},
 		{&st.insertEnvelope, `INSERT INTO envelopes (id, mailbox, expiry, received, size, body) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&st.insertDelivery, `INSERT INTO deliveries (device, seq) VALUES (?, ?)`},
 		{&st.undeliver, `DELETE FROM deliveries WHERE device = ? AND seq = (SELECT seq FROM envelopes WHERE id = ?)`},
 		{&st.drop, `DELETE FROM envelopes WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.seq = envelopes.seq)`},
 	} {
@@ -66,11 +79,19 @@ func prepare(ctx context.Context, db *sql.DB) (*statements, error) {
 		}
 		*p.dst = stmt
 	}
+	for k := range st.insertDeliveries {
+		stmt, err := db.PrepareContext(ctx, insertDeliveriesSQL(1<<k))
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare delivery insert of %d rows: %w", 1<<k, err)
+		}
+		st.insertDeliveries[k] = stmt
+	}
 	return &st, nil
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.exists, st.quota, st.insertEnvelope, st.insertDelivery, st.undeliver, st.drop} {
+	for _, s := range append([]*sql.Stmt{st.exists, st.quota, st.insertEnvelope, st.undeliver, st.drop}, st.insertDeliveries[:]...) {
 		if s != nil {
 			s.Close()
 		}
@@ -258,38 +279,58 @@ func (s *Store) applyPut(ctx context.Context, tx *sql.Tx, p *putOp, now int64) e
 	if err != nil {
 		return err
 	}
-	if len(p.devices) > 0 {
-		ins := tx.StmtContext(ctx, s.st.insertDelivery)
-		for _, d := range p.devices {
-			if _, err := ins.ExecContext(ctx, d[:], seq); err != nil {
-				return err
-			}
+	return s.insertDeliveries(ctx, tx, p.devices, seq)
+}
+
+// insertDeliveries inserts a delivery of seq for every device, in as many
+// multi-row statements as n has bits set (chunks of at most
+// 1<<(deliveryChunks-1)).
+func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, devices [][16]byte, seq int64) error {
+	args := make([]any, 0, 2*min(len(devices), 1<<(deliveryChunks-1)))
+	for len(devices) > 0 {
+		k := min(bits.Len(uint(len(devices)))-1, deliveryChunks-1)
+		n := 1 << k
+		args = args[:0]
+		for _, d := range devices[:n] {
+			args = append(args, d[:], seq)
 		}
+		if _, err := tx.StmtContext(ctx, s.st.insertDeliveries[k]).ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		devices = devices[n:]
 	}
 	return nil
 }
 
 // applyAcks removes acknowledged deliveries inside the group transaction
-// and deletes the envelopes left with none.
+// and deletes the envelopes left with none. An envelope acknowledged by
+// several devices in the batch (every device of a mailbox acks at once) is
+// checked for deletion once, after all its deliveries have been removed.
 func (s *Store) applyAcks(ctx context.Context, tx *sql.Tx, acks []store.Acks) (int, error) {
 	undeliver := tx.StmtContext(ctx, s.st.undeliver)
-	drop := tx.StmtContext(ctx, s.st.drop)
-	deleted := 0
+	var touched [][16]byte
+	seen := make(map[[16]byte]struct{})
 	for _, a := range acks {
 		for _, id := range a.IDs {
 			n, err := affected(undeliver.ExecContext(ctx, a.Device[:], id[:]))
 			if err != nil {
 				return 0, fmt.Errorf("envelope %x: %w", id, err)
 			}
-			if n == 0 {
+			if _, dup := seen[id]; n == 0 || dup {
 				continue
 			}
-			n, err = affected(drop.ExecContext(ctx, id[:]))
-			if err != nil {
-				return 0, fmt.Errorf("envelope %x: %w", id, err)
-			}
-			deleted += int(n)
+			seen[id] = struct{}{}
+			touched = append(touched, id)
 		}
+	}
+	drop := tx.StmtContext(ctx, s.st.drop)
+	deleted := 0
+	for _, id := range touched {
+		n, err := affected(drop.ExecContext(ctx, id[:]))
+		if err != nil {
+			return 0, fmt.Errorf("envelope %x: %w", id, err)
+		}
+		deleted += int(n)
 	}
 	return deleted, nil
 }
