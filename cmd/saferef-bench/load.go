@@ -278,7 +278,27 @@ func (l *load) sendOne(c *client, to *benchOrg, slots chan struct{}, wait bool) 
 	l.inflight[env.id] = fl
 	l.byReq[fl.req] = fl
 	l.mu.Unlock()
-	return c.sendRaw(envelopeFrame(protocol.TypeSend, fl.req, env.bytes)) == nil
+	return c.sendEnvelope(fl.req, env.bytes) == nil
+}
+
+// sendEnvelope writes a Send of env in pieces (the websocket copies it into
+// its buffer once, masking it, rather than after a copy into a new frame).
+func (c *client) sendEnvelope(req uint64, env []byte) error {
+	head, tail := envelopeFrameParts(protocol.TypeSend, req, len(env))
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	w, err := c.ws.NextWriter(websocket.BinaryMessage)
+	if err != nil {
+		return err
+	}
+	for _, p := range [][]byte{head, env, tail} {
+		if _, err := w.Write(p); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	return w.Close()
 }
 
 // closedLoop keeps window envelopes in flight from every device until ctx

@@ -7,12 +7,12 @@ import (
 )
 
 // BenchmarkForwarderFanout10 drives the bare forwarder with the load
-// generator in this process (200 devices in organisations of 10, 4 KiB
+// generator in this process (1,000 devices in organisations of 10, 4 KiB
 // payloads, 2 envelopes in flight per device), so that the generator's own
 // cost can be profiled: go test -run '^$' -bench Forwarder -cpuprofile.
 // One iteration is one envelope delivered to all 10 devices.
 func BenchmarkForwarderFanout10(b *testing.B) {
-	const devices, fanout, window = 200, 10, 2
+	const devices, fanout, window = 1000, 10, 2
 	bs, err := newBenchScheme(devices, fanout)
 	if err != nil {
 		b.Fatal(err)

@@ -154,23 +154,32 @@ func appendHead(b []byte, major byte, arg uint64) []byte {
 // envelopeFrame encodes a Send (with reqID) or a Deliver (reqID ignored)
 // carrying env, as protocol.Encode would.
 func envelopeFrame(t protocol.Type, reqID uint64, env []byte) []byte {
-	b := make([]byte, 0, len(env)+32)
-	b = append(b, 0xa3, 0x61, 'b')
+	head, tail := envelopeFrameParts(t, reqID, len(env))
+	b := make([]byte, 0, len(head)+len(env)+len(tail))
+	return append(append(append(b, head...), env...), tail...)
+}
+
+// envelopeFrameParts returns what goes before and after an envelope of
+// envLen bytes in the frame envelopeFrame encodes, so that a frame can be
+// written in pieces without copying the envelope into a new slice first.
+func envelopeFrameParts(t protocol.Type, reqID uint64, envLen int) (head, tail []byte) {
+	head = make([]byte, 0, 16)
+	head = append(head, 0xa3, 0x61, 'b')
 	if t == protocol.TypeSend {
-		b = append(b, 0xa2)
+		head = append(head, 0xa2)
 	} else {
-		b = append(b, 0xa1)
+		head = append(head, 0xa1)
 	}
-	b = append(b, 0x61, 'e')
-	b = appendHead(b, 2, uint64(len(env)))
-	b = append(b, env...)
+	head = append(head, 0x61, 'e')
+	head = appendHead(head, 2, uint64(envLen))
+	tail = make([]byte, 0, 20)
 	if t == protocol.TypeSend {
-		b = append(b, 0x61, 'r')
-		b = appendHead(b, 0, reqID)
+		tail = append(tail, 0x61, 'r')
+		tail = appendHead(tail, 0, reqID)
 	}
-	b = append(b, 0x61, 't')
-	b = appendHead(b, 0, uint64(t))
-	return append(b, 0x61, 'v', 0x01)
+	tail = append(tail, 0x61, 't')
+	tail = appendHead(tail, 0, uint64(t))
+	return head, append(tail, 0x61, 'v', 0x01)
 }
 
 // ackFrame encodes an Ack of one envelope id, as protocol.Encode would.
