@@ -39,8 +39,9 @@ type Store struct {
 	submitMu   sync.RWMutex
 	stop       chan struct{}
 	writerDone chan struct{}
-	pending    *sql.Stmt // on the read pool
-	ckpt       *sql.DB   // one connection, for checkpointLoop
+	ackBuf     []*writeOp // used by the writer only (split)
+	pending    *sql.Stmt  // on the read pool
+	ckpt       *sql.DB    // one connection, for checkpointLoop
 	ckptDone   chan struct{}
 }
 

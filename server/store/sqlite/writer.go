@@ -150,12 +150,41 @@ func (s *Store) writeLoop() {
 				break drain
 			}
 		}
-		results = s.commitBatch(batch, results[:0])
-		for i, o := range batch {
-			o.done <- results[i]
-			batch[i] = nil
+		puts, acks := s.split(batch)
+		for _, b := range [][]*writeOp{puts, acks} {
+			if len(b) == 0 {
+				continue
+			}
+			results = s.commitBatch(b, results[:0])
+			for i, o := range b {
+				o.done <- results[i]
+			}
+		}
+		clear(batch)
+		clear(s.ackBuf)
+	}
+}
+
+// split sorts batch into the puts, committed (and answered) first, and the
+// acknowledgements, committed after them without an fsync: the puts do not
+// wait for the acknowledgements' statements, nor they for an fsync. An
+// acknowledgement and a put are always independent: an envelope is
+// acknowledged only after its put has committed and been delivered. (Were
+// a device to resend an envelope just acknowledged, its put would be
+// refused as a duplicate, which it treats as stored; its recipients
+// already have it.) The returned slices alias batch and s.ackBuf.
+func (s *Store) split(batch []*writeOp) (puts, acks []*writeOp) {
+	puts = batch[:0:len(batch)]
+	acks = s.ackBuf[:0]
+	for _, o := range batch {
+		if o.put != nil {
+			puts = append(puts, o)
+		} else {
+			acks = append(acks, o)
 		}
 	}
+	s.ackBuf = acks
+	return puts, acks
 }
 
 // commitBatch applies batch in one transaction and returns each write's
