@@ -32,7 +32,8 @@
 //     while puts to different mailboxes proceed in parallel.)
 //   - Writes are group-committed: SQLite's single writer takes every
 //     PutEnvelope and AckBatch queued while its previous commit ran and
-//     commits them in one transaction (one fsync); PostgreSQL's group
+//     commits the puts in one transaction (one fsync), then the
+//     acknowledgements in another; PostgreSQL's group
 //     writers do the same for puts, one batch per round trip. Each caller
 //     is answered after that commit, so a nil error still means durable.
 //     A refused put (duplicate, quota) does not affect the others in its

@@ -119,8 +119,9 @@ func (s *Store) submit(o *writeOp) opResult {
 }
 
 // writeLoop is the group-commit writer: it takes every write queued while
-// the previous commit ran, applies them in one transaction, commits once
-// (one fsync) and answers each.
+// the previous commit ran, applies the puts among them in one transaction,
+// commits once (one fsync) and answers each; then the acknowledgements, in
+// one transaction committed without an fsync.
 func (s *Store) writeLoop() {
 	defer close(s.writerDone)
 	batch := make([]*writeOp, 0, maxBatch)
