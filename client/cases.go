@@ -126,13 +126,35 @@ type Case struct {
 	Allowed []workflow.EventKind
 	// Events is the case's workflow timeline: who (verified organisation
 	// and device), when and why.
-	Events      []workflow.Event
+	Events []workflow.Event
+	// Verified[i] reports whether the actor of Events[i] is vouched for by
+	// this device's verified directory (see Device.ActorVerified); read it
+	// with EventVerified.
+	Verified    []bool
 	Offers      []CaseOffer
 	Details     *payload.HouseholdDetails // the latest household details held, or nil
 	Attachments []CaseAttachment
 	// EndedWhy says why the case ended here when the stage does not ("the
 	// nominating organisation recalled the referral").
 	EndedWhy string
+}
+
+// EventVerified reports whether the actor of Events[i] is vouched for by
+// the directory; false when the case does not say (a Case built by hand).
+func (c *Case) EventVerified(i int) bool {
+	return i >= 0 && i < len(c.Verified) && c.Verified[i]
+}
+
+// ActorVerified reports whether the device that made an event is, in this
+// device's verified directory, a device of the organisation the event
+// names: the one rule behind "signature verified" in the command line and
+// the desktop app. Every event in a case's history was made here or came
+// in an envelope whose signature was checked when it arrived; this says
+// whether the directory still vouches for the device and organisation
+// shown.
+func (d *Device) ActorVerified(p workflow.Party) bool {
+	e, err := d.Directory().Device(p.Device)
+	return err == nil && [16]byte(e.Cert.Org) == p.Org
 }
 
 func (d *Device) orgRef(id crypto.OrgID) OrgRef {
@@ -230,7 +252,10 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Case{CaseSummary: sum, Events: wc.History, EndedWhy: wc.EndedWhy}
+	out := &Case{CaseSummary: sum, Events: wc.History, EndedWhy: wc.EndedWhy, Verified: make([]bool, len(wc.History))}
+	for i, ev := range wc.History {
+		out.Verified[i] = d.ActorVerified(ev.Actor)
+	}
 	if wc.Stage != workflow.StageNone {
 		out.Allowed = wc.Allowed(wc.MyRole())
 	}

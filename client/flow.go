@@ -332,14 +332,19 @@ func (d *Device) sealPackets(pkts []*outgoing, now time.Time) ([]sealedPacket, e
 func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing,
 	all []sealedPacket, now time.Time) (ids []crypto.EnvelopeID, queued [][16]byte, err error) {
 	orgName, devName := d.ownNames()
-	ids = make([]crypto.EnvelopeID, len(pkts))
+	if ids, err = entryIDs(pkts, all); err != nil {
+		return nil, nil, err
+	}
 	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
 		wc, _, err := d.loadFlow(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		for _, p := range pkts {
+		for i, p := range pkts {
 			if p.event != nil {
+				if p.p != nil && p.kind != "" {
+					p.event.Envelope = ids[i] // the entry recorded below
+				}
 				if err := wc.Apply(*p.event); err != nil {
 					return err
 				}
@@ -352,15 +357,7 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 			if p.p == nil {
 				continue
 			}
-			// The entry id is the first envelope's (a local copy's when
-			// nothing goes to the relay), else a fresh one.
-			var entry crypto.EnvelopeID
-			if len(all[i].envs) > 0 {
-				entry = all[i].envs[0].id
-			} else if entry, err = crypto.NewEnvelopeID(nil); err != nil {
-				return err
-			}
-			ids[i] = entry
+			entry := ids[i]
 			if p.kind != "" {
 				dir := casestore.DirectionSent
 				if !anySent(all[i].envs) {
@@ -404,6 +401,27 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 		return nil
 	})
 	return ids, queued, err
+}
+
+// entryIDs returns the id each packet's entry is kept under: its first
+// envelope's (a local copy's when nothing goes to the relay), else a fresh
+// one; zero for a packet without a payload.
+func entryIDs(pkts []*outgoing, all []sealedPacket) ([]crypto.EnvelopeID, error) {
+	ids := make([]crypto.EnvelopeID, len(pkts))
+	for i, p := range pkts {
+		switch {
+		case p.p == nil:
+		case len(all[i].envs) > 0:
+			ids[i] = all[i].envs[0].id
+		default:
+			id, err := crypto.NewEnvelopeID(nil)
+			if err != nil {
+				return nil, fmt.Errorf("entry id: %w", err)
+			}
+			ids[i] = id
+		}
+	}
+	return ids, nil
 }
 
 // flushPackets sends the outbox, reporting progress over the envelopes in

@@ -30,10 +30,11 @@ func TestPrintCaseMarks(t *testing.T) {
 			{Envelope: queuedMsg, Kind: "message", Direction: "sent", At: at, From: me, Text: "not yet at the relay"},
 		},
 		Events:   []workflow.Event{{Kind: workflow.EventRecalled, At: at, Packet: [16]byte(msg)}},
+		Verified: []bool{true},
 		Receipts: []client.CaseReceipt{{Kind: client.ReceiptRead, Packet: ref, Reader: them, ReadAt: at}},
 	}
 	var out bytes.Buffer
-	j := caseToJSON(c, func(client.Party) bool { return true })
+	j := caseToJSON(c)
 	if err := printCase(&out, c, j, map[crypto.EnvelopeID]bool{queuedMsg: true}); err != nil {
 		t.Fatal(err)
 	}

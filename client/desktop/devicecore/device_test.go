@@ -62,6 +62,7 @@ func TestViewMapsWorkflow(t *testing.T) {
 			{Kind: workflow.EventOfferDeclined, Actor: workflow.Party{Org: me, Device: meDev}, Offer: offer.Offer, Why: "too far", At: at.Add(3 * time.Hour)},
 			{Kind: workflow.EventRecalled, Actor: workflow.Party{Org: me, Device: meDev}, Packet: [16]byte{0xe1}, At: at.Add(4 * time.Hour)},
 		},
+		Verified:    []bool{true, true, true, true, true},
 		Offers:      []client.CaseOffer{{Offer: offer, State: workflow.OfferDeclined, From: client.Party{Org: them, OrgName: "Medway Homes"}}},
 		Receipts:    []client.CaseReceipt{{Kind: client.ReceiptRead, Packet: crypto.EnvelopeID{0xe1}, Reader: client.Party{Org: them}}},
 		Attachments: []client.CaseAttachment{{Name: "plan.pdf", Chunks: 3, Have: 2}},

@@ -9,10 +9,13 @@
 //     from the workflow (CaseSummary.WaitingOn). A case waiting on nobody
 //     here waits on the other organisations, or on its referral when none
 //     has arrived.
-//   - The case view's timeline is the workflow history (every event was made
-//     here or came in an envelope whose signature the core verified); a
-//     message event takes its text from the message entries of the same
-//     device, in order. A declined offer's reason comes from its
+//   - The case view's timeline is the workflow history; each event is
+//     marked verified as the core says (client.Case.EventVerified, the rule
+//     the command line uses too). A message event takes its text from the
+//     entry it names (workflow.Event.Envelope), or shows RecalledText when
+//     that entry was recalled and shredded; an event stored before events
+//     named their entry takes the next message of the same device that no
+//     event names. A declined offer's reason comes from its
 //     offer-declined event; a sent packet is shown as recalled once this
 //     organisation's recall event names it.
 //   - Queued is the core's outbox count (client.Device.Queued).

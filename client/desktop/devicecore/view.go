@@ -79,27 +79,60 @@ func timelineText(e workflow.Event) string {
 	return strings.Join(parts, ": ")
 }
 
+// RecalledText is what the timeline shows for a message event whose
+// message is no longer on this device: its sender recalled it, and it was
+// shredded here.
+const RecalledText = "recalled by its sender: the text was shredded on this device"
+
 // timeline lists the case's workflow events, oldest first, each message
-// with its text (message events are matched to the message entries of the
-// same device, in order). Every event in the workflow history was made on
-// this device or came in an envelope whose signature the core verified.
+// with its text: the message entry the event names (Event.Envelope), or,
+// for an event recorded before events named their entry, the next message
+// entry of the same device not named by any event. An event is shown as
+// verified as the core says (client.Case.EventVerified).
 func timeline(k *client.Case, me crypto.OrgID) []desktop.TimelineEvent {
-	texts := map[crypto.DeviceID][]string{}
+	named := map[crypto.EnvelopeID]bool{}
+	for _, e := range k.Events {
+		if e.Kind == workflow.EventMessage && e.Envelope != ([16]byte{}) {
+			named[e.Envelope] = true
+		}
+	}
+	texts := map[crypto.EnvelopeID]string{}
+	older := map[crypto.DeviceID][]string{} // messages no event names, by device, in order
 	for _, e := range k.Entries {
-		if e.Kind == casestore.KindMessage {
-			texts[e.From.Device] = append(texts[e.From.Device], e.Text)
+		if e.Kind != casestore.KindMessage {
+			continue
+		}
+		texts[e.Envelope] = e.Text
+		if !named[e.Envelope] {
+			older[e.From.Device] = append(older[e.From.Device], e.Text)
 		}
 	}
 	out := make([]desktop.TimelineEvent, 0, len(k.Events))
-	for _, e := range k.Events {
+	for i, e := range k.Events {
 		by := client.Party{Org: e.Actor.Org, OrgName: e.Actor.OrgName, Device: e.Actor.Device, DeviceName: e.Actor.DeviceName}
-		ev := desktop.TimelineEvent{Kind: e.Kind, By: by, At: e.At, Sent: by.Org == me, Verified: true, Text: timelineText(e)}
+		ev := desktop.TimelineEvent{Kind: e.Kind, By: by, At: e.At, Sent: by.Org == me, Verified: k.EventVerified(i), Text: timelineText(e)}
 		if e.Kind == workflow.EventMessage {
-			if q := texts[by.Device]; len(q) > 0 {
-				ev.Text, texts[by.Device] = q[0], q[1:]
-			}
+			ev.Text = messageText(e, texts, older)
 		}
 		out = append(out, ev)
 	}
 	return out
+}
+
+// messageText is a message event's text: its entry's, RecalledText when
+// the entry it names is gone, or (an event that names none) the next of
+// its device's unnamed messages.
+func messageText(e workflow.Event, texts map[crypto.EnvelopeID]string, older map[crypto.DeviceID][]string) string {
+	if e.Envelope != ([16]byte{}) {
+		if t, ok := texts[e.Envelope]; ok {
+			return t
+		}
+		return RecalledText
+	}
+	q := older[e.Actor.Device]
+	if len(q) == 0 {
+		return ""
+	}
+	older[e.Actor.Device] = q[1:]
+	return q[0]
 }

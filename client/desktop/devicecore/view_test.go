@@ -24,3 +24,43 @@ func TestTimelineShowsDatesAndOverrides(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineJoinsMessagesByEnvelope: a message event takes the text of
+// the entry it names; one whose entry was recalled shows RecalledText, not
+// the next message's; an event stored before events named their entry
+// takes the next message of its device that no event names.
+func TestTimelineJoinsMessagesByEnvelope(t *testing.T) {
+	dev := crypto.DeviceID{7}
+	from := client.Party{Device: dev}
+	k := &client.Case{
+		Entries: []client.CaseEntry{
+			{Envelope: crypto.EnvelopeID{1}, Kind: "message", From: from, Text: "older"},
+			{Envelope: crypto.EnvelopeID{3}, Kind: "message", From: from, Text: "third"},
+		},
+		Events: []workflow.Event{
+			{Kind: workflow.EventMessage, Actor: workflow.Party{Device: dev}},
+			{Kind: workflow.EventMessage, Actor: workflow.Party{Device: dev}, Envelope: [16]byte{2}},
+			{Kind: workflow.EventMessage, Actor: workflow.Party{Device: dev}, Envelope: [16]byte{3}},
+		},
+	}
+	got := timeline(k, crypto.OrgID{1})
+	for i, want := range []string{"older", RecalledText, "third"} {
+		if got[i].Text != want {
+			t.Errorf("event %d: %q, want %q", i, got[i].Text, want)
+		}
+	}
+}
+
+// TestTimelineShowsUnverified: an event the core does not vouch for shows
+// as not verified in the case view (the desktop used to mark every event
+// verified); one it vouches for shows as verified.
+func TestTimelineShowsUnverified(t *testing.T) {
+	k := &client.Case{
+		Events:   []workflow.Event{{Kind: workflow.EventCirculated}, {Kind: workflow.EventMessage}},
+		Verified: []bool{true, false},
+	}
+	v := View(k, crypto.OrgID{1})
+	if !v.Timeline[0].Verified || v.Timeline[1].Verified {
+		t.Errorf("verified marks %v %v, want true false", v.Timeline[0].Verified, v.Timeline[1].Verified)
+	}
+}
