@@ -15,8 +15,9 @@ import (
 // real case store (SQLite, sealed columns, per-case keys) holding 1,000
 // referrals sent through the real workflow to a landlord: what the app does
 // at unlock and after every sync that brought something new. Each row
-// opens its case (entries, workflow state, referral) and builds the search
-// text. docs/PERFORMANCE.md records the figures.
+// comes from the summary the store keeps beside its case (stage, waiting
+// on, referral fields, search text); no case is opened.
+// docs/PERFORMANCE.md records the figures.
 func BenchmarkCaseRowsRealStore(b *testing.B) {
 	const n = 1000
 	w := newWorld(b)

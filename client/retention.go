@@ -66,15 +66,5 @@ func (d *Device) FindCases(ctx context.Context, f casestore.Filter) ([]CaseSumma
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CaseSummary, 0, len(ss))
-	for _, s := range ss {
-		c := &casestore.Case{ID: s.ID, Status: s.Status, Reference: s.Reference, Organisations: s.Organisations,
-			Created: s.Created, Updated: s.Updated, Closed: s.Closed}
-		cs, err := d.summary(ctx, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cs)
-	}
-	return out, nil
+	return d.summaries(ctx, ss)
 }

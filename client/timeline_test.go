@@ -1,8 +1,11 @@
 package client_test
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/client/desktop/devicecore"
 	"github.com/saferef/saferef/client/workflow"
@@ -55,6 +58,56 @@ func TestRecalledMessageShowsNoOtherText(t *testing.T) {
 	}
 	if messages[1].Text != second {
 		t.Errorf("the second message's event shows %q, want %q", messages[1].Text, second)
+	}
+	// The case list's search text, kept in the store's summary, lost the
+	// recalled message with the message.
+	rows, err := devicecore.New(rc.officer).CaseRows(ctx)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("case rows %v, %v", rows, err)
+	}
+	if text := rows[0].SearchText; strings.Contains(text, strings.ToLower(inError)) || !strings.Contains(text, strings.ToLower(second)) {
+		t.Errorf("search text after the recall: %q", text)
+	}
+}
+
+// TestCaseRowsFromStoredSummaries (issue 16): the case list's rows come
+// from the summaries the store keeps; a store whose summaries are missing
+// or of an older version (one written before they were kept) lists the
+// same rows, computed from the cases, and stores current summaries for
+// the next refresh.
+func TestCaseRowsFromStoredSummaries(t *testing.T) {
+	ctx := t.Context()
+	rc := newReferredCase(t)
+	sync(t, rc.officer)
+	if _, err := rc.officer.SendMessage(ctx, rc.caseID, "We may have a two-bedroom home in Maidstone next month."); err != nil {
+		t.Fatal(err)
+	}
+	sync(t, rc.caseworker)
+	for _, d := range []*client.Device{rc.caseworker, rc.officer} {
+		core := devicecore.New(d)
+		want, err := core.CaseRows(ctx)
+		if err != nil || len(want) != 1 {
+			t.Fatalf("%s: rows %v, %v", d.Name(), want, err)
+		}
+		if !strings.Contains(want[0].SearchText, "two-bedroom") || len(want[0].Districts) == 0 || want[0].Urgency == "" {
+			t.Errorf("%s: row %+v lacks the referral or the message", d.Name(), want[0])
+		}
+		if n, err := d.StaleSummariesForTest(ctx, false); err != nil || n != 0 {
+			t.Fatalf("%s: %d stale summaries, %v", d.Name(), n, err)
+		}
+		if n, err := d.StaleSummariesForTest(ctx, true); err != nil || n != 1 {
+			t.Fatalf("%s: %d stale summaries after making them old, %v", d.Name(), n, err)
+		}
+		got, err := core.CaseRows(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: rows from old summaries\n%+v\nwant\n%+v", d.Name(), got, want)
+		}
+		if n, err := d.StaleSummariesForTest(ctx, false); err != nil || n != 0 {
+			t.Errorf("%s: %d stale summaries after listing, %v", d.Name(), n, err)
+		}
 	}
 }
 

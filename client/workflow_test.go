@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/client/workflow"
@@ -110,10 +112,30 @@ func stage(t *testing.T, d *client.Device, id crypto.CaseID) *client.Case {
 func wantStage(t *testing.T, d *client.Device, id crypto.CaseID, want workflow.Stage) *client.Case {
 	t.Helper()
 	c := stage(t, d, id)
-	if c.Stage != want || c.Status != string(want) {
-		t.Fatalf("%s: stage %q (status %q), want %q", d.Name(), c.Stage, c.Status, want)
+	if c.Stage != want {
+		t.Fatalf("%s: stage %q, want %q", d.Name(), c.Stage, want)
 	}
+	wantListed(t, d, c)
 	return c
+}
+
+// wantListed checks that the case list shows the case as opening it does:
+// the store's clear status column is the stage (what 'cases list --stage'
+// filters on), and the summary the store keeps is the one computed from
+// the whole case.
+func wantListed(t *testing.T, d *client.Device, c *client.Case) {
+	t.Helper()
+	found, err := d.FindCases(context.Background(), casestore.Filter{Stages: []string{string(c.Stage)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(found, func(s client.CaseSummary) bool { return s.ID == c.ID })
+	if i < 0 {
+		t.Fatalf("%s: case %s not listed at stage %q", d.Name(), c.ID, c.Stage)
+	}
+	if !reflect.DeepEqual(found[i], c.CaseSummary) {
+		t.Fatalf("%s: case list line\n%+v\nwant (from the whole case)\n%+v", d.Name(), found[i], c.CaseSummary)
+	}
 }
 
 func orgIDs(c *client.Case) []crypto.OrgID {

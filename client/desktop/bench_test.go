@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 )
 
@@ -21,11 +22,11 @@ func syntheticRows(n int) []CaseRow {
 		o := orgs[1+i%2]
 		rows[i] = CaseRow{
 			CaseSummary: client.CaseSummary{ID: crypto.CaseID{byte(i), byte(i >> 8), byte(i >> 16)},
-				Reference: fmt.Sprintf("KMR-2026-%05d", i), Status: []string{"circulated", "closed", "open"}[i%3],
+				Reference: fmt.Sprintf("KMR-2026-%05d", i), Stage: []workflow.Stage{workflow.StageCirculated, workflow.StageClosed, workflow.StageNone}[i%3],
 				Organisations: []client.OrgRef{{ID: orgs[0].ID, Name: orgs[0].Name}, {ID: o.ID, Name: o.Name}},
-				LastActivity:  testNow.Add(-time.Duration(i) * time.Minute)},
-			Districts: o.Districts, NeedsAction: i%7 == 0,
-			Waiting: Waiting{Kind: WaitingOnOrg, Org: o.Name},
+				LastActivity:  testNow.Add(-time.Duration(i) * time.Minute), Districts: o.Districts},
+			NeedsAction: i%7 == 0,
+			Waiting:     Waiting{Kind: WaitingOnOrg, Org: o.Name},
 		}
 	}
 	return rows

@@ -24,7 +24,7 @@ type caseFilter struct {
 
 // matches reports whether a row passes the filter.
 func (f caseFilter) matches(r *CaseRow, loc *time.Location) bool {
-	if f.Status != "" && r.Status != f.Status {
+	if f.Status != "" && string(r.Stage) != f.Status {
 		return false
 	}
 	if f.Org != "" && !slices.ContainsFunc(r.Organisations, func(o client.OrgRef) bool { return o.Name == f.Org }) {
@@ -54,7 +54,7 @@ func searchText(r *CaseRow) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(r.Reference))
 	b.WriteByte(' ')
-	b.WriteString(strings.ToLower(statusLabel(r.Status)))
+	b.WriteString(strings.ToLower(rowStatusLabel(r)))
 	for _, o := range r.Organisations {
 		b.WriteByte(' ')
 		b.WriteString(strings.ToLower(o.Name))
@@ -68,7 +68,7 @@ func searchText(r *CaseRow) string {
 	b.WriteByte(' ')
 	b.WriteString(strings.ToLower(choiceLabel(r.Urgency)))
 	b.WriteByte(' ')
-	b.WriteString(r.Text)
+	b.WriteString(r.SearchText)
 	return b.String()
 }
 

@@ -250,12 +250,9 @@ func (l *caseList) fillCell(r *CaseRow, col int, c *cell) {
 	}
 }
 
-// rowStatusLabel is the row's stage (or stored status) in words.
+// rowStatusLabel is the row's stage in words.
 func rowStatusLabel(r *CaseRow) string {
-	if r.Stage != "" {
-		return statusLabel(string(r.Stage))
-	}
-	return statusLabel(r.Status)
+	return statusLabel(string(r.Stage))
 }
 
 // setRows replaces every case. Cases whose activity moved on since the
@@ -336,7 +333,7 @@ func (l *caseList) refreshEmpty() {
 func (l *caseList) statuses() []string {
 	var out []string
 	for _, r := range l.all {
-		out = append(out, r.Status)
+		out = append(out, string(r.Stage))
 	}
 	return uniqueSorted(out)
 }

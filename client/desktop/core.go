@@ -211,23 +211,15 @@ type SyncReport struct {
 	Warning string
 }
 
-// CaseRow is one line of the case list: the case summary plus what the
-// list filters and sorts on.
+// CaseRow is one line of the case list: the case summary (with the
+// referral's districts, urgency and date, and the search text) plus what
+// the case waits on.
 type CaseRow struct {
 	client.CaseSummary
-	// Districts are the referral's acceptable districts (empty before the
-	// referral arrives).
-	Districts []string
 	// Waiting says, in a few words, what the case is waiting for.
 	Waiting Waiting
 	// NeedsAction is true when the user has something to do on the case.
 	NeedsAction bool
-	// Urgency and NeededBy are the referral's (empty before it arrives).
-	Urgency  string
-	NeededBy string // YYYY-MM-DD
-	// Text is the decrypted needs profile and messages, lower-case, for
-	// the free-text search. It exists only in memory, while unlocked.
-	Text string
 }
 
 // Waiting is what a case waits on, for the "waiting on" column.

@@ -350,15 +350,15 @@ func demoRows() []CaseRow {
 		return client.OrgRef{ID: o.ID, Name: o.Name, Kind: o.Kind}
 	}
 	return []CaseRow{
-		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{1}, Reference: "KMR-2026-0001", Status: "circulated",
-			Organisations: []client.OrgRef{ref(1), ref(2)}, LastActivity: testNow.Add(-48 * time.Hour)},
-			Districts: []string{"Medway"}, Waiting: Waiting{Kind: WaitingOnOrg, Org: "Medway Homes"}},
-		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{2}, Reference: "KMR-2026-0002", Status: "circulated",
-			Organisations: []client.OrgRef{ref(1), ref(3)}, LastActivity: testNow.Add(-72 * time.Hour)},
-			Districts: []string{"Swale", "Dartford"}, Waiting: Waiting{Kind: WaitingOnYou, Org: "North Kent Housing"}, NeedsAction: true},
-		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{3}, Reference: "KMR-2025-0107", Status: "closed",
-			Organisations: []client.OrgRef{ref(1), ref(2)}, LastActivity: testNow.Add(-40 * 24 * time.Hour)},
-			Districts: []string{"Gravesham"}},
+		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{1}, Reference: "KMR-2026-0001", Stage: workflow.StageCirculated,
+			Organisations: []client.OrgRef{ref(1), ref(2)}, LastActivity: testNow.Add(-48 * time.Hour),
+			Districts: []string{"Medway"}}, Waiting: Waiting{Kind: WaitingOnOrg, Org: "Medway Homes"}},
+		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{2}, Reference: "KMR-2026-0002", Stage: workflow.StageCirculated,
+			Organisations: []client.OrgRef{ref(1), ref(3)}, LastActivity: testNow.Add(-72 * time.Hour),
+			Districts: []string{"Swale", "Dartford"}}, Waiting: Waiting{Kind: WaitingOnYou, Org: "North Kent Housing"}, NeedsAction: true},
+		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{3}, Reference: "KMR-2025-0107", Stage: workflow.StageClosed,
+			Organisations: []client.OrgRef{ref(1), ref(2)}, LastActivity: testNow.Add(-40 * 24 * time.Hour),
+			Districts: []string{"Gravesham"}}},
 	}
 }
 

@@ -285,7 +285,7 @@ func TestCaseListAdaptsAndSorts(t *testing.T) {
 	rows := demoRows()
 	rows[0].Urgency, rows[0].NeededBy = payload.UrgencyWithin8Weeks, "2026-05-01"
 	rows[1].Urgency, rows[1].NeededBy = payload.UrgencyUrgent, "2026-04-01"
-	rows[2].Text = "wheelchair user; needs level-access shower"
+	rows[2].SearchText = "wheelchair user; needs level-access shower"
 	h.core.rows = rows
 	h.app.Window().Resize(fyne.NewSize(1024, 768))
 	h.unlock()

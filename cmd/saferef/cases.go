@@ -118,7 +118,9 @@ type (
 )
 
 func summaryJSON(s client.CaseSummary) caseSummaryJSON {
-	j := caseSummaryJSON{ID: s.ID.String(), Reference: s.Reference, Status: s.Status, Stage: string(s.Stage),
+	// "status" is the stage, as the store's status column has always
+	// held it (docs/ARCHITECTURE.md, "Case list").
+	j := caseSummaryJSON{ID: s.ID.String(), Reference: s.Reference, Status: string(s.Stage), Stage: string(s.Stage),
 		MyRole: string(s.MyRole), WaitingOn: string(s.WaitingOn), Organisations: []orgJSON{},
 		Created: s.Created, LastActivity: s.LastActivity}
 	for _, o := range s.Organisations {

@@ -45,7 +45,8 @@ func (c *Device) Sync(ctx context.Context) (desktop.SyncReport, error) {
 	return rep, nil
 }
 
-// CaseRows lists every case with its districts and what it is waiting on.
+// CaseRows lists every case with its districts and what it is waiting on,
+// from the summaries the case store keeps (no case is opened).
 func (c *Device) CaseRows(ctx context.Context) ([]desktop.CaseRow, error) {
 	sums, err := c.d.Cases(ctx)
 	if err != nil {
@@ -53,94 +54,38 @@ func (c *Device) CaseRows(ctx context.Context) ([]desktop.CaseRow, error) {
 	}
 	rows := make([]desktop.CaseRow, 0, len(sums))
 	for _, s := range sums {
-		k, err := c.d.Case(ctx, s.ID)
-		if err != nil {
-			return nil, fmt.Errorf("load case %s: %w", s.ID, err)
-		}
-		rows = append(rows, Row(k, c.d.Org()))
+		rows = append(rows, Row(s))
 	}
 	return rows, nil
 }
 
-// Row derives a case-list row from a full case, for the organisation me:
-// the workflow says what waits on the user; otherwise the case waits on the
-// organisation that is next, or (before the referral) on the referral.
-func Row(k *client.Case, me crypto.OrgID) desktop.CaseRow {
-	row := desktop.CaseRow{CaseSummary: k.CaseSummary, Text: searchText(k)}
-	if k.Referral != nil {
-		row.Districts = slices.Clone(k.Referral.DistrictsAcceptable)
-		row.Urgency, row.NeededBy = k.Referral.Urgency, k.Referral.NeededBy
-	}
+// Row derives a case-list row from a case summary: the workflow says what
+// waits on the user; otherwise the case waits on the organisations that
+// are next, or (before the referral) on the referral.
+func Row(s client.CaseSummary) desktop.CaseRow {
+	row := desktop.CaseRow{CaseSummary: s}
 	switch {
-	case k.WaitingOn != workflow.ActionNone:
-		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnYou, Action: k.WaitingOn}
+	case s.WaitingOn != workflow.ActionNone:
+		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnYou, Action: s.WaitingOn}
 		row.NeedsAction = true
-	case k.Stage.Final() || k.Stage == workflow.StageMoved:
-	case k.Referral == nil:
+	case s.Stage.Final() || s.Stage == workflow.StageMoved:
+	case !s.HasReferral:
 		row.Waiting = desktop.Waiting{Kind: desktop.WaitingReferral}
 	default:
-		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: nextOrg(k, me)}
+		row.Waiting = desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: orgNames(s.Next)}
 	}
 	return row
 }
 
-// nextOrg names the organisations the case waits on, by stage: after an
-// acceptance the accepted landlord alone (not the landlords told it is
-// filled), while circulated the candidates still in the case (not those
-// that answered "no suitable home"), else every other organisation.
-func nextOrg(k *client.Case, me crypto.OrgID) string {
-	out := map[crypto.OrgID]bool{}
-	for _, e := range k.Events {
-		switch e.Kind {
-		case workflow.EventFilled:
-			out[e.Landlord] = true
-		case workflow.EventNoSuitableHome:
-			out[e.Actor.Org] = true
-		}
-	}
-	switch k.Stage {
-	case workflow.StageOfferAccepted, workflow.StageDetailsReleased:
-		for _, o := range k.Offers {
-			if o.State == workflow.OfferAccepted && o.From.Org != me {
-				return o.From.OrgName
-			}
-		}
-	}
+// orgNames joins the names of organisations the directory knows.
+func orgNames(orgs []client.OrgRef) string {
 	var names []string
-	for _, o := range k.Organisations {
-		if o.ID != me && o.Name != "" && !out[o.ID] {
+	for _, o := range orgs {
+		if o.Name != "" {
 			names = append(names, o.Name)
 		}
 	}
 	return strings.Join(names, ", ")
-}
-
-// searchText is the case's decrypted needs profile and messages, lower
-// case, for the app's in-memory search index (never written anywhere).
-func searchText(k *client.Case) string {
-	var b strings.Builder
-	add := func(s string) {
-		if s != "" {
-			b.WriteString(strings.ToLower(s))
-			b.WriteByte(' ')
-		}
-	}
-	if r := k.Referral; r != nil {
-		add(r.Reference)
-		add(r.Accessibility)
-		add(strings.Join(r.Adaptations, " "))
-		add(r.Pets)
-		add(strings.Join(r.DistrictsAcceptable, " "))
-		add(r.Urgency)
-		add(r.CurrentTenancy)
-		add(r.SupportInPlace)
-		add(r.Notes)
-		add(r.Risk.DASHBand)
-	}
-	for _, e := range k.Entries {
-		add(e.Text)
-	}
-	return b.String()
 }
 
 // Case returns one case in full with its workflow state.

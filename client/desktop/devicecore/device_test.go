@@ -12,29 +12,32 @@ import (
 )
 
 func TestRowWaiting(t *testing.T) {
-	me, them := crypto.OrgID{1}, crypto.OrgID{2}
-	orgs := []client.OrgRef{{ID: me, Name: "Harbour Refuge"}, {ID: them, Name: "Medway Homes"}}
-	ref := payload.ExampleReferral()
+	them := client.OrgRef{ID: crypto.OrgID{2}, Name: "Medway Homes"}
+	districts := payload.ExampleReferral().DistrictsAcceptable
 	for _, tc := range []struct {
-		name    string
-		stage   workflow.Stage
-		waiting workflow.Action
-		ref     *payload.Referral
-		want    desktop.Waiting
-		action  bool
+		name     string
+		stage    workflow.Stage
+		waiting  workflow.Action
+		referral bool
+		want     desktop.Waiting
+		action   bool
 	}{
-		{"waits on them", workflow.StageCirculated, workflow.ActionNone, ref, desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: "Medway Homes"}, false},
-		{"offers to review", workflow.StageOffersReceived, workflow.ActionReviewOffers, ref,
+		{"waits on them", workflow.StageCirculated, workflow.ActionNone, true, desktop.Waiting{Kind: desktop.WaitingOnOrg, Org: "Medway Homes"}, false},
+		{"offers to review", workflow.StageOffersReceived, workflow.ActionReviewOffers, true,
 			desktop.Waiting{Kind: desktop.WaitingOnYou, Action: workflow.ActionReviewOffers}, true},
-		{"no referral yet", workflow.StageNone, workflow.ActionNone, nil, desktop.Waiting{Kind: desktop.WaitingReferral}, false},
-		{"closed", workflow.StageClosed, workflow.ActionNone, ref, desktop.Waiting{}, false},
+		{"no referral yet", workflow.StageNone, workflow.ActionNone, false, desktop.Waiting{Kind: desktop.WaitingReferral}, false},
+		{"closed", workflow.StageClosed, workflow.ActionNone, true, desktop.Waiting{}, false},
 	} {
-		k := &client.Case{CaseSummary: client.CaseSummary{Stage: tc.stage, WaitingOn: tc.waiting, Organisations: orgs}, Referral: tc.ref}
-		r := Row(k, me)
+		s := client.CaseSummary{Stage: tc.stage, WaitingOn: tc.waiting, HasReferral: tc.referral,
+			Next: []client.OrgRef{them, {ID: crypto.OrgID{3}}}}
+		if tc.referral {
+			s.Districts = districts
+		}
+		r := Row(s)
 		if r.Waiting != tc.want || r.NeedsAction != tc.action {
 			t.Errorf("%s: waiting %+v action %v, want %+v %v", tc.name, r.Waiting, r.NeedsAction, tc.want, tc.action)
 		}
-		if tc.ref != nil && len(r.Districts) != len(ref.DistrictsAcceptable) {
+		if tc.referral && len(r.Districts) != len(districts) {
 			t.Errorf("%s: districts %v", tc.name, r.Districts)
 		}
 	}
