@@ -88,7 +88,8 @@ func (s *Store) where(f *Filter) (string, []any, error) {
 }
 
 // Find returns the cases matching f, most recent activity first. Only the
-// cases returned are decrypted (their key unwrapped and reference opened).
+// cases returned are decrypted (their key unwrapped, reference and summary
+// opened).
 func (s *Store) Find(ctx context.Context, f Filter) ([]Summary, error) {
 	where, args, err := s.where(&f)
 	if err != nil {

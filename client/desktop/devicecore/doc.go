@@ -4,11 +4,11 @@
 // transport.
 //
 // Decisions made here:
-//   - CaseRows loads each case in full to find its acceptable districts (the
-//     core's CaseSummary does not carry them); what waits on the user comes
-//     from the workflow (CaseSummary.WaitingOn). A case waiting on nobody
-//     here waits on the other organisations, or on its referral when none
-//     has arrived.
+//   - CaseRows builds each row from the core's CaseSummary alone (the
+//     summary the case store keeps per case: no case is opened); what waits
+//     on the user comes from the workflow (CaseSummary.WaitingOn). A case
+//     waiting on nobody here waits on the organisations next
+//     (CaseSummary.Next), or on its referral when none has arrived.
 //   - The case view's timeline is the workflow history; each event is
 //     marked verified as the core says (client.Case.EventVerified, the rule
 //     the command line uses too). A message event takes its text from the
