@@ -201,6 +201,9 @@ func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor work
 		}
 		for _, ev := range evs {
 			ev.Actor, ev.At = actor, o.Created
+			if rc.kind != "" {
+				ev.Envelope = o.ID // the entry stored below
+			}
 			if err := wc.Apply(ev); err != nil {
 				if known && wc.RoleOf(actor.Org) == workflow.RoleNone {
 					return &refusal{fmt.Errorf("%w: %w", ErrNotPartOfCase, err)}
