@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
