@@ -14,6 +14,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store"
 )
@@ -69,7 +70,7 @@ func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 }
 
 // rejectionsOf returns a case's receipts of the given kind.
-func rejectionsOf(t *testing.T, d *client.Device, id crypto.CaseID, kind string) []client.CaseReceipt {
+func rejectionsOf(t *testing.T, d *client.Device, id payload.ID, kind string) []client.CaseReceipt {
 	t.Helper()
 	c, err := d.Case(context.Background(), id)
 	if err != nil {

@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"log/slog"
 	"net"
@@ -185,7 +184,7 @@ func (w *world) deviceWith(o *schemetest.Org, name string, opt *client.Options) 
 	if err != nil {
 		w.t.Fatalf("parse own request: %v", err)
 	}
-	cert, err := crypto.SignDeviceCert(req.DeviceCert(time.Now().Add(-time.Minute), 24*time.Hour), ed25519.PrivateKey(o.Admin))
+	cert, err := crypto.SignDeviceCert(req.DeviceCert(time.Now().Add(-time.Minute), 24*time.Hour), o.Admin)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -219,7 +218,7 @@ type referredCase struct {
 	w                   *world
 	refuge, weald       *schemetest.Org
 	caseworker, officer *client.Device
-	caseID              crypto.CaseID
+	caseID              payload.ID
 }
 
 func newReferredCase(t testing.TB) *referredCase {

@@ -62,7 +62,7 @@ func (d *Device) listSummary(ctx context.Context, q summaryReader, id [16]byte) 
 	if err != nil {
 		return nil, err
 	}
-	wc, _, err := d.loadFlow(ctx, q, crypto.CaseID(id))
+	wc, _, err := d.loadFlow(ctx, q, payload.ID(id))
 	if err != nil {
 		return nil, err
 	}

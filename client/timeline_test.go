@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
-	"github.com/saferef/saferef/client/desktop/devicecore"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop"
+	"github.com/saferef/saferef/internal/desktop/devicecore"
 )
 
 // TestRecalledMessageShowsNoOtherText (issue 16): the refuge sends two case

@@ -17,9 +17,9 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store/sqlite"
 )

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/relaytest"
 	"github.com/saferef/saferef/internal/witnesstest"
 	"github.com/saferef/saferef/protocol"

@@ -7,14 +7,14 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/workflow"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // TestListJSONKeepsStatus: 'cases list --json' still prints the "status"
 // key after client.CaseSummary.Status went (issue 16), with the value the
 // store's status column always held, the stage.
 func TestListJSONKeepsStatus(t *testing.T) {
-	s := client.CaseSummary{ID: crypto.CaseID{9}, Reference: "KMR-2026-0042", Stage: workflow.StageOffersReceived,
+	s := client.CaseSummary{ID: payload.ID{9}, Reference: "KMR-2026-0042", Stage: workflow.StageOffersReceived,
 		MyRole: workflow.RoleNominator, WaitingOn: workflow.ActionReviewOffers}
 	b, err := json.Marshal(summaryJSON(s))
 	if err != nil {
