@@ -14,12 +14,6 @@ import (
 	"github.com/saferef/saferef/internal/relaytest"
 )
 
-// startRelay runs a relay for scheme s on loopback and returns its URL.
-func startRelay(t *testing.T, s *crypto.Scheme) string {
-	t.Helper()
-	return relaytest.Start(t, s)
-}
-
 // approveNew makes a device request for org and approves it with the CLI.
 func approveNew(t *testing.T, dir, url string, org crypto.OrgID, name string) crypto.DeviceID {
 	t.Helper()
@@ -67,7 +61,7 @@ func TestDeviceLifecycleCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := startRelay(t, s)
+	url := relaytest.Start(t, s)
 	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -2,26 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
-	"log/slog"
-	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/translog"
-	"github.com/saferef/saferef/server"
-	"github.com/saferef/saferef/server/store/sqlite"
+	"github.com/saferef/saferef/internal/relaytest"
+	"github.com/saferef/saferef/internal/schemetest"
 )
 
 // TestRotationCommands: scheme rotate-roots, org rotate-admin --by-admin,
@@ -34,7 +24,7 @@ func TestRotationCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := startRelay(t, s)
+	url := relaytest.Start(t, s)
 	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -106,44 +96,6 @@ func TestRotationCommands(t *testing.T) {
 	}
 }
 
-// relayAt runs a relay on addr with the SQLite store at path and the given
-// log key, and returns a function that stops it.
-func relayAt(t *testing.T, s *crypto.Scheme, addr, path string, signer note.Signer, vkey string) func() {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(ctx, server.Config{Scheme: s, Store: st, Origin: "ws://" + addr, Logger: slog.New(slog.DiscardHandler),
-		LogSigner: signer, LogVerifierKey: vkey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		hs.Close()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-		st.Close()
-	}
-	t.Cleanup(stop)
-	return stop
-}
-
 // TestLogVerifyCatchesTamperedRow: someone with the relay's database swaps
 // a device certificate for one signed by another key; the relay, restarted,
 // signs checkpoints over what it now holds, but 'log verify' names the bad
@@ -155,23 +107,8 @@ func TestLogVerifyCatchesTamperedRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, vkey, err := translog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	url := "ws://" + addr
-	dbPath := filepath.Join(t.TempDir(), "relay.db")
-	stop := relayAt(t, s, addr, dbPath, signer, vkey)
+	relay := relaytest.Run(t, s)
+	url := relay.URL
 	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -188,32 +125,7 @@ func TestLogVerifyCatchesTamperedRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop()
-
-	attacker, err := crypto.GenerateSigningKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := *entry.Cert
-	c.SigningKey = attacker.Public().(ed25519.PublicKey)
-	forged, err := crypto.SignDeviceCert(&c, attacker)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := sha256.Sum256(forged)
-	if _, err := db.Exec(`DROP TRIGGER directory_no_update`); err != nil {
-		t.Fatal(err)
-	}
-	r, err := db.Exec(`UPDATE directory SET object = ?, hash = ? WHERE object = ?`, forged, h[:], entry.Raw)
-	if n, _ := r.RowsAffected(); err != nil || n != 1 {
-		t.Fatalf("tamper: %v (%d rows)", err, n)
-	}
-	db.Close()
-	relayAt(t, s, addr, dbPath, signer, vkey)
+	relay.ReplaceObject(entry.Raw, schemetest.ForgeDeviceCert(t, entry.Cert))
 
 	// The admin directory verified the log before: the rewritten row is a
 	// fork of what it saw (DIR/log-state.json).

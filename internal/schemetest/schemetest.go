@@ -158,3 +158,22 @@ func (d *Device) Seal(t testing.TB, dir *crypto.Directory, mailbox crypto.OrgID,
 	}
 	return env
 }
+
+// ForgeDeviceCert returns a copy of cert whose signing key is a fresh
+// attacker key, signed by that key instead of the organisation's admin:
+// what a relay operator rewriting its log would swap in. It does not
+// verify.
+func ForgeDeviceCert(t testing.TB, cert *crypto.DeviceCert) []byte {
+	t.Helper()
+	attacker, err := crypto.GenerateSigningKey(rand.Reader)
+	if err != nil {
+		t.Fatalf("generate attacker key: %v", err)
+	}
+	c := *cert
+	c.SigningKey = attacker.Public().(ed25519.PublicKey)
+	forged, err := crypto.SignDeviceCert(&c, attacker)
+	if err != nil {
+		t.Fatalf("sign forged device cert: %v", err)
+	}
+	return forged
+}
