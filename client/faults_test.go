@@ -93,16 +93,8 @@ func rejectionsOf(t *testing.T, d *client.Device, id crypto.CaseID, kind string)
 // at all, saying so.
 func TestQueuedWithFastClockIsNotSent(t *testing.T) {
 	ctx := context.Background()
-	w := hometest.New(t)
-	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
-	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	clk := &caseClock{}
-	caseworker := deviceWithClock(w, refuge, "Refuge laptop", clk)
-	officer := w.Device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID, clk := rc.w, rc.caseworker, rc.officer, rc.caseID, rc.clock
 	sync(t, officer)
 
 	w.Relay.Stop() // offline
@@ -148,16 +140,8 @@ func TestQueuedWithFastClockIsNotSent(t *testing.T) {
 // accepted by ORGANISATION: REASON".
 func TestRejectionReceipts(t *testing.T) {
 	ctx := context.Background()
-	w := hometest.New(t)
-	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
-	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	clk := &caseClock{}
-	caseworker := deviceWithClock(w, refuge, "Refuge laptop", clk)
-	officer := w.Device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID, clk := rc.w, rc.caseworker, rc.officer, rc.caseID, rc.clock
 	sync(t, officer)
 	sync(t, caseworker)
 

@@ -27,21 +27,23 @@ func testOffer() *payload.Offer {
 
 // referredCase is where many client tests start: a refuge and a landlord
 // (Weald Homes, Maidstone) with one device each, and a referral the
-// refuge's caseworker has sent to Weald Homes (not yet synced there).
+// refuge's caseworker has sent to Weald Homes (not yet synced there). The
+// caseworker's clock is real time until the test moves it.
 type referredCase struct {
 	w                   *hometest.World
 	refuge, weald       *schemetest.Org
 	caseworker, officer *client.Device
+	clock               *caseClock // the caseworker's
 	caseID              crypto.CaseID
 }
 
 func newReferredCase(t testing.TB) *referredCase {
 	t.Helper()
 	w := hometest.New(t)
-	rc := &referredCase{w: w,
+	rc := &referredCase{w: w, clock: &caseClock{},
 		refuge: w.Org("Harbour Refuge", crypto.KindProvider),
 		weald:  w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")}
-	rc.caseworker = w.Device(rc.refuge, "Refuge laptop")
+	rc.caseworker = deviceWithClock(w, rc.refuge, "Refuge laptop", rc.clock)
 	rc.officer = w.Device(rc.weald, "Weald officer")
 	id, err := rc.caseworker.SendReferral(context.Background(), []crypto.OrgID{rc.weald.ID}, referral(), newHousehold())
 	if err != nil {

@@ -6,10 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/saferef/saferef/client/admin"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/relaytest"
 	"github.com/saferef/saferef/internal/schemetest"
 )
@@ -18,21 +16,9 @@ import (
 // org rotate-admin by the new roots, org retention and org add after the
 // rotation, each against a real relay, with the log verifying throughout.
 func TestRotationCommands(t *testing.T) {
-	dir := t.TempDir()
-	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := relaytest.Start(t, s)
-	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
-		t.Fatal(err)
-	}
-	org := o.Cert.Org
+	a := newAdminScheme(t, relaytest.Options{})
+	dir, url := a.dir, a.relay.URL
+	org := a.org
 	approveNew(t, dir, url, org, "Priya's laptop")
 
 	code, out, errOut := runCLI(t, testVars, "scheme", "rotate-roots", "--dir", dir, "--relay", url, "--roots", "3", "--threshold", "2")
@@ -45,7 +31,7 @@ func TestRotationCommands(t *testing.T) {
 	}
 	if len(rotated.Roots) != 3 || rotated.Threshold != 2 || len(rotated.History) != 1 ||
 		!strings.HasSuffix(out, "scheme fingerprint: "+rotated.Fingerprint()+"\n") ||
-		!strings.Contains(out, "existing devices: nothing to do; they keep their scheme.json (fingerprint "+s.Fingerprint()+")") {
+		!strings.Contains(out, "existing devices: nothing to do; they keep their scheme.json (fingerprint "+a.scheme.Fingerprint()+")") {
 		t.Fatalf("after rotate-roots: %+v\n%s", rotated, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "retired-roots-0", "root-1.key")); err != nil {
@@ -101,22 +87,9 @@ func TestRotationCommands(t *testing.T) {
 // signs checkpoints over what it now holds, but 'log verify' names the bad
 // entry and exits 1.
 func TestLogVerifyCatchesTamperedRow(t *testing.T) {
-	dir := t.TempDir()
-	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	relay := relaytest.Run(t, s)
-	url := relay.URL
-	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
-		t.Fatal(err)
-	}
-	dev := approveNew(t, dir, url, o.Cert.Org, "Priya's laptop")
+	a := newAdminScheme(t, relaytest.Options{})
+	dir, relay, url := a.dir, a.relay, a.relay.URL
+	dev := approveNew(t, dir, url, a.org, "Priya's laptop")
 	rep, _, err := admin.Audit(context.Background(), dir, url, "")
 	if err != nil {
 		t.Fatal(err)

@@ -125,14 +125,8 @@ func (w *World) Node() *World {
 // authenticating, as the admin command does.
 func (w *World) Publish(objs ...[]byte) {
 	w.T.Helper()
-	ctx := context.Background()
-	c, err := relay.Dial(ctx, w.URL, nil)
-	if err != nil {
-		w.T.Fatalf("dial relay to publish: %v", err)
-	}
-	defer c.Close()
 	for _, o := range objs {
-		if _, err := c.Publish(ctx, o); err != nil {
+		if err := w.TryPublish(o); err != nil {
 			w.T.Fatalf("publish: %v", err)
 		}
 	}

@@ -67,13 +67,9 @@ func (r *Relay) Backup(path string) {
 // from its file as someone with the relay's disk could.
 func (r *Relay) Pending(device [16]byte) []store.Envelope {
 	r.t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, r.opt.DBPath)
-	if err != nil {
-		r.t.Fatalf("open relay store: %v", err)
-	}
+	st := r.openStore()
 	defer st.Close()
-	envs, err := st.Pending(ctx, device, 0, 100, time.Now())
+	envs, err := st.Pending(context.Background(), device, 0, 100, time.Now())
 	if err != nil {
 		r.t.Fatalf("read pending envelopes: %v", err)
 	}
@@ -84,14 +80,20 @@ func (r *Relay) Pending(device [16]byte) []store.Envelope {
 // relay forwarding (or replaying) it would.
 func (r *Relay) Inject(e store.Envelope, device [16]byte) {
 	r.t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, r.opt.DBPath)
+	st := r.openStore()
+	defer st.Close()
+	e.Seq = 0
+	if err := st.PutEnvelope(context.Background(), e, [][16]byte{device}, store.Quota{MaxEnvelopes: 1000, MaxBytes: 1 << 30}); err != nil {
+		r.t.Fatalf("inject envelope: %v", err)
+	}
+}
+
+// openStore opens a second handle on the relay's store file.
+func (r *Relay) openStore() *sqlite.Store {
+	r.t.Helper()
+	st, err := sqlite.Open(context.Background(), r.opt.DBPath)
 	if err != nil {
 		r.t.Fatalf("open relay store: %v", err)
 	}
-	defer st.Close()
-	e.Seq = 0
-	if err := st.PutEnvelope(ctx, e, [][16]byte{device}, store.Quota{MaxEnvelopes: 1000, MaxBytes: 1 << 30}); err != nil {
-		r.t.Fatalf("inject envelope: %v", err)
-	}
+	return st
 }
