@@ -14,7 +14,6 @@ package hometest
 import (
 	"context"
 	"crypto/ed25519"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,14 +92,8 @@ func newWorld(t testing.TB, s *schemetest.Scheme) *World {
 		s = schemetest.New(t, 1, 1)
 	}
 	w := &World{T: t, Scheme: s, Dir: t.TempDir()}
-	b, err := s.Scheme.Marshal()
-	if err != nil {
-		t.Fatalf("marshal scheme: %v", err)
-	}
 	w.SchemeFile = filepath.Join(w.Dir, "scheme.json")
-	if err := os.WriteFile(w.SchemeFile, b, 0o644); err != nil {
-		t.Fatalf("write scheme file: %v", err)
-	}
+	s.WriteFile(t, w.SchemeFile)
 	return w
 }
 

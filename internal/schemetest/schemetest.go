@@ -7,6 +7,8 @@ package schemetest
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -64,6 +66,29 @@ func New(t testing.TB, n, k int) *Scheme {
 		t.Fatalf("parse scheme: %v", err)
 	}
 	return s
+}
+
+// File writes a fresh one-root scheme to scheme.json in a new temporary
+// directory and returns its path, for tests of commands that only need a
+// scheme file.
+func File(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "scheme.json")
+	New(t, 1, 1).WriteFile(t, path)
+	return path
+}
+
+// WriteFile writes the scheme, as the coordinator hands it out
+// (scheme.json), to path.
+func (s *Scheme) WriteFile(t testing.TB, path string) {
+	t.Helper()
+	b, err := s.Scheme.Marshal()
+	if err != nil {
+		t.Fatalf("marshal scheme: %v", err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatalf("write scheme file: %v", err)
+	}
 }
 
 // AddOrg admits an organisation, signed by the scheme's first Threshold
