@@ -10,6 +10,7 @@ import (
 	"mime"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/workflow"
@@ -198,4 +199,59 @@ func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.I
 		return "", nil, fmt.Errorf("attachment %s: %w", att, ErrAttachmentCorrupt)
 	}
 	return first.Name, buf.Bytes(), nil
+}
+
+// receiveChunk applies one chunk of an attachment (Attach sends them): the
+// chunk is stored, and the attachment event recorded once, by its first
+// chunk.
+func (d *Device) receiveChunk(ctx context.Context, in *inbound, p *payload.AttachmentChunk) (func(*casestore.Tx) error, error) {
+	if p.Size > d.maxAttach {
+		return nil, fmt.Errorf("attachment %s: %w: %d bytes, this device's limit is %d", p.Attachment, ErrAttachmentTooLarge, p.Size, d.maxAttach)
+	}
+	spoke := d.spokeEvent(workflow.EventAttachment, in.mine, p.Attachment)
+	chunk := &casestore.Chunk{Envelope: in.o.ID, Case: p.Case, Attachment: p.Attachment, Index: p.Index, SenderOrg: in.sender(),
+		Size: int64(len(p.Data)), At: in.now}
+	rc := &received{caseID: p.Case, kind: casestore.KindAttachment, once: p.Attachment,
+		precheck: func(tx *casestore.Tx) (bool, error) { return d.checkChunk(ctx, tx, chunk) },
+		extra: func(tx *casestore.Tx, _ *workflow.Case) error {
+			_, err := tx.AddChunk(ctx, chunk)
+			return err
+		},
+		events: func(wc *workflow.Case) ([]workflow.Event, error) {
+			// An attachment id belongs to the organisation that sent its
+			// first chunk: nobody else may add chunks to it.
+			for _, e := range wc.History {
+				if e.Kind == workflow.EventAttachment && e.Packet == [16]byte(p.Attachment) && e.Actor.Org != [16]byte(in.sender()) {
+					return nil, fmt.Errorf("attachment %s: %w: its id belongs to another organisation's file", p.Attachment, ErrAttachmentCorrupt)
+				}
+			}
+			return spoke(wc)
+		}}
+	return d.receiveEvents(ctx, in, rc)
+}
+
+// checkChunk decides on a received attachment chunk before anything is
+// stored: a chunk the case already holds (the same index of the same
+// attachment from the same organisation, whatever envelope it came in) is
+// skipped; one that would take the case past MaxCaseAttachmentBytes, or
+// the sender organisation past MaxSenderAttachmentBytesPerHour at this
+// device, is refused.
+func (d *Device) checkChunk(ctx context.Context, tx *casestore.Tx, c *casestore.Chunk) (skip bool, err error) {
+	held, err := tx.HasChunk(ctx, c.Case, c.Attachment, c.Index, c.SenderOrg)
+	if err != nil || held {
+		return held, err
+	}
+	total, recent, err := tx.ChunkBytes(ctx, c.Case, c.SenderOrg, c.At.Add(-time.Hour))
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case total+c.Size > d.caseAttach:
+		return false, fmt.Errorf("attachment %x: %w: the case already holds %d bytes of attachments, the limit is %d",
+			c.Attachment, ErrAttachmentLimit, total, d.caseAttach)
+	case recent+c.Size > d.senderAttach:
+		return false, fmt.Errorf("attachment %x: %w: %d bytes from this organisation in the last hour, the limit is %d",
+			c.Attachment, ErrAttachmentRate, recent, d.senderAttach)
+	}
+	return false, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/workflow"
@@ -137,4 +138,35 @@ func (d *Device) ReleaseDetails(ctx context.Context, id crypto.CaseID, h *payloa
 		return fmt.Errorf("release details: %w", err)
 	}
 	return nil
+}
+
+// receiveDetails applies household details: released to this landlord,
+// or a colleague's copy (of a release, or of a new referral's details,
+// which this device's guard checks against).
+func (d *Device) receiveDetails(ctx context.Context, in *inbound, p *payload.HouseholdDetails) (func(*casestore.Tx) error, error) {
+	consent := &workflow.Consent{Given: p.SharingBasis.Basis == payload.BasisConsent, LegalBasis: p.SharingBasis.LegalBasis}
+	rc := &received{caseID: p.Case, kind: casestore.KindDetails}
+	rc.events = func(wc *workflow.Case) ([]workflow.Event, error) {
+		to := [16]byte(in.me)
+		if in.mine {
+			if p.SharingBasis == (payload.SharingBasis{}) || colleagueCopy(wc, in.o.Created) {
+				return nil, nil // kept here, no release
+			}
+			to = wc.AcceptedLandlord
+		}
+		return []workflow.Event{{Kind: workflow.EventDetailsReleased, Landlord: to, Consent: consent}}, nil
+	}
+	return d.receiveEvents(ctx, in, rc)
+}
+
+// colleagueCopy reports whether household details a colleague sent at
+// created are the copy of a new referral (before any offer was accepted
+// in the case), not a release.
+func colleagueCopy(wc *workflow.Case, created time.Time) bool {
+	for _, e := range wc.History {
+		if e.Kind == workflow.EventOfferAccepted {
+			return created.Before(e.At)
+		}
+	}
+	return true
 }

@@ -41,3 +41,10 @@ func (d *Device) SendMessage(ctx context.Context, caseID crypto.CaseID, text str
 	}
 	return ids[0], nil
 }
+
+// receiveMessage applies a case message (SendMessage sends it) and owes
+// its sender a delivery receipt.
+func (d *Device) receiveMessage(ctx context.Context, in *inbound, p *payload.CaseMessage) (func(*casestore.Tx) error, error) {
+	return d.receiveEvents(ctx, in, &received{caseID: p.Case, kind: casestore.KindMessage, oweReceipt: true,
+		events: d.spokeEvent(workflow.EventMessage, in.mine, [16]byte{})})
+}

@@ -149,3 +149,35 @@ func (d *Device) DecideOffer(ctx context.Context, id crypto.CaseID, offer payloa
 
 // dateLayout is the YYYY-MM-DD form of dates in payloads.
 const dateLayout = "2006-01-02"
+
+// receiveOffer applies a landlord's offer. The nominator's own check
+// comes first: an offer in a district the household must avoid, or outside
+// its acceptable districts, is refused and never shown as an offer.
+func (d *Device) receiveOffer(ctx context.Context, in *inbound, p *payload.Offer) (func(*casestore.Tx) error, error) {
+	if p.Expires == "" {
+		return nil, fmt.Errorf("offer %s from %s: %w: it has no expiry date", p.Offer, in.sender(), workflow.ErrOfferExpired)
+	}
+	if !in.mine {
+		r, err := d.caseReferral(ctx, crypto.CaseID(p.Case))
+		if err != nil && !errors.Is(err, ErrNotInCase) {
+			return nil, err
+		}
+		if r != nil {
+			if err := offerDistrictProblem(r, p); err != nil {
+				return nil, fmt.Errorf("offer %s from %s: %w", p.Offer, in.sender(), err)
+			}
+		}
+	}
+	ev := workflow.Event{Kind: workflow.EventOfferMade, Offer: p.Offer, Expires: p.Expires}
+	return d.receiveEvents(ctx, in, &received{caseID: p.Case, kind: casestore.KindOffer, events: oneEvent(ev)})
+}
+
+// receiveOfferDecision applies the nominator's answer to an offer
+// (DecideOffer sends it).
+func (d *Device) receiveOfferDecision(ctx context.Context, in *inbound, p *payload.OfferDecision) (func(*casestore.Tx) error, error) {
+	ev := workflow.Event{Kind: workflow.EventOfferAccepted, Offer: p.Offer}
+	if p.Decision == payload.DecisionDecline {
+		ev = workflow.Event{Kind: workflow.EventOfferDeclined, Offer: p.Offer, Why: p.Reason}
+	}
+	return d.receiveEvents(ctx, in, &received{caseID: p.Case, kind: casestore.KindOfferDecision, events: oneEvent(ev)})
+}

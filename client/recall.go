@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/workflow"
@@ -93,4 +94,79 @@ func (d *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypt
 		return fmt.Errorf("recall: %w", err)
 	}
 	return nil
+}
+
+// receiveRecall shreds the packets a recall names (only those the
+// recalling organisation sent) and answers with a signed recall receipt
+// listing them.
+func (d *Device) receiveRecall(ctx context.Context, in *inbound, p *payload.Recall) (func(*casestore.Tx) error, error) {
+	caseID := crypto.CaseID(p.Case)
+	entries, err := d.store.Entries(ctx, [16]byte(caseID))
+	if err != nil && !errors.Is(err, casestore.ErrNoCase) {
+		return nil, err
+	}
+	held, referral := heldFrom(entries, in.sender(), p.Envelopes)
+	var replies []*sealed
+	if len(held) > 0 && !in.mine {
+		s, err := d.sealRecallReceipt(in.sender(), &payload.RecallReceipt{Schema: payload.SchemaVersion, Case: p.Case, Envelopes: held, ShreddedAt: in.now.Unix()}, in.now)
+		if err != nil {
+			return nil, err
+		}
+		if s != nil {
+			replies = []*sealed{s}
+		}
+	}
+	rc := &received{caseID: p.Case, kind: casestore.KindRecall, replies: replies,
+		events: oneEvent(workflow.Event{Kind: workflow.EventRecalled, Packet: p.Envelopes[0], RecalledReferral: referral}),
+		extra: func(tx *casestore.Tx, _ *workflow.Case) error {
+			for _, e := range held {
+				if _, err := tx.DeleteEntry(ctx, [16]byte(caseID), e, in.sender()); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	return d.receiveEvents(ctx, in, rc)
+}
+
+// heldFrom returns which of the recalled envelopes this device holds as
+// received from org, and whether one of them is the referral.
+func heldFrom(entries []*casestore.Entry, org crypto.OrgID, recalled []payload.ID) (held []payload.ID, referral bool) {
+	for _, e := range entries {
+		if e.Unreadable || e.SenderOrg != org || e.Direction != casestore.DirectionReceived || !slices.Contains(recalled, payload.ID(e.Envelope)) {
+			continue
+		}
+		held = append(held, payload.ID(e.Envelope))
+		referral = referral || e.Kind == casestore.KindReferral
+	}
+	return held, referral
+}
+
+// sealRecallReceipt seals the receipt for a recall from org. With a stale
+// view it returns nil: the packets are shredded anyway and the recalling
+// organisation sees no receipt yet.
+func (d *Device) sealRecallReceipt(org crypto.OrgID, rr *payload.RecallReceipt, now time.Time) (*sealed, error) {
+	s, err := d.seal(org, rr, now)
+	switch {
+	case errors.Is(err, ErrViewStale), errors.Is(err, ErrNoRecipients):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("seal recall receipt: %w", err)
+	}
+	return s, nil
+}
+
+// receiveRecallReceipt checks a partner's recall receipt; the entry is its
+// record.
+func (d *Device) receiveRecallReceipt(ctx context.Context, in *inbound, p *payload.RecallReceipt) (func(*casestore.Tx) error, error) {
+	if err := d.checkReceiptFor(ctx, p.Case, in.sender(), p.Envelopes...); err != nil {
+		return nil, err
+	}
+	rc := &received{caseID: p.Case, kind: casestore.KindRecallReceipt, events: func(wc *workflow.Case) ([]workflow.Event, error) {
+		if !in.mine && wc.RoleOf(in.sender()) == workflow.RoleNone {
+			return nil, fmt.Errorf("recall receipt: %w", ErrNotPartOfCase)
+		}
+		return nil, nil
+	}}
+	return d.receiveEvents(ctx, in, rc)
 }

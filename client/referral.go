@@ -490,3 +490,53 @@ func (d *Device) refresh(ctx context.Context) error {
 	}
 	return c.Close()
 }
+
+// receiveReferral applies a referral packet. Every referral packet comes
+// from the case's nominator (the workflow lets no other role send one), so
+// its case id must derive from the verified sender organisation: a
+// landlord that has seen a case id cannot open the case elsewhere as
+// nominator.
+func (d *Device) receiveReferral(ctx context.Context, in *inbound, p *payload.Referral) (func(*casestore.Tx) error, error) {
+	if payload.CaseIDFor(in.sender(), p.CaseNonce) != p.Case {
+		return nil, fmt.Errorf("referral for case %s from %s: %w", p.Case, in.sender(), ErrCaseIDNotBound)
+	}
+	cl := [16]byte(p.CurrentLandlordOrg)
+	me := [16]byte(in.me)
+	rc := &received{caseID: p.Case, kind: casestore.KindReferral, oweReceipt: true,
+		base: &casestore.Case{Reference: p.Reference, Districts: p.DistrictsAcceptable, Created: in.o.Created}}
+	rc.events = func(wc *workflow.Case) ([]workflow.Event, error) {
+		switch {
+		case in.mine:
+			return colleagueReferralEvents(wc, cl, me), nil
+		case cl == me:
+			return []workflow.Event{{Kind: workflow.EventApprovalRequested, Landlord: cl}}, nil
+		default:
+			return []workflow.Event{{Kind: workflow.EventCirculated, Landlord: cl, Orgs: [][16]byte{me}}}, nil
+		}
+	}
+	return d.receiveEvents(ctx, in, rc)
+}
+
+// colleagueReferralEvents follows a colleague's referral: this device
+// cannot know the candidates (no payload names them), so it follows the
+// draft and the approval request of current landlord cl only.
+func colleagueReferralEvents(wc *workflow.Case, cl, me [16]byte) []workflow.Event {
+	var evs []workflow.Event
+	if wc.Stage == workflow.StageNone {
+		evs = append(evs, workflow.Event{Kind: workflow.EventReferralDrafted, Landlord: cl})
+	}
+	if cl != ([16]byte{}) && cl != me && !wc.Approved && (wc.Stage == workflow.StageNone || wc.Stage == workflow.StageDraft) {
+		evs = append(evs, workflow.Event{Kind: workflow.EventApprovalRequested, Landlord: cl})
+	}
+	return evs
+}
+
+// receiveApproval applies the current landlord's answer to a request for
+// approval (Approve sends it).
+func (d *Device) receiveApproval(ctx context.Context, in *inbound, p *payload.Approval) (func(*casestore.Tx) error, error) {
+	ev := workflow.Event{Kind: workflow.EventApproved, NoSuitableHome: p.NoSuitableHome, WillGiveHomeBack: p.WillGiveHomeBack, Why: p.Reason}
+	if !p.Approved {
+		ev = workflow.Event{Kind: workflow.EventApprovalDeclined, Why: p.Reason}
+	}
+	return d.receiveEvents(ctx, in, &received{caseID: p.Case, kind: casestore.KindApproval, events: oneEvent(ev)})
+}

@@ -152,3 +152,74 @@ func (d *Device) outcome(ctx context.Context, id crypto.CaseID, wc *workflow.Cas
 	}
 	return out, nil
 }
+
+// receiveStatus applies a status update (SetStatus sends it).
+func (d *Device) receiveStatus(ctx context.Context, in *inbound, p *payload.StatusUpdate) (func(*casestore.Tx) error, error) {
+	k, err := workflow.StatusEvent(p.Status)
+	if err != nil {
+		return nil, err
+	}
+	ev := workflow.Event{Kind: k, Status: p.Status, Why: p.Note, Effective: p.Effective}
+	if k == workflow.EventFilled {
+		ev.Landlord = in.me
+		ev.Effective = ""
+	}
+	return d.receiveEvents(ctx, in, &received{caseID: p.Case, kind: casestore.KindStatus, events: oneEvent(ev)})
+}
+
+// receiveOutcome records an outcome statistic; only the scheme
+// coordinator receives them.
+func (d *Device) receiveOutcome(ctx context.Context, in *inbound, p *payload.Outcome) (func(*casestore.Tx) error, error) {
+	e, err := d.Directory().Org(in.me)
+	if err != nil || e.Cert.Kind != crypto.KindCoordinator {
+		return nil, errors.New("outcome statistics go only to the scheme coordinator; this organisation is not one")
+	}
+	if err := d.checkOutcome(in.sender(), p); err != nil {
+		return nil, err
+	}
+	rec := &casestore.OutcomeRecord{ID: p.Outcome, Giving: p.GivingLandlord, Receiving: p.ReceivingLandlord,
+		MovedMonth: p.MovedMonth, DaysToRehouse: p.DaysToRehouse, Bedrooms: p.Bedrooms, SenderOrg: in.sender(), Received: in.now,
+		Role: p.Role, Token: p.Token}
+	return func(tx *casestore.Tx) error {
+		_, err := tx.AddOutcome(ctx, rec)
+		return err
+	}, nil
+}
+
+// checkOutcome refuses an outcome statistic whose sender was not in the
+// role it attests: the receiving landlord's attestation must come from the
+// receiving landlord itself, and the nominator's from another organisation
+// (a nominating organisation cannot be a candidate); the receiving
+// landlord must be a landlord, and the giving landlord, when named,
+// another landlord. A move counts in the balance only once both
+// attestations with the same token have arrived (Balance).
+func (d *Device) checkOutcome(sender crypto.OrgID, p *payload.Outcome) error {
+	if p.Role == payload.OutcomeByReceivingLandlord {
+		if [16]byte(p.ReceivingLandlord) != [16]byte(sender) {
+			return fmt.Errorf("outcome %s: %w: a receiving landlord's attestation sent by another organisation", p.Outcome, ErrOutcomeRefused)
+		}
+		return d.checkOutcomeLandlords(p)
+	}
+	if [16]byte(p.ReceivingLandlord) == [16]byte(sender) {
+		return fmt.Errorf("outcome %s: %w: sent by the receiving landlord itself, which cannot have nominated the household", p.Outcome, ErrOutcomeRefused)
+	}
+	return d.checkOutcomeLandlords(p)
+}
+
+// checkOutcomeLandlords checks the landlords an outcome names.
+func (d *Device) checkOutcomeLandlords(p *payload.Outcome) error {
+	dir := d.Directory()
+	isLandlord := func(id payload.ID) bool {
+		e, err := dir.Org(crypto.OrgID(id))
+		return err == nil && e.Cert.Kind == crypto.KindLandlord
+	}
+	switch {
+	case !isLandlord(p.ReceivingLandlord):
+		return fmt.Errorf("outcome %s: %w: the receiving organisation is not a landlord", p.Outcome, ErrOutcomeRefused)
+	case !p.GivingLandlord.IsZero() && !isLandlord(p.GivingLandlord):
+		return fmt.Errorf("outcome %s: %w: the giving organisation is not a landlord", p.Outcome, ErrOutcomeRefused)
+	case p.GivingLandlord == p.ReceivingLandlord:
+		return fmt.Errorf("outcome %s: %w: the same landlord gives and receives", p.Outcome, ErrOutcomeRefused)
+	}
+	return nil
+}
