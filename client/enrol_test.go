@@ -8,20 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/schemetest"
 )
-
-func testSecrets(t testing.TB) *crypto.DeviceSecrets {
-	t.Helper()
-	s, err := crypto.GenerateDeviceSecrets(nil, crypto.OrgID{1, 2, 3}, "Priya's laptop", time.Unix(1767225600, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func TestParseConfig(t *testing.T) {
 	good := &Config{Relay: "ws://127.0.0.1:8443", Device: strings.Repeat("0a", 16), Org: strings.Repeat("0b", 16), Name: "laptop"}
