@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop/devicecore"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop/devicecore"
 	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/protocol/payload"
 )

@@ -21,7 +21,7 @@ type OrgRef struct {
 
 // CaseSummary is one line of the case list.
 type CaseSummary struct {
-	ID            crypto.CaseID
+	ID            payload.ID
 	Reference     string
 	Status        string // the stage as stored (kept for older callers)
 	Organisations []OrgRef
@@ -192,7 +192,7 @@ var entryTypes = map[string]string{
 // Case returns one case with its workflow state, packets, offers,
 // attachments and receipts. It fails with ErrNotInCase for a case this
 // device does not hold.
-func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
+func (d *Device) Case(ctx context.Context, id payload.ID) (*Case, error) {
 	c, err := d.store.Case(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
 		return nil, fmt.Errorf("case %s: %w", id, ErrNotInCase)

@@ -15,6 +15,7 @@ import (
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/relaytest"
+	"github.com/saferef/saferef/protocol/payload"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store"
 )
@@ -71,7 +72,7 @@ func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 }
 
 // rejectionsOf returns a case's receipts of the given kind.
-func rejectionsOf(t *testing.T, d *client.Device, id crypto.CaseID, kind string) []client.CaseReceipt {
+func rejectionsOf(t *testing.T, d *client.Device, id payload.ID, kind string) []client.CaseReceipt {
 	t.Helper()
 	c, err := d.Case(context.Background(), id)
 	if err != nil {

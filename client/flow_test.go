@@ -51,7 +51,7 @@ func TestReferralRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("send referral: %v", err)
 	}
-	if caseID == (crypto.CaseID{}) {
+	if caseID == (payload.ID{}) {
 		t.Fatal("no case id assigned")
 	}
 	for _, d := range []*client.Device{wealdOfficer, medwayOfficer} {
@@ -280,7 +280,7 @@ func TestSendReferralRefusals(t *testing.T) {
 	if _, err := d.SendReferral(ctx, []crypto.OrgID{refuge.ID}, referral(), newHousehold()); err == nil {
 		t.Fatal("sent a referral to the own organisation only")
 	}
-	if _, err := d.SendMessage(ctx, crypto.CaseID{7}, "hello"); !errors.Is(err, client.ErrNotInCase) {
+	if _, err := d.SendMessage(ctx, payload.ID{7}, "hello"); !errors.Is(err, client.ErrNotInCase) {
 		t.Fatalf("message to unknown case: %v", err)
 	}
 	if cs, _ := d.Cases(ctx); len(cs) != 0 {

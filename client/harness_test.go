@@ -34,7 +34,7 @@ type referredCase struct {
 	refuge, weald       *schemetest.Org
 	caseworker, officer *client.Device
 	clock               *caseClock // the caseworker's
-	caseID              crypto.CaseID
+	caseID              payload.ID
 }
 
 func newReferredCase(t testing.TB) *referredCase {

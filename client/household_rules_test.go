@@ -27,7 +27,7 @@ type oneCandidateCase struct {
 	caseworker, desk    *client.Device
 	officer             *client.Device
 	wealdForger         *schemetest.Device
-	caseID              crypto.CaseID
+	caseID              payload.ID
 	caseClock, wldClock *caseClock
 }
 
@@ -230,7 +230,7 @@ func TestNewReferralNeedsHouseholdAndConfirmsDuplicates(t *testing.T) {
 		t.Fatalf("confirmed second referral: %s, %v", second, err)
 	}
 	// Once the first case is no longer open, the reference is free again.
-	for _, id := range []crypto.CaseID{first, second} {
+	for _, id := range []payload.ID{first, second} {
 		if err := caseworker.SetStatus(ctx, id, payload.StatusWithdrawn, "", "Sent twice in error."); err != nil {
 			t.Fatal(err)
 		}
@@ -266,12 +266,12 @@ func TestOfferDistrictAndExpiry(t *testing.T) {
 	}
 	// A landlord device that skips its own checks: refused on receipt.
 	forged := testOffer()
-	forged.Case, forged.District = payload.ID(c.caseID), payload.DistrictMedway
+	forged.Case, forged.District = c.caseID, payload.DistrictMedway
 	forged.Expires = time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
 	forge(c.w, c.wealdForger, c.refuge.ID, c.caseworker, forged)
 	expectRejected(t, c.caseworker, client.ErrOfferDistrict)
 	forged = testOffer()
-	forged.Case, forged.Offer = payload.ID(c.caseID), payload.ID{0x0f, 1}
+	forged.Case, forged.Offer = c.caseID, payload.ID{0x0f, 1}
 	forged.Expires = time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
 	forge(c.w, c.wealdForger, c.refuge.ID, c.caseworker, forged)
 	expectRejected(t, c.caseworker, workflow.ErrOfferExpired)
@@ -402,7 +402,7 @@ func TestAttachmentChunksBounded(t *testing.T) {
 	data := bytes.Repeat([]byte("x"), 8<<10)
 	chunk := func(att byte, index, count int) *payload.AttachmentChunk {
 		ch := payload.ExampleAttachmentChunk()
-		ch.Case, ch.Attachment, ch.Name, ch.Index, ch.Count = payload.ID(c.caseID), payload.ID{0xa7, att}, "plan.txt", index, count
+		ch.Case, ch.Attachment, ch.Name, ch.Index, ch.Count = c.caseID, payload.ID{0xa7, att}, "plan.txt", index, count
 		ch.Data = data
 		ch.Size = int64(len(data) * count)
 		ch.SHA256 = payload.Digest(sha256.Sum256(bytes.Repeat(data, count)))

@@ -80,9 +80,9 @@ func TestReceiptForAnotherOrganisationsEnvelopeRefused(t *testing.T) {
 	sync(t, caseworker) // Weald's delivery receipts, if any
 
 	for _, p := range []payload.Payload{
-		&payload.ReadReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: payload.ID(caseID), ReadAt: 1780308000},
-		&payload.RecallReceipt{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Envelopes: []payload.ID{payload.ID(decision)}, ShreddedAt: 1780308000},
-		&payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: payload.ID(caseID), ReadAt: 1780308000},
+		&payload.ReadReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: caseID, ReadAt: 1780308000},
+		&payload.RecallReceipt{Schema: payload.SchemaVersion, Case: caseID, Envelopes: []payload.ID{payload.ID(decision)}, ShreddedAt: 1780308000},
+		&payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: caseID, ReadAt: 1780308000},
 	} {
 		forge(w, oaksForger, refuge.ID, caseworker, p)
 		expectRejected(t, caseworker, client.ErrReceiptMismatch)
@@ -105,7 +105,7 @@ func TestAttachmentChunkBounds(t *testing.T) {
 	var err error
 
 	// Over the receiving device's cap (25 MiB by default).
-	big := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Attachment: payload.ID{1, 2, 3},
+	big := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: caseID, Attachment: payload.ID{1, 2, 3},
 		Name: "scan.pdf", MediaType: "application/pdf", Size: 30 << 20, SHA256: sha256.Sum256([]byte("x")),
 		Index: 0, Count: 120, Data: make([]byte, payload.MaxChunkData)}
 	forge(w, oaksForger, refuge.ID, caseworker, big)
@@ -118,7 +118,7 @@ func TestAttachmentChunkBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := []byte("Tenancy reference: rent arrears £900.\n")
-	fake := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Attachment: att,
+	fake := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: caseID, Attachment: att,
 		Name: "reference.txt", MediaType: "text/plain", Size: int64(len(bad)), SHA256: sha256.Sum256(bad),
 		Index: 0, Count: 1, Data: bad}
 	forge(w, oaksForger, refuge.ID, caseworker, fake)
@@ -182,7 +182,7 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 	}
 	sync(t, officer)
 	got := stage(t, officer, caseID).Referral
-	if got == nil || got.Case != payload.ID(caseID) || payload.CaseIDFor(refuge.ID, got.CaseNonce) != got.Case {
+	if got == nil || got.Case != caseID || payload.CaseIDFor(refuge.ID, got.CaseNonce) != got.Case {
 		t.Fatalf("received referral %+v is not bound to the nominator", got)
 	}
 	sync(t, oaksOfficer) // the directory, before the forged packet
@@ -237,7 +237,7 @@ type twoCandidateCase struct {
 	caseworker, officer *client.Device
 	oaksOfficer         *client.Device
 	oaksForger          *schemetest.Device
-	caseID              crypto.CaseID
+	caseID              payload.ID
 }
 
 func newTwoCandidateCase(t *testing.T) *twoCandidateCase {

@@ -79,7 +79,7 @@ func expectRejected(t *testing.T, d *client.Device, target error) {
 	}
 }
 
-func stage(t *testing.T, d *client.Device, id crypto.CaseID) *client.Case {
+func stage(t *testing.T, d *client.Device, id payload.ID) *client.Case {
 	t.Helper()
 	c, err := d.Case(context.Background(), id)
 	if err != nil {
@@ -88,7 +88,7 @@ func stage(t *testing.T, d *client.Device, id crypto.CaseID) *client.Case {
 	return c
 }
 
-func wantStage(t *testing.T, d *client.Device, id crypto.CaseID, want workflow.Stage) *client.Case {
+func wantStage(t *testing.T, d *client.Device, id payload.ID, want workflow.Stage) *client.Case {
 	t.Helper()
 	c := stage(t, d, id)
 	if c.Stage != want || c.Status != string(want) {
@@ -277,7 +277,7 @@ func TestFourOrganisationFlow(t *testing.T) {
 	}
 	// A forged release to the losing candidate is rejected there.
 	forged := payload.ExampleHouseholdDetails()
-	forged.Case = payload.ID(caseID)
+	forged.Case = caseID
 	forge(w, forger, oaks.ID, oaksOfficer, forged)
 	expectRejected(t, oaksOfficer, workflow.ErrWrongStage)
 	if oc := stage(t, oaksOfficer, caseID); oc.Details != nil || oc.Stage != workflow.StageFilled {
@@ -384,7 +384,7 @@ func TestWorkflowRefusals(t *testing.T) {
 	}
 	// A forged status from a third organisation is rejected by the
 	// nominator; the next legitimate packet still goes through.
-	forge(w, thanetForger, refuge.ID, caseworker, &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: payload.ID(caseID),
+	forge(w, thanetForger, refuge.ID, caseworker, &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: caseID,
 		Status: payload.StatusMovedIn, Effective: "2026-06-01"})
 	expectRejected(t, caseworker, workflow.ErrNotPermitted)
 	if _, err := officer.SendMessage(ctx, caseID, "We may have a flat next month."); err != nil {
@@ -409,7 +409,7 @@ func TestWorkflowRefusals(t *testing.T) {
 		t.Fatalf("offer on a withdrawn referral: %v", err)
 	}
 	o := testOffer()
-	o.Case = payload.ID(caseID)
+	o.Case = caseID
 	o.Expires = time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
 	forge(w, wealdForger, refuge.ID, caseworker, o)
 	expectRejected(t, caseworker, workflow.ErrWrongStage)

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/relaytest"
 )
 

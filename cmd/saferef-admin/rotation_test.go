@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/saferef/saferef/client/admin"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/relaytest"
 	"github.com/saferef/saferef/internal/schemetest"
 )

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/relaytest"
 	"github.com/saferef/saferef/internal/witnesstest"
 	"github.com/saferef/saferef/protocol"

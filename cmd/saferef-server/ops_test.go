@@ -139,6 +139,8 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--admin-listen", "9090"}, "--admin-listen"},
 		{[]string{"--listen", "127.0.0.1:8443", "--admin-listen", "127.0.0.1:8443"}, "same address"},
 		{[]string{"extra"}, "unknown command"},
+		{[]string{"--dat", "x"}, "unknown flag --dat"},
+		{[]string{"--listen"}, "--listen needs a value"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append(slices.Clone(base), tc.args...)
@@ -150,6 +152,9 @@ func TestServeFlagErrors(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), tc.want) || !strings.Contains(stderr.String(), "saferef-server: hint:") {
 			t.Errorf("%v: stderr %q lacks %q and a hint", tc.args, stderr.String(), tc.want)
+		}
+		if strings.Contains(stderr.String(), "usage:") {
+			t.Errorf("%v: a mistake printed the whole usage: %q", tc.args, stderr.String())
 		}
 	}
 	// ACME without --data (PostgreSQL only) has nowhere to cache.
@@ -325,6 +330,9 @@ func TestBackupRestoreUsage(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), tc.want) || !strings.Contains(stderr.String(), "saferef-server: hint:") {
 			t.Errorf("%v: stderr %q lacks %q and a hint", tc.args, stderr.String(), tc.want)
+		}
+		if strings.Contains(stderr.String(), "usage:") {
+			t.Errorf("%v: a mistake printed the whole usage: %q", tc.args, stderr.String())
 		}
 	}
 	if _, err := os.Stat(filepath.Join(data, storeFile)); err == nil {

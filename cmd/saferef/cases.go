@@ -300,7 +300,7 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err

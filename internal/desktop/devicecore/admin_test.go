@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/admin"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
+	"github.com/saferef/saferef/internal/desktop"
 	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/relaytest"
 )

@@ -12,7 +12,7 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/workflow"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // mainScreen is the unlocked window: toolbar, connection bar, filters, the
@@ -73,7 +73,7 @@ func newMainScreen(a *App) *mainScreen {
 	m.count = widget.NewLabel("")
 	m.problem = widget.NewLabel("")
 	m.problem.Importance = widget.DangerImportance
-	m.cases = newCaseList(a.opt.Location, func(id crypto.CaseID) { a.touch(); m.leaveForm(func() { m.openCase(id) }) })
+	m.cases = newCaseList(a.opt.Location, func(id payload.ID) { a.touch(); m.leaveForm(func() { m.openCase(id) }) })
 	m.cases.onHover = func(s string) { m.hint.SetText(s) }
 	m.filters = newFilterPanel(a, m.cases)
 	m.filterBtn = widget.NewButtonWithIcon(tr("Filters"), theme.SearchIcon(), func() { a.touch(); m.toggleFilters() })
@@ -198,7 +198,7 @@ func (m *mainScreen) leaveForm(then func()) {
 		}
 		id := f.caseID
 		then = func() {
-			if id == (crypto.CaseID{}) {
+			if id == (payload.ID{}) {
 				m.showWelcome()
 			} else {
 				m.openCase(id)
@@ -370,7 +370,7 @@ func (m *mainScreen) newReferral() {
 }
 
 // openCase loads a case into the detail pane.
-func (m *mainScreen) openCase(id crypto.CaseID) {
+func (m *mainScreen) openCase(id payload.ID) {
 	a, core := m.app, m.app.core
 	a.bg(func(ctx context.Context) {
 		k, err := core.Case(ctx, id)
@@ -463,7 +463,7 @@ func (m *mainScreen) refreshOpenCase() {
 // caseSent is called after a send: it forgets the form's draft, reloads
 // the list, shows the case, and shows the send as queued when it did not
 // reach the relay.
-func (m *mainScreen) caseSent(id crypto.CaseID, queued bool) {
+func (m *mainScreen) caseSent(id payload.ID, queued bool) {
 	m.app.dropDraft(m.editing)
 	m.editing = nil
 	if queued {

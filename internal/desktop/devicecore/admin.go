@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/admin"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/client/recoverykey"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
+	"github.com/saferef/saferef/internal/desktop"
 )
 
 // maxRequestFile bounds an enrolment request file.

@@ -65,7 +65,7 @@ func (f *decisionForm) submitForm() {
 		return
 	}
 	offer := chosen.Offer.Offer
-	d := &payload.OfferDecision{Schema: payload.SchemaVersion, Case: payload.ID(f.c.ID), Offer: offer,
+	d := &payload.OfferDecision{Schema: payload.SchemaVersion, Case: f.c.ID, Offer: offer,
 		Decision: payload.DecisionDecline, Reason: reason}
 	if accept {
 		d.Decision = payload.DecisionAccept

@@ -6,9 +6,9 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/casestore"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop"
 )
 
 // View turns a case from package client into the case view's model, for

@@ -101,7 +101,7 @@ func (f *offerForm) offer() *payload.Offer {
 		}
 		return s
 	}
-	o := &payload.Offer{Schema: payload.SchemaVersion, Case: payload.ID(f.c.ID), PropertyType: choiceValue(payload.PropertyTypes(), f.propertyType.Selected),
+	o := &payload.Offer{Schema: payload.SchemaVersion, Case: f.c.ID, PropertyType: choiceValue(payload.PropertyTypes(), f.propertyType.Selected),
 		Bedrooms: num(f.bedrooms, "bedrooms"), Floor: num(f.floor, "floor"), Lift: f.lift.Checked, Adaptations: []string{},
 		AvailableFrom: date(f.available, "available_from"), District: f.district.Selected,
 		Viewing: strings.TrimSpace(f.viewing.Text), Address: strings.TrimSpace(f.address.Text), Expires: date(f.expires, "expires")}

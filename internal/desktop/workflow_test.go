@@ -23,7 +23,7 @@ import (
 func openDemoCase(t *testing.T, h *harness) *caseView {
 	t.Helper()
 	h.unlock()
-	h.app.main.openCase(crypto.CaseID{1})
+	h.app.main.openCase(payload.ID{1})
 	v := h.app.main.open
 	if v == nil {
 		t.Fatal("case did not open")
@@ -88,7 +88,7 @@ func confirmDialog(t *testing.T, h *harness) {
 func setCase(h *harness, change func(v *CaseView)) {
 	v := demoCase()
 	change(v)
-	h.core.cases[crypto.CaseID{1}] = v
+	h.core.cases[payload.ID{1}] = v
 }
 
 func TestCaseViewShowsOnlyAllowedActions(t *testing.T) {
@@ -101,7 +101,7 @@ func TestCaseViewShowsOnlyAllowedActions(t *testing.T) {
 	if v.message == nil {
 		t.Error("messages are allowed but there is no composer")
 	}
-	if !slices.Equal(h.core.reads, []crypto.CaseID{{1}}) {
+	if !slices.Equal(h.core.reads, []payload.ID{{1}}) {
 		t.Errorf("opening the case marked %v read", h.core.reads)
 	}
 	markup := test.RenderToMarkup(h.app.Window().Canvas())
@@ -116,13 +116,13 @@ func TestCaseViewShowsOnlyAllowedActions(t *testing.T) {
 		c.Role, c.Stage, c.Offers = workflow.RoleCandidate, workflow.StageCirculated, nil
 		c.Allowed = []workflow.EventKind{workflow.EventOfferMade, workflow.EventMessage, workflow.EventRead}
 	})
-	h.app.main.openCase(crypto.CaseID{1})
+	h.app.main.openCase(payload.ID{1})
 	if got := actionLabels(h.app.main.open); !slices.Equal(got, []string{"Make an offer…"}) {
 		t.Errorf("candidate actions %q", got)
 	}
 	// Nothing allowed: no buttons and no composer.
 	setCase(h, func(c *CaseView) { c.Allowed = nil; c.Stage = workflow.StageClosed })
-	h.app.main.openCase(crypto.CaseID{1})
+	h.app.main.openCase(payload.ID{1})
 	if v := h.app.main.open; len(v.buttons) != 0 || v.message != nil {
 		t.Errorf("closed case offers %q, composer %v", actionLabels(v), v.message != nil)
 	}
@@ -430,7 +430,7 @@ func TestReleaseNeedsConfirmationListingReaders(t *testing.T) {
 		t.Fatal("the readers confirmation stayed on screen after locking")
 	}
 	h.unlock()
-	h.app.main.openCase(crypto.CaseID{1})
+	h.app.main.openCase(payload.ID{1})
 	test.Tap(button(t, h.app.main.open, "Release household details…"))
 	f = h.app.main.step.(*releaseForm)
 	// What was typed before the lock comes back as a draft.

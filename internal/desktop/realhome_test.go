@@ -8,8 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/saferef/saferef/client/desktop"
-	"github.com/saferef/saferef/client/desktop/devicecore"
+	"github.com/saferef/saferef/internal/desktop"
+	"github.com/saferef/saferef/internal/desktop/devicecore"
 	"github.com/saferef/saferef/internal/hometest"
 )
 

@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // Device is an unlocked client.Device seen through desktop.Core.
@@ -144,7 +145,7 @@ func searchText(k *client.Case) string {
 }
 
 // Case returns one case in full with its workflow state.
-func (c *Device) Case(ctx context.Context, id crypto.CaseID) (*desktop.CaseView, error) {
+func (c *Device) Case(ctx context.Context, id payload.ID) (*desktop.CaseView, error) {
 	k, err := c.d.Case(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load case %s: %w", id, err)

@@ -11,8 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // A form's state is the value of each of its fields, in the order they
@@ -172,8 +171,8 @@ func sameFields(a, b []fieldValue) bool {
 // openForm is the form shown in the detail pane: its content, the draft it
 // saves to, and its fields as they were when it opened (or was restored).
 type openForm struct {
-	name    string        // the draft's form name
-	caseID  crypto.CaseID // zero for a new referral
+	name    string     // the draft's form name
+	caseID  payload.ID // zero for a new referral
 	content fyne.CanvasObject
 	base    []fieldValue // the fields when opened, empty
 	saved   []fieldValue // the fields last saved as a draft

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop"
 	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
@@ -79,7 +79,7 @@ func TestOfflineSendsGoWhenTheRelayReturns(t *testing.T) {
 	if !errors.Is(err, client.ErrNotSent) || !errors.Is(err, client.ErrRelayUnreachable) {
 		t.Fatalf("referral with the relay down: %v", err)
 	}
-	if id == (crypto.CaseID{}) {
+	if id == (payload.ID{}) {
 		t.Fatal("no case id for the queued referral")
 	}
 	if rows, err := refuge.CaseRows(ctx); err != nil || !slices.ContainsFunc(rows, func(c desktop.CaseRow) bool { return c.ID == id }) {

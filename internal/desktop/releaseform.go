@@ -128,7 +128,7 @@ func isoDates(ls []string) []string {
 
 // details builds the payload from the form.
 func (f *releaseForm) details() *payload.HouseholdDetails {
-	h := &payload.HouseholdDetails{Schema: payload.SchemaVersion, Case: payload.ID(f.c.ID),
+	h := &payload.HouseholdDetails{Schema: payload.SchemaVersion, Case: f.c.ID,
 		Names: lines(f.names.Text), DatesOfBirth: isoDates(lines(f.dobs.Text)), CurrentAddress: strings.TrimSpace(f.address.Text),
 		SafeContact: payload.SafeContact{Phone: strings.TrimSpace(f.phone.Text), Email: strings.TrimSpace(f.email.Text),
 			SafeToCall: strings.TrimSpace(f.safeToCall.Text), SafeToLeaveMessage: f.leaveMessage.Checked},

@@ -8,8 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // Case list columns, in display order.
@@ -47,13 +46,13 @@ type caseList struct {
 	cols     []int // the columns shown, in display order
 	sortCol  int   // -1: the default order
 	sortDesc bool
-	unread   map[crypto.CaseID]bool // cases with activity the user has not opened yet
-	selected int                    // the selected row, or -1
-	index    map[crypto.CaseID]string
+	unread   map[payload.ID]bool // cases with activity the user has not opened yet
+	selected int                 // the selected row, or -1
+	index    map[payload.ID]string
 	table    *caseTable
 	empty    *widget.Label
 	content  fyne.CanvasObject
-	onSelect func(crypto.CaseID)
+	onSelect func(payload.ID)
 	onChange func()       // after the rows or filter change
 	onHover  func(string) // the full text of the cell under the pointer
 }
@@ -77,8 +76,8 @@ func (t *caseTable) TypedKey(k *fyne.KeyEvent) {
 	}
 }
 
-func newCaseList(loc *time.Location, onSelect func(crypto.CaseID)) *caseList {
-	l := &caseList{loc: loc, onSelect: onSelect, sortCol: -1, selected: -1, unread: map[crypto.CaseID]bool{}}
+func newCaseList(loc *time.Location, onSelect func(payload.ID)) *caseList {
+	l := &caseList{loc: loc, onSelect: onSelect, sortCol: -1, selected: -1, unread: map[payload.ID]bool{}}
 	l.cols = slices.Clone(columnPriority[:numCols])
 	slices.Sort(l.cols)
 	t := &caseTable{list: l}
@@ -263,11 +262,11 @@ func rowStatusLabel(r *CaseRow) string {
 // opened.
 func (l *caseList) setRows(rows []CaseRow) {
 	if l.all != nil {
-		before := make(map[crypto.CaseID]time.Time, len(l.all))
+		before := make(map[payload.ID]time.Time, len(l.all))
 		for _, r := range l.all {
 			before[r.ID] = r.LastActivity
 		}
-		open := crypto.CaseID{}
+		open := payload.ID{}
 		if l.selected >= 0 && l.selected < len(l.shown) {
 			open = l.shown[l.selected].ID
 		}
@@ -278,7 +277,7 @@ func (l *caseList) setRows(rows []CaseRow) {
 		}
 	}
 	l.all = slices.Clone(rows)
-	l.index = make(map[crypto.CaseID]string, len(rows))
+	l.index = make(map[payload.ID]string, len(rows))
 	for i := range l.all {
 		l.index[l.all[i].ID] = searchText(&l.all[i])
 	}
@@ -292,7 +291,7 @@ func (l *caseList) setFilter(f caseFilter) {
 }
 
 func (l *caseList) apply() {
-	var keep crypto.CaseID
+	var keep payload.ID
 	if l.selected >= 0 && l.selected < len(l.shown) {
 		keep = l.shown[l.selected].ID
 	}
@@ -305,7 +304,7 @@ func (l *caseList) apply() {
 	onSel := l.table.OnSelected
 	l.table.OnSelected = nil
 	l.table.UnselectAll()
-	if i := slices.IndexFunc(l.shown, func(r CaseRow) bool { return r.ID == keep }); i >= 0 && keep != (crypto.CaseID{}) {
+	if i := slices.IndexFunc(l.shown, func(r CaseRow) bool { return r.ID == keep }); i >= 0 && keep != (payload.ID{}) {
 		l.table.Select(widget.TableCellID{Row: i, Col: 0})
 		l.selected = i
 	}

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // syntheticRows makes n case rows spread over the demo organisations.
@@ -20,7 +20,7 @@ func syntheticRows(n int) []CaseRow {
 	for i := range rows {
 		o := orgs[1+i%2]
 		rows[i] = CaseRow{
-			CaseSummary: client.CaseSummary{ID: crypto.CaseID{byte(i), byte(i >> 8), byte(i >> 16)},
+			CaseSummary: client.CaseSummary{ID: payload.ID{byte(i), byte(i >> 8), byte(i >> 16)},
 				Reference: fmt.Sprintf("KMR-2026-%05d", i), Status: []string{"circulated", "closed", "open"}[i%3],
 				Organisations: []client.OrgRef{{ID: orgs[0].ID, Name: orgs[0].Name}, {ID: o.ID, Name: o.Name}},
 				LastActivity:  testNow.Add(-time.Duration(i) * time.Minute)},
@@ -57,7 +57,7 @@ func BenchmarkCaseList10000(b *testing.B) { benchmarkCaseList(b, 10000) }
 // rows arrived.
 func BenchmarkCaseListFilter10000(b *testing.B) {
 	rows := syntheticRows(10000)
-	index := make(map[crypto.CaseID]string, len(rows))
+	index := make(map[payload.ID]string, len(rows))
 	for i := range rows {
 		index[rows[i].ID] = searchText(&rows[i])
 	}
@@ -72,7 +72,7 @@ func BenchmarkCaseListFilter10000(b *testing.B) {
 func BenchmarkCaseListIndex10000(b *testing.B) {
 	rows := syntheticRows(10000)
 	for b.Loop() {
-		index := make(map[crypto.CaseID]string, len(rows))
+		index := make(map[payload.ID]string, len(rows))
 		for i := range rows {
 			index[rows[i].ID] = searchText(&rows[i])
 		}

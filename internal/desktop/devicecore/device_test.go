@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop"
 	"github.com/saferef/saferef/protocol/payload"
 )
 

@@ -6,8 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // saveAttachment asks where to save a received file, then fetches it from
@@ -37,7 +36,7 @@ func (v *caseView) saveAttachment(at AttachmentInfo) {
 }
 
 // writeAttachment fetches an attachment and writes it to w, closing w.
-func writeAttachment(ctx context.Context, core Core, id crypto.CaseID, at AttachmentInfo, w fyne.URIWriteCloser) error {
+func writeAttachment(ctx context.Context, core Core, id payload.ID, at AttachmentInfo, w fyne.URIWriteCloser) error {
 	_, data, err := core.Attachment(ctx, id, at.ID)
 	if err != nil {
 		w.Close()

@@ -26,7 +26,7 @@ func TestUIImportsOnlyTheCore(t *testing.T) {
 		t.Fatal("no imports found: the test would prove nothing")
 	}
 	forbidden := []string{
-		"github.com/saferef/saferef/client/casestore", "github.com/saferef/saferef/client/relay", "github.com/saferef/saferef/client/admin",
+		"github.com/saferef/saferef/client/casestore", "github.com/saferef/saferef/client/relay", "github.com/saferef/saferef/internal/admin",
 		"github.com/saferef/saferef/crypto/vault", "database/sql", "github.com/gorilla/websocket",
 		"github.com/fxamacker/cbor", "fyne.io/fyne/v2/app", "modernc.org/sqlite", "filippo.io/age",
 	}

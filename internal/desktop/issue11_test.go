@@ -103,7 +103,7 @@ func TestIrreversibleStepsAskFirst(t *testing.T) {
 		t.Fatalf("decisions %v", h.core.decisions)
 	}
 	// Update status with a single outcome allowed: still not pre-selected.
-	h.app.main.openCase(crypto.CaseID{1})
+	h.app.main.openCase(payload.ID{1})
 	test.Tap(button(t, h.app.main.open, "Update status…"))
 	if s := h.app.main.step.(*statusForm); s.status.Selected != "" {
 		t.Errorf("status %q chosen in advance", s.status.Selected)
@@ -142,7 +142,7 @@ func TestFormsRebuiltAfterSync(t *testing.T) {
 		c.Allowed = []workflow.EventKind{workflow.EventDetailsReleased, workflow.EventWithdrawn, workflow.EventMessage}
 	})
 	h.app.main.editing = nil
-	h.app.main.openCase(crypto.CaseID{1})
+	h.app.main.openCase(payload.ID{1})
 	labels := actionLabels(h.app.main.open)
 	if slices.Contains(labels, "Release household details…") || !slices.Contains(labels, "Send corrected household details…") {
 		t.Errorf("after the release the actions are %v", labels)
@@ -367,7 +367,7 @@ func TestLandlordNoSuitableHome(t *testing.T) {
 		t.Error("the confirmation does not say what the nominator learns")
 	}
 	confirmDialog(t, h)
-	if !slices.Equal(h.core.declined, []crypto.CaseID{{1}}) {
+	if !slices.Equal(h.core.declined, []payload.ID{{1}}) {
 		t.Errorf("declined %v", h.core.declined)
 	}
 	if got := eventLabel(workflow.EventNoSuitableHome); got != "Declined" {
@@ -402,7 +402,7 @@ func TestPlainWording(t *testing.T) {
 	}
 	// The recall form names packets in words, without hex ids.
 	m.editing = nil
-	m.openCase(crypto.CaseID{1})
+	m.openCase(payload.ID{1})
 	test.Tap(button(t, m.open, "Take back something sent…"))
 	r := m.step.(*recallForm)
 	for _, o := range r.pick.Options {
@@ -477,7 +477,7 @@ func TestFirstUnlockRolesAndSettings(t *testing.T) {
 	}
 	m.toggleSettings()
 	// The case pane keeps its scroll across an auto-sync.
-	m.openCase(crypto.CaseID{1})
+	m.openCase(payload.ID{1})
 	v := m.open
 	v.scroll.ScrollToOffset(fyne.NewPos(0, 300))
 	h.core.syncNew = 1
@@ -489,7 +489,7 @@ func TestFirstUnlockRolesAndSettings(t *testing.T) {
 		t.Errorf("case pane scroll after sync %v", m.open.scroll.Offset.Y)
 	}
 	// The case with new activity is marked.
-	if !m.cases.unread[crypto.CaseID{2}] || m.cases.unread[crypto.CaseID{1}] {
+	if !m.cases.unread[payload.ID{2}] || m.cases.unread[payload.ID{1}] {
 		t.Errorf("unread marks %v", m.cases.unread)
 	}
 	// The reader confirmation says whether each organisation was verified.

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // The bridge between the core and the widgets: blocking core calls run off
@@ -146,7 +146,7 @@ func (a *App) showQueued(ctx context.Context, core Core) {
 
 // markRead sends read receipts for a case the user opened. A failure is
 // not shown: the receipts are queued and go with the next sync.
-func (a *App) markRead(core Core, id crypto.CaseID) {
+func (a *App) markRead(core Core, id payload.ID) {
 	a.bg(func(ctx context.Context) {
 		if err := core.MarkRead(ctx, id); err == nil || errors.Is(err, client.ErrNotSent) {
 			a.showQueued(ctx, core)

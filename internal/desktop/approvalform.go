@@ -45,7 +45,7 @@ func newApprovalForm(a *App, m *mainScreen, c *CaseView) *approvalForm {
 
 // approval builds the payload from the form.
 func (f *approvalForm) approval() *payload.Approval {
-	return &payload.Approval{Schema: payload.SchemaVersion, Case: payload.ID(f.c.ID),
+	return &payload.Approval{Schema: payload.SchemaVersion, Case: f.c.ID,
 		Approved: f.decision.Selected == tr("Approve the move"), NoSuitableHome: f.noSuitable.Checked,
 		WillGiveHomeBack: f.back.Checked, LeadName: strings.TrimSpace(f.lead.Text), Reason: strings.TrimSpace(f.reason.Text)}
 }

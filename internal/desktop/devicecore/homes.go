@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/crypto/vault"
+	"github.com/saferef/saferef/internal/desktop"
 )
 
 // Homes opens and enrols device homes with package client. The zero value

@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -17,12 +17,12 @@ import (
 
 // SendReferral sends a referral with the household's details (kept on
 // this device). The core's errors already say "send referral".
-func (c *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (crypto.CaseID, error) {
+func (c *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (payload.ID, error) {
 	return c.d.SendReferral(ctx, to, r, opt)
 }
 
 // CirculationCandidates lists the landlords a circulation would go to.
-func (c *Device) CirculationCandidates(ctx context.Context, id crypto.CaseID) ([]client.OrgRef, error) {
+func (c *Device) CirculationCandidates(ctx context.Context, id payload.ID) ([]client.OrgRef, error) {
 	orgs, err := c.d.CirculationCandidates(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("circulation candidates of %s: %w", id, err)
@@ -31,7 +31,7 @@ func (c *Device) CirculationCandidates(ctx context.Context, id crypto.CaseID) ([
 }
 
 // Approve answers a referral sent for approval.
-func (c *Device) Approve(ctx context.Context, id crypto.CaseID, a *payload.Approval) error {
+func (c *Device) Approve(ctx context.Context, id payload.ID, a *payload.Approval) error {
 	if err := c.d.Approve(ctx, id, a); err != nil {
 		return fmt.Errorf("approve %s: %w", id, err)
 	}
@@ -39,7 +39,7 @@ func (c *Device) Approve(ctx context.Context, id crypto.CaseID, a *payload.Appro
 }
 
 // Circulate sends the referral to landlords.
-func (c *Device) Circulate(ctx context.Context, id crypto.CaseID, to []crypto.OrgID) error {
+func (c *Device) Circulate(ctx context.Context, id payload.ID, to []crypto.OrgID) error {
 	if err := c.d.Circulate(ctx, id, to); err != nil {
 		return fmt.Errorf("circulate %s: %w", id, err)
 	}
@@ -47,7 +47,7 @@ func (c *Device) Circulate(ctx context.Context, id crypto.CaseID, to []crypto.Or
 }
 
 // SendOffer offers a home.
-func (c *Device) SendOffer(ctx context.Context, id crypto.CaseID, o *payload.Offer) (payload.ID, error) {
+func (c *Device) SendOffer(ctx context.Context, id payload.ID, o *payload.Offer) (payload.ID, error) {
 	oid, err := c.d.SendOffer(ctx, id, o)
 	if err != nil {
 		return oid, fmt.Errorf("send offer on %s: %w", id, err)
@@ -56,7 +56,7 @@ func (c *Device) SendOffer(ctx context.Context, id crypto.CaseID, o *payload.Off
 }
 
 // DecideOffer accepts or declines an offer.
-func (c *Device) DecideOffer(ctx context.Context, id crypto.CaseID, offer payload.ID, accept bool, reason string) error {
+func (c *Device) DecideOffer(ctx context.Context, id payload.ID, offer payload.ID, accept bool, reason string) error {
 	if err := c.d.DecideOffer(ctx, id, offer, accept, reason); err != nil {
 		return fmt.Errorf("decide offer %s on %s: %w", offer, id, err)
 	}
@@ -64,7 +64,7 @@ func (c *Device) DecideOffer(ctx context.Context, id crypto.CaseID, offer payloa
 }
 
 // DetailsReaders lists the devices that could read released details.
-func (c *Device) DetailsReaders(ctx context.Context, id crypto.CaseID) ([]desktop.Reader, string, error) {
+func (c *Device) DetailsReaders(ctx context.Context, id payload.ID) ([]desktop.Reader, string, error) {
 	rs, digest, err := c.d.DetailsReaders(ctx, id)
 	if err != nil {
 		return nil, "", fmt.Errorf("details readers of %s: %w", id, err)
@@ -77,7 +77,7 @@ func (c *Device) DetailsReaders(ctx context.Context, id crypto.CaseID) ([]deskto
 }
 
 // ReleaseDetails sends household details to the accepted landlord.
-func (c *Device) ReleaseDetails(ctx context.Context, id crypto.CaseID, h *payload.HouseholdDetails, digest string) error {
+func (c *Device) ReleaseDetails(ctx context.Context, id payload.ID, h *payload.HouseholdDetails, digest string) error {
 	if err := c.d.ReleaseDetails(ctx, id, h, digest); err != nil {
 		return fmt.Errorf("release details on %s: %w", id, err)
 	}
@@ -85,7 +85,7 @@ func (c *Device) ReleaseDetails(ctx context.Context, id crypto.CaseID, h *payloa
 }
 
 // SetStatus reports a status.
-func (c *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effective, note string) error {
+func (c *Device) SetStatus(ctx context.Context, id payload.ID, status, effective, note string) error {
 	if err := c.d.SetStatus(ctx, id, status, effective, note); err != nil {
 		return fmt.Errorf("set status of %s: %w", id, err)
 	}
@@ -93,7 +93,7 @@ func (c *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effect
 }
 
 // SendMessage adds a message to a case.
-func (c *Device) SendMessage(ctx context.Context, id crypto.CaseID, text string) error {
+func (c *Device) SendMessage(ctx context.Context, id payload.ID, text string) error {
 	if _, err := c.d.SendMessage(ctx, id, text); err != nil {
 		return fmt.Errorf("send message on case %s: %w", id, err)
 	}
@@ -101,7 +101,7 @@ func (c *Device) SendMessage(ctx context.Context, id crypto.CaseID, text string)
 }
 
 // Attach sends a file.
-func (c *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
+func (c *Device) Attach(ctx context.Context, id payload.ID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
 	aid, err := c.d.Attach(ctx, id, name, r, size, progress)
 	if err != nil {
 		return aid, fmt.Errorf("attach to %s: %w", id, err)
@@ -110,7 +110,7 @@ func (c *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io
 }
 
 // Attachment returns a received file.
-func (c *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.ID) (string, []byte, error) {
+func (c *Device) Attachment(ctx context.Context, id payload.ID, att payload.ID) (string, []byte, error) {
 	name, data, err := c.d.Attachment(ctx, id, att)
 	if err != nil {
 		return "", nil, fmt.Errorf("attachment %s of %s: %w", att, id, err)
@@ -119,7 +119,7 @@ func (c *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.I
 }
 
 // MarkRead sends read receipts.
-func (c *Device) MarkRead(ctx context.Context, id crypto.CaseID) error {
+func (c *Device) MarkRead(ctx context.Context, id payload.ID) error {
 	if err := c.d.MarkRead(ctx, id); err != nil {
 		return fmt.Errorf("mark %s read: %w", id, err)
 	}
@@ -127,7 +127,7 @@ func (c *Device) MarkRead(ctx context.Context, id crypto.CaseID) error {
 }
 
 // Recall asks recipients to shred packets.
-func (c *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypto.EnvelopeID, reason string) error {
+func (c *Device) Recall(ctx context.Context, id payload.ID, envelopes []crypto.EnvelopeID, reason string) error {
 	if err := c.d.Recall(ctx, id, envelopes, reason); err != nil {
 		return fmt.Errorf("recall on %s: %w", id, err)
 	}
@@ -136,7 +136,7 @@ func (c *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypt
 
 // NoSuitableHome answers the referral: no suitable home (candidate
 // landlord).
-func (c *Device) NoSuitableHome(ctx context.Context, id crypto.CaseID) error {
+func (c *Device) NoSuitableHome(ctx context.Context, id payload.ID) error {
 	if err := c.d.NoSuitableHome(ctx, id); err != nil {
 		return fmt.Errorf("no suitable home: %w", err)
 	}
@@ -144,7 +144,7 @@ func (c *Device) NoSuitableHome(ctx context.Context, id crypto.CaseID) error {
 }
 
 // SaveDraft seals and stores a draft in the case store.
-func (c *Device) SaveDraft(ctx context.Context, id crypto.CaseID, form string, draft []byte) error {
+func (c *Device) SaveDraft(ctx context.Context, id payload.ID, form string, draft []byte) error {
 	if err := c.d.SaveDraft(ctx, id, form, draft); err != nil {
 		return fmt.Errorf("save draft: %w", err)
 	}
@@ -152,7 +152,7 @@ func (c *Device) SaveDraft(ctx context.Context, id crypto.CaseID, form string, d
 }
 
 // Draft returns a stored draft, or nil.
-func (c *Device) Draft(ctx context.Context, id crypto.CaseID, form string) ([]byte, error) {
+func (c *Device) Draft(ctx context.Context, id payload.ID, form string) ([]byte, error) {
 	b, err := c.d.Draft(ctx, id, form)
 	if err != nil {
 		return nil, fmt.Errorf("read draft: %w", err)
@@ -161,7 +161,7 @@ func (c *Device) Draft(ctx context.Context, id crypto.CaseID, form string) ([]by
 }
 
 // DeleteDraft forgets a draft.
-func (c *Device) DeleteDraft(ctx context.Context, id crypto.CaseID, form string) error {
+func (c *Device) DeleteDraft(ctx context.Context, id payload.ID, form string) error {
 	if err := c.d.DeleteDraft(ctx, id, form); err != nil {
 		return fmt.Errorf("delete draft: %w", err)
 	}

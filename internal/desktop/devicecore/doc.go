@@ -16,11 +16,11 @@
 //     offer-declined event; a sent packet is shown as recalled once this
 //     organisation's recall event names it.
 //   - Queued is the core's outbox count (client.Device.Queued).
-//   - ApproveRequest and RevokeDevice run package client/admin against this
+//   - ApproveRequest and RevokeDevice run package internal/admin against this
 //     device's relay with the admin key folder the user chose: only for
 //     this device's organisation, approval only with a fingerprint read out
 //     (it must match), and never this device revoking itself. Revocations
-//     are dated now. Errors from client/admin are wrapped with the desktop
+//     are dated now. Errors from internal/admin are wrapped with the desktop
 //     sentinels the screen explains (desktop.ErrAdminWrongPassphrase,
 //     ErrFingerprintMismatch, ErrAdminRelay, and ErrAdminKeyMissing for a
 //     missing scheme.json or admin key file). The passphrase is used for

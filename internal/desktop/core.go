@@ -53,7 +53,7 @@ type Core interface {
 	CaseRows(ctx context.Context) ([]CaseRow, error)
 	// Case returns one case in full with its workflow state. It wraps
 	// client.ErrNotInCase for a case the device does not hold.
-	Case(ctx context.Context, id crypto.CaseID) (*CaseView, error)
+	Case(ctx context.Context, id payload.ID) (*CaseView, error)
 	// Organisations lists the scheme's organisations from the verified
 	// directory, by name.
 	Organisations() []Organisation
@@ -72,11 +72,11 @@ type Core interface {
 // its bytes are the form's fields as the app encodes them.
 type Drafts interface {
 	// SaveDraft stores (replacing) a draft.
-	SaveDraft(ctx context.Context, id crypto.CaseID, form string, draft []byte) error
+	SaveDraft(ctx context.Context, id payload.ID, form string, draft []byte) error
 	// Draft returns a draft, or nil when there is none.
-	Draft(ctx context.Context, id crypto.CaseID, form string) ([]byte, error)
+	Draft(ctx context.Context, id payload.ID, form string) ([]byte, error)
 	// DeleteDraft forgets a draft (sent or discarded).
-	DeleteDraft(ctx context.Context, id crypto.CaseID, form string) error
+	DeleteDraft(ctx context.Context, id payload.ID, form string) error
 }
 
 // Workflow is every step of a referral, as package client offers it.
@@ -86,42 +86,42 @@ type Workflow interface {
 	// landlords in to. opt carries the household's details (kept on the
 	// device, never sent until release) and the confirmation of a repeated
 	// reference. It returns the case id.
-	SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (crypto.CaseID, error)
+	SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (payload.ID, error)
 	// CirculationCandidates lists the landlords a circulation of the case
 	// would go to, by district.
-	CirculationCandidates(ctx context.Context, id crypto.CaseID) ([]client.OrgRef, error)
+	CirculationCandidates(ctx context.Context, id payload.ID) ([]client.OrgRef, error)
 	// Approve answers a referral sent for approval (current landlord).
-	Approve(ctx context.Context, id crypto.CaseID, a *payload.Approval) error
+	Approve(ctx context.Context, id payload.ID, a *payload.Approval) error
 	// Circulate sends the referral to the landlords in to (nominator).
-	Circulate(ctx context.Context, id crypto.CaseID, to []crypto.OrgID) error
+	Circulate(ctx context.Context, id payload.ID, to []crypto.OrgID) error
 	// NoSuitableHome answers a circulated referral, as a candidate
 	// landlord, that it has no suitable home: the ask is closed for this
 	// landlord and the nominator is told only that it declined.
-	NoSuitableHome(ctx context.Context, id crypto.CaseID) error
+	NoSuitableHome(ctx context.Context, id payload.ID) error
 	// SendOffer offers a home (candidate landlord) and returns its id.
-	SendOffer(ctx context.Context, id crypto.CaseID, o *payload.Offer) (payload.ID, error)
+	SendOffer(ctx context.Context, id payload.ID, o *payload.Offer) (payload.ID, error)
 	// DecideOffer accepts or declines an offer (nominator).
-	DecideOffer(ctx context.Context, id crypto.CaseID, offer payload.ID, accept bool, reason string) error
+	DecideOffer(ctx context.Context, id payload.ID, offer payload.ID, accept bool, reason string) error
 	// DetailsReaders lists every device that will be able to read household
 	// details released now, and a digest of that list.
-	DetailsReaders(ctx context.Context, id crypto.CaseID) ([]Reader, string, error)
+	DetailsReaders(ctx context.Context, id payload.ID) ([]Reader, string, error)
 	// ReleaseDetails sends household details to the accepted landlord; the
 	// digest must be the one DetailsReaders returned with the list the
 	// user confirmed.
-	ReleaseDetails(ctx context.Context, id crypto.CaseID, h *payload.HouseholdDetails, readersDigest string) error
+	ReleaseDetails(ctx context.Context, id payload.ID, h *payload.HouseholdDetails, readersDigest string) error
 	// SetStatus reports signed-up, moved-in, closed or withdrawn.
-	SetStatus(ctx context.Context, id crypto.CaseID, status, effective, note string) error
+	SetStatus(ctx context.Context, id payload.ID, status, effective, note string) error
 	// SendMessage adds a message to a case.
-	SendMessage(ctx context.Context, id crypto.CaseID, text string) error
+	SendMessage(ctx context.Context, id payload.ID, text string) error
 	// Attach sends a file to the case, calling progress as chunks go.
-	Attach(ctx context.Context, id crypto.CaseID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error)
+	Attach(ctx context.Context, id payload.ID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error)
 	// Attachment returns a received attachment, checked.
-	Attachment(ctx context.Context, id crypto.CaseID, att payload.ID) (name string, data []byte, err error)
+	Attachment(ctx context.Context, id payload.ID, att payload.ID) (name string, data []byte, err error)
 	// MarkRead sends read receipts for everything received on the case.
-	MarkRead(ctx context.Context, id crypto.CaseID) error
+	MarkRead(ctx context.Context, id payload.ID) error
 	// Recall asks the recipients of envelopes this organisation sent to
 	// shred them.
-	Recall(ctx context.Context, id crypto.CaseID, envelopes []crypto.EnvelopeID, reason string) error
+	Recall(ctx context.Context, id payload.ID, envelopes []crypto.EnvelopeID, reason string) error
 }
 
 // Admin is what the organisation screen needs.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -76,7 +75,7 @@ func searchText(r *CaseRow) string {
 // search text of each case taken from index (the in-memory search index
 // built when the rows arrive), or computed when index is nil. Every word of
 // the search must appear.
-func filterIndexed(rows []CaseRow, f caseFilter, loc *time.Location, index map[crypto.CaseID]string) []CaseRow {
+func filterIndexed(rows []CaseRow, f caseFilter, loc *time.Location, index map[payload.ID]string) []CaseRow {
 	words := strings.Fields(strings.ToLower(f.Search))
 	out := make([]CaseRow, 0, len(rows))
 	for i := range rows {

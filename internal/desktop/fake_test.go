@@ -53,7 +53,7 @@ func (h *fakeHomes) IsWrongPassphrase(err error) bool { return errors.Is(err, er
 type fakeCore struct {
 	mu         sync.Mutex
 	rows       []CaseRow
-	cases      map[crypto.CaseID]*CaseView
+	cases      map[payload.ID]*CaseView
 	orgs       []Organisation
 	devices    []DeviceInfo
 	syncErr    error
@@ -75,13 +75,13 @@ type fakeCore struct {
 	statuses   []string
 	attached   []string
 	recalls    [][]crypto.EnvelopeID
-	reads      []crypto.CaseID
+	reads      []payload.ID
 	rotations  int
 	backups    int
 	verified   map[crypto.OrgID]bool
 	readers    []Reader
 	closed     bool
-	declined   []crypto.CaseID // "no suitable home" answers
+	declined   []payload.ID // "no suitable home" answers
 	drafts     map[string][]byte
 	// caseworker makes the identity a caseworker's (no admin key in the
 	// home); unknownOrg leaves the organisation's name out until the
@@ -110,12 +110,12 @@ func (c *fakeCore) Identity() Identity {
 	}
 	return Identity{DeviceName: "Priya's laptop", OrgName: name, Org: orgID(1), Fingerprint: "11111 22222 33333 44444 55555 66666", Admin: !c.caseworker}
 }
-func (c *fakeCore) NoSuitableHome(_ context.Context, id crypto.CaseID) error {
+func (c *fakeCore) NoSuitableHome(_ context.Context, id payload.ID) error {
 	c.declined = append(c.declined, id)
 	return c.sent()
 }
-func draftKey(id crypto.CaseID, form string) string { return fmt.Sprintf("%x/%s", id, form) }
-func (c *fakeCore) SaveDraft(_ context.Context, id crypto.CaseID, form string, b []byte) error {
+func draftKey(id payload.ID, form string) string { return fmt.Sprintf("%x/%s", id, form) }
+func (c *fakeCore) SaveDraft(_ context.Context, id payload.ID, form string, b []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.drafts == nil {
@@ -124,12 +124,12 @@ func (c *fakeCore) SaveDraft(_ context.Context, id crypto.CaseID, form string, b
 	c.drafts[draftKey(id, form)] = slices.Clone(b)
 	return nil
 }
-func (c *fakeCore) Draft(_ context.Context, id crypto.CaseID, form string) ([]byte, error) {
+func (c *fakeCore) Draft(_ context.Context, id payload.ID, form string) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.drafts[draftKey(id, form)]), nil
 }
-func (c *fakeCore) DeleteDraft(_ context.Context, id crypto.CaseID, form string) error {
+func (c *fakeCore) DeleteDraft(_ context.Context, id payload.ID, form string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.drafts, draftKey(id, form))
@@ -161,7 +161,7 @@ func (c *fakeCore) CaseRows(context.Context) ([]CaseRow, error) {
 	defer c.mu.Unlock()
 	return slices.Clone(c.rows), nil
 }
-func (c *fakeCore) Case(_ context.Context, id crypto.CaseID) (*CaseView, error) {
+func (c *fakeCore) Case(_ context.Context, id payload.ID) (*CaseView, error) {
 	if k, ok := c.cases[id]; ok {
 		return k, nil
 	}
@@ -177,29 +177,29 @@ func (c *fakeCore) sent() error {
 	}
 	return c.sendErr
 }
-func (c *fakeCore) SendMessage(_ context.Context, _ crypto.CaseID, text string) error {
+func (c *fakeCore) SendMessage(_ context.Context, _ payload.ID, text string) error {
 	if err := c.sent(); err != nil && !errors.Is(err, client.ErrNotSent) {
 		return err
 	}
 	c.messages = append(c.messages, text)
 	return c.sendErr
 }
-func (c *fakeCore) SendReferral(_ context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (crypto.CaseID, error) {
+func (c *fakeCore) SendReferral(_ context.Context, to []crypto.OrgID, r *payload.Referral, opt client.ReferralOptions) (payload.ID, error) {
 	if opt.Household == nil {
-		return crypto.CaseID{}, client.ErrNoHousehold
+		return payload.ID{}, client.ErrNoHousehold
 	}
 	if c.duplicates && !opt.Again {
-		return crypto.CaseID{}, client.ErrDuplicateReference
+		return payload.ID{}, client.ErrDuplicateReference
 	}
 	if err := c.sent(); err != nil && !errors.Is(err, client.ErrNotSent) {
-		return crypto.CaseID{}, err
+		return payload.ID{}, err
 	}
 	c.households = append(c.households, opt.Household)
 	c.referrals = append(c.referrals, r)
 	c.sentTo = append(c.sentTo, to)
-	return crypto.CaseID{9}, c.sendErr
+	return payload.ID{9}, c.sendErr
 }
-func (c *fakeCore) CirculationCandidates(context.Context, crypto.CaseID) ([]client.OrgRef, error) {
+func (c *fakeCore) CirculationCandidates(context.Context, payload.ID) ([]client.OrgRef, error) {
 	var out []client.OrgRef
 	for _, o := range c.orgs {
 		if o.Kind == crypto.KindLandlord {
@@ -208,38 +208,38 @@ func (c *fakeCore) CirculationCandidates(context.Context, crypto.CaseID) ([]clie
 	}
 	return out, nil
 }
-func (c *fakeCore) Approve(_ context.Context, _ crypto.CaseID, a *payload.Approval) error {
+func (c *fakeCore) Approve(_ context.Context, _ payload.ID, a *payload.Approval) error {
 	c.approvals = append(c.approvals, a)
 	return c.sent()
 }
-func (c *fakeCore) Circulate(_ context.Context, _ crypto.CaseID, to []crypto.OrgID) error {
+func (c *fakeCore) Circulate(_ context.Context, _ payload.ID, to []crypto.OrgID) error {
 	c.circulate = append(c.circulate, to)
 	return c.sent()
 }
-func (c *fakeCore) SendOffer(_ context.Context, _ crypto.CaseID, o *payload.Offer) (payload.ID, error) {
+func (c *fakeCore) SendOffer(_ context.Context, _ payload.ID, o *payload.Offer) (payload.ID, error) {
 	if err := c.sent(); err != nil && !errors.Is(err, client.ErrNotSent) {
 		return payload.ID{}, err
 	}
 	c.offers = append(c.offers, o)
 	return payload.ID{7}, c.sendErr
 }
-func (c *fakeCore) DecideOffer(_ context.Context, _ crypto.CaseID, offer payload.ID, accept bool, reason string) error {
+func (c *fakeCore) DecideOffer(_ context.Context, _ payload.ID, offer payload.ID, accept bool, reason string) error {
 	c.decisions = append(c.decisions, fmt.Sprintf("%s %v %s", offer, accept, reason))
 	return c.sent()
 }
-func (c *fakeCore) DetailsReaders(context.Context, crypto.CaseID) ([]Reader, string, error) {
+func (c *fakeCore) DetailsReaders(context.Context, payload.ID) ([]Reader, string, error) {
 	return c.readers, "digest-of-readers", nil
 }
-func (c *fakeCore) ReleaseDetails(_ context.Context, _ crypto.CaseID, h *payload.HouseholdDetails, digest string) error {
+func (c *fakeCore) ReleaseDetails(_ context.Context, _ payload.ID, h *payload.HouseholdDetails, digest string) error {
 	c.released = append(c.released, h)
 	c.digests = append(c.digests, digest)
 	return c.sent()
 }
-func (c *fakeCore) SetStatus(_ context.Context, _ crypto.CaseID, status, effective, note string) error {
+func (c *fakeCore) SetStatus(_ context.Context, _ payload.ID, status, effective, note string) error {
 	c.statuses = append(c.statuses, status+" "+effective+" "+note)
 	return c.sent()
 }
-func (c *fakeCore) Attach(_ context.Context, _ crypto.CaseID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
+func (c *fakeCore) Attach(_ context.Context, _ payload.ID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return payload.ID{}, err
@@ -249,14 +249,14 @@ func (c *fakeCore) Attach(_ context.Context, _ crypto.CaseID, name string, r io.
 	c.attached = append(c.attached, name+":"+string(b))
 	return payload.ID{5}, c.sent()
 }
-func (c *fakeCore) Attachment(_ context.Context, _ crypto.CaseID, att payload.ID) (string, []byte, error) {
+func (c *fakeCore) Attachment(_ context.Context, _ payload.ID, att payload.ID) (string, []byte, error) {
 	return "tenancy-agreement.pdf", []byte("%PDF-1.7 test"), nil
 }
-func (c *fakeCore) MarkRead(_ context.Context, id crypto.CaseID) error {
+func (c *fakeCore) MarkRead(_ context.Context, id payload.ID) error {
 	c.reads = append(c.reads, id)
 	return nil
 }
-func (c *fakeCore) Recall(_ context.Context, _ crypto.CaseID, envs []crypto.EnvelopeID, _ string) error {
+func (c *fakeCore) Recall(_ context.Context, _ payload.ID, envs []crypto.EnvelopeID, _ string) error {
 	c.recalls = append(c.recalls, envs)
 	return c.sent()
 }
@@ -350,13 +350,13 @@ func demoRows() []CaseRow {
 		return client.OrgRef{ID: o.ID, Name: o.Name, Kind: o.Kind}
 	}
 	return []CaseRow{
-		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{1}, Reference: "KMR-2026-0001", Status: "circulated",
+		{CaseSummary: client.CaseSummary{ID: payload.ID{1}, Reference: "KMR-2026-0001", Status: "circulated",
 			Organisations: []client.OrgRef{ref(1), ref(2)}, LastActivity: testNow.Add(-48 * time.Hour)},
 			Districts: []string{"Medway"}, Waiting: Waiting{Kind: WaitingOnOrg, Org: "Medway Homes"}},
-		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{2}, Reference: "KMR-2026-0002", Status: "circulated",
+		{CaseSummary: client.CaseSummary{ID: payload.ID{2}, Reference: "KMR-2026-0002", Status: "circulated",
 			Organisations: []client.OrgRef{ref(1), ref(3)}, LastActivity: testNow.Add(-72 * time.Hour)},
 			Districts: []string{"Swale", "Dartford"}, Waiting: Waiting{Kind: WaitingOnYou, Org: "North Kent Housing"}, NeedsAction: true},
-		{CaseSummary: client.CaseSummary{ID: crypto.CaseID{3}, Reference: "KMR-2025-0107", Status: "closed",
+		{CaseSummary: client.CaseSummary{ID: payload.ID{3}, Reference: "KMR-2025-0107", Status: "closed",
 			Organisations: []client.OrgRef{ref(1), ref(2)}, LastActivity: testNow.Add(-40 * 24 * time.Hour)},
 			Districts: []string{"Gravesham"}},
 	}
@@ -423,7 +423,7 @@ func newHarness(t *testing.T, enrolled bool) *harness {
 func newHarnessOn(t *testing.T, fapp fyne.App, enrolled bool) *harness {
 	t.Helper()
 	h := &harness{t: t, fapp: fapp, now: testNow}
-	h.core = &fakeCore{rows: demoRows(), cases: map[crypto.CaseID]*CaseView{{1}: demoCase()}, orgs: demoOrgs(),
+	h.core = &fakeCore{rows: demoRows(), cases: map[payload.ID]*CaseView{{1}: demoCase()}, orgs: demoOrgs(),
 		devices: demoDevices(), readers: demoReaders(), adminPass: "admin key passphrase", adminDir: "/srv/saferef admin"}
 	h.homes = &fakeHomes{enrolled: enrolled, pass: "correct horse battery", core: h.core}
 	a, err := New(h.fapp, Options{Home: "/home/priya/.saferef", Homes: h.homes, Now: func() time.Time { return h.now },
