@@ -8,6 +8,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/desktop/devicecore"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -20,11 +21,11 @@ import (
 // docs/PERFORMANCE.md records the figures.
 func BenchmarkCaseRowsRealStore(b *testing.B) {
 	const n = 1000
-	w := newWorld(b)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	w.enrol(weald, weald.Admin, "Weald desk", newClock())
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", newClock())
+	w := hometest.New(b)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	enrol(w, weald, weald.Admin, "Weald desk", newClock())
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", newClock())
 	ctx := b.Context()
 	if _, err := caseworker.Sync(ctx); err != nil {
 		b.Fatal(err)

@@ -14,12 +14,6 @@ import (
 // testWF is the vault work factor for tests (fast).
 const testWF = 10
 
-// startRelay runs a relay for scheme s on loopback and returns its URL.
-func startRelay(t *testing.T, s *crypto.Scheme) string {
-	t.Helper()
-	return relaytest.Start(t, s)
-}
-
 // testScheme is an admin directory with a one-root scheme, a relay for it
 // and one published landlord.
 type testScheme struct {
@@ -40,7 +34,7 @@ func newTestScheme(t *testing.T) *testScheme {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := startRelay(t, s)
+	url := relaytest.Start(t, s)
 	o, err := AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, adminPass, testWF, time.Now())
 	if err != nil {
 		t.Fatal(err)

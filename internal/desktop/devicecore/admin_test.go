@@ -11,14 +11,9 @@ import (
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/desktop"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/relaytest"
 )
-
-// startRelay runs a relay for scheme s on loopback and returns its URL.
-func startRelay(t *testing.T, s *crypto.Scheme) string {
-	t.Helper()
-	return relaytest.Start(t, s)
-}
 
 // TestApproveAndRevokeThroughTheCore: the admin's own device, opened
 // through Homes, approves a colleague's real enrolment request against a
@@ -31,18 +26,14 @@ func TestApproveAndRevokeThroughTheCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := startRelay(t, s)
+	url := relaytest.Start(t, s)
 	o, err := admin.AddOrg(adminDir, s, roots, "Harbour Refuge", crypto.KindProvider, nil, adminPass, 10, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	enrol := func(name string) *client.Enrolment {
-		e, err := client.Enrol(ctx, &client.EnrolOptions{Home: filepath.Join(t.TempDir(), "home"), SchemeFile: admin.SchemePath(adminDir),
-			Relay: url, Org: o.Cert.Org, Name: name, Passphrase: devPass, WorkFactor: 10, Offline: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
+	enrol := func(name string) *hometest.Home {
+		return hometest.Enrol(t, client.EnrolOptions{SchemeFile: admin.SchemePath(adminDir), Relay: url, Org: o.Cert.Org,
+			Name: name, Passphrase: devPass, Offline: true})
 	}
 	// The admin's own device is approved the saferef-admin way.
 	mine := enrol("Admin laptop")
@@ -53,7 +44,7 @@ func TestApproveAndRevokeThroughTheCore(t *testing.T) {
 	if _, err := admin.Publish(ctx, adminDir, url, o.CertBytes, cert); err != nil {
 		t.Fatal(err)
 	}
-	core, err := Homes{}.Open(ctx, filepath.Dir(mine.RequestPath), devPass)
+	core, err := Homes{}.Open(ctx, mine.Path, devPass)
 	if err != nil {
 		t.Fatal(err)
 	}

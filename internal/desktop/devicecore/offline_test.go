@@ -3,16 +3,14 @@ package devicecore
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/desktop"
-	"github.com/saferef/saferef/internal/relaytest"
+	"github.com/saferef/saferef/internal/hometest"
+	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -23,46 +21,20 @@ import (
 // the next Sync after the relay returns sends them to the landlord.
 func TestOfflineSendsGoWhenTheRelayReturns(t *testing.T) {
 	ctx := context.Background()
-	adminDir := filepath.Join(t.TempDir(), "admin")
-	const rootPass, adminPass, devPass = "root passphrase", "admin passphrase", "device passphrase"
-	s, roots, err := admin.CreateScheme(adminDir, "test", 1, 1, admin.Static(rootPass), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	relay := relaytest.Run(t, s)
-	addOrg := func(name string, kind crypto.OrgKind, districts ...string) *admin.NewOrg {
-		o, err := admin.AddOrg(adminDir, s, roots, name, kind, districts, adminPass, 10, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.Publish(ctx, adminDir, relay.URL, o.CertBytes); err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
-	device := func(o *admin.NewOrg, name string) desktop.Core {
-		home := filepath.Join(t.TempDir(), "home")
-		e, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: admin.SchemePath(adminDir),
-			Relay: relay.URL, Org: o.Cert.Org, Name: name, Passphrase: devPass, WorkFactor: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, _, err := admin.CertifyDevice(e.Request, o.Cert, o.Admin, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.Publish(ctx, adminDir, relay.URL, cert); err != nil {
-			t.Fatal(err)
-		}
-		core, err := Homes{}.Open(ctx, home, devPass)
+	w := hometest.New(t)
+	relay := w.Relay
+	device := func(o *schemetest.Org, name string) desktop.Core {
+		h := w.Enrol(o, name, hometest.DeviceOptions{})
+		w.Approve(h, o, hometest.DeviceOptions{})
+		core, err := Homes{}.Open(ctx, h.Path, h.Passphrase)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { core.Close() })
 		return core
 	}
-	refugeOrg := addOrg("Harbour Refuge", crypto.KindProvider)
-	landlordOrg := addOrg("Weald Homes", crypto.KindLandlord, "Maidstone")
+	refugeOrg := w.Org("Harbour Refuge", crypto.KindProvider)
+	landlordOrg := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	refuge := device(refugeOrg, "Refuge laptop")
 	landlord := device(landlordOrg, "Weald officer")
 	for _, d := range []desktop.Core{landlord, refuge} {
@@ -103,7 +75,7 @@ func TestOfflineSendsGoWhenTheRelayReturns(t *testing.T) {
 	r := payload.ExampleReferral()
 	r.Case = payload.ID{}
 	r.CurrentLandlordOrg = payload.ID{}
-	id, err := refuge.SendReferral(ctx, []crypto.OrgID{landlordOrg.Cert.Org}, r, client.ReferralOptions{Household: payload.ExampleHouseholdDetails()})
+	id, err := refuge.SendReferral(ctx, []crypto.OrgID{landlordOrg.ID}, r, client.ReferralOptions{Household: payload.ExampleHouseholdDetails()})
 	if !errors.Is(err, client.ErrNotSent) || !errors.Is(err, client.ErrRelayUnreachable) {
 		t.Fatalf("referral with the relay down: %v", err)
 	}

@@ -8,32 +8,18 @@ import (
 	"testing"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/internal/schemetest"
+	"github.com/saferef/saferef/internal/hometest"
 )
 
 // TestRealHomeAdminCalls runs the organisation screen's calls on a real,
 // enrolled (not yet approved) device home, without a relay.
 func TestRealHomeAdminCalls(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s := schemetest.New(t, 1, 1)
-	org := s.AddOrg(t, "Harbour Refuge", "provider")
-	other := s.AddOrg(t, "Weald Homes", "landlord")
-	b, err := s.Scheme.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemeFile := filepath.Join(dir, "scheme.json")
-	if err := os.WriteFile(schemeFile, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	home := filepath.Join(dir, "home")
-	const pass = "a real passphrase for the test"
-	e, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: schemeFile, Relay: "ws://127.0.0.1:1",
-		Org: org.ID, Name: "Test laptop", Passphrase: pass, WorkFactor: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := hometest.Offline(t)
+	org := w.Org("Harbour Refuge", "provider")
+	other := w.Org("Weald Homes", "landlord")
+	e := w.Enrol(org, "Test laptop", hometest.DeviceOptions{})
+	home, pass, dir := e.Path, e.Passphrase, t.TempDir()
 	core, err := Homes{}.Open(ctx, home, pass)
 	if err != nil {
 		t.Fatal(err)
@@ -83,10 +69,10 @@ func TestRealHomeAdminCalls(t *testing.T) {
 	if req.Fingerprint != e.Fingerprint || req.Org != org.ID || req.Name != "Test laptop" {
 		t.Errorf("request %+v", req)
 	}
-	if _, err := core.EnrolmentRequest(schemeFile); err == nil {
+	if _, err := core.EnrolmentRequest(w.SchemeFile); err == nil {
 		t.Error("a scheme file passed as an enrolment request")
 	}
-	if core.Relay() != "ws://127.0.0.1:1" {
+	if core.Relay() != hometest.Unreachable {
 		t.Errorf("relay %q", core.Relay())
 	}
 }
