@@ -14,7 +14,6 @@ import (
 
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/workflow"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -68,7 +67,7 @@ func attachmentCap(n int64) int64 {
 // bytes sent so far. If the relay goes away part way, Attach returns an
 // error wrapping ErrNotSent and the next Sync sends the remaining chunks.
 // The file name passes the disclosure guard. It returns the attachment id.
-func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
+func (d *Device) Attach(ctx context.Context, id payload.ID, name string, r io.Reader, size int64, progress func(sent, total int64)) (payload.ID, error) {
 	if size <= 0 {
 		return payload.ID{}, fmt.Errorf("attach %q: the file is empty", name)
 	}
@@ -82,10 +81,7 @@ func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io
 	if int64(len(data)) != size {
 		return payload.ID{}, fmt.Errorf("attach %q: read %d bytes, expected %d", name, len(data), size)
 	}
-	aid, err := crypto.NewCaseID(nil)
-	if err != nil {
-		return payload.ID{}, fmt.Errorf("attach %q: %w", name, err)
-	}
+	aid := payload.NewID()
 	wc, known, err := d.loadFlow(ctx, d.store, id)
 	if err != nil {
 		return payload.ID{}, fmt.Errorf("attach %q: %w", name, err)
@@ -118,7 +114,7 @@ func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io
 	var pkts []*outgoing
 	for i := range count {
 		chunk := data[i*payload.MaxChunkData : min(len(data), (i+1)*payload.MaxChunkData)]
-		p := &outgoing{p: &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(id), Attachment: payload.ID(aid),
+		p := &outgoing{p: &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: id, Attachment: aid,
 			Name: name, MediaType: media, Size: size, SHA256: sum, Index: i, Count: count, Data: chunk},
 			to: to, ownCopy: true, kind: casestore.KindAttachment, guarded: i == 0}
 		if i == 0 {
@@ -131,14 +127,14 @@ func (d *Device) Attach(ctx context.Context, id crypto.CaseID, name string, r io
 		notify = func(sent, total int) { progress(min(size, int64(sent)*size/int64(total)), size) }
 	}
 	if _, err := d.sendPackets(ctx, id, nil, pkts, notify); err != nil {
-		return payload.ID(aid), fmt.Errorf("attach %q: %w", name, err)
+		return aid, fmt.Errorf("attach %q: %w", name, err)
 	}
-	return payload.ID(aid), nil
+	return aid, nil
 }
 
 // Attachment returns a file attached to the case, reassembled from its
 // chunks and checked against its size and SHA-256 digest.
-func (d *Device) Attachment(ctx context.Context, id crypto.CaseID, att payload.ID) (string, []byte, error) {
+func (d *Device) Attachment(ctx context.Context, id payload.ID, att payload.ID) (string, []byte, error) {
 	entries, err := d.store.ChunkBodies(ctx, [16]byte(id), [16]byte(att))
 	if err == nil && len(entries) == 0 {
 		entries, err = d.store.Entries(ctx, [16]byte(id)) // chunks stored before the chunk index

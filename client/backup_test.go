@@ -12,6 +12,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/recoverykey"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
 )
 
 // TestBackupRestore backs up a device that holds a case, deletes its home,
@@ -42,7 +43,7 @@ func TestBackupRestore(t *testing.T) {
 	if _, err := officer.Backup(ctx, &bytes.Buffer{}, client.BackupOptions{Secret: "Password1234", WorkFactor: 10}); err == nil {
 		t.Fatal("weak backup passphrase accepted")
 	}
-	home := filepath.Join(w.dir, "home-weald-officer")
+	home := w.HomePath("Weald officer")
 	officer.Close()
 	if err := os.RemoveAll(home); err != nil {
 		t.Fatal(err)
@@ -55,7 +56,7 @@ func TestBackupRestore(t *testing.T) {
 	}
 	damaged := bytes.Clone(buf.Bytes())
 	damaged[len(damaged)-10] ^= 1
-	if _, err := client.Restore(ctx, bytes.NewReader(damaged), filepath.Join(w.dir, "damaged"), key); !errors.Is(err, client.ErrBadBackup) {
+	if _, err := client.Restore(ctx, bytes.NewReader(damaged), filepath.Join(w.Dir, "damaged"), key); !errors.Is(err, client.ErrBadBackup) {
 		t.Fatalf("damaged: %v", err)
 	}
 	typed := strings.ToUpper(key) + "\n"
@@ -65,7 +66,7 @@ func TestBackupRestore(t *testing.T) {
 	if _, err := client.Restore(ctx, bytes.NewReader(buf.Bytes()), home, key); !errors.Is(err, client.ErrHomeExists) {
 		t.Fatalf("restore over a device: %v", err)
 	}
-	back, err := client.OpenHome(ctx, home, "orbit lantern pebble Weald officer")
+	back, err := client.OpenHome(ctx, home, hometest.Passphrase("Weald officer"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,11 +92,11 @@ func TestBackupRestore(t *testing.T) {
 // after that opens again.
 func TestRestoreOldBackupAfterRotation(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker := w.Device(refuge, "Refuge laptop")
+	officer := w.Device(weald, "Weald officer")
 	sync(t, officer)
 	const secret = "orbit lantern pebble mustard backup"
 	var buf bytes.Buffer
@@ -110,13 +111,13 @@ func TestRestoreOldBackupAfterRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	home := filepath.Join(w.dir, "home-weald-officer")
+	home := w.HomePath("Weald officer")
 	officer.Close()
 	os.RemoveAll(home)
 	if _, err := client.Restore(ctx, &buf, home, secret); err != nil {
 		t.Fatal(err)
 	}
-	back, err := client.OpenHome(ctx, home, "orbit lantern pebble Weald officer")
+	back, err := client.OpenHome(ctx, home, hometest.Passphrase("Weald officer"))
 	if err != nil {
 		t.Fatal(err)
 	}

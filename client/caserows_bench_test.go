@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop/devicecore"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/desktop/devicecore"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -15,15 +16,16 @@ import (
 // real case store (SQLite, sealed columns, per-case keys) holding 1,000
 // referrals sent through the real workflow to a landlord: what the app does
 // at unlock and after every sync that brought something new. Each row
-// opens its case (entries, workflow state, referral) and builds the search
-// text. docs/PERFORMANCE.md records the figures.
+// comes from the summary the store keeps beside its case (stage, waiting
+// on, referral fields, search text); no case is opened.
+// docs/PERFORMANCE.md records the figures.
 func BenchmarkCaseRowsRealStore(b *testing.B) {
 	const n = 1000
-	w := newWorld(b)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	w.enrol(weald, weald.Admin, "Weald desk", newClock())
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", newClock())
+	w := hometest.New(b)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	enrol(w, weald, weald.Admin, "Weald desk", newClock())
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", newClock())
 	ctx := b.Context()
 	if _, err := caseworker.Sync(ctx); err != nil {
 		b.Fatal(err)

@@ -19,11 +19,12 @@ type OrgRef struct {
 	Kind crypto.OrgKind
 }
 
-// CaseSummary is one line of the case list.
+// CaseSummary is one line of the case list. Cases and FindCases build it
+// from the summary the case store keeps for each case, without opening
+// the case (see listSummary).
 type CaseSummary struct {
-	ID            crypto.CaseID
+	ID            payload.ID
 	Reference     string
-	Status        string // the stage as stored (kept for older callers)
 	Organisations []OrgRef
 	Created       time.Time
 	LastActivity  time.Time
@@ -34,6 +35,25 @@ type CaseSummary struct {
 	// WaitingOn is what the case waits on this organisation's user to do
 	// (workflow.ActionNone when it waits on someone else or is over).
 	WaitingOn workflow.Action
+	// Next lists the organisations the case waits on when it does not
+	// wait on this organisation's user: the accepted landlord after an
+	// acceptance, else every other organisation still asked (not a
+	// landlord told the referral is filled, nor one that answered "no
+	// suitable home"). Names are the directory's ("" when unknown).
+	Next []OrgRef
+	// HasReferral is true once the case's referral is on this device.
+	HasReferral bool
+	// Districts, Urgency and NeededBy (YYYY-MM-DD) are the latest
+	// referral's acceptable districts, urgency and date (empty before it
+	// arrives).
+	Districts []string
+	Urgency   string
+	NeededBy  string
+	// SearchText is the case's decrypted needs profile and messages, lower
+	// case, for the case list's search. Outside memory it exists only in
+	// the store's sealed summary, shredded with the case; a recalled
+	// message leaves it when the message does.
+	SearchText string
 }
 
 // Party is who sent or read something: organisation and device, with the
@@ -126,13 +146,35 @@ type Case struct {
 	Allowed []workflow.EventKind
 	// Events is the case's workflow timeline: who (verified organisation
 	// and device), when and why.
-	Events      []workflow.Event
+	Events []workflow.Event
+	// Verified[i] reports whether the actor of Events[i] is vouched for by
+	// this device's verified directory (see Device.ActorVerified); read it
+	// with EventVerified.
+	Verified    []bool
 	Offers      []CaseOffer
 	Details     *payload.HouseholdDetails // the latest household details held, or nil
 	Attachments []CaseAttachment
 	// EndedWhy says why the case ended here when the stage does not ("the
 	// nominating organisation recalled the referral").
 	EndedWhy string
+}
+
+// EventVerified reports whether the actor of Events[i] is vouched for by
+// the directory; false when the case does not say (a Case built by hand).
+func (c *Case) EventVerified(i int) bool {
+	return i >= 0 && i < len(c.Verified) && c.Verified[i]
+}
+
+// ActorVerified reports whether the device that made an event is, in this
+// device's verified directory, a device of the organisation the event
+// names: the one rule behind "signature verified" in the command line and
+// the desktop app. Every event in a case's history was made here or came
+// in an envelope whose signature was checked when it arrived; this says
+// whether the directory still vouches for the device and organisation
+// shown.
+func (d *Device) ActorVerified(p workflow.Party) bool {
+	e, err := d.Directory().Device(p.Device)
+	return err == nil && [16]byte(e.Cert.Org) == p.Org
 }
 
 func (d *Device) orgRef(id crypto.OrgID) OrgRef {
@@ -143,35 +185,17 @@ func (d *Device) orgRef(id crypto.OrgID) OrgRef {
 	return r
 }
 
+// summary is the case list line of a case being opened, computed afresh.
 func (d *Device) summary(ctx context.Context, c *casestore.Case) (CaseSummary, error) {
-	s := CaseSummary{ID: c.ID, Reference: c.Reference, Status: c.Status, Created: c.Created, LastActivity: c.Updated}
-	for _, o := range c.Organisations {
-		s.Organisations = append(s.Organisations, d.orgRef(o))
-	}
-	wc, _, err := d.loadFlow(ctx, d.store, c.ID)
-	if err != nil {
-		return s, err
-	}
-	s.Stage, s.WaitingOn = wc.Stage, wc.WaitingOn()
-	if wc.Stage != workflow.StageNone {
-		s.MyRole = wc.MyRole()
-	}
-	return s, nil
+	s, _, err := d.caseSummary(ctx, &casestore.Summary{ID: c.ID, Status: c.Status, Reference: c.Reference,
+		Organisations: c.Organisations, Created: c.Created, Updated: c.Updated, Closed: c.Closed})
+	return s, err
 }
 
-// Cases lists the cases on this device, most recent activity first.
+// Cases lists the cases on this device, most recent activity first, from
+// the summaries the case store keeps (no case is opened).
 func (d *Device) Cases(ctx context.Context) ([]CaseSummary, error) {
-	cs, err := d.store.Cases(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]CaseSummary, len(cs))
-	for i, c := range cs {
-		if out[i], err = d.summary(ctx, c); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return d.FindCases(ctx, casestore.Filter{})
 }
 
 // entryTypes maps entry kinds to payload types.
@@ -192,7 +216,7 @@ var entryTypes = map[string]string{
 // Case returns one case with its workflow state, packets, offers,
 // attachments and receipts. It fails with ErrNotInCase for a case this
 // device does not hold.
-func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
+func (d *Device) Case(ctx context.Context, id payload.ID) (*Case, error) {
 	c, err := d.store.Case(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
 		return nil, fmt.Errorf("case %s: %w", id, ErrNotInCase)
@@ -230,7 +254,10 @@ func (d *Device) Case(ctx context.Context, id crypto.CaseID) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Case{CaseSummary: sum, Events: wc.History, EndedWhy: wc.EndedWhy}
+	out := &Case{CaseSummary: sum, Events: wc.History, EndedWhy: wc.EndedWhy, Verified: make([]bool, len(wc.History))}
+	for i, ev := range wc.History {
+		out.Verified[i] = d.ActorVerified(ev.Actor)
+	}
 	if wc.Stage != workflow.StageNone {
 		out.Allowed = wc.Allowed(wc.MyRole())
 	}

@@ -35,7 +35,7 @@ type Reader struct {
 // the hex SHA-256 over the sorted device ids and encryption keys; the user
 // must be shown the list, and ReleaseDetails requires the same digest, so
 // the list cannot change between showing and sending.
-func (d *Device) DetailsReaders(ctx context.Context, id crypto.CaseID) ([]Reader, string, error) {
+func (d *Device) DetailsReaders(ctx context.Context, id payload.ID) ([]Reader, string, error) {
 	wc, known, err := d.loadFlow(ctx, d.store, id)
 	if err != nil {
 		return nil, "", fmt.Errorf("details readers of %s: %w", id, err)
@@ -90,11 +90,11 @@ func (d *Device) readers(landlord crypto.OrgID) ([]Reader, string) {
 // DetailsReaders (ErrReadersChanged otherwise). A refusal is a
 // *workflow.TransitionError (ErrWrongStage, ErrNoConsent) or a
 // *payload.ValidationError.
-func (d *Device) ReleaseDetails(ctx context.Context, id crypto.CaseID, h *payload.HouseholdDetails, readersDigest string) error {
+func (d *Device) ReleaseDetails(ctx context.Context, id payload.ID, h *payload.HouseholdDetails, readersDigest string) error {
 	if h.Schema == 0 {
 		h.Schema = payload.SchemaVersion
 	}
-	h.Case = payload.ID(id)
+	h.Case = id
 	wc, known, err := d.loadFlow(ctx, d.store, id)
 	if err != nil {
 		return fmt.Errorf("release details: %w", err)

@@ -177,6 +177,7 @@ func OpenHomeWith(ctx context.Context, home, passphrase string, opt *Options) (*
 	if d.now == nil {
 		d.now = time.Now
 	}
+	store.SetSummariser(d.storeSummary)
 	d.maxAttach = attachmentCap(opt.MaxAttachmentBytes)
 	d.publishWait = cmp.Or(opt.PublishWait, DefaultPublishWait)
 	d.caseAttach, d.senderAttach = opt.MaxCaseAttachmentBytes, opt.MaxSenderAttachmentBytesPerHour

@@ -7,14 +7,14 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // SaveDraft seals a form the user has not sent yet in the case store:
 // bound to case id (shredded with it), or to no case when id is zero. form
 // names the form ("referral", "offer", ...); draft is the form's fields as
 // the front end encodes them.
-func (d *Device) SaveDraft(ctx context.Context, id crypto.CaseID, form string, draft []byte) error {
+func (d *Device) SaveDraft(ctx context.Context, id payload.ID, form string, draft []byte) error {
 	if err := d.store.SaveDraft(ctx, [16]byte(id), form, draft, d.now()); err != nil {
 		return fmt.Errorf("save draft %s: %w", form, err)
 	}
@@ -22,7 +22,7 @@ func (d *Device) SaveDraft(ctx context.Context, id crypto.CaseID, form string, d
 }
 
 // Draft returns a draft saved by SaveDraft, or nil when there is none.
-func (d *Device) Draft(ctx context.Context, id crypto.CaseID, form string) ([]byte, error) {
+func (d *Device) Draft(ctx context.Context, id payload.ID, form string) ([]byte, error) {
 	b, err := d.store.Draft(ctx, [16]byte(id), form)
 	if err != nil {
 		return nil, fmt.Errorf("read draft %s: %w", form, err)
@@ -31,7 +31,7 @@ func (d *Device) Draft(ctx context.Context, id crypto.CaseID, form string) ([]by
 }
 
 // DeleteDraft forgets a draft (sent or discarded).
-func (d *Device) DeleteDraft(ctx context.Context, id crypto.CaseID, form string) error {
+func (d *Device) DeleteDraft(ctx context.Context, id payload.ID, form string) error {
 	if err := d.store.DeleteDraft(ctx, [16]byte(id), form); err != nil {
 		return fmt.Errorf("delete draft %s: %w", form, err)
 	}

@@ -8,19 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/schemetest"
 )
-
-func testSecrets(t testing.TB) *crypto.DeviceSecrets {
-	t.Helper()
-	s, err := crypto.GenerateDeviceSecrets(nil, crypto.OrgID{1, 2, 3}, "Priya's laptop", time.Unix(1767225600, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func TestParseConfig(t *testing.T) {
 	good := &Config{Relay: "ws://127.0.0.1:8443", Device: strings.Repeat("0a", 16), Org: strings.Repeat("0b", 16), Name: "laptop"}
@@ -68,12 +59,7 @@ func FuzzParseConfig(f *testing.F) {
 func TestEnrolCreatesHome(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	sch := &crypto.Scheme{Name: "test", Roots: []string{crypto.EncodePublicKey(testSecrets(t).SigningKey())}, Threshold: 1}
-	sb, _ := sch.Marshal()
-	schemeFile := filepath.Join(dir, "scheme.json")
-	if err := os.WriteFile(schemeFile, sb, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	schemeFile := schemetest.File(t)
 	home := filepath.Join(dir, "home")
 	opts := &EnrolOptions{Home: home, SchemeFile: schemeFile, Relay: "ws://127.0.0.1:1", Org: crypto.OrgID{4},
 		Name: "laptop", Passphrase: "correct horse battery", WorkFactor: 10}

@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +13,9 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
+	"github.com/saferef/saferef/internal/relaytest"
+	"github.com/saferef/saferef/protocol/payload"
 	"github.com/saferef/saferef/server"
 	"github.com/saferef/saferef/server/store"
 )
@@ -32,8 +34,9 @@ func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 		}
 	}
 	// The relay now allows a burst of 3 sends and almost no refill.
-	w.tweak = func(c *server.Config) { c.SendBurst, c.SendRate = 3, 0.0001 }
-	w.restart(w.dbPath)
+	w.Relay.RestartWith(func(o *relaytest.Options) {
+		o.Config = func(c *server.Config) { c.SendBurst, c.SendRate = 3, 0.0001 }
+	})
 
 	res := sync(t, officer)
 	if res.New != backlog+1 {
@@ -69,7 +72,7 @@ func TestReceiptBacklogDoesNotBlockReceiving(t *testing.T) {
 }
 
 // rejectionsOf returns a case's receipts of the given kind.
-func rejectionsOf(t *testing.T, d *client.Device, id crypto.CaseID, kind string) []client.CaseReceipt {
+func rejectionsOf(t *testing.T, d *client.Device, id payload.ID, kind string) []client.CaseReceipt {
 	t.Helper()
 	c, err := d.Case(context.Background(), id)
 	if err != nil {
@@ -91,25 +94,17 @@ func rejectionsOf(t *testing.T, d *client.Device, id crypto.CaseID, kind string)
 // at all, saying so.
 func TestQueuedWithFastClockIsNotSent(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	clk := &caseClock{}
-	caseworker := w.deviceWithClock(refuge, "Refuge laptop", clk)
-	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID, clk := rc.w, rc.caseworker, rc.officer, rc.caseID, rc.clock
 	sync(t, officer)
 
-	w.stop() // offline
+	w.Relay.Stop() // offline
 	clk.advance(2 * time.Hour)
 	if _, err := caseworker.SendMessage(ctx, caseID, "Written with a fast clock."); !errors.Is(err, client.ErrNotSent) {
 		t.Fatalf("offline send: %v", err)
 	}
 	clk.advance(-2 * time.Hour) // the clock is put right
-	w.restart(w.dbPath)
+	w.Relay.Restart()
 
 	res := sync(t, caseworker)
 	if len(res.Dropped) != 1 || !errors.Is(res.Dropped[0], client.ErrClockWrong) || !strings.Contains(res.Dropped[0].Error(), "write it again") {
@@ -126,8 +121,8 @@ func TestQueuedWithFastClockIsNotSent(t *testing.T) {
 	// seals nothing.
 	fast := func() time.Time { return time.Now().Add(time.Hour) }
 	officer.Close()
-	home := filepath.Join(w.dir, "home-weald-officer")
-	skewed, err := client.OpenHomeWith(ctx, home, "orbit lantern pebble Weald officer", &client.Options{Now: fast, Relay: &relay.Options{Now: fast}})
+	home := w.HomePath("Weald officer")
+	skewed, err := client.OpenHomeWith(ctx, home, hometest.Passphrase("Weald officer"), &client.Options{Now: fast, Relay: &relay.Options{Now: fast}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,16 +141,8 @@ func TestQueuedWithFastClockIsNotSent(t *testing.T) {
 // accepted by ORGANISATION: REASON".
 func TestRejectionReceipts(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	clk := &caseClock{}
-	caseworker := w.deviceWithClock(refuge, "Refuge laptop", clk)
-	officer := w.device(weald, "Weald officer")
-	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := newReferredCase(t)
+	w, caseworker, officer, caseID, clk := rc.w, rc.caseworker, rc.officer, rc.caseID, rc.clock
 	sync(t, officer)
 	sync(t, caseworker)
 
@@ -179,17 +166,8 @@ func TestRejectionReceipts(t *testing.T) {
 	if _, err := caseworker.SendMessage(ctx, caseID, "Damaged on the way."); err != nil {
 		t.Fatal(err)
 	}
-	w.stop()
-	db, err := sql.Open("sqlite", w.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`UPDATE envelopes SET body = CAST(substr(body, 1, length(body) - 1) ||
-		CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	w.restart(w.dbPath)
+	w.Relay.Exec(`UPDATE envelopes SET body = CAST(substr(body, 1, length(body) - 1) ||
+		CASE WHEN substr(body, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB)`)
 	if res := sync(t, officer); res.Rejected != 1 {
 		t.Fatalf("officer sync = %+v", res)
 	}
@@ -233,8 +211,9 @@ func TestStoreOutageQueues(t *testing.T) {
 	var err error
 	sync(t, officer)
 	var down atomic.Bool
-	w.wrap = func(s store.Store) store.Store { return downStore{Store: s, down: &down} }
-	w.restart(w.dbPath)
+	w.Relay.RestartWith(func(o *relaytest.Options) {
+		o.WrapStore = func(s store.Store) store.Store { return downStore{Store: s, down: &down} }
+	})
 
 	down.Store(true)
 	_, err = caseworker.SendMessage(ctx, caseID, "Sent while the database restarts.")
@@ -256,11 +235,11 @@ func TestStoreOutageQueues(t *testing.T) {
 // rollback from the larger checkpoint it holds.
 func TestEmptyRelayStoreIsRollback(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	caseworker := w.device(refuge, "Refuge laptop")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	caseworker := w.Device(refuge, "Refuge laptop")
 	sync(t, caseworker)
-	w.restart(filepath.Join(w.dir, "empty.db"))
+	w.Relay.Empty()
 	_, err := caseworker.Sync(ctx)
 	if !errors.Is(err, client.ErrLogInconsistent) {
 		t.Fatalf("sync against an emptied relay: %v; want a rollback", err)
@@ -276,11 +255,11 @@ func TestEmptyRelayStoreIsRollback(t *testing.T) {
 // unreachable relay is said plainly, and enrolment goes on offline.
 func TestEnrolChecksRelayAndOrganisation(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
 	home := filepath.Join(t.TempDir(), "home")
-	opts := &client.EnrolOptions{Home: home, SchemeFile: w.schemeFile, Relay: w.url, Org: crypto.OrgID{9}, Name: "Laptop",
-		Passphrase: "orbit lantern pebble Laptop", WorkFactor: testWorkFactor}
+	opts := &client.EnrolOptions{Home: home, SchemeFile: w.SchemeFile, Relay: w.URL, Org: crypto.OrgID{9}, Name: "Laptop",
+		Passphrase: hometest.Passphrase("Laptop"), WorkFactor: hometest.WorkFactor}
 	if _, err := client.Enrol(ctx, opts); !errors.Is(err, client.ErrOrgNotInDirectory) {
 		t.Fatalf("enrol into an organisation the relay does not list: %v", err)
 	}
@@ -292,23 +271,12 @@ func TestEnrolChecksRelayAndOrganisation(t *testing.T) {
 	if err != nil || !e.RelayChecked {
 		t.Fatalf("enrol: %+v, %v", e, err)
 	}
-	w.stop()
+	w.Relay.Stop()
 	opts.Home = filepath.Join(t.TempDir(), "offline")
 	e, err = client.Enrol(ctx, opts)
 	if err != nil || e.RelayChecked || !strings.Contains(e.RelayUnchecked, "could not reach the relay") {
 		t.Fatalf("offline enrol: %+v, %v", e, err)
 	}
-}
-
-// secondNode starts another relay node on w's store and log key: a
-// failover pair behind two addresses.
-func (w *world) secondNode() *world {
-	w.t.Helper()
-	n := &world{t: w.t, scheme: w.scheme, schemeFile: w.schemeFile, dir: w.dir, logSigner: w.logSigner, logKey: w.logKey, dbPath: w.dbPath}
-	ln := listen(w.t)
-	n.url = "ws://" + ln.Addr().String()
-	n.start(ln, n.dbPath)
-	return n
 }
 
 // TestSetRelay (issue 12, item 10): a device moves to the second node of
@@ -320,31 +288,31 @@ func TestSetRelay(t *testing.T) {
 	rc := newReferredCase(t)
 	w, caseworker, officer, caseID := rc.w, rc.caseworker, rc.officer, rc.caseID
 
-	other := newWorld(t) // another scheme's relay and log
-	if err := caseworker.SetRelay(ctx, other.url); !errors.Is(err, client.ErrNotSameLog) {
+	other := hometest.New(t) // another scheme's relay and log
+	if err := caseworker.SetRelay(ctx, other.URL); !errors.Is(err, client.ErrNotSameLog) {
 		t.Fatalf("set relay to another log: %v", err)
 	}
-	if caseworker.Relay() != w.url {
+	if caseworker.Relay() != w.URL {
 		t.Fatalf("a refused move changed the relay to %s", caseworker.Relay())
 	}
 
-	node2 := w.secondNode()
-	if err := caseworker.SetRelay(ctx, node2.url); err != nil {
+	node2 := w.Node()
+	if err := caseworker.SetRelay(ctx, node2.URL); err != nil {
 		t.Fatalf("set relay to the second node: %v", err)
 	}
-	w.stop() // the first node fails
+	w.Relay.Stop() // the first node fails
 	if _, err := caseworker.SendMessage(ctx, caseID, "Sent through the second node."); err != nil {
 		t.Fatal(err)
 	}
-	reopened, err := client.OpenHome(ctx, filepath.Join(w.dir, "home-refuge-laptop"), "orbit lantern pebble Refuge laptop")
+	reopened, err := client.OpenHome(ctx, w.HomePath("Refuge laptop"), hometest.Passphrase("Refuge laptop"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer reopened.Close()
-	if reopened.Relay() != node2.url {
+	if reopened.Relay() != node2.URL {
 		t.Fatalf("config names %s after the move", reopened.Relay())
 	}
-	if err := officer.SetRelay(ctx, node2.url); err != nil {
+	if err := officer.SetRelay(ctx, node2.URL); err != nil {
 		t.Fatal(err)
 	}
 	if res := sync(t, officer); res.New != 2 {
@@ -353,12 +321,12 @@ func TestSetRelay(t *testing.T) {
 
 	// The same log key serving another history (a dishonest relay showing
 	// a fork): refused, reported, and the device stays where it is.
-	fork := w.fork()
-	fork.publish(w.scheme.AddOrg(t, "Swale Homes", crypto.KindLandlord, "Swale").Raw)
-	if err := officer.SetRelay(ctx, fork.url); !errors.Is(err, client.ErrNotSameLog) {
+	fork := w.Fork()
+	fork.Publish(w.Scheme.AddOrg(t, "Swale Homes", crypto.KindLandlord, "Swale").Raw)
+	if err := officer.SetRelay(ctx, fork.URL); !errors.Is(err, client.ErrNotSameLog) {
 		t.Fatalf("set relay to a fork: %v", err)
 	}
-	if officer.Relay() != node2.url {
+	if officer.Relay() != node2.URL {
 		t.Fatalf("a refused move changed the relay to %s", officer.Relay())
 	}
 }

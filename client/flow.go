@@ -24,7 +24,7 @@ type stateReader interface {
 // loadFlow returns this organisation's workflow view of a case: the stored
 // one, or a new empty one when the case is unknown or predates the
 // workflow (known reports whether the store holds the case at all).
-func (d *Device) loadFlow(ctx context.Context, q stateReader, id crypto.CaseID) (wc *workflow.Case, known bool, err error) {
+func (d *Device) loadFlow(ctx context.Context, q stateReader, id payload.ID) (wc *workflow.Case, known bool, err error) {
 	b, err := q.State(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
 		return workflow.New(id, d.secrets.Org, d.secrets.Device), false, nil
@@ -93,7 +93,7 @@ func (d *Device) me() workflow.Party {
 
 // household returns what the case's latest household details say, for the
 // disclosure guard, or nil when the case holds none.
-func (d *Device) household(ctx context.Context, id crypto.CaseID) (*guard.Household, error) {
+func (d *Device) household(ctx context.Context, id payload.ID) (*guard.Household, error) {
 	h, err := d.householdDetails(ctx, id)
 	if err != nil || h == nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (d *Device) household(ctx context.Context, id crypto.CaseID) (*guard.Househ
 
 // householdDetails returns the case's latest household details, or nil
 // when the case holds none.
-func (d *Device) householdDetails(ctx context.Context, id crypto.CaseID) (*payload.HouseholdDetails, error) {
+func (d *Device) householdDetails(ctx context.Context, id payload.ID) (*payload.HouseholdDetails, error) {
 	entries, err := d.store.Entries(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
 		return nil, nil
@@ -145,7 +145,7 @@ func guardHousehold(h *payload.HouseholdDetails) *guard.Household {
 // the case's overrides applied. The error is a *guard.Error (errors.Is
 // guard.ErrRefused): it holds the matched text, for the user who typed it,
 // never for a log.
-func (d *Device) checkGuard(ctx context.Context, id crypto.CaseID, wc *workflow.Case, p payload.Payload, h *guard.Household, now time.Time) error {
+func (d *Device) checkGuard(ctx context.Context, id payload.ID, wc *workflow.Case, p payload.Payload, h *guard.Household, now time.Time) error {
 	fs := p.AnonymousFields()
 	if len(fs) == 0 {
 		return nil
@@ -214,7 +214,7 @@ type outgoing struct {
 // last fetched and queued, and the error wraps both.
 //
 // Its phases are checkPackets, sealPackets, recordPackets and flushPackets.
-func (d *Device) sendPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing,
+func (d *Device) sendPackets(ctx context.Context, id payload.ID, base *casestore.Case, pkts []*outgoing,
 	progress func(sent, total int)) ([]crypto.EnvelopeID, error) {
 	now := d.now()
 	if err := d.checkPackets(ctx, id, base, pkts, now); err != nil {
@@ -255,7 +255,7 @@ type sealedPacket struct {
 
 // checkPackets applies the packets' events to a copy of the case and runs
 // the disclosure guard and payload validation, changing nothing.
-func (d *Device) checkPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing, now time.Time) error {
+func (d *Device) checkPackets(ctx context.Context, id payload.ID, base *casestore.Case, pkts []*outgoing, now time.Time) error {
 	wc, known, err := d.loadFlow(ctx, d.store, id)
 	if err != nil {
 		return err
@@ -329,17 +329,22 @@ func (d *Device) sealPackets(pkts []*outgoing, now time.Time) ([]sealedPacket, e
 // recordPackets applies the events, records the case, the entries and the
 // sent envelopes and queues the envelopes, all in one transaction. It
 // returns each packet's entry id and every envelope queued.
-func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *casestore.Case, pkts []*outgoing,
+func (d *Device) recordPackets(ctx context.Context, id payload.ID, base *casestore.Case, pkts []*outgoing,
 	all []sealedPacket, now time.Time) (ids []crypto.EnvelopeID, queued [][16]byte, err error) {
 	orgName, devName := d.ownNames()
-	ids = make([]crypto.EnvelopeID, len(pkts))
+	if ids, err = entryIDs(pkts, all); err != nil {
+		return nil, nil, err
+	}
 	err = d.store.Update(ctx, func(tx *casestore.Tx) error {
 		wc, _, err := d.loadFlow(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		for _, p := range pkts {
+		for i, p := range pkts {
 			if p.event != nil {
+				if p.p != nil && p.kind != "" {
+					p.event.Envelope = ids[i] // the entry recorded below
+				}
 				if err := wc.Apply(*p.event); err != nil {
 					return err
 				}
@@ -352,15 +357,7 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 			if p.p == nil {
 				continue
 			}
-			// The entry id is the first envelope's (a local copy's when
-			// nothing goes to the relay), else a fresh one.
-			var entry crypto.EnvelopeID
-			if len(all[i].envs) > 0 {
-				entry = all[i].envs[0].id
-			} else if entry, err = crypto.NewEnvelopeID(nil); err != nil {
-				return err
-			}
-			ids[i] = entry
+			entry := ids[i]
 			if p.kind != "" {
 				dir := casestore.DirectionSent
 				if !anySent(all[i].envs) {
@@ -404,6 +401,27 @@ func (d *Device) recordPackets(ctx context.Context, id crypto.CaseID, base *case
 		return nil
 	})
 	return ids, queued, err
+}
+
+// entryIDs returns the id each packet's entry is kept under: its first
+// envelope's (a local copy's when nothing goes to the relay), else a fresh
+// one; zero for a packet without a payload.
+func entryIDs(pkts []*outgoing, all []sealedPacket) ([]crypto.EnvelopeID, error) {
+	ids := make([]crypto.EnvelopeID, len(pkts))
+	for i, p := range pkts {
+		switch {
+		case p.p == nil:
+		case len(all[i].envs) > 0:
+			ids[i] = all[i].envs[0].id
+		default:
+			id, err := crypto.NewEnvelopeID(nil)
+			if err != nil {
+				return nil, fmt.Errorf("entry id: %w", err)
+			}
+			ids[i] = id
+		}
+	}
+	return ids, nil
 }
 
 // flushPackets sends the outbox, reporting progress over the envelopes in

@@ -14,6 +14,7 @@ import (
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/vault"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -35,13 +36,13 @@ func referral() *payload.Referral {
 
 func TestReferralRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	medway := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway", "Tunbridge Wells")
-	caseworker := w.device(refuge, "Refuge laptop")
-	wealdOfficer := w.device(weald, "Weald officer")
-	medwayOfficer := w.device(medway, "Medway officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	medway := w.Org("Medway Valley Housing", crypto.KindLandlord, "Medway", "Tunbridge Wells")
+	caseworker := w.Device(refuge, "Refuge laptop")
+	wealdOfficer := w.Device(weald, "Weald officer")
+	medwayOfficer := w.Device(medway, "Medway officer")
 
 	const marker = "CANARY-0b7e-lift-needed"
 	r := referral()
@@ -50,7 +51,7 @@ func TestReferralRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("send referral: %v", err)
 	}
-	if caseID == (crypto.CaseID{}) {
+	if caseID == (payload.ID{}) {
 		t.Fatal("no case id assigned")
 	}
 	for _, d := range []*client.Device{wealdOfficer, medwayOfficer} {
@@ -122,9 +123,9 @@ func TestReferralRoundTrip(t *testing.T) {
 	}
 
 	// The marker never reaches the case stores in clear.
-	for _, home := range []string{"home-refuge-laptop", "home-weald-officer"} {
+	for _, home := range []string{w.HomePath("Refuge laptop"), w.HomePath("Weald officer")} {
 		for _, f := range []string{client.CasesFile, client.CasesFile + "-wal"} {
-			b, err := os.ReadFile(filepath.Join(w.dir, home, f))
+			b, err := os.ReadFile(filepath.Join(home, f))
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				t.Fatal(err)
 			}
@@ -137,12 +138,12 @@ func TestReferralRoundTrip(t *testing.T) {
 
 func TestColleagueGetsOwnOrgCopy(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	a := w.device(refuge, "Refuge laptop A")
-	b := w.device(refuge, "Refuge laptop B")
-	w.device(weald, "Weald officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	a := w.Device(refuge, "Refuge laptop A")
+	b := w.Device(refuge, "Refuge laptop B")
+	w.Device(weald, "Weald officer")
 	caseID, err := a.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
@@ -171,16 +172,16 @@ func TestColleagueGetsOwnOrgCopy(t *testing.T) {
 
 func TestRejectsEnvelopeFromUnknownSender(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	officer := w.device(weald, "Weald officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	officer := w.Device(weald, "Weald officer")
 	carrier := refuge.AddDevice(t, "carrier")
-	w.publish(carrier.Raw)
+	w.Publish(carrier.Raw)
 
 	// A device that was never published seals a referral to the officer,
 	// and an approved device carries it to the relay.
-	rogue := w.scheme.AddOrg(t, "Rogue", crypto.KindProvider).AddDevice(t, "rogue")
+	rogue := w.Scheme.AddOrg(t, "Rogue", crypto.KindProvider).AddDevice(t, "rogue")
 	r := referral()
 	r.Case = payload.ID{1}
 	body, err := payload.Marshal(r)
@@ -199,7 +200,7 @@ func TestRejectsEnvelopeFromUnknownSender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := relay.Dial(ctx, w.url, nil)
+	c, err := relay.Dial(ctx, w.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,16 +233,16 @@ func TestRejectsEnvelopeFromUnknownSender(t *testing.T) {
 
 func TestDirectoryCachedAcrossOpens(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	d := w.device(refuge, "Refuge laptop")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	d := w.Device(refuge, "Refuge laptop")
 	sync(t, d)
-	home := filepath.Join(w.dir, "home-refuge-laptop")
+	home := w.HomePath("Refuge laptop")
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d2, err := client.OpenHome(ctx, home, "orbit lantern pebble Refuge laptop")
+	d2, err := client.OpenHome(ctx, home, hometest.Passphrase("Refuge laptop"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,10 +258,10 @@ func TestDirectoryCachedAcrossOpens(t *testing.T) {
 
 func TestSendReferralRefusals(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	d := w.device(refuge, "Refuge laptop")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	d := w.Device(refuge, "Refuge laptop")
 
 	bad := referral()
 	bad.Bedrooms = 0
@@ -279,7 +280,7 @@ func TestSendReferralRefusals(t *testing.T) {
 	if _, err := d.SendReferral(ctx, []crypto.OrgID{refuge.ID}, referral(), newHousehold()); err == nil {
 		t.Fatal("sent a referral to the own organisation only")
 	}
-	if _, err := d.SendMessage(ctx, crypto.CaseID{7}, "hello"); !errors.Is(err, client.ErrNotInCase) {
+	if _, err := d.SendMessage(ctx, payload.ID{7}, "hello"); !errors.Is(err, client.ErrNotInCase) {
 		t.Fatalf("message to unknown case: %v", err)
 	}
 	if cs, _ := d.Cases(ctx); len(cs) != 0 {

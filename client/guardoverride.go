@@ -7,7 +7,7 @@ import (
 	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/client/workflow"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // OverrideGuard records, in the case's timeline on this device, that a
@@ -17,7 +17,7 @@ import (
 // this device. A match that is, or contains, the household's own data
 // (its names, dates of birth, address, phone, email) is never overridden
 // (guard.ErrOverrideOwnData). Nothing is sent.
-func (d *Device) OverrideGuard(ctx context.Context, id crypto.CaseID, match, reason string) error {
+func (d *Device) OverrideGuard(ctx context.Context, id payload.ID, match, reason string) error {
 	h, err := d.household(ctx, id)
 	if err != nil {
 		return fmt.Errorf("override guard in %s: %w", id, err)

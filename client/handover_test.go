@@ -8,6 +8,7 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -40,7 +41,7 @@ func TestHandoverToNewDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second := w.device(weald, "Weald second laptop")
+	second := w.Device(weald, "Weald second laptop")
 	if res := sync(t, second); res.HandedOver != 0 {
 		t.Fatalf("handover before any colleague synced: %+v", res)
 	}
@@ -70,7 +71,7 @@ func TestHandoverToNewDevice(t *testing.T) {
 	// A third device gets the case from both colleagues; the second, which
 	// also receives the first's handover, finds nothing new in it and
 	// reports nothing.
-	third := w.device(weald, "Weald third laptop")
+	third := w.Device(weald, "Weald third laptop")
 	if res := sync(t, officer); res.HandedOut != 1 {
 		t.Fatalf("first device, third colleague: %+v", res)
 	}
@@ -89,7 +90,7 @@ func TestHandoverToNewDevice(t *testing.T) {
 	// copy, a referral does not say which landlords it was circulated to,
 	// so the colleague's device does not yet accept those landlords'
 	// offers: see docs/ADMIN.md.)
-	cw2 := w.device(refuge, "Refuge second laptop")
+	cw2 := w.Device(refuge, "Refuge second laptop")
 	sync(t, caseworker)
 	if res := sync(t, cw2); res.HandedOver < 1 {
 		t.Fatalf("refuge's second device: %+v", res)
@@ -105,13 +106,13 @@ func TestHandoverToNewDevice(t *testing.T) {
 // each such packet, says so, and applies the genuine ones.
 func TestHandoverForgedPacketRejected(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	medway := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	medwayOfficer := w.device(medway, "Medway officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	medway := w.Org("Medway Valley Housing", crypto.KindLandlord, "Medway")
+	caseworker := w.Device(refuge, "Refuge laptop")
+	officer := w.Device(weald, "Weald officer")
+	medwayOfficer := w.Device(medway, "Medway officer")
 	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +121,7 @@ func TestHandoverForgedPacketRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	sync(t, officer)
-	second := w.device(weald, "Weald second laptop")
+	second := w.Device(weald, "Weald second laptop")
 	sync(t, officer) // the genuine handover arrives later, after the forgeries
 
 	for name, mutate := range map[string]func(*payload.Handover){
@@ -165,11 +166,11 @@ func TestHandoverForgedPacketRejected(t *testing.T) {
 // revokes hers; the colleague's device holds the draft as a draft.
 func TestHandoverStaffLeaving(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	leaving := w.device(refuge, "Leaver laptop")
-	officer := w.device(weald, "Weald officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	leaving := w.Device(refuge, "Leaver laptop")
+	officer := w.Device(weald, "Weald officer")
 	sent, err := leaving.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +182,7 @@ func TestHandoverStaffLeaving(t *testing.T) {
 		t.Fatal(err)
 	}
 	sync(t, officer)
-	colleague := w.device(refuge, "Colleague laptop")
+	colleague := w.Device(refuge, "Colleague laptop")
 	sync(t, colleague)
 	res, err := leaving.HandOver(ctx, colleague.ID())
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/vault"
+	"github.com/saferef/saferef/internal/schemetest"
 )
 
 const homeTestPass = "orbit lantern pebble mustard"
@@ -18,12 +19,7 @@ const homeTestPass = "orbit lantern pebble mustard"
 func enrolTestHome(t *testing.T) (home string, e *Enrolment) {
 	t.Helper()
 	dir := t.TempDir()
-	sch := &crypto.Scheme{Name: "test", Roots: []string{crypto.EncodePublicKey(testSecrets(t).SigningKey())}, Threshold: 1}
-	sb, _ := sch.Marshal()
-	schemeFile := filepath.Join(dir, "scheme.json")
-	if err := os.WriteFile(schemeFile, sb, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	schemeFile := schemetest.File(t)
 	home = filepath.Join(dir, "home")
 	e, err := Enrol(context.Background(), &EnrolOptions{Home: home, SchemeFile: schemeFile, Relay: "ws://127.0.0.1:1",
 		Org: crypto.OrgID{4, 5, 6}, Name: "laptop", Passphrase: homeTestPass, WorkFactor: 10})
@@ -79,12 +75,7 @@ func TestWeakVaultResavedOnUnlock(t *testing.T) {
 // front end can create a weak vault.
 func TestEnrolRefusesWeakPassphrase(t *testing.T) {
 	dir := t.TempDir()
-	sch := &crypto.Scheme{Name: "test", Roots: []string{crypto.EncodePublicKey(testSecrets(t).SigningKey())}, Threshold: 1}
-	sb, _ := sch.Marshal()
-	schemeFile := filepath.Join(dir, "scheme.json")
-	if err := os.WriteFile(schemeFile, sb, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	schemeFile := schemetest.File(t)
 	home := filepath.Join(dir, "home")
 	_, err := Enrol(context.Background(), &EnrolOptions{Home: home, SchemeFile: schemeFile, Relay: "ws://127.0.0.1:1",
 		Org: crypto.OrgID{4}, Name: "laptop", Passphrase: "laptop laptop", WorkFactor: 10})

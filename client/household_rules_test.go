@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -22,26 +22,26 @@ import (
 // details) circulated to Weald Homes only; the refuge has a second device
 // and Weald an approved forger device.
 type oneCandidateCase struct {
-	w                   *world
+	w                   *hometest.World
 	refuge, weald       *schemetest.Org
 	caseworker, desk    *client.Device
 	officer             *client.Device
 	wealdForger         *schemetest.Device
-	caseID              crypto.CaseID
+	caseID              payload.ID
 	caseClock, wldClock *caseClock
 }
 
 func newOneCandidateCase(t *testing.T) *oneCandidateCase {
 	t.Helper()
-	w := newWorld(t)
+	w := hometest.New(t)
 	c := &oneCandidateCase{w: w, caseClock: &caseClock{}, wldClock: &caseClock{}}
-	c.refuge = w.org("Harbour Refuge", crypto.KindProvider)
-	c.weald = w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	c.caseworker = w.deviceWithClock(c.refuge, "Refuge laptop", c.caseClock)
-	c.desk = w.device(c.refuge, "Refuge desk")
-	c.officer = w.deviceWithClock(c.weald, "Weald officer", c.wldClock)
+	c.refuge = w.Org("Harbour Refuge", crypto.KindProvider)
+	c.weald = w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	c.caseworker = deviceWithClock(w, c.refuge, "Refuge laptop", c.caseClock)
+	c.desk = w.Device(c.refuge, "Refuge desk")
+	c.officer = deviceWithClock(w, c.weald, "Weald officer", c.wldClock)
 	c.wealdForger = c.weald.AddDevice(t, "weald forger")
-	w.publish(c.wealdForger.Raw)
+	w.Publish(c.wealdForger.Raw)
 	sync(t, c.caseworker)
 	id, err := c.caseworker.SendReferral(context.Background(), []crypto.OrgID{c.weald.ID}, referral(), newHousehold())
 	if err != nil {
@@ -188,11 +188,11 @@ func TestGuardOverride(t *testing.T) {
 // an open case is sent only when confirmed.
 func TestNewReferralNeedsHouseholdAndConfirmsDuplicates(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker := w.Device(refuge, "Refuge laptop")
+	officer := w.Device(weald, "Weald officer")
 	if _, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), client.ReferralOptions{}); !errors.Is(err, client.ErrNoHousehold) {
 		t.Fatalf("referral without household details: %v", err)
 	}
@@ -230,7 +230,7 @@ func TestNewReferralNeedsHouseholdAndConfirmsDuplicates(t *testing.T) {
 		t.Fatalf("confirmed second referral: %s, %v", second, err)
 	}
 	// Once the first case is no longer open, the reference is free again.
-	for _, id := range []crypto.CaseID{first, second} {
+	for _, id := range []payload.ID{first, second} {
 		if err := caseworker.SetStatus(ctx, id, payload.StatusWithdrawn, "", "Sent twice in error."); err != nil {
 			t.Fatal(err)
 		}
@@ -266,14 +266,14 @@ func TestOfferDistrictAndExpiry(t *testing.T) {
 	}
 	// A landlord device that skips its own checks: refused on receipt.
 	forged := testOffer()
-	forged.Case, forged.District = payload.ID(c.caseID), payload.DistrictMedway
+	forged.Case, forged.District = c.caseID, payload.DistrictMedway
 	forged.Expires = time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
-	c.w.forge(c.wealdForger, c.refuge.ID, c.caseworker, forged)
+	forge(c.w, c.wealdForger, c.refuge.ID, c.caseworker, forged)
 	expectRejected(t, c.caseworker, client.ErrOfferDistrict)
 	forged = testOffer()
-	forged.Case, forged.Offer = payload.ID(c.caseID), payload.ID{0x0f, 1}
+	forged.Case, forged.Offer = c.caseID, payload.ID{0x0f, 1}
 	forged.Expires = time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
-	c.w.forge(c.wealdForger, c.refuge.ID, c.caseworker, forged)
+	forge(c.w, c.wealdForger, c.refuge.ID, c.caseworker, forged)
 	expectRejected(t, c.caseworker, workflow.ErrOfferExpired)
 	if offers := stage(t, c.caseworker, c.caseID).Offers; len(offers) != 0 {
 		t.Fatalf("refused offers shown: %+v", offers)
@@ -334,15 +334,15 @@ func TestRecalledReferralClosesCandidatesCase(t *testing.T) {
 // in that role is refused.
 func TestOutcomeNeedsBothAttestations(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	current := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway")
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	coord := w.org("Kent Reciprocal", crypto.KindCoordinator)
-	coordinator := w.device(coord, "Coordinator")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	current := w.Org("Medway Valley Housing", crypto.KindLandlord, "Medway")
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	coord := w.Org("Kent Reciprocal", crypto.KindCoordinator)
+	coordinator := w.Device(coord, "Coordinator")
 	refugeForger := refuge.AddDevice(t, "refuge forger")
 	wealdForger := weald.AddDevice(t, "weald forger")
-	w.publish(refugeForger.Raw, wealdForger.Raw)
+	w.Publish(refugeForger.Raw, wealdForger.Raw)
 	sync(t, coordinator)
 
 	outcome := func(role string, token byte) *payload.Outcome {
@@ -353,22 +353,22 @@ func TestOutcomeNeedsBothAttestations(t *testing.T) {
 		return o
 	}
 	for i := range 5 {
-		w.forge(refugeForger, coord.ID, coordinator, outcome(payload.OutcomeByNominator, byte(i+1)))
+		forge(w, refugeForger, coord.ID, coordinator, outcome(payload.OutcomeByNominator, byte(i+1)))
 	}
 	sync(t, coordinator)
 	if rows, err := coordinator.Balance(ctx); err != nil || len(rows) != 0 {
 		t.Fatalf("balance after one-sided outcomes = %+v, %v", rows, err)
 	}
 	// The refuge cannot attest as the receiving landlord.
-	w.forge(refugeForger, coord.ID, coordinator, outcome(payload.OutcomeByReceivingLandlord, 1))
+	forge(w, refugeForger, coord.ID, coordinator, outcome(payload.OutcomeByReceivingLandlord, 1))
 	expectRejected(t, coordinator, client.ErrOutcomeRefused)
 	// The landlord's own attestation pairs with the nominator's: one move,
 	// however many copies arrive.
-	w.forge(wealdForger, coord.ID, coordinator, outcome(payload.OutcomeByReceivingLandlord, 1))
+	forge(w, wealdForger, coord.ID, coordinator, outcome(payload.OutcomeByReceivingLandlord, 1))
 	sync(t, coordinator)
 	again := outcome(payload.OutcomeByReceivingLandlord, 1)
 	again.Outcome = payload.ID{0x0d}
-	w.forge(wealdForger, coord.ID, coordinator, again)
+	forge(w, wealdForger, coord.ID, coordinator, again)
 	sync(t, coordinator)
 	rows, err := coordinator.Balance(ctx)
 	if err != nil || len(rows) != 2 || rows[0].Landlord != weald.ID || rows[0].Given != 1 || rows[1].Received != 1 {
@@ -377,7 +377,7 @@ func TestOutcomeNeedsBothAttestations(t *testing.T) {
 	// Two sides naming different landlords are not the same move.
 	odd := outcome(payload.OutcomeByReceivingLandlord, 2)
 	odd.GivingLandlord = payload.ID{}
-	w.forge(wealdForger, coord.ID, coordinator, odd)
+	forge(w, wealdForger, coord.ID, coordinator, odd)
 	sync(t, coordinator)
 	if rows, _ := coordinator.Balance(ctx); len(rows) != 2 || rows[0].Given != 1 {
 		t.Fatalf("mismatched attestations counted: %+v", rows)
@@ -391,9 +391,9 @@ func TestOutcomeNeedsBothAttestations(t *testing.T) {
 func TestAttachmentChunksBounded(t *testing.T) {
 	ctx := context.Background()
 	c := newOneCandidateCase(t)
-	home := filepath.Join(c.w.dir, "home-refuge-laptop")
+	home := c.w.HomePath("Refuge laptop")
 	c.caseworker.Close()
-	caseworker, err := client.OpenHomeWith(ctx, home, "orbit lantern pebble Refuge laptop",
+	caseworker, err := client.OpenHomeWith(ctx, home, hometest.Passphrase("Refuge laptop"),
 		&client.Options{Now: c.caseClock.now, MaxCaseAttachmentBytes: 40 << 10, MaxSenderAttachmentBytesPerHour: 30 << 10})
 	if err != nil {
 		t.Fatal(err)
@@ -402,14 +402,14 @@ func TestAttachmentChunksBounded(t *testing.T) {
 	data := bytes.Repeat([]byte("x"), 8<<10)
 	chunk := func(att byte, index, count int) *payload.AttachmentChunk {
 		ch := payload.ExampleAttachmentChunk()
-		ch.Case, ch.Attachment, ch.Name, ch.Index, ch.Count = payload.ID(c.caseID), payload.ID{0xa7, att}, "plan.txt", index, count
+		ch.Case, ch.Attachment, ch.Name, ch.Index, ch.Count = c.caseID, payload.ID{0xa7, att}, "plan.txt", index, count
 		ch.Data = data
 		ch.Size = int64(len(data) * count)
 		ch.SHA256 = payload.Digest(sha256.Sum256(bytes.Repeat(data, count)))
 		return ch
 	}
 	for range 40 {
-		c.w.forge(c.wealdForger, c.refuge.ID, caseworker, chunk(1, 0, 2))
+		forge(c.w, c.wealdForger, c.refuge.ID, caseworker, chunk(1, 0, 2))
 	}
 	res := sync(t, caseworker)
 	if res.Rejected != 0 {
@@ -419,7 +419,7 @@ func TestAttachmentChunksBounded(t *testing.T) {
 	if len(got.Attachments) != 1 || got.Attachments[0].Have != 1 {
 		t.Fatalf("attachments after 40 copies of one chunk: %+v", got.Attachments)
 	}
-	c.w.forge(c.wealdForger, c.refuge.ID, caseworker, chunk(1, 1, 2))
+	forge(c.w, c.wealdForger, c.refuge.ID, caseworker, chunk(1, 1, 2))
 	sync(t, caseworker)
 	got = stage(t, caseworker, c.caseID)
 	if got.Attachments[0].Have != 2 {
@@ -431,8 +431,8 @@ func TestAttachmentChunksBounded(t *testing.T) {
 	}
 	// 16 KiB held; the sender's hourly rate (30 KiB) stops the next file
 	// after one more chunk.
-	c.w.forge(c.wealdForger, c.refuge.ID, caseworker, chunk(2, 0, 2))
-	c.w.forge(c.wealdForger, c.refuge.ID, caseworker, chunk(2, 1, 2))
+	forge(c.w, c.wealdForger, c.refuge.ID, caseworker, chunk(2, 0, 2))
+	forge(c.w, c.wealdForger, c.refuge.ID, caseworker, chunk(2, 1, 2))
 	res = sync(t, caseworker)
 	if res.Rejected != 1 || !errors.Is(res.Rejections[0].Err, client.ErrAttachmentRate) {
 		t.Fatalf("past the sender's rate: %+v", res)
@@ -440,9 +440,9 @@ func TestAttachmentChunksBounded(t *testing.T) {
 	// An hour later the rate allows more, but the case's limit (40 KiB)
 	// stops it.
 	c.caseClock.advance(2 * time.Hour)
-	c.w.forge(c.wealdForger, c.refuge.ID, caseworker, chunk(3, 0, 3))
-	c.w.forge(c.wealdForger, c.refuge.ID, caseworker, chunk(3, 1, 3))
-	c.w.forge(c.wealdForger, c.refuge.ID, caseworker, chunk(3, 2, 3))
+	forge(c.w, c.wealdForger, c.refuge.ID, caseworker, chunk(3, 0, 3))
+	forge(c.w, c.wealdForger, c.refuge.ID, caseworker, chunk(3, 1, 3))
+	forge(c.w, c.wealdForger, c.refuge.ID, caseworker, chunk(3, 2, 3))
 	res = sync(t, caseworker)
 	if res.Rejected != 1 || !errors.Is(res.Rejections[0].Err, client.ErrAttachmentLimit) {
 		t.Fatalf("past the case's limit: %+v", res)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -44,12 +45,12 @@ func keySeq(t *testing.T, seen, of *client.Device) (uint64, string) {
 // window), and the next referral is sealed to the new key.
 func TestScheduledRotationNothingLost(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	rc, wc := newClock(), newClock()
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", rc)
-	officer, officerHome := w.enrol(weald, weald.Admin, "Weald officer", wc)
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", rc)
+	officer, officerHome := enrol(w, weald, weald.Admin, "Weald officer", wc)
 	mustSync(t, officer)
 	mustSync(t, caseworker)
 	if seq, _ := keySeq(t, caseworker, officer); seq != 0 {
@@ -100,7 +101,7 @@ func TestScheduledRotationNothingLost(t *testing.T) {
 	}
 	// The rotated key survives a restart (the vault was saved).
 	officer.Close()
-	again, err := client.OpenHomeWith(ctx, officerHome, "orbit lantern pebble Weald officer", &client.Options{Now: wc.Now})
+	again, err := client.OpenHomeWith(ctx, officerHome, hometest.Passphrase("Weald officer"), &client.Options{Now: wc.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,9 +114,9 @@ func TestScheduledRotationNothingLost(t *testing.T) {
 // TestRotateNow: 'saferef keys rotate' rotates whatever the schedule.
 func TestRotateNow(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	officer, _ := w.enrol(weald, weald.Admin, "Weald officer", newClock())
+	w := hometest.New(t)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	officer, _ := enrol(w, weald, weald.Admin, "Weald officer", newClock())
 	for want := uint64(1); want <= 2; want++ {
 		st, err := officer.RotateKeys(ctx)
 		if err != nil {
@@ -135,19 +136,19 @@ func TestRotateNow(t *testing.T) {
 // current can no longer be opened by the device (forward secrecy).
 func TestErasureAfterGraceWindow(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	sender := refuge.AddDevice(t, "Refuge desk")
-	w.publish(sender.Raw)
+	w.Publish(sender.Raw)
 	wc := newClock()
-	officer, home := w.enrol(weald, weald.Admin, "Weald officer", wc)
+	officer, home := enrol(w, weald, weald.Admin, "Weald officer", wc)
 	mustSync(t, officer)
 
 	// Two envelopes sealed to the first key: one delivered now, one
 	// captured by someone with the relay's disk for later.
-	dir := crypto.NewDirectory(w.scheme.Scheme)
-	for _, o := range w.scheme.Objects {
+	dir := crypto.NewDirectory(w.Scheme.Scheme)
+	for _, o := range w.Scheme.Objects {
 		dir.Add(o, time.Now())
 	}
 	_, first := keySeq(t, officer, officer)
@@ -174,7 +175,7 @@ func TestErasureAfterGraceWindow(t *testing.T) {
 
 	// The key rotates; the delivered envelope, in flight, still opens.
 	wc.Advance(8 * days)
-	w.sendRaw(sender, delivered)
+	w.SendRaw(sender, delivered)
 	if res := mustSync(t, officer); res.New != 1 || res.Rejected != 0 {
 		t.Fatalf("sync inside the grace window = %+v (%v)", res, res.Rejections)
 	}
@@ -189,7 +190,7 @@ func TestErasureAfterGraceWindow(t *testing.T) {
 	if st := officer.KeyStatus(); st.Seq != 2 || st.Retained != 1 || !st.Published {
 		t.Fatalf("after the grace window: %+v", st)
 	}
-	w.sendRaw(sender, captured)
+	w.SendRaw(sender, captured)
 	res := mustSync(t, officer)
 	if res.Rejected != 1 || !errors.Is(res.Rejections[0].Err, crypto.ErrNotForMe) {
 		t.Fatalf("captured envelope after erasure: %+v %v", res, res.Rejections)
@@ -199,7 +200,7 @@ func TestErasureAfterGraceWindow(t *testing.T) {
 	}
 	// The erasure reached the vault on disk.
 	officer.Close()
-	again, err := client.OpenHomeWith(ctx, home, "orbit lantern pebble Weald officer", &client.Options{Now: wc.Now})
+	again, err := client.OpenHomeWith(ctx, home, hometest.Passphrase("Weald officer"), &client.Options{Now: wc.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

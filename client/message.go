@@ -17,8 +17,8 @@ import (
 // whether it goes to one organisation or several, unless it goes only to
 // the landlord the household's details were released to. It returns the
 // id of the first envelope, which keys the message locally.
-func (d *Device) SendMessage(ctx context.Context, caseID crypto.CaseID, text string) (crypto.EnvelopeID, error) {
-	m := &payload.CaseMessage{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Text: text}
+func (d *Device) SendMessage(ctx context.Context, caseID payload.ID, text string) (crypto.EnvelopeID, error) {
+	m := &payload.CaseMessage{Schema: payload.SchemaVersion, Case: caseID, Text: text}
 	if err := m.Validate(); err != nil {
 		return crypto.EnvelopeID{}, fmt.Errorf("send message: %w", err)
 	}

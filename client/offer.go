@@ -18,17 +18,13 @@ import (
 // organisation's other devices. It assigns o.Offer when zero and returns
 // the offer id. The anonymous fields (adaptations, viewing) pass the
 // disclosure guard.
-func (d *Device) SendOffer(ctx context.Context, id crypto.CaseID, o *payload.Offer) (payload.ID, error) {
+func (d *Device) SendOffer(ctx context.Context, id payload.ID, o *payload.Offer) (payload.ID, error) {
 	if o.Schema == 0 {
 		o.Schema = payload.SchemaVersion
 	}
-	o.Case = payload.ID(id)
+	o.Case = id
 	if o.Offer.IsZero() {
-		oid, err := crypto.NewCaseID(nil)
-		if err != nil {
-			return payload.ID{}, fmt.Errorf("send offer: %w", err)
-		}
-		o.Offer = payload.ID(oid)
+		o.Offer = payload.NewID()
 	}
 	wc, _, err := d.loadFlow(ctx, d.store, id)
 	if err != nil {
@@ -84,7 +80,7 @@ func offerDistrictProblem(r *payload.Referral, o *payload.Offer) error {
 // OfferDistricts returns the districts an offer in the case may name: the
 // referral's acceptable districts less those to avoid (the desktop's offer
 // form offers only these).
-func (d *Device) OfferDistricts(ctx context.Context, id crypto.CaseID) ([]string, error) {
+func (d *Device) OfferDistricts(ctx context.Context, id payload.ID) ([]string, error) {
 	r, err := d.caseReferral(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("offer districts of %s: %w", id, err)
@@ -102,7 +98,7 @@ func (d *Device) OfferDistricts(ctx context.Context, id crypto.CaseID) ([]string
 // landlord only. On accept, every other candidate still in the case is
 // told "filled" (a status update with nothing more) in the same step. A
 // decline needs a reason, which passes the disclosure guard.
-func (d *Device) DecideOffer(ctx context.Context, id crypto.CaseID, offer payload.ID, accept bool, reason string) error {
+func (d *Device) DecideOffer(ctx context.Context, id payload.ID, offer payload.ID, accept bool, reason string) error {
 	wc, known, err := d.loadFlow(ctx, d.store, id)
 	if err != nil {
 		return fmt.Errorf("decide offer: %w", err)
@@ -116,7 +112,7 @@ func (d *Device) DecideOffer(ctx context.Context, id crypto.CaseID, offer payloa
 			landlord = o.Landlord
 		}
 	}
-	dec := &payload.OfferDecision{Schema: payload.SchemaVersion, Case: payload.ID(id), Offer: offer, Decision: payload.DecisionAccept, Reason: reason}
+	dec := &payload.OfferDecision{Schema: payload.SchemaVersion, Case: id, Offer: offer, Decision: payload.DecisionAccept, Reason: reason}
 	ev := &workflow.Event{Kind: workflow.EventOfferAccepted, Offer: offer}
 	if !accept {
 		dec.Decision = payload.DecisionDecline
@@ -135,7 +131,7 @@ func (d *Device) DecideOffer(ctx context.Context, id crypto.CaseID, offer payloa
 			return fmt.Errorf("decide offer %s: %w", offer, err)
 		}
 		for _, c := range after.ToTellFilled() {
-			st := &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: payload.ID(id), Status: payload.StatusFilled,
+			st := &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: id, Status: payload.StatusFilled,
 				Effective: d.now().UTC().Format(dateLayout)}
 			pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventFilled, Status: payload.StatusFilled, Landlord: c},
 				p: st, to: []crypto.OrgID{c}, kind: casestore.KindStatus})
@@ -158,7 +154,7 @@ func (d *Device) receiveOffer(ctx context.Context, in *inbound, p *payload.Offer
 		return nil, fmt.Errorf("offer %s from %s: %w: it has no expiry date", p.Offer, in.sender(), workflow.ErrOfferExpired)
 	}
 	if !in.mine {
-		r, err := d.caseReferral(ctx, crypto.CaseID(p.Case))
+		r, err := d.caseReferral(ctx, p.Case)
 		if err != nil && !errors.Is(err, ErrNotInCase) {
 			return nil, err
 		}

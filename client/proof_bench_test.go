@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
 )
 
 // BenchmarkSealWithProofs and BenchmarkSealWithoutProofs measure the cost
@@ -16,16 +17,16 @@ func BenchmarkSealWithProofs(b *testing.B)    { benchmarkSeal(b, true) }
 func BenchmarkSealWithoutProofs(b *testing.B) { benchmarkSeal(b, false) }
 
 func benchmarkSeal(b *testing.B, check bool) {
-	w := newWorld(b)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	w := hometest.New(b)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	for _, n := range []string{"Weald A", "Weald B", "Weald C"} {
-		d, _ := w.enrol(weald, weald.Admin, n, newClock())
+		d, _ := enrol(w, weald, weald.Admin, n, newClock())
 		if _, err := d.RotateKeys(b.Context()); err != nil { // so that key updates are proved too
 			b.Fatal(err)
 		}
 	}
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", newClock())
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", newClock())
 	sender := refuge.AddDevice(b, "Refuge desk")
 	if _, err := caseworker.Sync(b.Context()); err != nil {
 		b.Fatal(err)

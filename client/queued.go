@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // QueuedEntries returns the entries of a case (CaseEntry.Envelope) that
 // were sent from this device but are still in the outbox, waiting for the
 // relay: front ends mark them "queued".
-func (d *Device) QueuedEntries(ctx context.Context, id crypto.CaseID) (map[crypto.EnvelopeID]bool, error) {
+func (d *Device) QueuedEntries(ctx context.Context, id payload.ID) (map[crypto.EnvelopeID]bool, error) {
 	items, err := d.store.Outbox(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("queued entries: %w", err)

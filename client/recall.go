@@ -24,7 +24,7 @@ var ErrNotSentHere = errors.New("not a packet this device sent in the case")
 // devices included). Honest recipients shred the packets and confirm with a
 // signed recall receipt, which the case then shows (ReceiptRecall). The
 // reason passes the disclosure guard.
-func (d *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypto.EnvelopeID, reason string) error {
+func (d *Device) Recall(ctx context.Context, id payload.ID, envelopes []crypto.EnvelopeID, reason string) error {
 	if len(envelopes) == 0 {
 		return errors.New("recall: no envelope named")
 	}
@@ -62,7 +62,7 @@ func (d *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypt
 		envs := byOrg[org]
 		for len(envs) > 0 {
 			n := min(len(envs), payload.MaxRecallEnvelopes)
-			p := &outgoing{p: &payload.Recall{Schema: payload.SchemaVersion, Case: payload.ID(id), Envelopes: envs[:n], Reason: reason},
+			p := &outgoing{p: &payload.Recall{Schema: payload.SchemaVersion, Case: id, Envelopes: envs[:n], Reason: reason},
 				kind: casestore.KindRecall, guarded: true}
 			if org == d.secrets.Org {
 				p.ownCopy = true
@@ -100,7 +100,7 @@ func (d *Device) Recall(ctx context.Context, id crypto.CaseID, envelopes []crypt
 // recalling organisation sent) and answers with a signed recall receipt
 // listing them.
 func (d *Device) receiveRecall(ctx context.Context, in *inbound, p *payload.Recall) (func(*casestore.Tx) error, error) {
-	caseID := crypto.CaseID(p.Case)
+	caseID := p.Case
 	entries, err := d.store.Entries(ctx, [16]byte(caseID))
 	if err != nil && !errors.Is(err, casestore.ErrNoCase) {
 		return nil, err

@@ -18,7 +18,7 @@ import (
 // marked read (for an attachment, its first chunk) to that packet's
 // sender's organisation. The sender's case then shows which device at
 // which organisation opened which packet, and when.
-func (d *Device) MarkRead(ctx context.Context, id crypto.CaseID) error {
+func (d *Device) MarkRead(ctx context.Context, id payload.ID) error {
 	entries, err := d.store.Entries(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
 		return fmt.Errorf("mark read: case %s: %w", id, ErrNotInCase)
@@ -60,7 +60,7 @@ func (d *Device) MarkRead(ctx context.Context, id crypto.CaseID) error {
 				continue
 			}
 		}
-		rr := &payload.ReadReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(e.Envelope), Case: payload.ID(id), ReadAt: now.Unix()}
+		rr := &payload.ReadReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(e.Envelope), Case: id, ReadAt: now.Unix()}
 		pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventRead, Packet: e.Envelope}, p: rr,
 			to: []crypto.OrgID{e.SenderOrg}, kind: casestore.KindReadReceipt})
 	}

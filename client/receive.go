@@ -169,7 +169,7 @@ func (d *Device) spokeEvent(k workflow.EventKind, mine bool, packet [16]byte) fu
 
 // applyReceived is the transaction body shared by the workflow payloads.
 func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor workflow.Party, rc *received, now time.Time) func(*casestore.Tx) error {
-	caseID := crypto.CaseID(rc.caseID)
+	caseID := rc.caseID
 	return func(tx *casestore.Tx) error {
 		wc, known, err := d.loadFlow(ctx, tx, caseID)
 		if err != nil {
@@ -201,6 +201,9 @@ func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor work
 		}
 		for _, ev := range evs {
 			ev.Actor, ev.At = actor, o.Created
+			if rc.kind != "" {
+				ev.Envelope = o.ID // the entry stored below
+			}
 			if err := wc.Apply(ev); err != nil {
 				if known && wc.RoleOf(actor.Org) == workflow.RoleNone {
 					return &refusal{fmt.Errorf("%w: %w", ErrNotPartOfCase, err)}
@@ -229,7 +232,7 @@ func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor work
 			}
 		}
 		if rc.oweReceipt {
-			if err := tx.OweReceipt(ctx, &casestore.OwedReceipt{Envelope: [16]byte(o.ID), Org: [16]byte(actor.Org), Case: rc.caseID, At: now}); err != nil {
+			if err := tx.OweReceipt(ctx, &casestore.OwedReceipt{Envelope: [16]byte(o.ID), Org: actor.Org, Case: rc.caseID, At: now}); err != nil {
 				return err
 			}
 		}

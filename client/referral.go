@@ -50,11 +50,11 @@ type ReferralOptions struct {
 }
 
 // checkHousehold validates household details for a case.
-func checkHousehold(caseID crypto.CaseID, h *payload.HouseholdDetails) error {
+func checkHousehold(caseID payload.ID, h *payload.HouseholdDetails) error {
 	if h == nil {
 		return ErrNoHousehold
 	}
-	h.Case = payload.ID(caseID)
+	h.Case = caseID
 	if h.Schema == 0 {
 		h.Schema = payload.SchemaVersion
 	}
@@ -67,7 +67,7 @@ func checkHousehold(caseID crypto.CaseID, h *payload.HouseholdDetails) error {
 // duplicateReference returns ErrDuplicateReference, naming the case, when
 // an open case other than id that this organisation nominated has the
 // reference ref.
-func (d *Device) duplicateReference(ctx context.Context, id crypto.CaseID, ref string) error {
+func (d *Device) duplicateReference(ctx context.Context, id payload.ID, ref string) error {
 	found, err := d.store.Find(ctx, casestore.Filter{Reference: ref})
 	if err != nil {
 		return err
@@ -76,13 +76,13 @@ func (d *Device) duplicateReference(ctx context.Context, id crypto.CaseID, ref s
 		if s.ID == [16]byte(id) {
 			continue
 		}
-		wc, _, err := d.loadFlow(ctx, d.store, crypto.CaseID(s.ID))
+		wc, _, err := d.loadFlow(ctx, d.store, payload.ID(s.ID))
 		if err != nil {
 			return err
 		}
 		if wc.MyRole() == workflow.RoleNominator && wc.Stage.Open() {
 			return fmt.Errorf("%w: %s is case %s (stage %s); send again only if a second case is meant",
-				ErrDuplicateReference, ref, crypto.CaseID(s.ID), stageName(wc.Stage))
+				ErrDuplicateReference, ref, payload.ID(s.ID), stageName(wc.Stage))
 		}
 	}
 	return nil
@@ -94,7 +94,7 @@ func (d *Device) duplicateReference(ctx context.Context, id crypto.CaseID, ref s
 // guard checks every later send of the case against them. It returns the
 // case id (a new one, with a new r.CaseNonce, when r.Case is zero; see
 // payload.CaseIDFor).
-func (d *Device) DraftReferral(ctx context.Context, r *payload.Referral, h *payload.HouseholdDetails) (crypto.CaseID, error) {
+func (d *Device) DraftReferral(ctx context.Context, r *payload.Referral, h *payload.HouseholdDetails) (payload.ID, error) {
 	caseID, err := prepareReferral(d.secrets.Org, r)
 	if err != nil {
 		return caseID, fmt.Errorf("draft referral: %w", err)
@@ -165,19 +165,19 @@ const DirectionDraft = "draft"
 // never makes two cases share an id. A referral that has a case id must
 // carry the nonce that binds it to org (ErrCaseIDNotBound otherwise): an
 // organisation never sends a referral under another's case id.
-func prepareReferral(org crypto.OrgID, r *payload.Referral) (crypto.CaseID, error) {
+func prepareReferral(org crypto.OrgID, r *payload.Referral) (payload.ID, error) {
 	if r.Schema == 0 {
 		r.Schema = payload.SchemaVersion
 	}
 	if r.Case.IsZero() {
 		nonce, err := payload.NewCaseNonce(nil)
 		if err != nil {
-			return crypto.CaseID{}, err
+			return payload.ID{}, err
 		}
 		r.CaseNonce = nonce
 		r.Case = payload.CaseIDFor(org, nonce)
 	}
-	caseID := crypto.CaseID(r.Case)
+	caseID := r.Case
 	if err := r.Validate(); err != nil {
 		return caseID, err
 	}
@@ -205,7 +205,7 @@ func prepareReferral(org crypto.OrgID, r *payload.Referral) (crypto.CaseID, erro
 // districts include an acceptable one; a named organisation that does not
 // qualify is refused (ErrNotCandidate, naming it and why). Each recipient
 // gets its own envelope, so none learns who else received it.
-func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt ReferralOptions) (crypto.CaseID, error) {
+func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload.Referral, opt ReferralOptions) (payload.ID, error) {
 	caseID, err := prepareReferral(d.secrets.Org, r)
 	if err != nil {
 		return caseID, fmt.Errorf("send referral: %w", err)
@@ -276,7 +276,7 @@ func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload
 // Circulate sends a case's referral to more candidate landlords: after the
 // current landlord's approval, or to widen circulation while no offer is
 // accepted. An empty to means every qualifying landlord not yet sent to.
-func (d *Device) Circulate(ctx context.Context, id crypto.CaseID, to []crypto.OrgID) error {
+func (d *Device) Circulate(ctx context.Context, id payload.ID, to []crypto.OrgID) error {
 	r, err := d.caseReferral(ctx, id)
 	if err != nil {
 		return fmt.Errorf("circulate %s: %w", id, err)
@@ -306,7 +306,7 @@ func (d *Device) Circulate(ctx context.Context, id crypto.CaseID, to []crypto.Or
 // every landlord with a current device whose signed
 // districts include one of the referral's acceptable districts, other than
 // the household's current landlord and those already sent to.
-func (d *Device) CirculationCandidates(ctx context.Context, id crypto.CaseID) ([]OrgRef, error) {
+func (d *Device) CirculationCandidates(ctx context.Context, id payload.ID) ([]OrgRef, error) {
 	r, err := d.caseReferral(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("circulation candidates of %s: %w", id, err)
@@ -333,11 +333,11 @@ func (d *Device) CirculationCandidates(ctx context.Context, id crypto.CaseID) ([
 // approve, to the nominating organisation (and this organisation's other
 // devices). Approving needs both confirmations and a named lead; declining
 // a reason (a *payload.ValidationError otherwise).
-func (d *Device) Approve(ctx context.Context, id crypto.CaseID, a *payload.Approval) error {
+func (d *Device) Approve(ctx context.Context, id payload.ID, a *payload.Approval) error {
 	if a.Schema == 0 {
 		a.Schema = payload.SchemaVersion
 	}
-	a.Case = payload.ID(id)
+	a.Case = id
 	wc, _, err := d.loadFlow(ctx, d.store, id)
 	if err != nil {
 		return fmt.Errorf("approve %s: %w", id, err)
@@ -363,7 +363,7 @@ func (d *Device) nominatorOf(wc *workflow.Case) []crypto.OrgID {
 }
 
 // caseReferral returns the latest referral recorded in a case.
-func (d *Device) caseReferral(ctx context.Context, id crypto.CaseID) (*payload.Referral, error) {
+func (d *Device) caseReferral(ctx context.Context, id payload.ID) (*payload.Referral, error) {
 	entries, err := d.store.Entries(ctx, [16]byte(id))
 	if errors.Is(err, casestore.ErrNoCase) {
 		return nil, fmt.Errorf("case %s: %w", id, ErrNotInCase)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client/casestore"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // afterSync compacts the store after recalls (so that no page of a
@@ -50,7 +50,7 @@ func (d *Device) ShredExpired(ctx context.Context) (int, error) {
 
 // ExportCase returns one case encrypted to a passphrase, for a records
 // request (see casestore.Store.Export; read it with casestore.ReadExport).
-func (d *Device) ExportCase(ctx context.Context, id crypto.CaseID, passphrase string) ([]byte, error) {
+func (d *Device) ExportCase(ctx context.Context, id payload.ID, passphrase string) ([]byte, error) {
 	b, err := d.store.Export(ctx, [16]byte(id), passphrase)
 	if err != nil {
 		return nil, fmt.Errorf("export case %s: %w", id, err)
@@ -66,15 +66,5 @@ func (d *Device) FindCases(ctx context.Context, f casestore.Filter) ([]CaseSumma
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CaseSummary, 0, len(ss))
-	for _, s := range ss {
-		c := &casestore.Case{ID: s.ID, Status: s.Status, Reference: s.Reference, Organisations: s.Organisations,
-			Created: s.Created, Updated: s.Updated, Closed: s.Closed}
-		cs, err := d.summary(ctx, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cs)
-	}
-	return out, nil
+	return d.summaries(ctx, ss)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -22,24 +23,24 @@ import (
 // as the receiving landlord (crediting itself a home given) is a forgery;
 // so is one naming an organisation that is not a landlord.
 func TestOutcomeForgedByReceivingLandlordRefused(t *testing.T) {
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	current := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway")
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	coord := w.org("Kent Reciprocal", crypto.KindCoordinator)
-	coordinator := w.device(coord, "Coordinator")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	current := w.Org("Medway Valley Housing", crypto.KindLandlord, "Medway")
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	coord := w.Org("Kent Reciprocal", crypto.KindCoordinator)
+	coordinator := w.Device(coord, "Coordinator")
 	wealdForger := weald.AddDevice(t, "weald forger")
-	w.publish(wealdForger.Raw)
+	w.Publish(wealdForger.Raw)
 	sync(t, coordinator)
 
 	o := payload.ExampleOutcome()
 	o.GivingLandlord, o.ReceivingLandlord = payload.ID(current.ID), payload.ID(weald.ID)
-	w.forge(wealdForger, coord.ID, coordinator, o)
+	forge(w, wealdForger, coord.ID, coordinator, o)
 	expectRejected(t, coordinator, client.ErrOutcomeRefused)
 
 	o = payload.ExampleOutcome()
 	o.GivingLandlord, o.ReceivingLandlord = payload.ID(current.ID), payload.ID(refuge.ID)
-	w.forge(wealdForger, coord.ID, coordinator, o)
+	forge(w, wealdForger, coord.ID, coordinator, o)
 	expectRejected(t, coordinator, client.ErrOutcomeRefused)
 
 	rows, err := coordinator.Balance(context.Background())
@@ -79,11 +80,11 @@ func TestReceiptForAnotherOrganisationsEnvelopeRefused(t *testing.T) {
 	sync(t, caseworker) // Weald's delivery receipts, if any
 
 	for _, p := range []payload.Payload{
-		&payload.ReadReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: payload.ID(caseID), ReadAt: 1780308000},
-		&payload.RecallReceipt{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Envelopes: []payload.ID{payload.ID(decision)}, ShreddedAt: 1780308000},
-		&payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: payload.ID(caseID), ReadAt: 1780308000},
+		&payload.ReadReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: caseID, ReadAt: 1780308000},
+		&payload.RecallReceipt{Schema: payload.SchemaVersion, Case: caseID, Envelopes: []payload.ID{payload.ID(decision)}, ShreddedAt: 1780308000},
+		&payload.DeliveryReceipt{Schema: payload.SchemaVersion, Envelope: payload.ID(decision), Case: caseID, ReadAt: 1780308000},
 	} {
-		w.forge(oaksForger, refuge.ID, caseworker, p)
+		forge(w, oaksForger, refuge.ID, caseworker, p)
 		expectRejected(t, caseworker, client.ErrReceiptMismatch)
 	}
 	for _, r := range stage(t, caseworker, caseID).Receipts {
@@ -104,10 +105,10 @@ func TestAttachmentChunkBounds(t *testing.T) {
 	var err error
 
 	// Over the receiving device's cap (25 MiB by default).
-	big := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Attachment: payload.ID{1, 2, 3},
+	big := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: caseID, Attachment: payload.ID{1, 2, 3},
 		Name: "scan.pdf", MediaType: "application/pdf", Size: 30 << 20, SHA256: sha256.Sum256([]byte("x")),
 		Index: 0, Count: 120, Data: make([]byte, payload.MaxChunkData)}
-	w.forge(oaksForger, refuge.ID, caseworker, big)
+	forge(w, oaksForger, refuge.ID, caseworker, big)
 	expectRejected(t, caseworker, client.ErrAttachmentTooLarge)
 
 	// Another organisation's chunk under the caseworker's attachment id.
@@ -117,10 +118,10 @@ func TestAttachmentChunkBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := []byte("Tenancy reference: rent arrears £900.\n")
-	fake := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Attachment: att,
+	fake := &payload.AttachmentChunk{Schema: payload.SchemaVersion, Case: caseID, Attachment: att,
 		Name: "reference.txt", MediaType: "text/plain", Size: int64(len(bad)), SHA256: sha256.Sum256(bad),
 		Index: 0, Count: 1, Data: bad}
-	w.forge(oaksForger, refuge.ID, caseworker, fake)
+	forge(w, oaksForger, refuge.ID, caseworker, fake)
 	expectRejected(t, caseworker, client.ErrAttachmentCorrupt)
 	name, data, err := caseworker.Attachment(ctx, caseID, att)
 	if err != nil || name != "reference.txt" || !bytes.Equal(data, file) {
@@ -133,20 +134,20 @@ func TestAttachmentChunkBounds(t *testing.T) {
 // checkpoint must not get the envelope applied unchecked.
 func TestPeerCheckpointNotSkippedWhenProofWithheld(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	caseworker := w.device(refuge, "Refuge laptop")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	caseworker := w.Device(refuge, "Refuge laptop")
 	sync(t, caseworker)
 	cp := caseworker.LogCheckpoint()
 	if cp == nil {
 		t.Fatal("no checkpoint after sync")
 	}
 	// A checkpoint the relay's key signed for a larger (forked) tree.
-	raw, err := translog.SignCheckpoint(w.logSigner, cp.Size+3, tlog.Hash{0xfa, 0x11})
+	raw, err := translog.SignCheckpoint(w.Relay.LogSigner(), cp.Size+3, tlog.Hash{0xfa, 0x11})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := relay.Dial(ctx, w.url, nil)
+	c, err := relay.Dial(ctx, w.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,15 +166,15 @@ func TestPeerCheckpointNotSkippedWhenProofWithheld(t *testing.T) {
 // the real nominator.
 func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	oaks := w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	oaksOfficer := w.device(oaks, "Sevenoaks officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	oaks := w.Org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
+	caseworker := w.Device(refuge, "Refuge laptop")
+	officer := w.Device(weald, "Weald officer")
+	oaksOfficer := w.Device(oaks, "Sevenoaks officer")
 	wealdForger := weald.AddDevice(t, "weald forger")
-	w.publish(wealdForger.Raw)
+	w.Publish(wealdForger.Raw)
 
 	caseID, err := caseworker.SendReferral(ctx, []crypto.OrgID{weald.ID}, referral(), newHousehold())
 	if err != nil {
@@ -181,7 +182,7 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 	}
 	sync(t, officer)
 	got := stage(t, officer, caseID).Referral
-	if got == nil || got.Case != payload.ID(caseID) || payload.CaseIDFor(refuge.ID, got.CaseNonce) != got.Case {
+	if got == nil || got.Case != caseID || payload.CaseIDFor(refuge.ID, got.CaseNonce) != got.Case {
 		t.Fatalf("received referral %+v is not bound to the nominator", got)
 	}
 	sync(t, oaksOfficer) // the directory, before the forged packet
@@ -196,7 +197,7 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 	for _, nonce := range []payload.ID{got.CaseNonce, {0x5e, 0x1f}} {
 		forged := *got
 		forged.CaseNonce = nonce
-		w.forge(wealdForger, oaks.ID, oaksOfficer, &forged)
+		forge(w, wealdForger, oaks.ID, oaksOfficer, &forged)
 		expectRejected(t, oaksOfficer, client.ErrCaseIDNotBound)
 	}
 	if _, err := oaksOfficer.Case(ctx, caseID); !errors.Is(err, client.ErrNotInCase) {
@@ -231,26 +232,26 @@ func TestCaseIDSquattingByCandidateRefused(t *testing.T) {
 // Sevenoaks also has an approved forger device whose packets the tests
 // craft by hand.
 type twoCandidateCase struct {
-	w                   *world
+	w                   *hometest.World
 	refuge, weald, oaks *schemetest.Org
 	caseworker, officer *client.Device
 	oaksOfficer         *client.Device
 	oaksForger          *schemetest.Device
-	caseID              crypto.CaseID
+	caseID              payload.ID
 }
 
 func newTwoCandidateCase(t *testing.T) *twoCandidateCase {
 	t.Helper()
-	w := newWorld(t)
+	w := hometest.New(t)
 	c := &twoCandidateCase{w: w}
-	c.refuge = w.org("Harbour Refuge", crypto.KindProvider)
-	c.weald = w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	c.oaks = w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
-	c.caseworker = w.device(c.refuge, "Refuge laptop")
-	c.officer = w.device(c.weald, "Weald officer")
-	c.oaksOfficer = w.device(c.oaks, "Sevenoaks officer")
+	c.refuge = w.Org("Harbour Refuge", crypto.KindProvider)
+	c.weald = w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	c.oaks = w.Org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks")
+	c.caseworker = w.Device(c.refuge, "Refuge laptop")
+	c.officer = w.Device(c.weald, "Weald officer")
+	c.oaksOfficer = w.Device(c.oaks, "Sevenoaks officer")
 	c.oaksForger = c.oaks.AddDevice(t, "oaks forger")
-	w.publish(c.oaksForger.Raw)
+	w.Publish(c.oaksForger.Raw)
 	id, err := c.caseworker.SendReferral(context.Background(), []crypto.OrgID{c.weald.ID, c.oaks.ID}, referral(), newHousehold())
 	if err != nil {
 		t.Fatal(err)

@@ -11,24 +11,11 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
 )
-
-// tryPublish publishes one object and returns the relay's answer.
-func (w *world) tryPublish(obj []byte) error {
-	w.t.Helper()
-	ctx := context.Background()
-	c, err := relay.Dial(ctx, w.url, nil)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Publish(ctx, obj)
-	return err
-}
 
 // TestRootAndAdminRotationFollowed: while a caseworker's laptop is offline
 // for months, the scheme's roots are rotated by ceremony, a landlord's
@@ -39,13 +26,13 @@ func (w *world) tryPublish(obj []byte) error {
 // roots admitted; the relay refuses what the retired keys sign.
 func TestRootAndAdminRotationFollowed(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	rc := newClock()
 	others := newClock() // everyone else's clock: it moves on with the laptop's
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", rc)
-	officer, _ := w.enrol(weald, weald.Admin, "Weald officer", others)
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", rc)
+	officer, _ := enrol(w, weald, weald.Admin, "Weald officer", others)
 	mustSync(t, caseworker)
 	oldFingerprint := caseworker.Directory().Scheme().Fingerprint()
 
@@ -54,18 +41,18 @@ func TestRootAndAdminRotationFollowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prev := []ed25519.PublicKey{w.scheme.Roots[0].Public().(ed25519.PublicKey)}
+	prev := []ed25519.PublicKey{w.Scheme.Roots[0].Public().(ed25519.PublicKey)}
 	up, err := crypto.SignSchemeUpdate(&crypto.SchemeUpdate{Seq: 1, PrevRoots: prev, PrevThreshold: 1,
 		Roots: []ed25519.PublicKey{newRoot.Public().(ed25519.PublicKey)}, Threshold: 1, Issued: time.Now()},
-		w.scheme.Roots, []ed25519.PrivateKey{newRoot})
+		w.Scheme.Roots, []ed25519.PrivateKey{newRoot})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.publish(up)
+	w.Publish(up)
 
 	// The retired root can no longer admit anyone.
-	rogue := w.scheme.AddOrg(t, "Rogue Homes", crypto.KindLandlord, "Maidstone")
-	if err := w.tryPublish(rogue.Raw); err == nil {
+	rogue := w.Scheme.AddOrg(t, "Rogue Homes", crypto.KindLandlord, "Maidstone")
+	if err := w.TryPublish(rogue.Raw); err == nil {
 		t.Fatalf("relay accepted an org cert signed by the retired root: %v", err)
 	}
 
@@ -81,7 +68,7 @@ func TestRootAndAdminRotationFollowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.publish(reissue)
+	w.Publish(reissue)
 	weald2 := &schemetest.Org{ID: weald.ID, Cert: &oc, Admin: newAdmin, Raw: reissue}
 
 	// A new landlord is admitted by the new root; its device enrols from
@@ -101,29 +88,29 @@ func TestRootAndAdminRotationFollowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.publish(mraw)
+	w.Publish(mraw)
 	mustSync(t, officer)
 	newScheme, err := officer.Directory().Scheme().Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldFile := w.schemeFile
-	w.schemeFile = filepath.Join(w.dir, "scheme-rotated.json")
-	if err := os.WriteFile(w.schemeFile, newScheme, 0o644); err != nil {
+	oldFile := w.SchemeFile
+	w.SchemeFile = filepath.Join(w.Dir, "scheme-rotated.json")
+	if err := os.WriteFile(w.SchemeFile, newScheme, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	medway, _ := w.enrol(&schemetest.Org{ID: mid, Cert: mc, Admin: midAdmin, Raw: mraw}, midAdmin, "Medway officer", others)
-	w.schemeFile = oldFile
+	medway, _ := enrol(w, &schemetest.Org{ID: mid, Cert: mc, Admin: midAdmin, Raw: mraw}, midAdmin, "Medway officer", others)
+	w.SchemeFile = oldFile
 	if medway.Scheme().Fingerprint() == oldFingerprint {
 		t.Fatal("the new member pinned the old roots")
 	}
 	// Weald's new admin approves; the retired admin key no longer can.
-	newcomer, _ := w.enrol(weald2, newAdmin, "Weald newcomer", others)
+	newcomer, _ := enrol(w, weald2, newAdmin, "Weald newcomer", others)
 	stale, err := crypto.SignDeviceRevocation(&crypto.Revocation{Org: weald.ID, Device: officer.ID(), RevokedAt: time.Now(), Reason: "x"}, weald.Admin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.tryPublish(stale); err == nil {
+	if err := w.TryPublish(stale); err == nil {
 		t.Fatal("relay accepted a revocation signed by the retired admin key")
 	}
 
@@ -160,13 +147,13 @@ func TestRootAndAdminRotationFollowed(t *testing.T) {
 // extend it; ShredExpired uses it; a later policy replaces it.
 func TestOrgRetentionPolicy(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	rc := newClock()
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", rc)
-	colleague, _ := w.enrol(refuge, refuge.Admin, "Refuge desktop", newClock())
-	w.enrol(weald, weald.Admin, "Weald officer", newClock())
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", rc)
+	colleague, _ := enrol(w, refuge, refuge.Admin, "Refuge desktop", newClock())
+	enrol(w, weald, weald.Admin, "Weald officer", newClock())
 	mustSync(t, caseworker)
 	policy := func(seq uint64, d time.Duration) []byte {
 		t.Helper()
@@ -195,7 +182,7 @@ func TestOrgRetentionPolicy(t *testing.T) {
 	if r := retention(caseworker); r != 365*days {
 		t.Fatalf("default retention %v", r)
 	}
-	w.publish(policy(1, 30*days))
+	w.Publish(policy(1, 30*days))
 	mustSync(t, caseworker)
 	mustSync(t, colleague)
 	for _, d := range []*client.Device{caseworker, colleague} {
@@ -225,7 +212,7 @@ func TestOrgRetentionPolicy(t *testing.T) {
 	}
 
 	// A later policy replaces the local setting, longer or not.
-	w.publish(policy(2, 90*days))
+	w.Publish(policy(2, 90*days))
 	mustSync(t, colleague)
 	if r := retention(colleague); r != 90*days {
 		t.Fatalf("retention after a new policy %v", r)
@@ -235,7 +222,7 @@ func TestOrgRetentionPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.tryPublish(other); err == nil {
+	if err := w.TryPublish(other); err == nil {
 		t.Fatal("relay accepted a policy signed by another organisation's admin")
 	}
 }

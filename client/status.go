@@ -27,7 +27,7 @@ var ErrNoteNotAllowed = errors.New(`"no suitable home" carries no reason: a reas
 // the reason of a withdrawal, and passes the disclosure guard. On "closed"
 // an outcome statistic (no person, no case id) also goes to every
 // coordinator organisation in the directory.
-func (d *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effective, note string) error {
+func (d *Device) SetStatus(ctx context.Context, id payload.ID, status, effective, note string) error {
 	if status == payload.StatusFilled {
 		return fmt.Errorf("set status: %w", ErrFilledInternal)
 	}
@@ -45,7 +45,7 @@ func (d *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effect
 	if !known {
 		return fmt.Errorf("set status: case %s: %w", id, ErrNotInCase)
 	}
-	st := &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: payload.ID(id), Status: status, Effective: effective, Note: note}
+	st := &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: id, Status: status, Effective: effective, Note: note}
 	var to []crypto.OrgID
 	switch k {
 	case workflow.EventClosed, workflow.EventWithdrawn:
@@ -89,7 +89,7 @@ func (d *Device) SetStatus(ctx context.Context, id crypto.CaseID, status, effect
 // the nominator is told only that it declined, with no reason (a reason
 // could identify the landlord's stock). Any offer of this landlord still
 // waiting for a decision is withdrawn with it.
-func (d *Device) NoSuitableHome(ctx context.Context, id crypto.CaseID) error {
+func (d *Device) NoSuitableHome(ctx context.Context, id payload.ID) error {
 	return d.SetStatus(ctx, id, payload.StatusNoSuitableHome, "", "")
 }
 
@@ -107,15 +107,12 @@ func (d *Device) coordinators() []crypto.OrgID {
 // outcome builds the statistic of a case that ended in a move: the old and
 // new landlords, the month of the move, the days from circulation to the
 // move and the bedrooms of the home; a fresh id, never the case id.
-func (d *Device) outcome(ctx context.Context, id crypto.CaseID, wc *workflow.Case, role string) (*payload.Outcome, error) {
+func (d *Device) outcome(ctx context.Context, id payload.ID, wc *workflow.Case, role string) (*payload.Outcome, error) {
 	r, err := d.caseReferral(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	oid, err := crypto.NewCaseID(nil)
-	if err != nil {
-		return nil, err
-	}
+	oid := payload.NewID()
 	var circulated, moved time.Time
 	for _, e := range wc.History {
 		switch e.Kind {
@@ -135,7 +132,7 @@ func (d *Device) outcome(ctx context.Context, id crypto.CaseID, wc *workflow.Cas
 	}
 	days := max(0, int(moved.Sub(circulated).Hours()/24))
 	days = min(days, payload.MaxDaysToRehouse)
-	out := &payload.Outcome{Schema: payload.SchemaVersion, Outcome: payload.ID(oid), GivingLandlord: payload.ID(wc.CurrentLandlord),
+	out := &payload.Outcome{Schema: payload.SchemaVersion, Outcome: oid, GivingLandlord: payload.ID(wc.CurrentLandlord),
 		ReceivingLandlord: payload.ID(wc.AcceptedLandlord), MovedMonth: moved.UTC().Format("2006-01"), DaysToRehouse: days,
 		Role: role, Token: payload.OutcomeToken(r.Case, r.CaseNonce)}
 	if role == payload.OutcomeByReceivingLandlord {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,8 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/internal/hometest"
+	"github.com/saferef/saferef/internal/schemetest"
 )
 
 // TestRevokedDeviceShutOut: a stolen refuge laptop is revoked (dated when
@@ -23,13 +23,13 @@ import (
 // after the revocation time is rejected by the landlord.
 func TestRevokedDeviceShutOut(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	stolenClock := newClock()
-	desk, _ := w.enrol(refuge, refuge.Admin, "Refuge desk", newClock())
-	stolen, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", stolenClock)
-	officer, _ := w.enrol(weald, weald.Admin, "Weald officer", newClock())
+	desk, _ := enrol(w, refuge, refuge.Admin, "Refuge desk", newClock())
+	stolen, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", stolenClock)
+	officer, _ := enrol(w, weald, weald.Admin, "Weald officer", newClock())
 	mustSync(t, officer)
 	mustSync(t, stolen)
 	mustSync(t, desk)
@@ -49,7 +49,7 @@ func TestRevokedDeviceShutOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.publish(rev)
+	w.Publish(rev)
 
 	// The laptop is shut out.
 	if _, err := stolen.Sync(ctx); !errors.Is(err, client.ErrDeviceRevoked) || !strings.Contains(err.Error(), "enrol a new device") {
@@ -83,42 +83,18 @@ func TestRevokedDeviceShutOut(t *testing.T) {
 // organisation, in plain words.
 func TestSubstitutedKeyCaughtByClient(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", newClock())
-	officer, _ := w.enrol(weald, weald.Admin, "Weald officer", newClock())
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", newClock())
+	officer, _ := enrol(w, weald, weald.Admin, "Weald officer", newClock())
 	mustSync(t, caseworker)
 	entry, err := caseworker.Directory().Device(officer.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	w.stop()
-	attacker, err := crypto.GenerateSigningKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := *entry.Cert
-	c.SigningKey = attacker.Public().(ed25519.PublicKey)
-	forged, err := crypto.SignDeviceCert(&c, attacker)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", w.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := sha256.Sum256(forged)
-	if _, err := db.Exec(`DROP TRIGGER directory_no_update`); err != nil {
-		t.Fatal(err)
-	}
-	r, err := db.Exec(`UPDATE directory SET object = ?, hash = ? WHERE object = ?`, forged, h[:], entry.Raw)
-	if n, _ := r.RowsAffected(); err != nil || n != 1 {
-		t.Fatalf("tamper: %v (%d rows)", err, n)
-	}
-	db.Close()
-	w.restart(w.dbPath)
+	w.Relay.ReplaceObject(entry.Raw, schemetest.ForgeDeviceCert(t, entry.Cert))
 
 	_, err = caseworker.Sync(ctx)
 	if !errors.Is(err, client.ErrLogInconsistent) || !errors.Is(err, translog.ErrSplitView) {
@@ -146,25 +122,18 @@ func TestSubstitutedKeyCaughtByClient(t *testing.T) {
 // older than what a device has seen; the device refuses it.
 func TestRolledBackLogCaughtByClient(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", newClock())
-	old := filepath.Join(w.dir, "backup.db")
-	db, err := sql.Open("sqlite", w.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`VACUUM INTO ?`, old); err != nil {
-		t.Fatalf("backup: %v", err)
-	}
-	db.Close()
-	w.enrol(weald, weald.Admin, "Weald officer", newClock())
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", newClock())
+	old := filepath.Join(t.TempDir(), "backup.db")
+	w.Relay.Backup(old)
+	enrol(w, weald, weald.Admin, "Weald officer", newClock())
 	mustSync(t, caseworker)
 	seen := caseworker.LogCheckpoint()
 
-	w.restart(old)
-	_, err = caseworker.Sync(ctx)
+	w.Relay.RestartOn(old)
+	_, err := caseworker.Sync(ctx)
 	if !errors.Is(err, client.ErrLogInconsistent) || !errors.Is(err, translog.ErrRollback) || !strings.Contains(err.Error(), "older state") {
 		t.Fatalf("sync against the rolled-back relay: %v", err)
 	}
@@ -181,17 +150,17 @@ func TestRolledBackLogCaughtByClient(t *testing.T) {
 // landlord finds out from the checkpoint inside the refuge's envelope.
 func TestForkedLogCaughtByEnvelope(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	f := w.fork()
-	s := w.scheme
+	w := hometest.New(t)
+	f := w.Fork()
+	s := w.Scheme
 	refuge := admitBoth(t, s, "Harbour Refuge", crypto.KindProvider, "", w, f)
 	weald := admitBoth(t, s, "Weald Homes", crypto.KindLandlord, "Maidstone", w, f)
 	medway := admitBoth(t, s, "Medway Valley Housing", crypto.KindLandlord, "Medway", w, f)
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", newClock(), f)
-	officer, _ := f.enrol(weald, weald.Admin, "Weald officer", newClock(), w)
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", newClock(), f)
+	officer, _ := enrol(f, weald, weald.Admin, "Weald officer", newClock(), w)
 	// The views diverge by one entry each, at the same size.
-	w.publish(medway.AddDevice(t, "Medway officer").Raw)
-	f.publish(medway.AddDevice(t, "Medway night officer").Raw)
+	w.Publish(medway.AddDevice(t, "Medway officer").Raw)
+	f.Publish(medway.AddDevice(t, "Medway night officer").Raw)
 	mustSync(t, caseworker)
 	mustSync(t, officer)
 
@@ -200,11 +169,11 @@ func TestForkedLogCaughtByEnvelope(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The envelope reaches the landlord through the other view.
-	envs := w.relayEnvelopes(officer.ID())
+	envs := w.Relay.Pending(officer.ID())
 	if len(envs) != 1 {
 		t.Fatalf("%d envelopes for the officer", len(envs))
 	}
-	f.inject(envs[0], officer.ID())
+	f.Relay.Inject(envs[0], officer.ID())
 	res := mustSync(t, officer)
 	if res.New != 1 {
 		t.Fatalf("officer sync = %+v", res)
@@ -236,13 +205,13 @@ func TestForkedLogCaughtByEnvelope(t *testing.T) {
 // right keys.
 func TestOfflineForMonthsCatchesUp(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	rc, wc := newClock(), newClock()
-	caseworker, _ := w.enrol(refuge, refuge.Admin, "Refuge laptop", rc)
-	officer, _ := w.enrol(weald, weald.Admin, "Weald officer", wc)
-	leaver, _ := w.enrol(weald, weald.Admin, "Weald leaver", newClock())
+	caseworker, _ := enrol(w, refuge, refuge.Admin, "Refuge laptop", rc)
+	officer, _ := enrol(w, weald, weald.Admin, "Weald officer", wc)
+	leaver, _ := enrol(w, weald, weald.Admin, "Weald leaver", newClock())
 	mustSync(t, caseworker)
 	before := caseworker.LogCheckpoint()
 
@@ -254,7 +223,7 @@ func TestOfflineForMonthsCatchesUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.publish(rev)
+	w.Publish(rev)
 	// Weald's admin key is rotated: the roots re-issue its certificate
 	// with a new admin key, which approves a new device.
 	newAdmin, err := crypto.GenerateSigningKey(rand.Reader)
@@ -264,12 +233,12 @@ func TestOfflineForMonthsCatchesUp(t *testing.T) {
 	oc := *weald.Cert
 	oc.AdminKeys = []ed25519.PublicKey{newAdmin.Public().(ed25519.PublicKey)}
 	oc.Issued = oc.Issued.Add(time.Minute)
-	reissued, err := crypto.SignOrgCert(&oc, w.scheme.Roots[:w.scheme.Scheme.Threshold])
+	reissued, err := crypto.SignOrgCert(&oc, w.Scheme.Roots[:w.Scheme.Scheme.Threshold])
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.publish(reissued)
-	newcomer, _ := w.enrol(weald, newAdmin, "Weald newcomer", wc)
+	w.Publish(reissued)
+	newcomer, _ := enrol(w, weald, newAdmin, "Weald newcomer", wc)
 
 	// The laptop comes back months later, to the same present as everyone
 	// else (devices' clocks agree; envelopes dated in the future are refused).

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +11,7 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/relaytest"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/internal/witnesstest"
@@ -25,34 +23,22 @@ import (
 // (quorum 1, default windows), whose relay submits its checkpoints to it,
 // and whose relay sits behind hook (nil: an honest relay).
 type witnessedWorld struct {
-	*world
+	*hometest.World
 	witness *witnesstest.Witness
-	relay   *relaytest.Relay
 }
 
 func newWitnessedWorld(t *testing.T, hook relaytest.Hook) *witnessedWorld {
 	t.Helper()
-	w := &world{t: t, scheme: schemetest.New(t, 1, 1), dir: t.TempDir()}
-	skey, vkey := relaytest.NewLogKey(t, w.scheme.Scheme)
+	s := schemetest.New(t, 1, 1)
+	skey, vkey := relaytest.NewLogKey(t, s.Scheme)
 	wit := witnesstest.Start(t, witnesstest.Name("coordinator"), vkey)
-	witnesstest.SignInto(t, w.scheme.Scheme, w.scheme.Roots, vkey, 1, 0, 0, wit)
-	b, err := w.scheme.Scheme.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.schemeFile = filepath.Join(w.dir, "scheme.json")
-	if err := os.WriteFile(w.schemeFile, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if w.logSigner, w.logKey, err = translog.ParseSignerKey(skey); err != nil {
-		t.Fatal(err)
-	}
+	witnesstest.SignInto(t, s.Scheme, s.Roots, vkey, 1, 0, 0, wit)
 	if hook == nil {
 		hook = func(_ *relaytest.ProxyConn, _ bool, f protocol.Frame) (protocol.Frame, protocol.Frame) { return f, nil }
 	}
-	r := relaytest.RunWith(t, w.scheme.Scheme, relaytest.Options{LogSignerKey: skey, Witnesses: []string{wit.URL}, Hook: hook})
-	w.url, w.stop = r.URL, r.Stop
-	return &witnessedWorld{world: w, witness: wit, relay: r}
+	w := hometest.NewWith(t, hometest.Options{Scheme: s,
+		Relay: relaytest.Options{LogSignerKey: skey, Witnesses: []string{wit.URL}, Hook: hook}})
+	return &witnessedWorld{World: w, witness: wit}
 }
 
 // runningClock is a device clock that runs with real time (witness
@@ -103,8 +89,8 @@ func TestDroppedKeyUpdateAlerts(t *testing.T) {
 		}
 		return f, nil
 	})
-	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
-	d := ww.deviceWith(refuge, "Refuge laptop", &client.Options{PublishWait: 2 * time.Second})
+	refuge := ww.Org("Harbour Refuge", crypto.KindProvider)
+	d := ww.DeviceWith(refuge, "Refuge laptop", hometest.DeviceOptions{Open: &client.Options{PublishWait: 2 * time.Second}})
 	sync(t, d)
 	before := d.KeyStatus()
 
@@ -141,12 +127,12 @@ func TestDroppedKeyUpdateAlerts(t *testing.T) {
 func TestPeerCheckpointGarbageDoesNotBlockSending(t *testing.T) {
 	ctx := context.Background()
 	ww := newWitnessedWorld(t, nil)
-	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
-	weald := ww.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	caseworker := ww.device(refuge, "Refuge laptop")
-	officer := ww.device(weald, "Weald officer")
+	refuge := ww.Org("Harbour Refuge", crypto.KindProvider)
+	weald := ww.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	caseworker := ww.Device(refuge, "Refuge laptop")
+	officer := ww.Device(weald, "Weald officer")
 	hostile := weald.AddDevice(t, "Weald spare laptop")
-	ww.publish(hostile.Raw)
+	ww.Publish(hostile.Raw)
 	sync(t, caseworker)
 	sync(t, officer)
 
@@ -164,7 +150,7 @@ func TestPeerCheckpointGarbageDoesNotBlockSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ww.sendRaw(hostile, raw)
+	ww.SendRaw(hostile, raw)
 
 	res := sync(t, caseworker)
 	if res.Rejected != 1 || !strings.Contains(res.Rejections[0].Err.Error(), "Weald spare laptop") {
@@ -234,13 +220,13 @@ func TestFrozenViewCaught(t *testing.T) {
 		}
 		return f, nil
 	})
-	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
-	weald := ww.org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	refuge := ww.Org("Harbour Refuge", crypto.KindProvider)
+	weald := ww.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
 	clk := &runningClock{}
-	caseworker := ww.deviceWith(refuge, "Refuge laptop", &client.Options{Now: clk.now})
-	officer := ww.device(weald, "Weald officer")
+	caseworker := ww.DeviceWith(refuge, "Refuge laptop", hometest.DeviceOptions{Open: &client.Options{Now: clk.now}})
+	officer := ww.Device(weald, "Weald officer")
 	stolen := weald.AddDevice(t, "Weald laptop")
-	ww.publish(stolen.Raw)
+	ww.Publish(stolen.Raw)
 	waitWitnessed(t, officer, 4)
 	waitWitnessed(t, caseworker, 4)
 
@@ -253,7 +239,7 @@ func TestFrozenViewCaught(t *testing.T) {
 	victim.Store(&id)
 	frozen.Store(true)
 
-	ww.publish(stolen.Revoke(t, time.Now().Add(-time.Minute), "laptop stolen"))
+	ww.Publish(stolen.Revoke(t, time.Now().Add(-time.Minute), "laptop stolen"))
 	waitWitnessed(t, officer, cp.Size+1)
 	sync(t, caseworker)
 	if got := caseworker.LogCheckpoint(); got.Size != cp.Size {
@@ -305,37 +291,26 @@ func TestFrozenViewCaught(t *testing.T) {
 // log; devices follow it from the log, as they follow root rotations, so
 // that the old witness can be retired without a new scheme file.
 func TestWitnessSetChangeFollowedFromLog(t *testing.T) {
-	w := &world{t: t, scheme: schemetest.New(t, 1, 1), dir: t.TempDir()}
-	skey, vkey := relaytest.NewLogKey(t, w.scheme.Scheme)
+	s := schemetest.New(t, 1, 1)
+	skey, vkey := relaytest.NewLogKey(t, s.Scheme)
 	old := witnesstest.Start(t, witnesstest.Name("coordinator"), vkey)
 	member := witnesstest.Start(t, witnesstest.Name("weald-homes"), vkey)
-	witnesstest.SignInto(t, w.scheme.Scheme, w.scheme.Roots, vkey, 1, 0, 0, old)
-	b, err := w.scheme.Scheme.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.schemeFile = filepath.Join(w.dir, "scheme.json")
-	if err := os.WriteFile(w.schemeFile, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if w.logSigner, w.logKey, err = translog.ParseSignerKey(skey); err != nil {
-		t.Fatal(err)
-	}
-	r := relaytest.RunWith(t, w.scheme.Scheme, relaytest.Options{LogSignerKey: skey, Witnesses: []string{old.URL, member.URL}})
-	w.url, w.stop = r.URL, r.Stop
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	d := w.device(refuge, "Refuge laptop")
+	witnesstest.SignInto(t, s.Scheme, s.Roots, vkey, 1, 0, 0, old)
+	w := hometest.NewWith(t, hometest.Options{Scheme: s,
+		Relay: relaytest.Options{LogSignerKey: skey, Witnesses: []string{old.URL, member.URL}}})
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	d := w.Device(refuge, "Refuge laptop")
 	waitWitnessed(t, d, 2)
 
 	// The new set, signed by the roots, published to the log.
-	next := *w.scheme.Scheme
-	witnesstest.SignInto(t, &next, w.scheme.Roots, vkey, 1, 0, 0, member)
+	next := *w.Scheme.Scheme
+	witnesstest.SignInto(t, &next, w.Scheme.Roots, vkey, 1, 0, 0, member)
 	raw, err := base64.StdEncoding.DecodeString(next.Witnesses)
 	if err != nil {
 		t.Fatal(err)
 	}
 	old.Stop()
-	w.publish(raw)
+	w.Publish(raw)
 	waitWitnessed(t, d, 3) // only the member's witness cosigns size 3
 	if got := d.Directory().WitnessSet(); got == nil || got.Seq != 2 || got.Witnesses[0].Name != witnesstest.Name("weald-homes") {
 		t.Fatalf("witness set after the change: %+v", got)
@@ -347,11 +322,11 @@ func TestWitnessSetChangeFollowedFromLog(t *testing.T) {
 // checkpoint is witnessed from there (with a consistency proof).
 func TestRelayRestartResumesWitnessing(t *testing.T) {
 	ww := newWitnessedWorld(t, nil)
-	refuge := ww.org("Harbour Refuge", crypto.KindProvider)
-	d := ww.device(refuge, "Refuge laptop")
+	refuge := ww.Org("Harbour Refuge", crypto.KindProvider)
+	d := ww.Device(refuge, "Refuge laptop")
 	waitWitnessed(t, d, 2)
-	ww.relay.Restart()
-	weald := ww.scheme.AddOrg(t, "Weald Homes", crypto.KindLandlord, "Maidstone")
-	ww.publish(weald.Raw)
+	ww.Relay.Restart()
+	weald := ww.Scheme.AddOrg(t, "Weald Homes", crypto.KindLandlord, "Maidstone")
+	ww.Publish(weald.Raw)
 	waitWitnessed(t, d, 3)
 }

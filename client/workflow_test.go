@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -13,10 +14,11 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
+	"github.com/saferef/saferef/client/casestore"
 	"github.com/saferef/saferef/client/guard"
-	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/schemetest"
 	"github.com/saferef/saferef/protocol/payload"
 )
@@ -39,49 +41,30 @@ func (c *caseClock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// deviceWithClock enrols a device and reopens it with a controllable clock.
-func (w *world) deviceWithClock(o *schemetest.Org, name string, clk *caseClock) *client.Device {
-	w.t.Helper()
-	d := w.device(o, name)
-	d.Close()
-	home := filepath.Join(w.dir, "home-"+strings.ReplaceAll(strings.ToLower(name), " ", "-"))
-	d2, err := client.OpenHomeWith(context.Background(), home, "orbit lantern pebble "+name, &client.Options{Now: clk.now})
-	if err != nil {
-		w.t.Fatalf("reopen %s: %v", name, err)
-	}
-	w.t.Cleanup(func() { d2.Close() })
-	return d2
+// deviceWithClock enrols a device whose clock is clk.
+func deviceWithClock(w *hometest.World, o *schemetest.Org, name string, clk *caseClock) *client.Device {
+	w.T.Helper()
+	return w.DeviceWith(o, name, hometest.DeviceOptions{Open: &client.Options{Now: clk.now}})
 }
 
 // forge seals p from a device the test controls (bypassing every check a
 // client makes before sending) to org's mailbox, and sends it.
-func (w *world) forge(from *schemetest.Device, to crypto.OrgID, reader *client.Device, p payload.Payload) crypto.EnvelopeID {
-	w.t.Helper()
-	ctx := context.Background()
+func forge(w *hometest.World, from *schemetest.Device, to crypto.OrgID, reader *client.Device, p payload.Payload) crypto.EnvelopeID {
+	w.T.Helper()
 	body, err := payload.Marshal(p)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	env, err := crypto.Seal(from.Keys, to, reader.Directory().Recipients(to, time.Now()),
 		&crypto.Packet{PayloadType: p.PayloadType(), Payload: body}, crypto.SealOptions{})
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	raw, err := env.Marshal()
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
-	c, err := relay.Dial(ctx, w.url, nil)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Authenticate(ctx, from.Secrets.Device, from.Keys.Signing); err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := c.Send(ctx, raw); err != nil {
-		w.t.Fatal(err)
-	}
+	w.SendRaw(from, raw)
 	return env.ID
 }
 
@@ -98,7 +81,7 @@ func expectRejected(t *testing.T, d *client.Device, target error) {
 	}
 }
 
-func stage(t *testing.T, d *client.Device, id crypto.CaseID) *client.Case {
+func stage(t *testing.T, d *client.Device, id payload.ID) *client.Case {
 	t.Helper()
 	c, err := d.Case(context.Background(), id)
 	if err != nil {
@@ -107,13 +90,33 @@ func stage(t *testing.T, d *client.Device, id crypto.CaseID) *client.Case {
 	return c
 }
 
-func wantStage(t *testing.T, d *client.Device, id crypto.CaseID, want workflow.Stage) *client.Case {
+func wantStage(t *testing.T, d *client.Device, id payload.ID, want workflow.Stage) *client.Case {
 	t.Helper()
 	c := stage(t, d, id)
-	if c.Stage != want || c.Status != string(want) {
-		t.Fatalf("%s: stage %q (status %q), want %q", d.Name(), c.Stage, c.Status, want)
+	if c.Stage != want {
+		t.Fatalf("%s: stage %q, want %q", d.Name(), c.Stage, want)
 	}
+	wantListed(t, d, c)
 	return c
+}
+
+// wantListed checks that the case list shows the case as opening it does:
+// the store's clear status column is the stage (what 'cases list --stage'
+// filters on), and the summary the store keeps is the one computed from
+// the whole case.
+func wantListed(t *testing.T, d *client.Device, c *client.Case) {
+	t.Helper()
+	found, err := d.FindCases(context.Background(), casestore.Filter{Stages: []string{string(c.Stage)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(found, func(s client.CaseSummary) bool { return s.ID == c.ID })
+	if i < 0 {
+		t.Fatalf("%s: case %s not listed at stage %q", d.Name(), c.ID, c.Stage)
+	}
+	if !reflect.DeepEqual(found[i], c.CaseSummary) {
+		t.Fatalf("%s: case list line\n%+v\nwant (from the whole case)\n%+v", d.Name(), found[i], c.CaseSummary)
+	}
 }
 
 func orgIDs(c *client.Case) []crypto.OrgID {
@@ -125,9 +128,9 @@ func orgIDs(c *client.Case) []crypto.OrgID {
 }
 
 // fileHolds reports whether a home's case database or its WAL contains b.
-func fileHolds(t *testing.T, w *world, name string, b []byte) bool {
+func fileHolds(t *testing.T, w *hometest.World, name string, b []byte) bool {
 	t.Helper()
-	home := filepath.Join(w.dir, "home-"+strings.ReplaceAll(strings.ToLower(name), " ", "-"))
+	home := w.HomePath(name)
 	for _, f := range []string{client.CasesFile, client.CasesFile + "-wal"} {
 		data, err := os.ReadFile(filepath.Join(home, f))
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -142,22 +145,22 @@ func fileHolds(t *testing.T, w *world, name string, b []byte) bool {
 
 func TestFourOrganisationFlow(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider, "Medway")
-	current := w.org("Medway Valley Housing", crypto.KindLandlord, "Medway")
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	oaks := w.org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks", "Dartford")
-	thanet := w.org("Thanet Coast Housing", crypto.KindLandlord, "Thanet")
-	coord := w.org("Kent Reciprocal", crypto.KindCoordinator)
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider, "Medway")
+	current := w.Org("Medway Valley Housing", crypto.KindLandlord, "Medway")
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	oaks := w.Org("Sevenoaks Homes", crypto.KindLandlord, "Sevenoaks", "Dartford")
+	thanet := w.Org("Thanet Coast Housing", crypto.KindLandlord, "Thanet")
+	coord := w.Org("Kent Reciprocal", crypto.KindCoordinator)
 	clk := &caseClock{}
-	caseworker := w.deviceWithClock(refuge, "Refuge laptop", clk)
-	lead := w.device(current, "Medway lead")
-	wealdOfficer := w.device(weald, "Weald officer")
-	oaksOfficer := w.device(oaks, "Sevenoaks officer")
-	thanetOfficer := w.device(thanet, "Thanet officer")
-	coordinator := w.device(coord, "Coordinator")
+	caseworker := deviceWithClock(w, refuge, "Refuge laptop", clk)
+	lead := w.Device(current, "Medway lead")
+	wealdOfficer := w.Device(weald, "Weald officer")
+	oaksOfficer := w.Device(oaks, "Sevenoaks officer")
+	thanetOfficer := w.Device(thanet, "Thanet officer")
+	coordinator := w.Device(coord, "Coordinator")
 	forger := refuge.AddDevice(t, "forger")
-	w.publish(forger.Raw)
+	w.Publish(forger.Raw)
 
 	// Draft with the household's details (kept on this device), then ask
 	// the current landlord to approve.
@@ -296,8 +299,8 @@ func TestFourOrganisationFlow(t *testing.T) {
 	}
 	// A forged release to the losing candidate is rejected there.
 	forged := payload.ExampleHouseholdDetails()
-	forged.Case = payload.ID(caseID)
-	w.forge(forger, oaks.ID, oaksOfficer, forged)
+	forged.Case = caseID
+	forge(w, forger, oaks.ID, oaksOfficer, forged)
 	expectRejected(t, oaksOfficer, workflow.ErrWrongStage)
 	if oc := stage(t, oaksOfficer, caseID); oc.Details != nil || oc.Stage != workflow.StageFilled {
 		t.Fatalf("loser holds details or moved on: %+v", oc.Stage)
@@ -356,16 +359,16 @@ func TestFourOrganisationFlow(t *testing.T) {
 
 func TestWorkflowRefusals(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t)
-	refuge := w.org("Harbour Refuge", crypto.KindProvider)
-	weald := w.org("Weald Homes", crypto.KindLandlord, "Maidstone")
-	thanet := w.org("Thanet Coast Housing", crypto.KindLandlord, "Thanet")
-	caseworker := w.device(refuge, "Refuge laptop")
-	officer := w.device(weald, "Weald officer")
-	w.device(thanet, "Thanet officer")
+	w := hometest.New(t)
+	refuge := w.Org("Harbour Refuge", crypto.KindProvider)
+	weald := w.Org("Weald Homes", crypto.KindLandlord, "Maidstone")
+	thanet := w.Org("Thanet Coast Housing", crypto.KindLandlord, "Thanet")
+	caseworker := w.Device(refuge, "Refuge laptop")
+	officer := w.Device(weald, "Weald officer")
+	w.Device(thanet, "Thanet officer")
 	wealdForger := weald.AddDevice(t, "weald forger")
 	thanetForger := thanet.AddDevice(t, "thanet forger")
-	w.publish(wealdForger.Raw, thanetForger.Raw)
+	w.Publish(wealdForger.Raw, thanetForger.Raw)
 
 	// The guard: a postcode in the needs profile.
 	r := referral()
@@ -403,7 +406,7 @@ func TestWorkflowRefusals(t *testing.T) {
 	}
 	// A forged status from a third organisation is rejected by the
 	// nominator; the next legitimate packet still goes through.
-	w.forge(thanetForger, refuge.ID, caseworker, &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: payload.ID(caseID),
+	forge(w, thanetForger, refuge.ID, caseworker, &payload.StatusUpdate{Schema: payload.SchemaVersion, Case: caseID,
 		Status: payload.StatusMovedIn, Effective: "2026-06-01"})
 	expectRejected(t, caseworker, workflow.ErrNotPermitted)
 	if _, err := officer.SendMessage(ctx, caseID, "We may have a flat next month."); err != nil {
@@ -428,9 +431,9 @@ func TestWorkflowRefusals(t *testing.T) {
 		t.Fatalf("offer on a withdrawn referral: %v", err)
 	}
 	o := testOffer()
-	o.Case = payload.ID(caseID)
+	o.Case = caseID
 	o.Expires = time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
-	w.forge(wealdForger, refuge.ID, caseworker, o)
+	forge(w, wealdForger, refuge.ID, caseworker, o)
 	expectRejected(t, caseworker, workflow.ErrWrongStage)
 	c := wantStage(t, caseworker, caseID, workflow.StageWithdrawn)
 	if len(c.Offers) != 0 {
@@ -506,7 +509,7 @@ func TestReadReceiptsRecallAndAttachments(t *testing.T) {
 	_, err = caseworker.Attach(ctx, caseID, "letter.pdf", bytes.NewReader(file), int64(len(file)), func(n, total int64) {
 		sent = append(sent, n)
 		if len(sent) == 1 {
-			w.stop()
+			w.Relay.Stop()
 		}
 	})
 	if !errors.Is(err, client.ErrNotSent) {
@@ -515,7 +518,7 @@ func TestReadReceiptsRecallAndAttachments(t *testing.T) {
 	if len(sent) != 1 {
 		t.Fatalf("progress = %v", sent)
 	}
-	w.restart(w.dbPath)
+	w.Relay.Restart()
 	if res := sync(t, caseworker); res.Sent != 2 {
 		t.Fatalf("resume: %+v", res)
 	}

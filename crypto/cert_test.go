@@ -27,15 +27,15 @@ func TestIDs(t *testing.T) {
 	if _, err := ParseEnvelopeID(s[:30]); !errors.Is(err, ErrMalformed) {
 		t.Errorf("short accepted: %v", err)
 	}
-	if _, err := ParseCaseID(s[:31] + "g"); !errors.Is(err, ErrMalformed) {
+	if _, err := ParseEnvelopeID(s[:31] + "g"); !errors.Is(err, ErrMalformed) {
 		t.Errorf("non-hex accepted: %v", err)
 	}
-	c, err := NewCaseID(nil)
-	if err != nil || c == (CaseID{}) {
-		t.Fatalf("NewCaseID = %v, %v", c, err)
+	e, err := NewEnvelopeID(nil)
+	if err != nil || e == (EnvelopeID{}) {
+		t.Fatalf("NewEnvelopeID = %v, %v", e, err)
 	}
-	if c2, err := ParseCaseID(c.String()); err != nil || c2 != c {
-		t.Fatalf("ParseCaseID = %v, %v", c2, err)
+	if e2, err := ParseEnvelopeID(e.String()); err != nil || e2 != e {
+		t.Fatalf("ParseEnvelopeID = %v, %v", e2, err)
 	}
 	if _, err := NewOrgID(strings.NewReader("short")); err == nil {
 		t.Fatal("short random source accepted")

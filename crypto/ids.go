@@ -17,9 +17,6 @@ type OrgID [16]byte
 // EnvelopeID identifies one sealed envelope; recipients deduplicate by it.
 type EnvelopeID [16]byte
 
-// CaseID identifies one household's case across organisations.
-type CaseID [16]byte
-
 // String returns the identifier as 32 lowercase hex digits.
 func (id DeviceID) String() string { return hex.EncodeToString(id[:]) }
 
@@ -28,9 +25,6 @@ func (id OrgID) String() string { return hex.EncodeToString(id[:]) }
 
 // String returns the identifier as 32 lowercase hex digits.
 func (id EnvelopeID) String() string { return hex.EncodeToString(id[:]) }
-
-// String returns the identifier as 32 lowercase hex digits.
-func (id CaseID) String() string { return hex.EncodeToString(id[:]) }
 
 // IsZero reports whether the identifier is all zero bytes.
 func (id DeviceID) IsZero() bool { return id == DeviceID{} }
@@ -59,13 +53,6 @@ func ParseEnvelopeID(s string) (EnvelopeID, error) {
 	return id, err
 }
 
-// ParseCaseID parses the 32 lowercase hex digit form of a CaseID.
-func ParseCaseID(s string) (CaseID, error) {
-	var id CaseID
-	err := parseID(id[:], "case id", s)
-	return id, err
-}
-
 // NewDeviceID returns a random DeviceID read from rand (crypto/rand if nil).
 func NewDeviceID(rand io.Reader) (DeviceID, error) {
 	var id DeviceID
@@ -84,13 +71,6 @@ func NewOrgID(rand io.Reader) (OrgID, error) {
 func NewEnvelopeID(rand io.Reader) (EnvelopeID, error) {
 	var id EnvelopeID
 	err := readID(rand, id[:], "envelope id")
-	return id, err
-}
-
-// NewCaseID returns a random CaseID read from rand (crypto/rand if nil).
-func NewCaseID(rand io.Reader) (CaseID, error) {
-	var id CaseID
-	err := readID(rand, id[:], "case id")
 	return id, err
 }
 

@@ -87,20 +87,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func writeScheme(t *testing.T) string {
-	t.Helper()
-	s := schemetest.New(t, 1, 1)
-	b, err := s.Scheme.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "scheme.json")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -115,7 +101,7 @@ func readFile(t *testing.T, path string) string {
 // passes.
 func runCheck(t *testing.T, args []string) string {
 	t.Helper()
-	data, scheme := t.TempDir(), writeScheme(t)
+	data, scheme := t.TempDir(), schemetest.File(t)
 	for i, a := range args {
 		switch {
 		case a == "/etc/saferef/scheme.json":
@@ -320,7 +306,7 @@ func freePort(t *testing.T) string {
 func startRelay(t *testing.T, extra ...string) *relayProc {
 	t.Helper()
 	r := &relayProc{listen: freePort(t)}
-	args := append([]string{"--data", t.TempDir(), "--scheme", writeScheme(t), "--listen", r.listen, "--admin-listen", "127.0.0.1:0"}, extra...)
+	args := append([]string{"--data", t.TempDir(), "--scheme", schemetest.File(t), "--listen", r.listen, "--admin-listen", "127.0.0.1:0"}, extra...)
 	r.cmd = exec.Command(relayBinary(t), args...)
 	stdout, err := r.cmd.StdoutPipe()
 	if err != nil {

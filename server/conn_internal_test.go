@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol"
 )
 
@@ -68,7 +67,7 @@ func TestDeliveredFromMemory(t *testing.T) {
 	var reads atomic.Int32
 	var mc *conn
 	r.srv.mu.Lock()
-	for c := range r.srv.byOrg[crypto.OrgID(s.medway.ID)] {
+	for c := range r.srv.byOrg[s.medway.ID] {
 		mc = c
 	}
 	r.srv.mu.Unlock()

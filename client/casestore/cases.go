@@ -108,6 +108,9 @@ type querier interface {
 type Tx struct {
 	tx *sql.Tx
 	s  *Store
+	// changed lists the cases whose summary the transaction must store
+	// again before it commits (see touch).
+	changed map[[16]byte]bool
 }
 
 func encodeOrgs(orgs [][16]byte) []byte {
@@ -162,6 +165,7 @@ func (s *Store) caseKey(ctx context.Context, q querier, id [16]byte) ([]byte, er
 // activity forward and, if c.Reference is not empty, replaces its
 // reference code.
 func (t *Tx) PutCase(ctx context.Context, c *Case) error {
+	t.touch(c.ID)
 	old, err := t.s.getCase(ctx, t.tx, c.ID)
 	switch {
 	case errors.Is(err, ErrNoCase):

@@ -63,6 +63,23 @@
 // with a case). Entry kinds grow with the workflow (Kind* constants);
 // Tx.DeleteEntry and Store.Compact shred one recalled packet.
 //
+// # Case summaries
+//
+// cases.summary (schema version 6, added by migration to older stores)
+// holds what the case list shows of each case, sealed with the case key
+// (column "cases.summary") and opaque to the store, like the workflow
+// state: the client's encoding of the stage, role, what the case waits on,
+// the referral's districts, urgency and date, and the search text (the
+// needs profile and messages, lower case). The client sets a
+// [Summariser] ([Store.SetSummariser]); every write transaction that
+// changes a case ([Tx.PutCase], [Tx.SetState], [Tx.AddEntry],
+// [Tx.DeleteEntry]) calls it for that case just before it commits and
+// stores the result, so a summary never lags behind its case and a
+// recalled message leaves the search text in the transaction that shreds
+// it. [Store.Find] returns it opened ([Summary].List), so listing cases
+// opens no entry. A case written before summaries were kept has none
+// until [Store.Resummarise] stores one.
+//
 // # Filtering
 //
 // [Store.Find] filters on those clear columns and returns only the matching

@@ -45,6 +45,7 @@ type senderNames struct {
 // AddEntry stores an entry in its case (which must exist) and moves the
 // case's last activity forward to the entry's time.
 func (t *Tx) AddEntry(ctx context.Context, e *Entry) error {
+	t.touch(e.Case)
 	key, err := t.s.caseKey(ctx, t.tx, e.Case)
 	if err != nil {
 		return fmt.Errorf("add entry %x: %w", e.Envelope, err)
@@ -81,11 +82,16 @@ func (s *Store) Entries(ctx context.Context, caseID [16]byte) ([]*Entry, error) 
 
 // entries runs a query of entries of one case; a NULL body is left nil.
 func (s *Store) entries(ctx context.Context, caseID [16]byte, query string, args ...any) ([]*Entry, error) {
-	key, err := s.caseKey(ctx, s.db, caseID)
+	return s.entriesIn(ctx, s.db, caseID, query, args...)
+}
+
+// entriesIn is entries through q (the store or a transaction).
+func (s *Store) entriesIn(ctx context.Context, q querier, caseID [16]byte, query string, args ...any) ([]*Entry, error) {
+	key, err := s.caseKey(ctx, q, caseID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list entries of case %x: %w", caseID, err)
 	}

@@ -39,6 +39,9 @@ type Summary struct {
 	Created       time.Time
 	Updated       time.Time
 	Closed        time.Time // zero while the case is open
+	// List is the case's summary as its Summariser last stored it
+	// (opened), or nil when none is stored or it does not open.
+	List []byte
 }
 
 // where builds the WHERE clause and arguments of a filter.
@@ -85,7 +88,8 @@ func (s *Store) where(f *Filter) (string, []any, error) {
 }
 
 // Find returns the cases matching f, most recent activity first. Only the
-// cases returned are decrypted (their key unwrapped and reference opened).
+// cases returned are decrypted (their key unwrapped, reference and summary
+// opened).
 func (s *Store) Find(ctx context.Context, f Filter) ([]Summary, error) {
 	where, args, err := s.where(&f)
 	if err != nil {
@@ -96,7 +100,7 @@ func (s *Store) Find(ctx context.Context, f Filter) ([]Summary, error) {
 		limit = int64(f.Limit)
 	}
 	args = append(args, limit, f.Offset)
-	const cols = `SELECT id, wrapped_key, status, organisations, created, updated, reference, closed FROM cases`
+	const cols = `SELECT id, wrapped_key, status, organisations, created, updated, reference, closed, summary FROM cases`
 	query := cols + where + ` ORDER BY updated DESC, id LIMIT ? OFFSET ?`
 	if f.Limit > 0 {
 		// A page: pick it on the narrow (id, updated) rows first, then
@@ -111,11 +115,11 @@ func (s *Store) Find(ctx context.Context, f Filter) ([]Summary, error) {
 	var out []Summary
 	for rows.Next() {
 		var (
-			id, wrapped, orgs, ref   []byte
-			created, updated, closed int64
-			sm                       Summary
+			id, wrapped, orgs, ref, list []byte
+			created, updated, closed     int64
+			sm                           Summary
 		)
-		if err := rows.Scan(&id, &wrapped, &sm.Status, &orgs, &created, &updated, &ref, &closed); err != nil {
+		if err := rows.Scan(&id, &wrapped, &sm.Status, &orgs, &created, &updated, &ref, &closed, &list); err != nil {
 			return nil, fmt.Errorf("filter cases: %w", err)
 		}
 		if len(id) != 16 {
@@ -131,6 +135,10 @@ func (s *Store) Find(ctx context.Context, f Filter) ([]Summary, error) {
 			return nil, fmt.Errorf("filter cases: %w", err)
 		}
 		sm.Reference = string(r)
+		if list != nil {
+			// A summary that does not open is computed again by the caller.
+			sm.List, _ = OpenColumn(key, sm.ID, "cases.summary", list)
+		}
 		if sm.Organisations, err = decodeOrgs(orgs); err != nil {
 			return nil, fmt.Errorf("filter cases: case %x: %w", sm.ID, err)
 		}

@@ -23,6 +23,9 @@ type Store struct {
 	dataKey   []byte // wraps the per-case keys; never written anywhere
 	filterKey []byte // keys the district and reference filter columns; derived from dataKey
 	readOnly  bool   // opened read-only because the disk cannot be written (ErrReadOnly)
+	// summarise computes a case's list summary; set once by SetSummariser
+	// before the store is shared, read-only afterwards.
+	summarise Summariser
 }
 
 const schema = `
@@ -147,6 +150,7 @@ var migrations = []struct{ table, column, ddl string }{
 	{"outbox", "case_id", `ALTER TABLE outbox ADD COLUMN case_id BLOB`},
 	{"outcomes", "token", `ALTER TABLE outcomes ADD COLUMN token BLOB`},
 	{"outcomes", "role", `ALTER TABLE outcomes ADD COLUMN role TEXT NOT NULL DEFAULT ''`},
+	{"cases", "summary", `ALTER TABLE cases ADD COLUMN summary BLOB`},
 }
 
 const indexes = `
@@ -305,7 +309,12 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, s: s}); err != nil {
+	t := &Tx{tx: tx, s: s}
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := t.storeSummaries(ctx); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -381,7 +390,7 @@ func (s *Store) Processed(ctx context.Context, id [16]byte) (Outcome, bool, erro
 // schemaVersion is stored in PRAGMA user_version once the schema and every
 // migration are in place, so that opening an up-to-date store writes
 // nothing.
-const schemaVersion = 5 // 5: packets and handovers (handover.go)
+const schemaVersion = 6 // 5: packets and handovers (handover.go); 6: cases.summary (summary.go)
 
 // createSchema creates the tables and runs the migrations, unless the
 // store says it is already up to date.

@@ -25,6 +25,7 @@ const (
 // SetState stores the case's workflow state (an opaque blob, sealed with
 // the case key), replacing the previous one. The case must exist.
 func (t *Tx) SetState(ctx context.Context, caseID [16]byte, state []byte) error {
+	t.touch(caseID)
 	key, err := t.s.caseKey(ctx, t.tx, caseID)
 	if err != nil {
 		return fmt.Errorf("set state of case %x: %w", caseID, err)
@@ -121,6 +122,7 @@ func (s *Store) SentEnvelopes(ctx context.Context, caseID [16]byte) ([]SentEnvel
 // organisation's own packets). It reports whether an entry was removed.
 // The deleted row lingers in free pages until Compact.
 func (t *Tx) DeleteEntry(ctx context.Context, caseID, envelope, senderOrg [16]byte) (bool, error) {
+	t.touch(caseID)
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM chunks WHERE envelope = ? AND case_id = ?`, envelope[:], caseID[:]); err != nil {
 		return false, fmt.Errorf("delete entry %x: %w", envelope, err)
 	}

@@ -178,6 +178,12 @@ type Event struct {
 	Status string
 	// Packet is the envelope id a read receipt or recall is about.
 	Packet [16]byte
+	// Envelope is the id this device keeps the event's own packet under:
+	// its entry (the envelope it came in, or the first envelope it went
+	// out in), so that a message event finds its text. It is zero for an
+	// event without a packet of its own and in events recorded before it
+	// was kept.
+	Envelope [16]byte
 	// NoSuitableHome and WillGiveHomeBack are the two confirmations an
 	// approval needs.
 	NoSuitableHome   bool

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 const approveUsage = `Usage: saferef-admin device approve --dir DIR --relay URL [--fingerprint DIGITS] REQUEST_FILE

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 // demoOrgsJSON is a copy of shared/demo/orgs.json: fictional organisations.

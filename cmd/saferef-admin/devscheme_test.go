@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"log/slog"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +13,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/translog"
-	"github.com/saferef/saferef/server"
-	"github.com/saferef/saferef/server/store/sqlite"
+	"github.com/saferef/saferef/internal/relaytest"
 )
 
 // TestDevScheme runs dev-scheme as run-demo.sh does: the relay starts
@@ -53,38 +48,7 @@ func TestDevScheme(t *testing.T) {
 	if err != nil {
 		t.Fatalf("scheme.json: %v", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "relay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(scheme))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, vkey, err := translog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(ctx, server.Config{Scheme: scheme, Store: st, Origin: url, Logger: slog.New(slog.DiscardHandler),
-		LogSigner: signer, LogVerifierKey: vkey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err = net.Listen("tcp", strings.TrimPrefix(url, "ws://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	defer func() {
-		hs.Close()
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
+	relaytest.RunWith(t, scheme, relaytest.Options{Addr: strings.TrimPrefix(url, "ws://")})
 
 	var r result
 	select {

@@ -4,9 +4,9 @@ import (
 	"crypto/ed25519"
 	"errors"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 // unlockRoots unlocks the scheme's threshold of root keys in DIR, asking

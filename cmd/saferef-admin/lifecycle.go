@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 const deviceListUsage = `Usage: saferef-admin device list --dir DIR --relay URL --org ORG_ID [--json]

@@ -8,16 +8,39 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/relaytest"
 )
 
-// startRelay runs a relay for scheme s on loopback and returns its URL.
-func startRelay(t *testing.T, s *crypto.Scheme) string {
+// adminScheme is an admin folder with a one-root scheme (its keys under
+// testVars' passphrase), a relay for it and one published landlord.
+type adminScheme struct {
+	dir    string
+	scheme *crypto.Scheme
+	relay  *relaytest.Relay
+	org    crypto.OrgID // Weald Homes, Maidstone
+}
+
+// newAdminScheme creates an adminScheme whose relay runs with opt.
+func newAdminScheme(t *testing.T, opt relaytest.Options) *adminScheme {
 	t.Helper()
-	return relaytest.Start(t, s)
+	dir := t.TempDir()
+	pass := testVars["SAFEREF_PASSPHRASE"]
+	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := relaytest.RunWith(t, s, opt)
+	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Publish(context.Background(), dir, r.URL, o.CertBytes); err != nil {
+		t.Fatal(err)
+	}
+	return &adminScheme{dir: dir, scheme: s, relay: r, org: o.Cert.Org}
 }
 
 // approveNew makes a device request for org and approves it with the CLI.
@@ -61,21 +84,9 @@ func listDevices(t *testing.T, dir, url string, org crypto.OrgID) []deviceInfo {
 // TestDeviceLifecycleCommands: device list, device revoke, org
 // rotate-admin, org remove, log verify and log show against a real relay.
 func TestDeviceLifecycleCommands(t *testing.T) {
-	dir := t.TempDir()
-	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := startRelay(t, s)
-	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
-		t.Fatal(err)
-	}
-	org := o.Cert.Org
+	a := newAdminScheme(t, relaytest.Options{})
+	dir, url := a.dir, a.relay.URL
+	org := a.org
 	laptop := approveNew(t, dir, url, org, "Priya's laptop")
 	desk := approveNew(t, dir, url, org, "Front desk")
 

@@ -6,10 +6,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 const logVerifyUsage = `Usage: saferef-admin log verify --dir DIR --relay URL [--log-key KEY]

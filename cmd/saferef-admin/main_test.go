@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/enrolment"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 func runCLI(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
@@ -78,7 +78,7 @@ func TestCheckOrg(t *testing.T) {
 
 // TestApproveRefusals: device approve refuses a tampered request and a
 // fingerprint that does not match, before touching any key or the relay.
-// (The signing itself is tested in client/admin.)
+// (The signing itself is tested in internal/admin.)
 func TestApproveRefusals(t *testing.T) {
 	dir := t.TempDir()
 	org, err := crypto.NewOrgID(nil)

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/client/relay"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/protocol/payload"
 )
 

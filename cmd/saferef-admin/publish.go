@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 // notPublishedHint is what to do when the relay did not confirm a

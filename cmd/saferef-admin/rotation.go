@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 const schemeRotateRootsUsage = `Usage: saferef-admin scheme rotate-roots --dir DIR --relay URL [--roots N --threshold K]

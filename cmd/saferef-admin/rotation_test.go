@@ -2,47 +2,23 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
-	"log/slog"
-	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
-	"github.com/saferef/saferef/client/admin"
-	"github.com/saferef/saferef/crypto"
-	"github.com/saferef/saferef/crypto/translog"
-	"github.com/saferef/saferef/server"
-	"github.com/saferef/saferef/server/store/sqlite"
+	"github.com/saferef/saferef/internal/admin"
+	"github.com/saferef/saferef/internal/relaytest"
+	"github.com/saferef/saferef/internal/schemetest"
 )
 
 // TestRotationCommands: scheme rotate-roots, org rotate-admin --by-admin,
 // org rotate-admin by the new roots, org retention and org add after the
 // rotation, each against a real relay, with the log verifying throughout.
 func TestRotationCommands(t *testing.T) {
-	dir := t.TempDir()
-	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := startRelay(t, s)
-	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
-		t.Fatal(err)
-	}
-	org := o.Cert.Org
+	a := newAdminScheme(t, relaytest.Options{})
+	dir, url := a.dir, a.relay.URL
+	org := a.org
 	approveNew(t, dir, url, org, "Priya's laptop")
 
 	code, out, errOut := runCLI(t, testVars, "scheme", "rotate-roots", "--dir", dir, "--relay", url, "--roots", "3", "--threshold", "2")
@@ -55,7 +31,7 @@ func TestRotationCommands(t *testing.T) {
 	}
 	if len(rotated.Roots) != 3 || rotated.Threshold != 2 || len(rotated.History) != 1 ||
 		!strings.HasSuffix(out, "scheme fingerprint: "+rotated.Fingerprint()+"\n") ||
-		!strings.Contains(out, "existing devices: nothing to do; they keep their scheme.json (fingerprint "+s.Fingerprint()+")") {
+		!strings.Contains(out, "existing devices: nothing to do; they keep their scheme.json (fingerprint "+a.scheme.Fingerprint()+")") {
 		t.Fatalf("after rotate-roots: %+v\n%s", rotated, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "retired-roots-0", "root-1.key")); err != nil {
@@ -106,80 +82,14 @@ func TestRotationCommands(t *testing.T) {
 	}
 }
 
-// relayAt runs a relay on addr with the SQLite store at path and the given
-// log key, and returns a function that stops it.
-func relayAt(t *testing.T, s *crypto.Scheme, addr, path string, signer note.Signer, vkey string) func() {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(ctx, server.Config{Scheme: s, Store: st, Origin: "ws://" + addr, Logger: slog.New(slog.DiscardHandler),
-		LogSigner: signer, LogVerifierKey: vkey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler())
-	hs.Listener.Close()
-	hs.Listener = ln
-	hs.Start()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		hs.Close()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-		st.Close()
-	}
-	t.Cleanup(stop)
-	return stop
-}
-
 // TestLogVerifyCatchesTamperedRow: someone with the relay's database swaps
 // a device certificate for one signed by another key; the relay, restarted,
 // signs checkpoints over what it now holds, but 'log verify' names the bad
 // entry and exits 1.
 func TestLogVerifyCatchesTamperedRow(t *testing.T) {
-	dir := t.TempDir()
-	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	skey, _, err := translog.GenerateKey(rand.Reader, translog.Origin(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, vkey, err := translog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	url := "ws://" + addr
-	dbPath := filepath.Join(t.TempDir(), "relay.db")
-	stop := relayAt(t, s, addr, dbPath, signer, vkey)
-	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Publish(context.Background(), dir, url, o.CertBytes); err != nil {
-		t.Fatal(err)
-	}
-	dev := approveNew(t, dir, url, o.Cert.Org, "Priya's laptop")
+	a := newAdminScheme(t, relaytest.Options{})
+	dir, relay, url := a.dir, a.relay, a.relay.URL
+	dev := approveNew(t, dir, url, a.org, "Priya's laptop")
 	rep, _, err := admin.Audit(context.Background(), dir, url, "")
 	if err != nil {
 		t.Fatal(err)
@@ -188,32 +98,7 @@ func TestLogVerifyCatchesTamperedRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop()
-
-	attacker, err := crypto.GenerateSigningKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := *entry.Cert
-	c.SigningKey = attacker.Public().(ed25519.PublicKey)
-	forged, err := crypto.SignDeviceCert(&c, attacker)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := sha256.Sum256(forged)
-	if _, err := db.Exec(`DROP TRIGGER directory_no_update`); err != nil {
-		t.Fatal(err)
-	}
-	r, err := db.Exec(`UPDATE directory SET object = ?, hash = ? WHERE object = ?`, forged, h[:], entry.Raw)
-	if n, _ := r.RowsAffected(); err != nil || n != 1 {
-		t.Fatalf("tamper: %v (%d rows)", err, n)
-	}
-	db.Close()
-	relayAt(t, s, addr, dbPath, signer, vkey)
+	relay.ReplaceObject(entry.Raw, schemetest.ForgeDeviceCert(t, entry.Cert))
 
 	// The admin directory verified the log before: the rewritten row is a
 	// fork of what it saw (DIR/log-state.json).

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 )
 
 const schemeInitUsage = `Usage: saferef-admin scheme init --dir DIR [--roots N --threshold K] [--name NAME]

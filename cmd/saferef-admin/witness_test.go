@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/saferef/saferef/client/admin"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/internal/admin"
 	"github.com/saferef/saferef/internal/relaytest"
 	"github.com/saferef/saferef/internal/witnesstest"
 	"github.com/saferef/saferef/protocol"
@@ -18,13 +16,7 @@ import (
 // the revocation makes 'device revoke' exit 1 with "error: the relay did
 // not publish the revocation" and a hint, instead of claiming success.
 func TestRevokeNotPublishedCLI(t *testing.T) {
-	dir := t.TempDir()
-	pass := testVars["SAFEREF_PASSPHRASE"]
-	s, roots, err := admin.CreateScheme(dir, "test", 1, 1, admin.Static(pass), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := relaytest.RunWith(t, s, relaytest.Options{Hook: func(_ *relaytest.ProxyConn, toClient bool, f protocol.Frame) (protocol.Frame, protocol.Frame) {
+	a := newAdminScheme(t, relaytest.Options{Hook: func(_ *relaytest.ProxyConn, toClient bool, f protocol.Frame) (protocol.Frame, protocol.Frame) {
 		if p, ok := f.(*protocol.Publish); ok && !toClient {
 			if sd, err := crypto.ParseSigned(p.Object, ""); err == nil && sd.Type == crypto.TypeRevocation {
 				return nil, &protocol.PublishOK{ReqID: p.ReqID, Index: 2}
@@ -32,14 +24,8 @@ func TestRevokeNotPublishedCLI(t *testing.T) {
 		}
 		return f, nil
 	}})
-	o, err := admin.AddOrg(dir, s, roots, "Weald Homes", crypto.KindLandlord, []string{"Maidstone"}, pass, 10, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Publish(context.Background(), dir, r.URL, o.CertBytes); err != nil {
-		t.Fatal(err)
-	}
-	laptop := approveNew(t, dir, r.URL, o.Cert.Org, "Priya's laptop")
+	dir, r := a.dir, a.relay
+	laptop := approveNew(t, dir, r.URL, a.org, "Priya's laptop")
 	code, out, errOut := runCLI(t, testVars, "device", "revoke", "--dir", dir, "--relay", r.URL, "--publish-wait", "1s", laptop.String())
 	if code != 1 || !strings.Contains(errOut, "error: the relay did not publish the revocation\n") || !strings.Contains(errOut, "hint: do not assume it took effect") {
 		t.Fatalf("revoke with the revocation withheld: exit %d\n%s\n%s", code, out, errOut)

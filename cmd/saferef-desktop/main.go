@@ -20,8 +20,8 @@ import (
 	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"github.com/saferef/saferef/client"
-	"github.com/saferef/saferef/client/desktop"
-	"github.com/saferef/saferef/client/desktop/devicecore"
+	"github.com/saferef/saferef/internal/desktop"
+	"github.com/saferef/saferef/internal/desktop/devicecore"
 )
 
 //go:embed Icon.png

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/server/store/sqlite"
 )
 
@@ -162,14 +163,24 @@ func copyNew(src, dst string) error {
 
 // parseFlags parses a subcommand's flags, which take no arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &usageError{}
+	// The flag package would print its own message and the whole usage
+	// on a mistake; say what was wrong in one error line and a hint
+	// instead, and print the usage only for -h.
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return err
+	}
+	if err != nil {
+		return &usageError{cli.FlagError(err), cli.FlagHint(fs, err)}
 	}
 	if fs.NArg() > 0 {
-		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "flags only; run saferef-server " + fs.Name()[len("saferef-server "):] + " -h"}
+		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "this command takes flags only; run '" + fs.Name() + " -h' for them"}
 	}
 	return nil
 }

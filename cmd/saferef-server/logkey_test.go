@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/saferef/saferef/internal/schemetest"
 )
 
 func TestLogKeyCreatedOnceAndKept(t *testing.T) {
@@ -47,7 +49,7 @@ func TestLogKeyCreatedOnceAndKept(t *testing.T) {
 }
 
 func TestPostgresNeedsLogKey(t *testing.T) {
-	scheme := writeScheme(t)
+	scheme := schemetest.File(t)
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"--postgres", "postgres://localhost/x", "--scheme", scheme}, &stdout, &stderr)
 	if code != 2 || !strings.Contains(stderr.String(), "--log-key") {

@@ -27,6 +27,7 @@ import (
 	"golang.org/x/crypto/acme"
 
 	"github.com/saferef/saferef/internal/pgtest"
+	"github.com/saferef/saferef/internal/schemetest"
 
 	_ "modernc.org/sqlite"
 )
@@ -97,7 +98,7 @@ func httpGet(t *testing.T, c *http.Client, url string) (int, string) {
 // does, with --admin-listen, and checks that /metrics is served there and
 // not on the public port.
 func TestAdminListenerSeparatesMetrics(t *testing.T) {
-	r := startRun(t, "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--scheme", writeScheme(t))
+	r := startRun(t, "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--scheme", schemetest.File(t))
 	public := "http://" + strings.TrimPrefix(r.addr(t, "listening on "), "ws://")
 	admin := r.addr(t, "metrics and health on ")
 	if code, body := httpGet(t, http.DefaultClient, public+"/metrics"); code != http.StatusNotFound || strings.Contains(body, "saferef_") {
@@ -118,7 +119,7 @@ func TestAdminListenerSeparatesMetrics(t *testing.T) {
 }
 
 func TestServeFlagErrors(t *testing.T) {
-	scheme := writeScheme(t)
+	scheme := schemetest.File(t)
 	data := t.TempDir()
 	cert, key, _ := selfSigned(t)
 	base := []string{"--data", data, "--scheme", scheme}
@@ -138,6 +139,8 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--admin-listen", "9090"}, "--admin-listen"},
 		{[]string{"--listen", "127.0.0.1:8443", "--admin-listen", "127.0.0.1:8443"}, "same address"},
 		{[]string{"extra"}, "unknown command"},
+		{[]string{"--dat", "x"}, "unknown flag --dat"},
+		{[]string{"--listen"}, "--listen needs a value"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append(slices.Clone(base), tc.args...)
@@ -149,6 +152,9 @@ func TestServeFlagErrors(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), tc.want) || !strings.Contains(stderr.String(), "saferef-server: hint:") {
 			t.Errorf("%v: stderr %q lacks %q and a hint", tc.args, stderr.String(), tc.want)
+		}
+		if strings.Contains(stderr.String(), "usage:") {
+			t.Errorf("%v: a mistake printed the whole usage: %q", tc.args, stderr.String())
 		}
 	}
 	// ACME without --data (PostgreSQL only) has nowhere to cache.
@@ -204,7 +210,7 @@ func TestACMEServesCachedCertificate(t *testing.T) {
 	data := t.TempDir()
 	const domain = "relay.example.org"
 	pool := seedACMECache(t, filepath.Join(data, acmeCacheDir), domain)
-	r := startRun(t, "--data", data, "--listen", "127.0.0.1:0", "--scheme", writeScheme(t),
+	r := startRun(t, "--data", data, "--listen", "127.0.0.1:0", "--scheme", schemetest.File(t),
 		"--acme-domain", domain, "--acme-email", "it@example.org")
 	if origin := r.addr(t, "listening on "); origin != "wss://"+domain {
 		t.Fatalf("origin %q, want wss://%s", origin, domain)
@@ -273,7 +279,7 @@ func seedACMECache(t *testing.T, dir, domain string) *x509.CertPool {
 // store under a running relay, and that backup works while it runs.
 func TestRestoreRefusedWhileServing(t *testing.T) {
 	data := t.TempDir()
-	startRun(t, "--data", data, "--listen", "127.0.0.1:0", "--scheme", writeScheme(t))
+	startRun(t, "--data", data, "--listen", "127.0.0.1:0", "--scheme", schemetest.File(t))
 	out := filepath.Join(t.TempDir(), "snapshot.db")
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"backup", "--data", data, "--out", out}, &stdout, &stderr); code != 0 {
@@ -291,7 +297,7 @@ func TestRestoreRefusedWhileServing(t *testing.T) {
 	// A second relay on the same data directory is refused the same way.
 	stdout.Reset()
 	stderr.Reset()
-	if code := run(context.Background(), []string{"--data", data, "--listen", "127.0.0.1:0", "--scheme", writeScheme(t)}, &stdout, &stderr); code != 1 ||
+	if code := run(context.Background(), []string{"--data", data, "--listen", "127.0.0.1:0", "--scheme", schemetest.File(t)}, &stdout, &stderr); code != 1 ||
 		!strings.Contains(stderr.String(), "another saferef-server is using") {
 		t.Fatalf("second relay on one data directory: exit %d\n%s", code, stderr.String())
 	}
@@ -325,6 +331,9 @@ func TestBackupRestoreUsage(t *testing.T) {
 		if !strings.Contains(stderr.String(), tc.want) || !strings.Contains(stderr.String(), "saferef-server: hint:") {
 			t.Errorf("%v: stderr %q lacks %q and a hint", tc.args, stderr.String(), tc.want)
 		}
+		if strings.Contains(stderr.String(), "usage:") {
+			t.Errorf("%v: a mistake printed the whole usage: %q", tc.args, stderr.String())
+		}
 	}
 	if _, err := os.Stat(filepath.Join(data, storeFile)); err == nil {
 		t.Error("a refused command created a store")
@@ -335,7 +344,7 @@ func TestBackupRestoreUsage(t *testing.T) {
 // after it, on a store from a newer release, against the wrong scheme, and
 // on PostgreSQL.
 func TestCheckCommand(t *testing.T) {
-	scheme := writeScheme(t)
+	scheme := schemetest.File(t)
 	data := t.TempDir()
 	check := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
@@ -357,7 +366,7 @@ func TestCheckCommand(t *testing.T) {
 	}
 	r.stop()
 	// Another scheme: the log key is for another log.
-	code, out, errOut = check("--data", data, "--scheme", writeScheme(t))
+	code, out, errOut = check("--data", data, "--scheme", schemetest.File(t))
 	if code != 1 || !strings.Contains(out, "FAIL  log signing key") || !strings.Contains(errOut, "hint:") {
 		t.Fatalf("check against another scheme: %d\n%s%s", code, out, errOut)
 	}

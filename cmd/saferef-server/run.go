@@ -79,9 +79,6 @@ func exitWith(err error, stderr io.Writer) int {
 		return 0
 	}
 	var ue *usageError
-	if errors.As(err, &ue) && ue.msg == "" {
-		return 2 // the flag package has already said what was wrong
-	}
 	fmt.Fprintf(stderr, "saferef-server: error: %v\n", err)
 	var he *hintedError
 	switch {
@@ -174,14 +171,11 @@ func parseServe(args []string, stderr io.Writer) (*config, error) {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, nil
 		}
-		return nil, &usageError{}
-	}
-	if fs.NArg() > 0 {
-		return nil, &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0)), "flags only; run saferef-server -h"}
+		return nil, err
 	}
 	return cfg, nil
 }

@@ -23,22 +23,8 @@ import (
 	"github.com/saferef/saferef/internal/schemetest"
 )
 
-func writeScheme(t *testing.T) string {
-	t.Helper()
-	s := schemetest.New(t, 1, 1)
-	b, err := s.Scheme.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "scheme.json")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestRefusesPlainWebsocketOffLoopback(t *testing.T) {
-	scheme := writeScheme(t)
+	scheme := schemetest.File(t)
 	for _, listen := range []string{"0.0.0.0:0", ":8443", "192.0.2.10:8443", "[::]:0"} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), []string{"--data", t.TempDir(), "--listen", listen, "--scheme", scheme}, &stdout, &stderr)
@@ -52,7 +38,7 @@ func TestRefusesPlainWebsocketOffLoopback(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	scheme := writeScheme(t)
+	scheme := schemetest.File(t)
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -76,7 +62,7 @@ func TestUsageErrors(t *testing.T) {
 // and checks it speaks TLS 1.3 (and not plain HTTP), then shuts it down with
 // its context as SIGTERM would.
 func TestServesTLS(t *testing.T) {
-	scheme := writeScheme(t)
+	scheme := schemetest.File(t)
 	certFile, keyFile, pool := selfSigned(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,37 +13,18 @@ import (
 	"github.com/saferef/saferef/cmd/internal/cli"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/vault"
+	"github.com/saferef/saferef/internal/hometest"
 )
 
-// homeWithAlert enrols a device home (no relay is contacted) and records
+// homeWithAlert enrols a device home (offline: no relay runs) and records
 // one split-view alert in its case store, as a sync that caught a forked
 // relay would.
 func homeWithAlert(t *testing.T, pass string) string {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	root, err := crypto.GenerateSigningKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &crypto.Scheme{Name: "test", Roots: []string{crypto.EncodePublicKey(root.Public().(ed25519.PublicKey))}, Threshold: 1}
-	b, err := s.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemeFile := filepath.Join(dir, "scheme.json")
-	if err := os.WriteFile(schemeFile, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	org, err := crypto.NewOrgID(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := filepath.Join(dir, "home")
-	if _, err := client.Enrol(ctx, &client.EnrolOptions{Home: home, SchemeFile: schemeFile, Relay: "ws://127.0.0.1:1",
-		Org: org, Name: "Refuge laptop", Passphrase: pass, WorkFactor: 10}); err != nil {
-		t.Fatal(err)
-	}
+	w := hometest.Offline(t)
+	h := w.Enrol(w.Org("Harbour Refuge", crypto.KindProvider), "Refuge laptop", hometest.DeviceOptions{Passphrase: pass})
+	home := h.Path
 	plain, err := vault.Read(filepath.Join(home, client.VaultFile), pass)
 	if err != nil {
 		t.Fatal(err)

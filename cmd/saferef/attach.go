@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -31,7 +30,7 @@ func (g *globals) attach(ctx context.Context, env *cli.Env, args []string) error
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	f, err := os.Open(*file)
 	if err != nil {
 		return fmt.Errorf("attach: %w", err)
@@ -82,7 +81,7 @@ func (g *globals) attachmentSave(ctx context.Context, env *cli.Env, args []strin
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	att, err := payload.ParseID(*attFlag)
 	if err != nil {
 		return cli.Usagef("attachment ids are 32 hex digits; 'saferef cases show CASE_ID' lists them", "bad --attachment: %v", err)

@@ -118,7 +118,9 @@ type (
 )
 
 func summaryJSON(s client.CaseSummary) caseSummaryJSON {
-	j := caseSummaryJSON{ID: s.ID.String(), Reference: s.Reference, Status: s.Status, Stage: string(s.Stage),
+	// "status" is the stage, as the store's status column has always
+	// held it (docs/ARCHITECTURE.md, "Case list").
+	j := caseSummaryJSON{ID: s.ID.String(), Reference: s.Reference, Status: string(s.Stage), Stage: string(s.Stage),
 		MyRole: string(s.MyRole), WaitingOn: string(s.WaitingOn), Organisations: []orgJSON{},
 		Created: s.Created, LastActivity: s.LastActivity}
 	for _, o := range s.Organisations {
@@ -300,7 +302,7 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
@@ -313,11 +315,7 @@ func (g *globals) casesShow(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	verified := func(p client.Party) bool {
-		e, err := d.Directory().Device(p.Device)
-		return err == nil && e.Cert.Org == p.Org
-	}
-	j := caseToJSON(c, verified)
+	j := caseToJSON(c)
 	if *asJSON {
 		return writeJSON(env.Stdout, j)
 	}
@@ -410,7 +408,7 @@ func packetWords(kind string, sent bool) string {
 	return "a packet"
 }
 
-func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
+func caseToJSON(c *client.Case) caseJSON {
 	j := caseJSON{caseSummaryJSON: summaryJSON(c.CaseSummary), Allowed: []string{}, Referral: c.Referral,
 		Events: []eventJSON{}, Offers: []offerJSON{}, HouseholdDetails: c.Details,
 		Messages: []entryJSON{}, Entries: []entryJSON{}, Receipts: []receiptJSON{}, Attachments: []attachmentJSON{}, EndedWhy: c.EndedWhy}
@@ -423,10 +421,10 @@ func caseToJSON(c *client.Case, verified func(client.Party) bool) caseJSON {
 		}
 		return payload.ID(id).String()
 	}
-	for _, ev := range c.Events {
+	for i, ev := range c.Events {
 		actor := client.Party{Org: ev.Actor.Org, OrgName: ev.Actor.OrgName, Device: ev.Actor.Device, DeviceName: ev.Actor.DeviceName}
 		j.Events = append(j.Events, eventJSON{Kind: string(ev.Kind), At: ev.At, Actor: toPartyJSON(actor), ActorRole: string(ev.ActorRole),
-			Verified: verified(actor), Why: ev.Why, Status: ev.Status, Offer: hexOrEmpty(ev.Offer),
+			Verified: c.EventVerified(i), Why: ev.Why, Status: ev.Status, Offer: hexOrEmpty(ev.Offer),
 			Landlord: hexOrEmpty(ev.Landlord), Packet: hexOrEmpty(ev.Packet), Effective: ev.Effective, Expires: ev.Expires, Match: ev.Match})
 	}
 	for _, o := range c.Offers {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // EnvExportPassphrase supplies the passphrase a case export is encrypted
@@ -32,7 +32,7 @@ func (g *globals) casesRead(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func (g *globals) casesExport(ctx context.Context, env *cli.Env, args []string) 
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	if _, err := os.Lstat(*out); err == nil {
 		return cli.WithHint(fmt.Errorf("export: %s already exists", *out), "choose another --out, or remove the file first")
 	}

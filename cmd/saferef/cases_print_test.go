@@ -9,6 +9,7 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 // TestPrintCaseMarks: 'cases show' marks a send still in the outbox as
@@ -21,7 +22,7 @@ func TestPrintCaseMarks(t *testing.T) {
 	at := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
 	ref, msg, queuedMsg := crypto.EnvelopeID{0xa1}, crypto.EnvelopeID{0xa2}, crypto.EnvelopeID{0xa3}
 	c := &client.Case{
-		CaseSummary: client.CaseSummary{ID: crypto.CaseID{9}, Reference: "KMR-2026-0042", Stage: workflow.StageAwaitingApproval,
+		CaseSummary: client.CaseSummary{ID: payload.ID{9}, Reference: "KMR-2026-0042", Stage: workflow.StageAwaitingApproval,
 			MyRole: workflow.RoleNominator, WaitingOn: workflow.ActionCirculate, LastActivity: at},
 		Allowed: []workflow.EventKind{workflow.EventCirculated, workflow.EventWithdrawn, workflow.EventMessage},
 		Entries: []client.CaseEntry{
@@ -30,10 +31,11 @@ func TestPrintCaseMarks(t *testing.T) {
 			{Envelope: queuedMsg, Kind: "message", Direction: "sent", At: at, From: me, Text: "not yet at the relay"},
 		},
 		Events:   []workflow.Event{{Kind: workflow.EventRecalled, At: at, Packet: [16]byte(msg)}},
+		Verified: []bool{true},
 		Receipts: []client.CaseReceipt{{Kind: client.ReceiptRead, Packet: ref, Reader: them, ReadAt: at}},
 	}
 	var out bytes.Buffer
-	j := caseToJSON(c, func(client.Party) bool { return true })
+	j := caseToJSON(c)
 	if err := printCase(&out, c, j, map[crypto.EnvelopeID]bool{queuedMsg: true}); err != nil {
 		t.Fatal(err)
 	}

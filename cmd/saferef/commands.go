@@ -77,7 +77,7 @@ func run(ctx context.Context, env *cli.Env, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return cli.Dispatch(ctx, prog, overview, env, commands(g), []string{"-h"})
 		}
-		return cli.Usagef("run 'saferef -h' for usage", "%v", err)
+		return cli.Usagef("only --home comes before the command; put other flags after it, e.g. 'saferef sync --home DIR'; run 'saferef -h' for the list of commands", "%s", cli.FlagError(err))
 	}
 	return cli.Dispatch(ctx, prog, overview, env, commands(g), fs.Args())
 }

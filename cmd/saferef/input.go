@@ -67,7 +67,7 @@ func parseDate(flagName, s string) (string, error) {
 // when the file leaves it zero (as the templates do), and validates it.
 // Every field problem is its own error line; template names the command
 // that prints an example.
-func readPayload(pt, path string, caseID crypto.CaseID, template string) (payload.Payload, error) {
+func readPayload(pt, path string, caseID payload.ID, template string) (payload.Payload, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, cli.WithHint(fmt.Errorf("read %s: %w", pt, err), "'"+template+" > FILE' writes one to fill in")
@@ -85,7 +85,7 @@ func readPayload(pt, path string, caseID crypto.CaseID, template string) (payloa
 }
 
 // decodePayload is readPayload's decoder, separate so that it can be fuzzed.
-func decodePayload(pt string, b []byte, caseID crypto.CaseID, template string) (payload.Payload, error) {
+func decodePayload(pt string, b []byte, caseID payload.ID, template string) (payload.Payload, error) {
 	p, err := payload.New(pt)
 	if err != nil {
 		return nil, err
@@ -108,8 +108,8 @@ func decodePayload(pt string, b []byte, caseID crypto.CaseID, template string) (
 	if c := caseOf(p); c != nil {
 		switch {
 		case c.IsZero():
-			*c = payload.ID(caseID)
-		case *c != payload.ID(caseID):
+			*c = caseID
+		case *c != caseID:
 			return nil, cli.Usagef("leave \"case\" out of the file (or all zeros) and give it with --case",
 				"the file is for case %s, not --case %s", *c, caseID)
 		}

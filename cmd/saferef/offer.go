@@ -9,7 +9,6 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -123,7 +122,7 @@ func (g *globals) offerDecide(ctx context.Context, env *cli.Env, args []string) 
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	offer, err := payload.ParseID(*offerFlag)
 	if err != nil {
 		return cli.Usagef("offer ids are 32 hex digits; 'saferef cases show CASE_ID' lists them", "bad --offer: %v", err)

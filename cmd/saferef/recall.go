@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
+	"github.com/saferef/saferef/protocol/payload"
 )
 
 const recallUsage = `Usage: saferef [--home HOME] recall --case CASE_ID --envelope ENVELOPE_ID[,ENVELOPE_ID...] [--reason TEXT]
@@ -29,7 +29,7 @@ func (g *globals) recall(ctx context.Context, env *cli.Env, args []string) error
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	ids, err := parseEnvelopes("envelope", envs)
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/guard"
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -130,15 +129,11 @@ func (g *globals) referralSend(ctx context.Context, env *cli.Env, args []string)
 // the vault is opened (the core checks again before sending). It returns
 // the details.
 func checkAgainstHousehold(path string, r *payload.Referral, now func() time.Time) (*payload.HouseholdDetails, error) {
-	caseID := crypto.CaseID(r.Case)
+	caseID := r.Case
 	if r.Case.IsZero() {
 		// A new case gets its id when sent; the details are only read
 		// here, so any id stands in for it.
-		id, err := crypto.NewCaseID(nil)
-		if err != nil {
-			return nil, fmt.Errorf("check referral against household details: %w", err)
-		}
-		caseID = id
+		caseID = payload.NewID()
 	}
 	p, err := readPayload(payload.TypeHouseholdDetails, path, caseID, "saferef details template")
 	if err != nil {

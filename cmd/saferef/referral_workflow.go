@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -29,7 +28,7 @@ func (g *globals) referralCandidates(ctx context.Context, env *cli.Env, args []s
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err
@@ -120,7 +119,7 @@ func (g *globals) referralApprove(ctx context.Context, env *cli.Env, args []stri
 	case *approve == *decline:
 		return cli.Usagef("give --approve or --decline (or --file)", "approve or decline?")
 	default:
-		a = &payload.Approval{Schema: payload.SchemaVersion, Case: payload.ID(caseID), Approved: *approve,
+		a = &payload.Approval{Schema: payload.SchemaVersion, Case: caseID, Approved: *approve,
 			NoSuitableHome: *noHome, WillGiveHomeBack: *giveBack, LeadName: *lead, Reason: *reason}
 		if err := a.Validate(); err != nil {
 			return fieldErrorsHint(err, "approving needs --lead, --no-suitable-home and --will-give-home-back; declining needs --lead and --reason")
@@ -170,7 +169,7 @@ func (g *globals) referralCirculate(ctx context.Context, env *cli.Env, args []st
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	d, err := open(ctx, env, *home)
 	if err != nil {
 		return err

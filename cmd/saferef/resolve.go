@@ -16,13 +16,13 @@ import (
 // case's scheme reference code (KMR-2026-0001), found on this device once
 // it is open.
 type caseRef struct {
-	id  crypto.CaseID
+	id  payload.ID
 	ref string // the reference code, when not an id
 }
 
 // pendingCase stands in for a case given by its reference until the device
 // is open (payload files are read and checked before).
-var pendingCase = crypto.CaseID{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}
+var pendingCase = payload.ID{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}
 
 // parseCaseRef reads a case id or reference code.
 func parseCaseRef(what, s string) (caseRef, error) {
@@ -30,7 +30,7 @@ func parseCaseRef(what, s string) (caseRef, error) {
 	if s == "" {
 		return caseRef{}, cli.Usagef("give the case's id or reference code; 'saferef cases list' shows both", "no %s given", what)
 	}
-	if id, err := crypto.ParseCaseID(s); err == nil {
+	if id, err := payload.ParseID(s); err == nil {
 		return caseRef{id: id}, nil
 	}
 	if strings.ContainsAny(s, " \t/\\") || len(s) > 40 {
@@ -41,7 +41,7 @@ func parseCaseRef(what, s string) (caseRef, error) {
 }
 
 // early is the case id to use before the device is open.
-func (r caseRef) early() crypto.CaseID {
+func (r caseRef) early() payload.ID {
 	if r.ref != "" {
 		return pendingCase
 	}
@@ -49,15 +49,15 @@ func (r caseRef) early() crypto.CaseID {
 }
 
 // resolve finds the case on the open device.
-func (r caseRef) resolve(ctx context.Context, d *client.Device) (crypto.CaseID, error) {
+func (r caseRef) resolve(ctx context.Context, d *client.Device) (payload.ID, error) {
 	if r.ref == "" {
 		return r.id, nil
 	}
 	sums, err := d.Cases(ctx)
 	if err != nil {
-		return crypto.CaseID{}, fmt.Errorf("find case %s: %w", r.ref, err)
+		return payload.ID{}, fmt.Errorf("find case %s: %w", r.ref, err)
 	}
-	var found []crypto.CaseID
+	var found []payload.ID
 	for _, s := range sums {
 		if strings.EqualFold(s.Reference, r.ref) {
 			found = append(found, s.ID)
@@ -65,27 +65,27 @@ func (r caseRef) resolve(ctx context.Context, d *client.Device) (crypto.CaseID, 
 	}
 	switch len(found) {
 	case 0:
-		return crypto.CaseID{}, cli.Usagef("'saferef cases list' shows the cases on this device with their references",
+		return payload.ID{}, cli.Usagef("'saferef cases list' shows the cases on this device with their references",
 			"no case with reference %q on this device", r.ref)
 	case 1:
 		return found[0], nil
 	}
-	return crypto.CaseID{}, cli.Usagef("give the case id instead ('saferef cases list --reference "+r.ref+"' shows them)",
+	return payload.ID{}, cli.Usagef("give the case id instead ('saferef cases list --reference "+r.ref+"' shows them)",
 		"%d cases have reference %q", len(found), r.ref)
 }
 
 // settleCase puts the resolved case into a payload read before the device
 // was open: the stand-in becomes the case; a file naming another case is
 // refused.
-func settleCase(p *payload.ID, early, real crypto.CaseID) error {
+func settleCase(p *payload.ID, early, real payload.ID) error {
 	switch *p {
-	case payload.ID(real):
+	case real:
 		return nil
-	case payload.ID(early):
-		*p = payload.ID(real)
+	case early:
+		*p = real
 		return nil
 	}
-	return cli.Usagef("leave \"case\" all zeros in the file, or give the same case with --case", "the file is for case %s, not %s", crypto.CaseID(*p), real)
+	return cli.Usagef("leave \"case\" all zeros in the file, or give the same case with --case", "the file is for case %s, not %s", *p, real)
 }
 
 // resolveOrgs reads organisations given to a list flag such as --to: each

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/saferef/saferef/cmd/internal/cli"
-	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol/payload"
 )
 
@@ -33,7 +32,7 @@ func (g *globals) statusSet(ctx context.Context, env *cli.Env, args []string) er
 	if err != nil {
 		return err
 	}
-	var caseID crypto.CaseID
+	var caseID payload.ID
 	switch *status {
 	case payload.StatusSignedUp, payload.StatusMovedIn, payload.StatusClosed:
 	case payload.StatusWithdrawn:

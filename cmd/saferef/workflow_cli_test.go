@@ -16,7 +16,7 @@ import (
 	"github.com/saferef/saferef/protocol/payload"
 )
 
-var testCase = crypto.CaseID{0x5a, 0xfe, 0x4e, 0xf0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+var testCase = payload.ID{0x5a, 0xfe, 0x4e, 0xf0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
 
 func writeTemp(t *testing.T, name, body string) string {
 	t.Helper()
@@ -52,7 +52,7 @@ func TestWorkflowTemplatesRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: template does not read back: %v", tc.cmd, err)
 		}
-		if *caseOf(p) != payload.ID(testCase) {
+		if *caseOf(p) != testCase {
 			t.Errorf("%v: case not filled in from --case", tc.cmd)
 		}
 		if o, ok := p.(*payload.Offer); ok && (o.Offer.IsZero() || strings.Contains(out, o.Offer.String())) {
@@ -70,7 +70,7 @@ func TestDecodePayloadStrict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exampleCase := crypto.CaseID(payload.ExampleApproval().Case)
+	exampleCase := payload.ExampleApproval().Case
 	if _, err := decodePayload(payload.TypeApproval, good, exampleCase, "t"); err != nil {
 		t.Fatalf("good approval: %v", err)
 	}
@@ -268,7 +268,7 @@ func FuzzDecodePayload(f *testing.F) {
 		if err := p.Validate(); err != nil {
 			t.Fatalf("accepted an invalid %s: %v", pt, err)
 		}
-		if *caseOf(p) != payload.ID(testCase) {
+		if *caseOf(p) != testCase {
 			t.Fatalf("accepted a %s for another case", pt)
 		}
 	})

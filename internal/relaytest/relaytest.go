@@ -1,9 +1,17 @@
 // Package relaytest runs a real Saferef relay on a loopback port for tests
 // of the packages built on it (the client core, the admin toolkit, the
-// desktop adapter, the admin command): a real server, a real SQLite store in
-// the test's temporary directory and a fresh transparency-log key. A Relay
-// can be stopped and restarted on the same port, store and log key, for
-// tests of what clients do while the relay is down.
+// desktop adapter, the admin and server commands): a real server with real
+// websockets, a real SQLite store in the test's temporary directory and a
+// fresh transparency-log key. It is the one relay harness of the module
+// (the relay's own package tests, which cannot import it, excepted).
+//
+// A Relay can be stopped and restarted on the same port, store and log key,
+// for tests of what clients do while the relay is down; restarted on
+// another store file (a backup, a tampered or an empty copy), with another
+// configuration (rate limits) or a faulty store; run as a second node of
+// the same store, or as a fork (same log key, its own store) showing a
+// second view of the log. A Hook puts a frame-level Proxy in front of it,
+// which is how a test makes the relay hostile.
 package relaytest
 
 import (
@@ -23,6 +31,7 @@ import (
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/crypto/translog"
 	"github.com/saferef/saferef/server"
+	"github.com/saferef/saferef/server/store"
 	"github.com/saferef/saferef/server/store/sqlite"
 )
 
@@ -41,11 +50,11 @@ type Relay struct {
 
 	t      testing.TB
 	scheme *crypto.Scheme
+	skey   string // the log's signer key text
 	signer note.Signer
 	vkey   string
-	dbPath string
-	opt    Options
-	inner  string // the relay's own URL behind a proxy, or ""
+	opt    Options // opt.DBPath is the store file the next start opens
+	inner  string  // the relay's own URL behind a proxy, or ""
 
 	mu   sync.Mutex
 	stop func() // shuts the running relay down; nil when stopped
@@ -62,6 +71,20 @@ type Options struct {
 	// Hook, when set, puts a Proxy in front of the relay: URL is the
 	// proxy's, and every frame passes through Hook.
 	Hook Hook
+	// Addr is the loopback address to listen on ("127.0.0.1:PORT", a port
+	// the test reserved because something had to know the URL first);
+	// empty means a free port.
+	Addr string
+	// DBPath is the relay's SQLite store file; empty means relay.db in a
+	// fresh temporary directory. Two relays with the same DBPath and
+	// LogSignerKey are two nodes of one relay.
+	DBPath string
+	// Config, when set, adjusts the relay's configuration before every
+	// start (rate limits, quotas).
+	Config func(*server.Config)
+	// WrapStore, when set, wraps the relay's store at every start (a
+	// test's faulty store).
+	WrapStore func(store.Store) store.Store
 }
 
 // Run runs a relay for scheme s on 127.0.0.1 until Stop or the end of the
@@ -94,12 +117,18 @@ func RunWith(t testing.TB, s *crypto.Scheme, opt Options) *Relay {
 	if err != nil {
 		t.Fatalf("parse log key: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if opt.DBPath == "" {
+		opt.DBPath = filepath.Join(t.TempDir(), "relay.db")
+	}
+	addr := opt.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	r := &Relay{URL: "ws://" + ln.Addr().String(), t: t, scheme: s, signer: signer, vkey: vkey,
-		dbPath: filepath.Join(t.TempDir(), "relay.db"), opt: opt}
+	r := &Relay{URL: "ws://" + ln.Addr().String(), t: t, scheme: s, skey: skey, signer: signer, vkey: vkey, opt: opt}
 	if opt.Hook != nil {
 		// The relay itself listens elsewhere, with the proxy's origin: it
 		// is the proxy devices dial.
@@ -125,16 +154,24 @@ func (r *Relay) start(ln net.Listener) {
 	t := r.t
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, r.dbPath)
+	st, err := sqlite.Open(ctx, r.opt.DBPath)
 	if err != nil {
 		ln.Close()
 		t.Fatalf("open relay store: %v", err)
 	}
-	srv, err := server.New(ctx, server.Config{
-		Scheme: r.scheme, Store: st, Origin: r.URL, Logger: slog.New(slog.DiscardHandler),
+	var rs store.Store = st
+	if r.opt.WrapStore != nil {
+		rs = r.opt.WrapStore(st)
+	}
+	cfg := server.Config{
+		Scheme: r.scheme, Store: rs, Origin: r.URL, Logger: slog.New(slog.DiscardHandler),
 		LogSigner: r.signer, LogVerifierKey: r.vkey,
 		Witnesses: r.opt.Witnesses, WitnessEvery: r.opt.WitnessEvery,
-	})
+	}
+	if r.opt.Config != nil {
+		r.opt.Config(&cfg)
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		ln.Close()
 		st.Close()
@@ -173,14 +210,32 @@ func (r *Relay) Stop() {
 // port, SQLite store and log key, so that clients find everything they left.
 func (r *Relay) Restart() {
 	r.t.Helper()
+	r.RestartWith(nil)
+}
+
+// RestartOn restarts the relay on the SQLite store at path (a backup, a
+// tampered or an empty copy), which later restarts keep.
+func (r *Relay) RestartOn(path string) {
+	r.t.Helper()
+	r.RestartWith(func(o *Options) { o.DBPath = path })
+}
+
+// RestartWith restarts the relay on the same port and log key after change
+// (if not nil) has adjusted its options: DBPath, Config and WrapStore take
+// effect; the others are fixed when the relay is first run.
+func (r *Relay) RestartWith(change func(*Options)) {
+	r.t.Helper()
 	r.Stop()
+	if change != nil {
+		change(&r.opt)
+	}
 	addr := r.URL
 	if r.inner != "" {
 		addr = r.inner
 	}
 	ln, err := net.Listen("tcp", strings.TrimPrefix(addr, "ws://"))
 	if err != nil {
-		r.t.Fatalf("listen again on %s: %v", r.URL, err)
+		r.t.Fatalf("listen again on %s: %v", addr, err)
 	}
 	r.start(ln)
 }
@@ -189,11 +244,36 @@ func (r *Relay) Restart() {
 // as an operator who deleted relay.db and started it again would.
 func (r *Relay) Empty() {
 	r.t.Helper()
-	r.Stop()
-	r.dbPath = filepath.Join(r.t.TempDir(), "empty-relay.db")
-	ln, err := net.Listen("tcp", strings.TrimPrefix(r.URL, "ws://"))
-	if err != nil {
-		r.t.Fatalf("listen again on %s: %v", r.URL, err)
-	}
-	r.start(ln)
+	r.RestartOn(filepath.Join(r.t.TempDir(), "empty-relay.db"))
+}
+
+// DBPath returns the SQLite store file the relay runs on: a test may read
+// or rewrite it, as someone with the relay's disk could (stop the relay
+// first to rewrite it).
+func (r *Relay) DBPath() string { return r.opt.DBPath }
+
+// LogSignerKey returns the log's signer key text, for another relay that
+// signs with the same key.
+func (r *Relay) LogSignerKey() string { return r.skey }
+
+// LogSigner returns the log's signer, for a test that signs a checkpoint
+// the relay never would.
+func (r *Relay) LogSigner() note.Signer { return r.signer }
+
+// LogVerifierKey returns the log's verifier key.
+func (r *Relay) LogVerifierKey() string { return r.vkey }
+
+// Node runs a second node of the relay: its own port, the same SQLite store
+// and log key (a failover pair behind two addresses).
+func (r *Relay) Node() *Relay {
+	r.t.Helper()
+	return RunWith(r.t, r.scheme, Options{LogSignerKey: r.skey, DBPath: r.opt.DBPath,
+		Witnesses: r.opt.Witnesses, WitnessEvery: r.opt.WitnessEvery})
+}
+
+// Fork runs a second relay with the same log key on its own, empty store:
+// one dishonest relay showing two views of the log.
+func (r *Relay) Fork() *Relay {
+	r.t.Helper()
+	return RunWith(r.t, r.scheme, Options{LogSignerKey: r.skey})
 }

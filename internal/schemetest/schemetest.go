@@ -7,6 +7,8 @@ package schemetest
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -64,6 +66,29 @@ func New(t testing.TB, n, k int) *Scheme {
 		t.Fatalf("parse scheme: %v", err)
 	}
 	return s
+}
+
+// File writes a fresh one-root scheme to scheme.json in a new temporary
+// directory and returns its path, for tests of commands that only need a
+// scheme file.
+func File(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "scheme.json")
+	New(t, 1, 1).WriteFile(t, path)
+	return path
+}
+
+// WriteFile writes the scheme, as the coordinator hands it out
+// (scheme.json), to path.
+func (s *Scheme) WriteFile(t testing.TB, path string) {
+	t.Helper()
+	b, err := s.Scheme.Marshal()
+	if err != nil {
+		t.Fatalf("marshal scheme: %v", err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatalf("write scheme file: %v", err)
+	}
 }
 
 // AddOrg admits an organisation, signed by the scheme's first Threshold
@@ -157,4 +182,23 @@ func (d *Device) Seal(t testing.TB, dir *crypto.Directory, mailbox crypto.OrgID,
 		t.Fatalf("seal: %v", err)
 	}
 	return env
+}
+
+// ForgeDeviceCert returns a copy of cert whose signing key is a fresh
+// attacker key, signed by that key instead of the organisation's admin:
+// what a relay operator rewriting its log would swap in. It does not
+// verify.
+func ForgeDeviceCert(t testing.TB, cert *crypto.DeviceCert) []byte {
+	t.Helper()
+	attacker, err := crypto.GenerateSigningKey(rand.Reader)
+	if err != nil {
+		t.Fatalf("generate attacker key: %v", err)
+	}
+	c := *cert
+	c.SigningKey = attacker.Public().(ed25519.PublicKey)
+	forged, err := crypto.SignDeviceCert(&c, attacker)
+	if err != nil {
+		t.Fatalf("sign forged device cert: %v", err)
+	}
+	return forged
 }

@@ -49,3 +49,15 @@ func TestNewCaseNonce(t *testing.T) {
 		t.Errorf("NewCaseNonce(nil) = %s, %s (%v, %v)", a, b, err1, err2)
 	}
 }
+
+// TestNewIDRandom checks that NewID draws fresh random ids, never zero.
+func TestNewIDRandom(t *testing.T) {
+	seen := map[ID]bool{}
+	for range 64 {
+		id := NewID()
+		if id.IsZero() || seen[id] {
+			t.Fatalf("NewID returned %s twice or zero", id)
+		}
+		seen[id] = true
+	}
+}

@@ -1,13 +1,16 @@
 package payload
 
 import (
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 )
 
-// ID is a 16-byte identifier (case, envelope or organisation id). In CBOR it
-// is a 16-byte byte string; in JSON and text it is 32 lowercase hex digits.
+// ID is a 16-byte identifier named in a payload: a case, offer,
+// attachment or outcome id, or an envelope or organisation a payload
+// refers to. It is also the client core's case id type. In CBOR it is a
+// 16-byte byte string; in JSON and text it is 32 lowercase hex digits.
 type ID [16]byte
 
 // ErrBadID is returned (wrapped) when text is not 32 lowercase hex digits.
@@ -28,6 +31,14 @@ func ParseID(s string) (ID, error) {
 		return ID{}, fmt.Errorf("parse id %q: %w", s, ErrBadID)
 	}
 	return id, nil
+}
+
+// NewID returns a random id from crypto/rand: for an offer, an attachment
+// or an outcome. A case id is derived instead (CaseIDFor).
+func NewID() ID {
+	var id ID
+	rand.Read(id[:]) // never fails (crypto/rand, Go 1.24+)
+	return id
 }
 
 // String returns the id as 32 lowercase hex digits.

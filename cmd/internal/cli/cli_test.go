@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/saferef/saferef/client/passphrase"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/saferef/saferef/client/passphrase"
 
 	"github.com/saferef/saferef/crypto/vault"
 )

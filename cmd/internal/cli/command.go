@@ -47,6 +47,11 @@ func Dispatch(ctx context.Context, prog, overview string, env *Env, cmds []Comma
 		}
 		return ErrHelp
 	}
+	if strings.HasPrefix(args[0], "-") {
+		// A command's flag put before the command: `prog --dir D org add`.
+		return Usagef(fmt.Sprintf("put it after the command, e.g. '%s COMMAND %s ...'; run '%s -h' for the list of commands", prog, args[0], prog),
+			"%s is not a command: this program's flags go after the command", args[0])
+	}
 	// A known group word with a missing or unknown subcommand.
 	var group []string
 	for _, c := range cmds {

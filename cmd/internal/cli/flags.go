@@ -49,7 +49,7 @@ func (fs *FlagSet) Parse(args []string) ([]string, error) {
 				fs.PrintUsage()
 				return nil, ErrHelp
 			}
-			return nil, Usagef(fmt.Sprintf("run '%s -h' for usage", fs.Name()), "%v", err)
+			return nil, Usagef(FlagHint(fs.FlagSet, err), "%s", FlagError(err))
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
