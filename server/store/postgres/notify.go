@@ -110,6 +110,17 @@ const notifySQL = `SELECT set_config('synchronous_commit', 'off', true), pg_noti
 // notification is dropped (notification is at most once).
 func (s *Store) notifyLoop() {
 	defer s.writers.Done()
+	// base ends when the store closes, cutting short a notification in
+	// flight.
+	base, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		select {
+		case <-s.done:
+			stop()
+		case <-base.Done():
+		}
+	}()
 	n := &s.notices
 	for {
 		select {
@@ -124,14 +135,7 @@ func (s *Store) notifyLoop() {
 		}
 		clear(n.mailboxes)
 		n.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		go func() {
-			select {
-			case <-s.done:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
+		ctx, cancel := context.WithTimeout(base, 10*time.Second)
 		s.pool.Exec(ctx, notifySQL, s.channel, payloads)
 		cancel()
 	}
