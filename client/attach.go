@@ -118,7 +118,7 @@ func (d *Device) Attach(ctx context.Context, id payload.ID, name string, r io.Re
 			Name: name, MediaType: media, Size: size, SHA256: sum, Index: i, Count: count, Data: chunk},
 			to: to, ownCopy: true, kind: casestore.KindAttachment, guarded: i == 0}
 		if i == 0 {
-			p.event = &workflow.Event{Kind: workflow.EventAttachment, Orgs: orgIDs(to), Packet: [16]byte(aid)}
+			p.event = &workflow.Event{Kind: workflow.EventAttachment, Orgs: to, Packet: [16]byte(aid)}
 		}
 		pkts = append(pkts, p)
 	}
@@ -217,7 +217,7 @@ func (d *Device) receiveChunk(ctx context.Context, in *inbound, p *payload.Attac
 			// An attachment id belongs to the organisation that sent its
 			// first chunk: nobody else may add chunks to it.
 			for _, e := range wc.History {
-				if e.Kind == workflow.EventAttachment && e.Packet == [16]byte(p.Attachment) && e.Actor.Org != [16]byte(in.sender()) {
+				if e.Kind == workflow.EventAttachment && e.Packet == [16]byte(p.Attachment) && e.Actor.Org != in.sender() {
 					return nil, fmt.Errorf("attachment %s: %w: its id belongs to another organisation's file", p.Attachment, ErrAttachmentCorrupt)
 				}
 			}

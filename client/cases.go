@@ -174,7 +174,7 @@ func (c *Case) EventVerified(i int) bool {
 // shown.
 func (d *Device) ActorVerified(p workflow.Party) bool {
 	e, err := d.Directory().Device(p.Device)
-	return err == nil && [16]byte(e.Cert.Org) == p.Org
+	return err == nil && e.Cert.Org == p.Org
 }
 
 func (d *Device) orgRef(id crypto.OrgID) OrgRef {

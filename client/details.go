@@ -43,11 +43,11 @@ func (d *Device) DetailsReaders(ctx context.Context, id payload.ID) ([]Reader, s
 	if !known {
 		return nil, "", fmt.Errorf("details readers: case %s: %w", id, ErrNotInCase)
 	}
-	if wc.AcceptedLandlord == ([16]byte{}) {
+	if wc.AcceptedLandlord.IsZero() {
 		return nil, "", fmt.Errorf("details readers of %s: %w", id, &workflow.TransitionError{From: wc.Stage,
 			Event: workflow.EventDetailsReleased, Actor: wc.MyRole(), Reason: "no offer has been accepted yet", Err: workflow.ErrWrongStage})
 	}
-	readers, digest := d.readers(crypto.OrgID(wc.AcceptedLandlord))
+	readers, digest := d.readers(wc.AcceptedLandlord)
 	return readers, digest, nil
 }
 
@@ -102,7 +102,7 @@ func (d *Device) ReleaseDetails(ctx context.Context, id payload.ID, h *payload.H
 	if !known {
 		return fmt.Errorf("release details: case %s: %w", id, ErrNotInCase)
 	}
-	landlord := crypto.OrgID(wc.AcceptedLandlord)
+	landlord := wc.AcceptedLandlord
 	consent := &workflow.Consent{Given: h.SharingBasis.Basis == payload.BasisConsent, LegalBasis: h.SharingBasis.LegalBasis}
 	if h.SharingBasis.Basis != payload.BasisConsent && h.SharingBasis.Basis != payload.BasisLegal {
 		consent = nil
@@ -147,7 +147,7 @@ func (d *Device) receiveDetails(ctx context.Context, in *inbound, p *payload.Hou
 	consent := &workflow.Consent{Given: p.SharingBasis.Basis == payload.BasisConsent, LegalBasis: p.SharingBasis.LegalBasis}
 	rc := &received{caseID: p.Case, kind: casestore.KindDetails}
 	rc.events = func(wc *workflow.Case) ([]workflow.Event, error) {
-		to := [16]byte(in.me)
+		to := in.me
 		if in.mine {
 			if p.SharingBasis == (payload.SharingBasis{}) || colleagueCopy(wc, in.o.Created) {
 				return nil, nil // kept here, no release

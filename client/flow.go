@@ -168,7 +168,7 @@ func (d *Device) checkGuard(ctx context.Context, id payload.ID, wc *workflow.Cas
 // were released to. Anything else a packet carries passes the guard.
 func entitled(wc *workflow.Case, me crypto.OrgID, to []crypto.OrgID) bool {
 	for _, o := range to {
-		if o != me && (wc.DetailsReleasedTo == ([16]byte{}) || [16]byte(o) != wc.DetailsReleasedTo) {
+		if o != me && (wc.DetailsReleasedTo.IsZero() || o != wc.DetailsReleasedTo) {
 			return false
 		}
 	}

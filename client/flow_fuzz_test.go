@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client/workflow"
+	"github.com/saferef/saferef/crypto"
 )
 
 // FuzzCaseState feeds arbitrary bytes to the decoder of the stored
@@ -33,7 +34,7 @@ func FuzzCaseState(f *testing.F) {
 		_ = c.WaitingOn()
 		_ = c.Organisations()
 		_ = c.Allowed(c.MyRole())
-		ev := workflow.Event{Kind: workflow.EventMessage, Actor: workflow.Party{Org: [16]byte{9}, Device: [16]byte{9}}, At: now, Orgs: [][16]byte{c.Org}}
+		ev := workflow.Event{Kind: workflow.EventMessage, Actor: workflow.Party{Org: [16]byte{9}, Device: [16]byte{9}}, At: now, Orgs: []crypto.OrgID{c.Org}}
 		_ = c.Clone().Apply(ev)
 	})
 }

@@ -30,7 +30,7 @@ func (d *Device) SendMessage(ctx context.Context, caseID payload.ID, text string
 		return crypto.EnvelopeID{}, fmt.Errorf("send message: case %s: %w", caseID, ErrNotInCase)
 	}
 	to := d.spokes(wc)
-	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventMessage, Orgs: orgIDs(to)}, p: m, to: to, ownCopy: true,
+	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventMessage, Orgs: to}, p: m, to: to, ownCopy: true,
 		kind: casestore.KindMessage, guarded: true}}
 	ids, err := d.sendPackets(ctx, caseID, nil, pkts, nil)
 	if err != nil {

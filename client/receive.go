@@ -159,9 +159,9 @@ func oneEvent(ev workflow.Event) func(*workflow.Case) ([]workflow.Event, error) 
 // organisation's packet is addressed to this one.
 func (d *Device) spokeEvent(k workflow.EventKind, mine bool, packet [16]byte) func(*workflow.Case) ([]workflow.Event, error) {
 	return func(wc *workflow.Case) ([]workflow.Event, error) {
-		orgs := [][16]byte{d.secrets.Org}
+		orgs := []crypto.OrgID{d.secrets.Org}
 		if mine {
-			orgs = orgIDs(d.spokes(wc))
+			orgs = d.spokes(wc)
 		}
 		return []workflow.Event{{Kind: k, Orgs: orgs, Packet: packet}}, nil
 	}
@@ -245,15 +245,7 @@ func (d *Device) applyReceived(ctx context.Context, o *crypto.Opened, actor work
 // in the case, from anyone else to the nominator only.
 func (d *Device) spokes(wc *workflow.Case) []crypto.OrgID {
 	if wc.MyRole() == workflow.RoleNominator {
-		return fromIDs(wc.Organisations())
+		return wc.Organisations()
 	}
 	return d.nominatorOf(wc)
-}
-
-func fromIDs(in [][16]byte) []crypto.OrgID {
-	out := make([]crypto.OrgID, len(in))
-	for i, o := range in {
-		out[i] = o
-	}
-	return out
 }

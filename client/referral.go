@@ -110,7 +110,7 @@ func (d *Device) DraftReferral(ctx context.Context, r *payload.Referral, h *payl
 	if err := checkHousehold(caseID, h); err != nil {
 		return caseID, fmt.Errorf("draft referral: %w", err)
 	}
-	ev := workflow.Event{Kind: workflow.EventReferralDrafted, Actor: d.me(), At: now, Landlord: [16]byte(r.CurrentLandlordOrg)}
+	ev := workflow.Event{Kind: workflow.EventReferralDrafted, Actor: d.me(), At: now, Landlord: crypto.OrgID(r.CurrentLandlordOrg)}
 	if err := wc.Apply(ev); err != nil {
 		return caseID, fmt.Errorf("draft referral: %w", err)
 	}
@@ -255,7 +255,7 @@ func (d *Device) SendReferral(ctx context.Context, to []crypto.OrgID, r *payload
 		if err != nil {
 			return caseID, fmt.Errorf("send referral: %w", err)
 		}
-		pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventCirculated, Landlord: cl, Orgs: orgIDs(cands)},
+		pkts = append(pkts, &outgoing{event: &workflow.Event{Kind: workflow.EventCirculated, Landlord: cl, Orgs: cands},
 			p: r, to: cands, ownCopy: true, kind: casestore.KindReferral, guarded: true})
 	}
 	if opt.Household != nil || !known {
@@ -293,7 +293,7 @@ func (d *Device) Circulate(ctx context.Context, id payload.ID, to []crypto.OrgID
 		return fmt.Errorf("circulate %s: %w", id, err)
 	}
 	// Colleagues already hold the referral: only the candidates get it.
-	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventCirculated, Landlord: [16]byte(r.CurrentLandlordOrg), Orgs: orgIDs(cands)},
+	pkts := []*outgoing{{event: &workflow.Event{Kind: workflow.EventCirculated, Landlord: crypto.OrgID(r.CurrentLandlordOrg), Orgs: cands},
 		p: r, to: cands, kind: casestore.KindReferral, guarded: true}}
 	if _, err := d.sendPackets(ctx, id, nil, pkts, nil); err != nil {
 		return fmt.Errorf("circulate %s: %w", id, err)
@@ -356,7 +356,7 @@ func (d *Device) Approve(ctx context.Context, id payload.ID, a *payload.Approval
 // nominatorOf returns the case's nominating organisation as a recipient
 // list (empty when it is this organisation or unknown: Apply refuses).
 func (d *Device) nominatorOf(wc *workflow.Case) []crypto.OrgID {
-	if wc.Nominator == ([16]byte{}) || wc.Nominator == d.secrets.Org {
+	if wc.Nominator.IsZero() || wc.Nominator == d.secrets.Org {
 		return nil
 	}
 	return []crypto.OrgID{wc.Nominator}
@@ -409,7 +409,7 @@ func (d *Device) candidates(r *payload.Referral, to []crypto.OrgID, wc *workflow
 	var out []crypto.OrgID
 	for _, e := range d.Directory().Orgs() {
 		o := e.Cert.Org
-		if slices.Contains(wc.Candidates, [16]byte(o)) || d.qualifies(o, r, cl) != nil {
+		if slices.Contains(wc.Candidates, o) || d.qualifies(o, r, cl) != nil {
 			continue
 		}
 		if len(d.Directory().Recipients(o, now)) == 0 {
@@ -460,14 +460,6 @@ func (d *Device) orgLabel(o crypto.OrgID) string {
 	return o.String()
 }
 
-func orgIDs(in []crypto.OrgID) [][16]byte {
-	out := make([][16]byte, len(in))
-	for i, o := range in {
-		out[i] = o
-	}
-	return out
-}
-
 func stageName(s workflow.Stage) string {
 	if s == workflow.StageNone {
 		return "none"
@@ -500,8 +492,7 @@ func (d *Device) receiveReferral(ctx context.Context, in *inbound, p *payload.Re
 	if payload.CaseIDFor(in.sender(), p.CaseNonce) != p.Case {
 		return nil, fmt.Errorf("referral for case %s from %s: %w", p.Case, in.sender(), ErrCaseIDNotBound)
 	}
-	cl := [16]byte(p.CurrentLandlordOrg)
-	me := [16]byte(in.me)
+	cl, me := crypto.OrgID(p.CurrentLandlordOrg), in.me
 	rc := &received{caseID: p.Case, kind: casestore.KindReferral, oweReceipt: true,
 		base: &casestore.Case{Reference: p.Reference, Districts: p.DistrictsAcceptable, Created: in.o.Created}}
 	rc.events = func(wc *workflow.Case) ([]workflow.Event, error) {
@@ -511,7 +502,7 @@ func (d *Device) receiveReferral(ctx context.Context, in *inbound, p *payload.Re
 		case cl == me:
 			return []workflow.Event{{Kind: workflow.EventApprovalRequested, Landlord: cl}}, nil
 		default:
-			return []workflow.Event{{Kind: workflow.EventCirculated, Landlord: cl, Orgs: [][16]byte{me}}}, nil
+			return []workflow.Event{{Kind: workflow.EventCirculated, Landlord: cl, Orgs: []crypto.OrgID{me}}}, nil
 		}
 	}
 	return d.receiveEvents(ctx, in, rc)
@@ -520,12 +511,12 @@ func (d *Device) receiveReferral(ctx context.Context, in *inbound, p *payload.Re
 // colleagueReferralEvents follows a colleague's referral: this device
 // cannot know the candidates (no payload names them), so it follows the
 // draft and the approval request of current landlord cl only.
-func colleagueReferralEvents(wc *workflow.Case, cl, me [16]byte) []workflow.Event {
+func colleagueReferralEvents(wc *workflow.Case, cl, me crypto.OrgID) []workflow.Event {
 	var evs []workflow.Event
 	if wc.Stage == workflow.StageNone {
 		evs = append(evs, workflow.Event{Kind: workflow.EventReferralDrafted, Landlord: cl})
 	}
-	if cl != ([16]byte{}) && cl != me && !wc.Approved && (wc.Stage == workflow.StageNone || wc.Stage == workflow.StageDraft) {
+	if !cl.IsZero() && cl != me && !wc.Approved && (wc.Stage == workflow.StageNone || wc.Stage == workflow.StageDraft) {
 		evs = append(evs, workflow.Event{Kind: workflow.EventApprovalRequested, Landlord: cl})
 	}
 	return evs

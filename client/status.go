@@ -49,7 +49,7 @@ func (d *Device) SetStatus(ctx context.Context, id payload.ID, status, effective
 	var to []crypto.OrgID
 	switch k {
 	case workflow.EventClosed, workflow.EventWithdrawn:
-		to = fromIDs(wc.Organisations())
+		to = wc.Organisations()
 	case workflow.EventNoSuitableHome:
 		if note != "" {
 			return fmt.Errorf("set status %s: %w", status, ErrNoteNotAllowed)
@@ -64,7 +64,7 @@ func (d *Device) SetStatus(ctx context.Context, id payload.ID, status, effective
 	// records the move-in, the nominator's when it closes the case.
 	role := ""
 	switch {
-	case k == workflow.EventClosed && wc.AcceptedLandlord != ([16]byte{}):
+	case k == workflow.EventClosed && !wc.AcceptedLandlord.IsZero():
 		role = payload.OutcomeByNominator
 	case k == workflow.EventMovedIn && wc.MyRole() == workflow.RoleAcceptedLandlord:
 		role = payload.OutcomeByReceivingLandlord
@@ -192,7 +192,7 @@ func (d *Device) receiveOutcome(ctx context.Context, in *inbound, p *payload.Out
 // attestations with the same token have arrived (Balance).
 func (d *Device) checkOutcome(sender crypto.OrgID, p *payload.Outcome) error {
 	if p.Role == payload.OutcomeByReceivingLandlord {
-		if [16]byte(p.ReceivingLandlord) != [16]byte(sender) {
+		if crypto.OrgID(p.ReceivingLandlord) != sender {
 			return fmt.Errorf("outcome %s: %w: a receiving landlord's attestation sent by another organisation", p.Outcome, ErrOutcomeRefused)
 		}
 		return d.checkOutcomeLandlords(p)

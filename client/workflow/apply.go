@@ -3,6 +3,8 @@ package workflow
 import (
 	"fmt"
 	"slices"
+
+	"github.com/saferef/saferef/crypto"
 )
 
 var zero [16]byte
@@ -147,7 +149,7 @@ func (c *Case) record(ev Event) {
 		if mine {
 			c.Candidates = append(c.Candidates, ev.Orgs...)
 		} else {
-			c.Candidates = [][16]byte{c.Org}
+			c.Candidates = []crypto.OrgID{c.Org}
 		}
 		if c.Stage != StageOffersReceived {
 			c.Stage = StageCirculated

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/saferef/saferef/client/guard"
+	"github.com/saferef/saferef/crypto"
 )
 
 // OfferState is where one offer stands.
@@ -27,7 +28,7 @@ const (
 // it (a candidate knows only its own offers).
 type Offer struct {
 	ID       [16]byte
-	Landlord [16]byte
+	Landlord crypto.OrgID
 	State    OfferState
 	Made     time.Time
 	Decided  time.Time
@@ -59,28 +60,28 @@ func expiredAt(expires string, t time.Time) bool {
 // other candidates. Change it only through Apply.
 type Case struct {
 	ID     [16]byte
-	Org    [16]byte // the organisation whose view this is
-	Device [16]byte // this device: details-released checks readers only when it is the actor
+	Org    crypto.OrgID    // the organisation whose view this is
+	Device crypto.DeviceID // this device: details-released checks readers only when it is the actor
 	Stage  Stage
 
-	Nominator       [16]byte
-	CurrentLandlord [16]byte // zero when the household has no landlord in the scheme
+	Nominator       crypto.OrgID
+	CurrentLandlord crypto.OrgID // zero when the household has no landlord in the scheme
 	// Approved is true once the current landlord approved (or when the
 	// nominator is itself the current landlord).
 	Approved bool
 	// Candidates are the landlords the referral was circulated to: every
 	// one at the nominator, only itself at a candidate.
-	Candidates [][16]byte
+	Candidates []crypto.OrgID
 	// Filled lists the candidates told "filled" (at the nominator).
-	Filled [][16]byte
+	Filled []crypto.OrgID
 	// Declined lists the candidates that answered "no suitable home" (at
 	// the nominator); they are no longer part of the case.
-	Declined [][16]byte
+	Declined []crypto.OrgID
 	Offers   []Offer
 
 	AcceptedOffer     [16]byte
-	AcceptedLandlord  [16]byte
-	DetailsReleasedTo [16]byte
+	AcceptedLandlord  crypto.OrgID
+	DetailsReleasedTo crypto.OrgID
 	Consent           *Consent // as recorded when details were released
 	SignedUp          bool
 	// SignedUpOn and MovedInOn are the effective dates of the sign-up and
@@ -99,12 +100,12 @@ type Case struct {
 // New returns an empty case as seen by organisation org on device device:
 // the first event applied to it must be referral-drafted (by org),
 // approval-requested or circulated.
-func New(id, org, device [16]byte) *Case {
+func New(id [16]byte, org crypto.OrgID, device crypto.DeviceID) *Case {
 	return &Case{ID: id, Org: org, Device: device}
 }
 
 // Replay builds a case from its history, applying each event in order.
-func Replay(id, org, device [16]byte, events []Event) (*Case, error) {
+func Replay(id [16]byte, org crypto.OrgID, device crypto.DeviceID, events []Event) (*Case, error) {
 	c := New(id, org, device)
 	for _, ev := range events {
 		ev.ActorRole = ""
@@ -133,9 +134,9 @@ func (c *Case) Clone() *Case {
 
 // RoleOf returns the role organisation org plays in the case, as this
 // organisation knows it.
-func (c *Case) RoleOf(org [16]byte) Role {
+func (c *Case) RoleOf(org crypto.OrgID) Role {
 	switch {
-	case org == [16]byte{}:
+	case org.IsZero():
 		return RoleNone
 	case org == c.Nominator:
 		return RoleNominator
@@ -154,7 +155,7 @@ func (c *Case) MyRole() Role { return c.RoleOf(c.Org) }
 
 // InCase reports whether org is still part of the case: it has a role and,
 // if a candidate, has not been told the referral is filled.
-func (c *Case) InCase(org [16]byte) bool {
+func (c *Case) InCase(org crypto.OrgID) bool {
 	r := c.RoleOf(org)
 	if r == RoleNone || r == RoleCoordinator {
 		return false
@@ -165,10 +166,10 @@ func (c *Case) InCase(org [16]byte) bool {
 // Organisations returns the other organisations still part of the case as
 // this organisation knows them (the ones a withdrawal or closure goes to):
 // never this organisation, never a candidate already told "filled".
-func (c *Case) Organisations() [][16]byte {
-	var out [][16]byte
-	add := func(o [16]byte) {
-		if o != ([16]byte{}) && o != c.Org && c.InCase(o) && !slices.Contains(out, o) {
+func (c *Case) Organisations() []crypto.OrgID {
+	var out []crypto.OrgID
+	add := func(o crypto.OrgID) {
+		if !o.IsZero() && o != c.Org && c.InCase(o) && !slices.Contains(out, o) {
 			out = append(out, o)
 		}
 	}
@@ -183,11 +184,11 @@ func (c *Case) Organisations() [][16]byte {
 
 // ToTellFilled returns the candidates still to be told "filled" after an
 // acceptance (at the nominator).
-func (c *Case) ToTellFilled() [][16]byte {
-	if c.AcceptedLandlord == ([16]byte{}) || c.MyRole() != RoleNominator {
+func (c *Case) ToTellFilled() []crypto.OrgID {
+	if c.AcceptedLandlord.IsZero() || c.MyRole() != RoleNominator {
 		return nil
 	}
-	var out [][16]byte
+	var out []crypto.OrgID
 	for _, o := range c.Candidates {
 		if o != c.AcceptedLandlord && !slices.Contains(c.Filled, o) && !slices.Contains(c.Declined, o) {
 			out = append(out, o)

@@ -3,6 +3,8 @@ package workflow
 import (
 	"fmt"
 	"time"
+
+	"github.com/saferef/saferef/crypto"
 )
 
 // EventKind says what happened in a case. Each kind maps to one thing a
@@ -128,8 +130,8 @@ func StatusEvent(status string) (EventKind, error) {
 // Party is a verified organisation and device: who did something. The
 // names are those of the verified certificates, for the case history.
 type Party struct {
-	Org        [16]byte
-	Device     [16]byte
+	Org        crypto.OrgID
+	Device     crypto.DeviceID
 	OrgName    string
 	DeviceName string
 }
@@ -168,11 +170,11 @@ type Event struct {
 	// landlord (referral-drafted, may be zero; approval-requested and
 	// circulated, may be zero), the landlord told "filled", or the landlord
 	// household details are released to.
-	Landlord [16]byte
+	Landlord crypto.OrgID
 	// Orgs is the organisations the event goes to: the candidates for
 	// circulated (a candidate lists only itself), the recipients of a case
 	// message or attachment.
-	Orgs [][16]byte
+	Orgs []crypto.OrgID
 	// Status is the status-update/v1 status that carried the event, if
 	// any; when set it must match Kind.
 	Status string

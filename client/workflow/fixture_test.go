@@ -3,6 +3,8 @@ package workflow
 import (
 	"testing"
 	"time"
+
+	"github.com/saferef/saferef/crypto"
 )
 
 // party returns a party whose org and device ids start with b.
@@ -47,9 +49,9 @@ func happyPath() []step {
 		{"drafted", Event{Kind: EventReferralDrafted, Actor: refuge, At: at(0), Landlord: current.Org}, []Party{refuge}},
 		{"approval-requested", Event{Kind: EventApprovalRequested, Actor: refuge, At: at(1), Landlord: current.Org}, []Party{refuge, current}},
 		{"approved", Event{Kind: EventApproved, Actor: current, At: at(2), NoSuitableHome: true, WillGiveHomeBack: true}, []Party{refuge, current}},
-		{"circulated", Event{Kind: EventCirculated, Actor: refuge, At: at(3), Landlord: current.Org, Orgs: [][16]byte{winner.Org, loser.Org}}, []Party{refuge}},
-		{"circulated-winner", Event{Kind: EventCirculated, Actor: refuge, At: at(3), Landlord: current.Org, Orgs: [][16]byte{winner.Org}}, []Party{winner}},
-		{"circulated-loser", Event{Kind: EventCirculated, Actor: refuge, At: at(3), Landlord: current.Org, Orgs: [][16]byte{loser.Org}}, []Party{loser}},
+		{"circulated", Event{Kind: EventCirculated, Actor: refuge, At: at(3), Landlord: current.Org, Orgs: []crypto.OrgID{winner.Org, loser.Org}}, []Party{refuge}},
+		{"circulated-winner", Event{Kind: EventCirculated, Actor: refuge, At: at(3), Landlord: current.Org, Orgs: []crypto.OrgID{winner.Org}}, []Party{winner}},
+		{"circulated-loser", Event{Kind: EventCirculated, Actor: refuge, At: at(3), Landlord: current.Org, Orgs: []crypto.OrgID{loser.Org}}, []Party{loser}},
 		{"offer-winner", Event{Kind: EventOfferMade, Actor: winner, At: at(4), Offer: offerWin}, []Party{winner, refuge}},
 		{"offer-loser", Event{Kind: EventOfferMade, Actor: loser, At: at(5), Offer: offerLose}, []Party{loser, refuge}},
 		{"accepted", Event{Kind: EventOfferAccepted, Actor: refuge, At: at(6), Offer: offerWin}, []Party{refuge, winner}},

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/saferef/saferef/crypto"
 )
 
 // TestHappyPathViews follows the whole case at each participant and checks
@@ -19,7 +21,7 @@ func TestHappyPathViews(t *testing.T) {
 	if len(n.Offers) != 2 || n.Offers[0].State != OfferAccepted || n.Offers[1].State != OfferFilled {
 		t.Errorf("nominator's offers = %+v", n.Offers)
 	}
-	if !slices.Equal(n.Filled, [][16]byte{loser.Org}) || len(n.ToTellFilled()) != 0 {
+	if !slices.Equal(n.Filled, []crypto.OrgID{loser.Org}) || len(n.ToTellFilled()) != 0 {
 		t.Errorf("filled = %v", n.Filled)
 	}
 
@@ -35,7 +37,7 @@ func TestHappyPathViews(t *testing.T) {
 	if w.Stage != StageClosed || w.MyRole() != RoleAcceptedLandlord || w.Consent == nil || !w.Consent.Given {
 		t.Errorf("winner ends with %+v", w)
 	}
-	if !slices.Equal(w.Candidates, [][16]byte{winner.Org}) || len(w.Offers) != 1 {
+	if !slices.Equal(w.Candidates, []crypto.OrgID{winner.Org}) || len(w.Offers) != 1 {
 		t.Errorf("winner knows candidates %x and offers %+v", w.Candidates, w.Offers)
 	}
 
@@ -46,7 +48,7 @@ func TestHappyPathViews(t *testing.T) {
 	// The losing candidate learns nothing more than "filled": not the
 	// winner, not the other candidates, not the details, not the outcome.
 	if lo.AcceptedLandlord != zero || lo.AcceptedOffer != zero || lo.DetailsReleasedTo != zero || lo.Consent != nil ||
-		!slices.Equal(lo.Candidates, [][16]byte{loser.Org}) || len(lo.Offers) != 1 || lo.Offers[0].State != OfferFilled {
+		!slices.Equal(lo.Candidates, []crypto.OrgID{loser.Org}) || len(lo.Offers) != 1 || lo.Offers[0].State != OfferFilled {
 		t.Errorf("loser learnt too much: %+v", lo)
 	}
 	for _, k := range []EventKind{EventDetailsReleased, EventClosed, EventMessage, EventOfferMade, EventWithdrawn} {
@@ -87,14 +89,14 @@ func TestNoCurrentLandlord(t *testing.T) {
 	if !errors.Is(err, ErrInvalidEvent) {
 		t.Errorf("approval with no landlord: %v", err)
 	}
-	mustApply(t, c, Event{Kind: EventCirculated, Actor: refuge, At: t0, Orgs: [][16]byte{winner.Org}})
+	mustApply(t, c, Event{Kind: EventCirculated, Actor: refuge, At: t0, Orgs: []crypto.OrgID{winner.Org}})
 	if c.Stage != StageCirculated {
 		t.Fatalf("stage %s", c.Stage)
 	}
 	// The nominator is itself the current landlord: approval is implied.
 	d := New(caseID, current.Org, current.Device)
 	mustApply(t, d, Event{Kind: EventReferralDrafted, Actor: current, At: t0, Landlord: current.Org})
-	mustApply(t, d, Event{Kind: EventCirculated, Actor: current, At: t0, Orgs: [][16]byte{winner.Org}})
+	mustApply(t, d, Event{Kind: EventCirculated, Actor: current, At: t0, Orgs: []crypto.OrgID{winner.Org}})
 }
 
 // TestFreshCase: an organisation that has not heard of a case accepts only
@@ -107,14 +109,14 @@ func TestFreshCase(t *testing.T) {
 	}{
 		{"approval request to me", Event{Kind: EventApprovalRequested, Actor: refuge, At: t0, Landlord: current.Org}, true},
 		{"approval request to another", Event{Kind: EventApprovalRequested, Actor: refuge, At: t0, Landlord: winner.Org}, false},
-		{"circulated to me", Event{Kind: EventCirculated, Actor: refuge, At: t0, Orgs: [][16]byte{current.Org}}, true},
-		{"circulated to others", Event{Kind: EventCirculated, Actor: refuge, At: t0, Orgs: [][16]byte{winner.Org}}, false},
+		{"circulated to me", Event{Kind: EventCirculated, Actor: refuge, At: t0, Orgs: []crypto.OrgID{current.Org}}, true},
+		{"circulated to others", Event{Kind: EventCirculated, Actor: refuge, At: t0, Orgs: []crypto.OrgID{winner.Org}}, false},
 		{"draft from elsewhere", Event{Kind: EventReferralDrafted, Actor: refuge, At: t0}, false},
-		{"message first", Event{Kind: EventMessage, Actor: refuge, At: t0, Orgs: [][16]byte{current.Org}}, false},
+		{"message first", Event{Kind: EventMessage, Actor: refuge, At: t0, Orgs: []crypto.OrgID{current.Org}}, false},
 		{"offer first", Event{Kind: EventOfferMade, Actor: refuge, At: t0, Offer: offerWin}, false},
 		{"closed first", Event{Kind: EventClosed, Actor: refuge, At: t0}, false},
-		{"no time", Event{Kind: EventCirculated, Actor: refuge, Orgs: [][16]byte{current.Org}}, false},
-		{"no device", Event{Kind: EventCirculated, Actor: Party{Org: refuge.Org}, At: t0, Orgs: [][16]byte{current.Org}}, false},
+		{"no time", Event{Kind: EventCirculated, Actor: refuge, Orgs: []crypto.OrgID{current.Org}}, false},
+		{"no device", Event{Kind: EventCirculated, Actor: Party{Org: refuge.Org}, At: t0, Orgs: []crypto.OrgID{current.Org}}, false},
 		{"unknown kind", Event{Kind: "teleported", Actor: refuge, At: t0}, false},
 	}
 	for _, tc := range cases {
@@ -246,17 +248,17 @@ func TestNegatives(t *testing.T) {
 	})
 	t.Run("circulation before approval and to the current landlord", func(t *testing.T) {
 		n := views(t, "approval-requested")[refuge.OrgName]
-		refuse(t, n, Event{Kind: EventCirculated, Actor: refuge, At: later, Orgs: [][16]byte{winner.Org}}, ErrWrongStage, "has not approved yet")
+		refuse(t, n, Event{Kind: EventCirculated, Actor: refuge, At: later, Orgs: []crypto.OrgID{winner.Org}}, ErrWrongStage, "has not approved yet")
 		a := views(t, "approved")[refuge.OrgName]
-		refuse(t, a, Event{Kind: EventCirculated, Actor: refuge, At: later, Orgs: [][16]byte{current.Org}}, ErrInvalidEvent, "current landlord cannot be a candidate")
-		refuse(t, a, Event{Kind: EventCirculated, Actor: refuge, At: later, Orgs: [][16]byte{winner.Org, winner.Org}}, ErrInvalidEvent, "named twice")
+		refuse(t, a, Event{Kind: EventCirculated, Actor: refuge, At: later, Orgs: []crypto.OrgID{current.Org}}, ErrInvalidEvent, "current landlord cannot be a candidate")
+		refuse(t, a, Event{Kind: EventCirculated, Actor: refuge, At: later, Orgs: []crypto.OrgID{winner.Org, winner.Org}}, ErrInvalidEvent, "named twice")
 	})
 	t.Run("messages stay between the nominator and each organisation", func(t *testing.T) {
 		n := views(t, "filled")[refuge.OrgName]
-		refuse(t, n, Event{Kind: EventMessage, Actor: winner, At: later, Orgs: [][16]byte{current.Org}}, ErrNotPermitted, "only the nominating organisation can write")
-		refuse(t, n, Event{Kind: EventMessage, Actor: loser, At: later, Orgs: [][16]byte{refuge.Org}}, ErrNotPermitted, "no longer part of the case")
-		refuse(t, n, Event{Kind: EventMessage, Actor: refuge, At: later, Orgs: [][16]byte{loser.Org}}, ErrNotPermitted, "is not part of the case")
-		mustApply(t, n, Event{Kind: EventMessage, Actor: refuge, At: later, Orgs: [][16]byte{winner.Org, current.Org}})
+		refuse(t, n, Event{Kind: EventMessage, Actor: winner, At: later, Orgs: []crypto.OrgID{current.Org}}, ErrNotPermitted, "only the nominating organisation can write")
+		refuse(t, n, Event{Kind: EventMessage, Actor: loser, At: later, Orgs: []crypto.OrgID{refuge.Org}}, ErrNotPermitted, "no longer part of the case")
+		refuse(t, n, Event{Kind: EventMessage, Actor: refuge, At: later, Orgs: []crypto.OrgID{loser.Org}}, ErrNotPermitted, "is not part of the case")
+		mustApply(t, n, Event{Kind: EventMessage, Actor: refuge, At: later, Orgs: []crypto.OrgID{winner.Org, current.Org}})
 	})
 	t.Run("move-in before sign-up", func(t *testing.T) {
 		w := views(t, "details")[winner.OrgName]

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/saferef/saferef/crypto"
 )
 
 // generic returns the kinds any role in the case may make at a stage:
@@ -136,7 +138,7 @@ func validEvent(c *Case, k EventKind, actor Party) (Event, bool) {
 		if !mine {
 			return ev, false
 		}
-		ev.Orgs = [][16]byte{outsider.Org}
+		ev.Orgs = []crypto.OrgID{outsider.Org}
 	case EventOfferMade:
 		ev.Offer = [16]byte{0xee}
 	case EventNoSuitableHome:
@@ -172,9 +174,9 @@ func validEvent(c *Case, k EventKind, actor Party) (Event, bool) {
 			}
 			ev.Orgs = others[:1]
 		case mine:
-			ev.Orgs = [][16]byte{c.Nominator}
+			ev.Orgs = []crypto.OrgID{c.Nominator}
 		case role == RoleNominator || c.Org == c.Nominator:
-			ev.Orgs = [][16]byte{c.Org}
+			ev.Orgs = []crypto.OrgID{c.Org}
 		default:
 			return ev, false
 		}
