@@ -651,11 +651,16 @@ func (c *conn) readLoop() {
 			c.s.metrics.preAuthRefused.WithLabelValues("bytes").Inc()
 			return
 		}
-		b, ok := c.readFrame(typ, r, limit)
+		b, bad := c.readFrame(typ, r, limit)
 		if !c.authed {
+			// Released before any error is sent: a client that reads the
+			// error and dials again must find the budget free.
 			c.s.releasePreAuth()
 		}
-		if !ok {
+		if bad != nil {
+			if bad.code != "" {
+				c.sendError(bad.code, bad.msg, 0, true)
+			}
 			return
 		}
 		f, err := protocol.Decode(b)
@@ -681,30 +686,33 @@ func (c *conn) readLoop() {
 	}
 }
 
-// readFrame reads one websocket message of at most limit bytes, refusing
-// anything else with the matching Error frame. It reports false when the
-// connection must end.
-func (c *conn) readFrame(typ int, r io.Reader, limit int) ([]byte, bool) {
+// badFrame is why a frame was not read: the Error to send (code "" sends
+// none: the connection failed).
+type badFrame struct{ code, msg string }
+
+// readFrame reads one websocket message of at most limit bytes, or says
+// why not; the caller sends the Error once it has released what the frame
+// reserved.
+func (c *conn) readFrame(typ int, r io.Reader, limit int) ([]byte, *badFrame) {
+	tooLarge := &badFrame{protocol.CodeFrameTooLarge, "frame is larger than the relay accepts"}
 	if typ != websocket.BinaryMessage {
-		c.sendError(protocol.CodeMalformedFrame, "frames must be binary websocket messages", 0, true)
-		return nil, false
+		return nil, &badFrame{protocol.CodeMalformedFrame, "frames must be binary websocket messages"}
 	}
 	b, err := c.readAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
-			c.sendError(protocol.CodeFrameTooLarge, "frame is larger than the relay accepts", 0, true)
+			return nil, tooLarge
 		}
-		return nil, false
+		return nil, &badFrame{}
 	}
 	if len(b) > limit {
 		// Read (without keeping) the rest of the frame, up to the socket's
 		// read limit, so that the client can read the Error frame rather
 		// than a connection reset.
 		io.Copy(io.Discard, r)
-		c.sendError(protocol.CodeFrameTooLarge, "frame is larger than the relay accepts", 0, true)
-		return nil, false
+		return nil, tooLarge
 	}
-	return b, true
+	return b, nil
 }
 
 // maxPooledBuf is the largest frame buffer kept for reuse.
