@@ -24,9 +24,17 @@ export SAFEREF_PASSPHRASE=demo-screenshots-only
 export SAFEREF_VAULT_WORK_FACTOR=10
 export LANG=en_GB.UTF-8
 
+# have PACKAGE:COMMAND: the command is on PATH and, on Debian, comes with
+# the package installed (a stand-in `convert` elsewhere on PATH is not
+# ImageMagick).
+have() {
+  command -v "${1#*:}" >/dev/null || return 1
+  command -v dpkg-query >/dev/null || return 0
+  dpkg-query -W -f='${Status}' "${1%%:*}" 2>/dev/null | grep -q 'install ok installed'
+}
 need=""
 for p in xvfb:Xvfb xdotool:xdotool x11-apps:xwd imagemagick:convert; do
-  command -v "${p#*:}" >/dev/null || need="$need ${p%%:*}"
+  have "$p" || need="$need ${p%%:*}"
 done
 if [ -n "$need" ]; then
   if [ "$(id -u)" = 0 ]; then
