@@ -526,11 +526,15 @@ func (c *conn) deliverFrame(id [16]byte, frame []byte) bool {
 }
 
 func (c *conn) sendDelivery(frame []byte) bool {
+	// Counted before the write: the device can read the frame and its Ack
+	// can be handled before this goroutine runs again, and that Ack must
+	// find the delivery to credit.
+	c.uncredited.Add(1)
 	if err := c.writeDelivery(frame); err != nil {
+		c.uncredited.Add(-1)
 		return false
 	}
 	c.s.metrics.envelopesDeliver.Inc()
-	c.uncredited.Add(1)
 	return true
 }
 
