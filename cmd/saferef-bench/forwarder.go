@@ -127,15 +127,7 @@ func (f *forwarder) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case protocol.TypeSend:
-			raw, err := field(body, "e")
-			if err != nil {
-				return
-			}
-			env, err := bytesOf(raw)
-			if err != nil {
-				return
-			}
-			id, to, err := envelopeFields(env)
+			env, id, to, err := frameEnvelope(body)
 			if err != nil {
 				return
 			}

@@ -186,15 +186,7 @@ func (c *client) read() {
 		}
 		switch typ {
 		case protocol.TypeDeliver:
-			raw, err := field(body, "e")
-			if err != nil {
-				return
-			}
-			env, err := bytesOf(raw)
-			if err != nil {
-				return
-			}
-			id, _, err := envelopeFields(env)
+			_, id, _, err := frameEnvelope(body)
 			if err != nil {
 				return
 			}

@@ -237,3 +237,17 @@ func (r *frameReader) next() ([]byte, error) {
 		}
 	}
 }
+
+// frameEnvelope returns the envelope a Send or Deliver frame body carries
+// (its "e" field), with the envelope's id and recipient mailbox.
+func frameEnvelope(body []byte) (env []byte, id, to [16]byte, err error) {
+	raw, err := field(body, "e")
+	if err != nil {
+		return nil, id, to, err
+	}
+	if env, err = bytesOf(raw); err != nil {
+		return nil, id, to, err
+	}
+	id, to, err = envelopeFields(env)
+	return env, id, to, err
+}
