@@ -110,18 +110,7 @@ func (s *Store) AckBatch(ctx context.Context, acks []store.Acks) (int, error) {
 	if err != nil {
 		return 0, s.fail(op, err)
 	}
-	var deleted int64
-	if len(removed) > 0 {
-		tag, err := tx.Exec(ctx, dropUndelivered, removed)
-		if err != nil {
-			return 0, s.fail(op, err)
-		}
-		deleted = tag.RowsAffected()
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, s.fail(op, err)
-	}
-	return int(deleted), nil
+	return s.dropUndeliveredAndCommit(ctx, tx, op, removed)
 }
 
 // DropDevice removes every delivery of device and deletes the envelopes left
@@ -164,18 +153,7 @@ func (s *Store) undeliver(ctx context.Context, op, lockQuery string, lockArg any
 	if err != nil {
 		return 0, s.fail(op, err)
 	}
-	var deleted int64
-	if len(removed) > 0 {
-		tag, err := tx.Exec(ctx, dropUndelivered, removed)
-		if err != nil {
-			return 0, s.fail(op, err)
-		}
-		deleted = tag.RowsAffected()
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, s.fail(op, err)
-	}
-	return int(deleted), nil
+	return s.dropUndeliveredAndCommit(ctx, tx, op, removed)
 }
 
 // Expire deletes every envelope whose Expiry <= now.
@@ -192,4 +170,22 @@ func (s *Store) Expire(ctx context.Context, now time.Time) (int, error) {
 		return 0, s.fail(op, err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// dropUndeliveredAndCommit deletes those of the envelopes removed (Seqs
+// whose deliveries were just deleted) that have no delivery left, and
+// commits tx. It returns how many envelopes it deleted.
+func (s *Store) dropUndeliveredAndCommit(ctx context.Context, tx pgx.Tx, op string, removed []int64) (int, error) {
+	var deleted int64
+	if len(removed) > 0 {
+		tag, err := tx.Exec(ctx, dropUndelivered, removed)
+		if err != nil {
+			return 0, s.fail(op, err)
+		}
+		deleted = tag.RowsAffected()
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, s.fail(op, err)
+	}
+	return int(deleted), nil
 }
