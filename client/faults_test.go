@@ -12,6 +12,7 @@ import (
 
 	"github.com/saferef/saferef/client"
 	"github.com/saferef/saferef/client/relay"
+	"github.com/saferef/saferef/client/workflow"
 	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/internal/hometest"
 	"github.com/saferef/saferef/internal/relaytest"
@@ -194,11 +195,11 @@ func (s downStore) Directory(ctx context.Context, since uint64, limit int) ([]st
 	return s.Store.Directory(ctx, since, limit)
 }
 
-func (s downStore) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, q store.Quota) error {
+func (s downStore) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, q store.Quota, stored func()) error {
 	if s.down.Load() {
 		return errRestarting
 	}
-	return s.Store.PutEnvelope(ctx, e, devices, q)
+	return s.Store.PutEnvelope(ctx, e, devices, q, stored)
 }
 
 // TestStoreOutageQueues (issue 12, item 8): while the relay's database is
@@ -226,6 +227,68 @@ func TestStoreOutageQueues(t *testing.T) {
 	}
 	if res := sync(t, officer); res.New != 1 {
 		t.Fatalf("officer sync = %+v", res)
+	}
+}
+
+// syncFailsStore is a relay store whose puts, while failing is set, are
+// committed and handed to recipients but then fail, as a put whose disk
+// sync fails does (or one whose relay dies before the sync): the sender
+// is never told SendOK.
+type syncFailsStore struct {
+	store.Store
+	failing *atomic.Bool
+}
+
+func (s syncFailsStore) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, q store.Quota, stored func()) error {
+	err := s.Store.PutEnvelope(ctx, e, devices, q, stored)
+	if err == nil && s.failing.Load() {
+		return errors.New("put envelope: sync the WAL: input/output error")
+	}
+	return err
+}
+
+// TestHandedOverBeforeSyncReceivedOnce: the relay hands a stored envelope
+// to recipients before its sync, so a recipient can have a message whose
+// sender was never told SendOK. The sender keeps it and sends it again;
+// the recipient, which has acknowledged the first copy (so the relay
+// stores the resend anew), drops the second by id: the message shows
+// once.
+func TestHandedOverBeforeSyncReceivedOnce(t *testing.T) {
+	ctx := context.Background()
+	rc := newReferredCase(t)
+	sync(t, rc.officer)
+	var failing atomic.Bool
+	rc.w.Relay.RestartWith(func(o *relaytest.Options) {
+		o.WrapStore = func(s store.Store) store.Store { return syncFailsStore{Store: s, failing: &failing} }
+	})
+	failing.Store(true)
+	const text = "Keys can be collected on Thursday."
+	if _, err := rc.caseworker.SendMessage(ctx, rc.caseID, text); !errors.Is(err, client.ErrNotSent) {
+		t.Fatalf("send whose sync fails: %v; want it kept to send again", err)
+	}
+	if res := sync(t, rc.officer); res.New != 1 {
+		t.Fatalf("officer's first sync = %+v; want the message handed over before its sync", res)
+	}
+	failing.Store(false)
+	if res := sync(t, rc.caseworker); res.Sent == 0 {
+		t.Fatalf("caseworker's sync = %+v; want the message sent again", res)
+	}
+	res := sync(t, rc.officer)
+	if res.New != 0 || res.Duplicates != 1 {
+		t.Fatalf("officer's second sync = %+v; want the resend dropped as a duplicate", res)
+	}
+	c, err := rc.officer.Case(ctx, rc.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range c.Events {
+		if e.Kind == workflow.EventMessage {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the officer's case shows %d message events, want 1", n)
 	}
 }
 

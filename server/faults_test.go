@@ -36,11 +36,11 @@ type faultyStore struct {
 
 var errDown = errors.New("connection refused (database restarting)")
 
-func (f *faultyStore) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, q store.Quota) error {
+func (f *faultyStore) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, q store.Quota, stored func()) error {
 	if f.failing.Load() {
 		return errDown
 	}
-	return f.Store.PutEnvelope(ctx, e, devices, q)
+	return f.Store.PutEnvelope(ctx, e, devices, q, stored)
 }
 
 func (f *faultyStore) Directory(ctx context.Context, since uint64, limit int) ([]store.DirectoryEntry, error) {
@@ -409,4 +409,74 @@ func TestOwnCopyEarnsNoSendCredit(t *testing.T) {
 	b, _ := s.wealdA.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("m")).Marshal()
 	c.send(&protocol.Send{ReqID: 3, Envelope: b})
 	c.expectError(protocol.CodeRateLimited, false)
+}
+
+// syncingStore is a real SQLite store whose puts, once committed (stored
+// called), wait at gate before returning, as a put waits for its disk sync.
+type syncingStore struct {
+	store.Store
+	gate chan struct{}
+}
+
+func (s *syncingStore) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, q store.Quota, stored func()) error {
+	committed := false
+	err := s.Store.PutEnvelope(ctx, e, devices, q, func() {
+		committed = true
+		if stored != nil {
+			stored()
+		}
+	})
+	if committed {
+		<-s.gate
+	}
+	return err
+}
+
+// TestDeliveredWhileSyncingSendOKAfter: a recipient online gets an envelope
+// as soon as the store has committed it, while its sync is in flight; the
+// sender's SendOK waits for the sync. The recipient's Ack in that window is
+// applied (the envelope is gone once everyone has acked), not lost.
+func TestDeliveredWhileSyncingSendOKAfter(t *testing.T) {
+	s := newKentScheme(t)
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ss := &syncingStore{Store: st, gate: make(chan struct{})}
+	r := startRelayOn(t, s.Scheme, ss, nil)
+	r.publish(t, s.Objects...)
+	dir := s.Directory(t)
+	a, b := r.online(t, s.wealdA), r.online(t, s.wealdB)
+	sender := r.online(t, s.refugeLaptop)
+	env := s.refugeLaptop.Seal(t, dir, s.weald.ID, "referral/v1", []byte("needs profile"))
+	raw, err := env.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender.send(&protocol.Send{ReqID: 1, Envelope: raw})
+	for _, c := range []*testClient{a, b} {
+		if got := c.receive(1)[0]; got.ID != env.ID {
+			t.Fatalf("delivered %v, want %v", got.ID, env.ID)
+		}
+		c.send(&protocol.Ack{IDs: [][16]byte{[16]byte(env.ID)}})
+	}
+	answer := make(chan protocol.Frame, 1)
+	go func() {
+		f, _ := sender.tryRead()
+		answer <- f
+	}()
+	select {
+	case f := <-answer:
+		t.Fatalf("sender got %T %+v before the envelope was synced", f, f)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(ss.gate)
+	if ok, _ := (<-answer).(*protocol.SendOK); ok == nil || ok.ReqID != 1 || ok.ID != [16]byte(env.ID) {
+		t.Fatal("no SendOK after the sync")
+	}
+	waitFor(t, "envelope deleted after both devices acked during its sync", func() bool {
+		st, _ := r.store.Stats(context.Background())
+		return st.Envelopes == 0
+	})
 }

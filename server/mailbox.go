@@ -60,9 +60,33 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 		c.enqueue(&protocol.SendOK{ReqID: f.ReqID, ID: [16]byte(env.ID)})
 		return
 	}
+	// The Deliver frame is encoded here, once for every recipient
+	// connection, so that handing it over costs the store nothing.
+	deliver, err := protocol.Encode(&protocol.Deliver{Envelope: f.Envelope})
+	if err != nil {
+		s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
+		c.sendError(protocol.CodeInternal, "the relay cannot forward this envelope", f.ReqID, false)
+		return
+	}
+	own := slices.Contains(devices, [16]byte(c.device))
+	// Recipients get the envelope as soon as the store has committed it,
+	// while its sync to disk is in flight; SendOK waits for the sync. Were
+	// the relay to die in between, the sender, never told SendOK, sends
+	// it again and recipients drop the second copy by id.
+	stored := func() {
+		if own {
+			// The sender's own copy comes back to it: acknowledging that
+			// copy must not earn the send credit an envelope from someone
+			// else does (ratelimit.go), or sending to its own organisation
+			// would cost a device nothing. Taken before the copy can be
+			// delivered and acknowledged.
+			c.uncredited.Add(-1)
+		}
+		s.handOff(env.Mailbox, [16]byte(env.ID), devices, deliver)
+	}
 	err = s.store.PutEnvelope(ctx, store.Envelope{
 		ID: [16]byte(env.ID), Mailbox: [16]byte(env.Mailbox), Expiry: expiry, Body: f.Envelope, Received: now,
-	}, devices, s.cfg.MailboxQuota)
+	}, devices, s.cfg.MailboxQuota, stored)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		c.sendError(protocol.CodeDuplicateEnvelope, "the relay already holds an envelope with this id", f.ReqID, false)
@@ -77,15 +101,7 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 		return
 	}
 	s.metrics.envelopesStored.Inc()
-	if slices.Contains(devices, [16]byte(c.device)) {
-		// The sender's own copy comes back to it: acknowledging that copy
-		// must not earn the send credit an envelope from someone else
-		// does (ratelimit.go), or sending to its own organisation would
-		// cost a device nothing.
-		c.uncredited.Add(-1)
-	}
 	c.enqueue(&protocol.SendOK{ReqID: f.ReqID, ID: [16]byte(env.ID)})
-	s.handOff(env.Mailbox, [16]byte(env.ID), devices, f.Envelope)
 }
 
 // handleAck hands this device's acknowledgements to the relay's acker,

@@ -142,6 +142,9 @@ type testClient struct {
 	t     *testing.T
 	ws    *websocket.Conn
 	hello *protocol.ServerHello
+	// held keeps the deliveries sendEnvelope read while waiting for its
+	// SendOK (a device's own copy can come first), for read to return.
+	held []protocol.Frame
 }
 
 func (r *testRelay) dial(t *testing.T) *testClient {
@@ -200,8 +203,23 @@ func (c *testClient) tryRead() (protocol.Frame, error) {
 	return protocol.Decode(b)
 }
 
+// readNew reads the next frame from the socket, past any held.
+func (c *testClient) readNew() protocol.Frame {
+	c.t.Helper()
+	f, err := c.tryRead()
+	if err != nil {
+		c.t.Fatalf("read frame: %v", err)
+	}
+	return f
+}
+
 func (c *testClient) read() protocol.Frame {
 	c.t.Helper()
+	if len(c.held) > 0 {
+		f := c.held[0]
+		c.held = c.held[1:]
+		return f
+	}
 	f, err := c.tryRead()
 	if err != nil {
 		c.t.Fatalf("read frame: %v", err)
@@ -284,9 +302,9 @@ func (c *testClient) sendEnvelope(reqID uint64, e *crypto.Envelope) {
 	}
 	c.send(&protocol.Send{ReqID: reqID, Envelope: b})
 	for {
-		switch f := c.read().(type) {
+		switch f := c.readNew().(type) {
 		case *protocol.Deliver, *protocol.Drained:
-			continue // mail for this device, not the answer
+			c.held = append(c.held, f) // mail for this device, not the answer
 		case *protocol.SendOK:
 			if f.ReqID != reqID || f.ID != [16]byte(e.ID) {
 				c.t.Fatalf("SendOK for request %d envelope %x, want %d %v", f.ReqID, f.ID, reqID, e.ID)

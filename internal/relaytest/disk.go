@@ -83,7 +83,7 @@ func (r *Relay) Inject(e store.Envelope, device [16]byte) {
 	st := r.openStore()
 	defer st.Close()
 	e.Seq = 0
-	if err := st.PutEnvelope(context.Background(), e, [][16]byte{device}, store.Quota{MaxEnvelopes: 1000, MaxBytes: 1 << 30}); err != nil {
+	if err := st.PutEnvelope(context.Background(), e, [][16]byte{device}, store.Quota{MaxEnvelopes: 1000, MaxBytes: 1 << 30}, nil); err != nil {
 		r.t.Fatalf("inject envelope: %v", err)
 	}
 }

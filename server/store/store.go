@@ -25,7 +25,17 @@ type Store interface {
 	// is durable. It fails with ErrDuplicate if the id is already stored and
 	// with ErrMailboxFull if quota refuses it. Seq and Received of e are
 	// ignored: the store assigns them.
-	PutEnvelope(ctx context.Context, e Envelope, devices [][16]byte, quota Quota) error
+	//
+	// If stored is not nil, PutEnvelope calls it from its own goroutine, at
+	// most once and before returning, as soon as the envelope is committed
+	// and Pending returns it, which may be before it is durable: the relay
+	// hands the envelope to its recipients then, while the disk syncs. It
+	// is never called for a put refused with ErrDuplicate or
+	// ErrMailboxFull. A put that fails after stored was called (its sync
+	// failed, or the relay died) may or may not survive a crash; the
+	// sender, never told SendOK, sends it again, and recipients drop the
+	// second copy by id (protocol/SPEC.md, "Delivery").
+	PutEnvelope(ctx context.Context, e Envelope, devices [][16]byte, quota Quota, stored func()) error
 	// Pending returns the envelopes waiting for device with Seq > after, in
 	// arrival order (Seq ascending), at most limit of them, skipping expired
 	// ones (Expiry <= now).

@@ -17,12 +17,14 @@ const uniqueViolation = "23505"
 
 // PutEnvelope stores e and a pending delivery for each device, and notifies
 // every node's listeners of e's mailbox. It queues the put for the group
-// writers and returns once the transaction holding it has committed: one
-// round trip carries every put queued meanwhile (see groupLoop). Puts to
+// writers, calls stored (if not nil) once the transaction holding it has
+// committed, and returns once that commit's WAL has been flushed: one
+// round trip carries every put queued meanwhile, and one synchronous
+// commit flushes every group committed meanwhile (see groupLoop). Puts to
 // one mailbox are ordered by a transaction-scoped advisory lock on that
 // mailbox, so puts to different mailboxes never wait on one another, on
 // this node or any other.
-func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota) error {
+func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota, stored func()) error {
 	op := fmt.Sprintf("put envelope %x", e.ID)
 	if err := s.usable(op); err != nil {
 		return err
@@ -31,7 +33,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 		return err
 	}
 	p := &putReq{ctx: ctx, e: e, devices: storeutil.UniqueDevices(devices), quota: quota,
-		key: s.keys.mailbox(e.Mailbox), done: make(chan error, 1)}
+		key: s.keys.mailbox(e.Mailbox), committed: make(chan struct{}, 1), done: make(chan error, 1)}
 	select {
 	case s.puts <- p:
 	case <-ctx.Done():
@@ -39,10 +41,8 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	case <-s.done:
 		return fmt.Errorf("%s: %w", op, store.ErrClosed)
 	}
-	var err error
-	select {
-	case err = <-p.done:
-	case <-s.done:
+	err, ok := s.awaitPut(p, stored)
+	if !ok {
 		// The writers stop when the store closes; a put they were
 		// committing may or may not have been stored.
 		return fmt.Errorf("%s: %w", op, store.ErrClosed)
@@ -58,6 +58,34 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 		return fmt.Errorf("%s: %w", op, store.ErrDuplicate)
 	}
 	return s.fail(op, err)
+}
+
+// awaitPut waits for p's answer, calling stored (if not nil) once p has
+// been committed; ok is false if the store closed first.
+func (s *Store) awaitPut(p *putReq, stored func()) (err error, ok bool) {
+	select {
+	case <-p.committed:
+		if stored != nil {
+			stored()
+		}
+	case err = <-p.done:
+		select {
+		case <-p.committed:
+			if stored != nil {
+				stored()
+			}
+		default:
+		}
+		return err, true
+	case <-s.done:
+		return nil, false
+	}
+	select {
+	case err = <-p.done:
+		return err, true
+	case <-s.done:
+		return nil, false
+	}
 }
 
 // MailboxLock returns the key of the transaction-scoped advisory lock that

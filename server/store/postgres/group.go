@@ -17,7 +17,11 @@ import (
 // Group commit: PutEnvelope queues its put; groupWriters writers each take
 // every put queued while their previous batch ran (up to maxGroup) and send
 // them as one pgx.Batch, one round trip that PostgreSQL runs as one
-// implicit transaction: one commit and one WAL flush. The batch sends no
+// implicit transaction, committed without waiting for its WAL flush. The
+// writer then signals each put committed (its recipients can have it),
+// queues its mailboxes' notifications and hands the group to flushLoop,
+// which makes it durable with one synchronous commit for every group
+// committed meanwhile and only then answers the puts. The batch sends no
 // NOTIFY: PostgreSQL serialises the commits of transactions that NOTIFY,
 // WAL flush included, so the writers' commits could not overlap (nor their
 // flushes be shared). The mailboxes are notified after the commit instead
@@ -25,7 +29,21 @@ import (
 const (
 	groupWriters = 4
 	maxGroup     = 256
+	// flushQueue is how many committed groups may wait for flushLoop
+	// before the writers wait too.
+	flushQueue = 64
 )
+
+// groupBegin relaxes the group transaction's commit: it returns before its
+// WAL is flushed, and flushLoop's synchronous commit flushes it after.
+const groupBegin = `SELECT set_config('synchronous_commit', 'off', true)`
+
+// flushSQL is a transaction that takes a transaction id, so that it writes
+// a commit record, and commits with the session's synchronous_commit (on
+// by default): its commit returns once the WAL is flushed up to that
+// record, and so past every transaction committed before it began, the
+// groups committed without waiting for their flush among them.
+const flushSQL = `SELECT pg_current_xact_id()`
 
 type putReq struct {
 	ctx     context.Context
@@ -33,7 +51,17 @@ type putReq struct {
 	devices [][16]byte
 	quota   store.Quota
 	key     int64
-	done    chan error // capacity 1
+	// committed (capacity 1) is signalled once the put's group has
+	// committed it; done (capacity 1) answers it once that is durable.
+	committed chan struct{}
+	done      chan error
+}
+
+// flushJob is a group of puts committed without waiting for its WAL flush,
+// for flushLoop to answer once it is flushed.
+type flushJob struct {
+	puts    []*putReq
+	results []error
 }
 
 // groupPut stores each put in one statement that reports what happened:
@@ -105,6 +133,7 @@ func (s *Store) commitGroup(batch []*putReq) {
 	})
 	now := time.Now().Unix()
 	b := &pgx.Batch{}
+	b.Queue(groupBegin)
 	var locked []int64
 	for _, p := range live {
 		if len(locked) == 0 || locked[len(locked)-1] != p.key {
@@ -123,6 +152,9 @@ func (s *Store) commitGroup(batch []*putReq) {
 	results := make([]error, len(live))
 	br := s.pool.SendBatch(ctx, b)
 	err := func() error {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
 		prev := int64(0)
 		first := true
 		for i, p := range live {
@@ -154,21 +186,64 @@ func (s *Store) commitGroup(batch []*putReq) {
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		var stored [][16]byte
-		for i, p := range live {
-			if results[i] == nil {
-				stored = append(stored, p.e.Mailbox)
+	if err != nil {
+		for _, p := range live {
+			p.done <- fmt.Errorf("%w: %w", errGroup, err)
+		}
+		return
+	}
+	var stored [][16]byte
+	for i, p := range live {
+		if results[i] == nil {
+			stored = append(stored, p.e.Mailbox)
+			p.committed <- struct{}{}
+		}
+	}
+	s.queueNotify(stored)
+	select {
+	case s.flushes <- flushJob{puts: slices.Clone(live), results: results}:
+	case <-s.done:
+		// PutEnvelope answers ErrClosed: committed, not known durable.
+	}
+}
+
+// flushLoop makes committed groups durable: it takes every group the
+// writers have committed since its last flush, runs one synchronous
+// commit (flushSQL) and answers their puts, until the store closes.
+func (s *Store) flushLoop() {
+	defer s.writers.Done()
+	var jobs []flushJob
+	for {
+		select {
+		case j := <-s.flushes:
+			jobs = append(jobs[:0], j)
+		case <-s.done:
+			return
+		}
+	drain:
+		for {
+			select {
+			case j := <-s.flushes:
+				jobs = append(jobs, j)
+			default:
+				break drain
 			}
 		}
-		s.queueNotify(stored)
-	}
-	for i, p := range live {
-		if err != nil {
-			p.done <- fmt.Errorf("%w: %w", errGroup, err)
-			continue
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, err := s.pool.Exec(ctx, flushSQL)
+		cancel()
+		for _, j := range jobs {
+			for i, p := range j.puts {
+				r := j.results[i]
+				if err != nil {
+					// Not known durable: failed, a duplicate too (its
+					// first copy may not be flushed yet).
+					r = fmt.Errorf("%w: flush: %w", errGroup, err)
+				}
+				p.done <- r
+			}
 		}
-		p.done <- results[i]
+		clear(jobs)
 	}
 }
 

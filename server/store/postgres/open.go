@@ -32,6 +32,8 @@ type Store struct {
 	// them.
 	puts    chan *putReq
 	writers sync.WaitGroup
+	// flushes feeds flushLoop (counted by writers) with committed groups.
+	flushes chan flushJob
 	// notices feeds notifyLoop, which the writers WaitGroup counts too.
 	notices notices
 
@@ -80,7 +82,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
 	st := &Store{pool: pool, schema: o.schema, channel: channel, keys: keys, done: make(chan struct{}),
-		puts: make(chan *putReq, maxGroup)}
+		puts: make(chan *putReq, maxGroup), flushes: make(chan flushJob, flushQueue)}
 	if _, err := rand.Read(st.node[:]); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: node tag: %w", err)
@@ -90,8 +92,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		st.writers.Add(1)
 		go st.groupLoop()
 	}
-	st.writers.Add(1)
+	st.writers.Add(2)
 	go st.notifyLoop()
+	go st.flushLoop()
 	return st, nil
 }
 

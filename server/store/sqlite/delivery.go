@@ -77,7 +77,7 @@ func (s *Store) AckBatch(ctx context.Context, acks []store.Acks) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	r := s.submit(&writeOp{ctx: ctx, acks: acks})
+	r := s.submit(&writeOp{ctx: ctx, acks: acks}, nil)
 	if r.err != nil {
 		return 0, s.fail(op, r.err)
 	}

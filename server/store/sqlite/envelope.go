@@ -10,9 +10,10 @@ import (
 )
 
 // PutEnvelope stores e and a pending delivery for each device. It hands the
-// write to the group-commit writer and returns once the transaction holding
-// it has committed (fsynced to the WAL).
-func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota) error {
+// write to the group-commit writer, calls stored (if not nil) once the
+// group holding it has committed, and returns once the WAL has been synced
+// after that commit (see syncLoop).
+func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota, stored func()) error {
 	op := fmt.Sprintf("put envelope %x", e.ID)
 	if err := s.usable(op); err != nil {
 		return err
@@ -20,7 +21,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	if err := storeutil.CheckEnvelope(e); err != nil {
 		return err
 	}
-	r := s.submit(&writeOp{ctx: ctx, put: &putOp{e: e, devices: storeutil.UniqueDevices(devices), quota: quota}})
+	r := s.submit(&writeOp{ctx: ctx, put: &putOp{e: e, devices: storeutil.UniqueDevices(devices), quota: quota}}, stored)
 	if r.err != nil {
 		if errors.Is(r.err, store.ErrDuplicate) || errors.Is(r.err, store.ErrMailboxFull) {
 			return fmt.Errorf("%s: %w", op, r.err)

@@ -18,3 +18,7 @@ func (s *Store) Exec(t *testing.T, stmt string) error {
 	_, err := s.write.ExecContext(t.Context(), stmt)
 	return err
 }
+
+// BeforeSync makes f run before each sync of the WAL, failing the sync if
+// it returns an error. Set it before the first write.
+func (s *Store) BeforeSync(f func() error) { s.testBeforeSync = f }

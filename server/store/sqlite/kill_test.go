@@ -67,7 +67,7 @@ func TestGroupCommitSurvivesKill(t *testing.T) {
 	s := openAt(t, path)
 	for _, id := range acked {
 		// A put of the same id again must be refused: it is stored.
-		err := s.PutEnvelope(t.Context(), store.Envelope{ID: id, Mailbox: [16]byte{1}, Expiry: time.Now().Add(time.Hour), Body: []byte("x")}, nil, store.Quota{})
+		err := s.PutEnvelope(t.Context(), store.Envelope{ID: id, Mailbox: [16]byte{1}, Expiry: time.Now().Add(time.Hour), Body: []byte("x")}, nil, store.Quota{}, nil)
 		if !errors.Is(err, store.ErrDuplicate) {
 			t.Fatalf("envelope %x was acknowledged before the kill; putting it again gave %v, want ErrDuplicate (stored)", id, err)
 		}
@@ -93,7 +93,7 @@ func killHelper(path string) {
 				rand.Read(mailbox[:])
 				rand.Read(device[:])
 				e := store.Envelope{ID: id, Mailbox: mailbox, Expiry: time.Now().Add(time.Hour), Body: make([]byte, 1024)}
-				if err := s.PutEnvelope(context.Background(), e, [][16]byte{device}, store.Quota{MaxEnvelopes: 100}); err != nil {
+				if err := s.PutEnvelope(context.Background(), e, [][16]byte{device}, store.Quota{MaxEnvelopes: 100}, nil); err != nil {
 					fmt.Fprintln(os.Stderr, err)
 					os.Exit(1)
 				}

@@ -40,6 +40,15 @@ type Store struct {
 	stop       chan struct{}
 	writerDone chan struct{}
 	ackBuf     []*writeOp // used by the writer only (split)
+	// syncs carries committed groups of puts from the writer to
+	// syncLoop, which closes syncDone once the writer has closed syncs.
+	syncs    chan syncJob
+	syncDone chan struct{}
+	// dirSynced is set by syncLoop once it has synced the directory.
+	dirSynced bool
+	// testBeforeSync, set only by tests before the first write, runs in
+	// syncLoop before each sync of the WAL; an error fails that sync.
+	testBeforeSync func() error
 	pending    *sql.Stmt  // on the read pool
 	ckpt       *sql.DB    // one connection, for checkpointLoop
 	ckptDone   chan struct{}
@@ -139,8 +148,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s := &Store{
 		path: path, write: write, read: read, ckpt: ckpt, st: st, pending: pendingStmt,
 		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), writerDone: make(chan struct{}), ckptDone: make(chan struct{}),
+		syncs: make(chan syncJob, syncQueue), syncDone: make(chan struct{}),
 	}
 	go s.writeLoop()
+	go s.syncLoop()
 	go s.checkpointLoop()
 	return s, nil
 }
@@ -159,6 +170,7 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.submitMu.Unlock()
 	<-s.writerDone
+	<-s.syncDone
 	<-s.ckptDone
 	s.st.close()
 	s.pending.Close()

@@ -80,7 +80,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	var acked atomic.Int64
 	put := func() error {
 		e := store.Envelope{ID: randomID(t), Mailbox: mailbox, Expiry: time.Now().Add(time.Hour), Body: make([]byte, 512)}
-		if err := s.PutEnvelope(ctx, e, [][16]byte{randomID(t)}, store.Quota{}); err != nil {
+		if err := s.PutEnvelope(ctx, e, [][16]byte{randomID(t)}, store.Quota{}, nil); err != nil {
 			return err
 		}
 		acked.Add(1)

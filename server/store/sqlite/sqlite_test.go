@@ -118,7 +118,7 @@ func TestSynchronousFullAfterAcks(t *testing.T) {
 	device := [16]byte{1}
 	for i := range 3 {
 		e := store.Envelope{ID: [16]byte{2, byte(i)}, Mailbox: [16]byte{3}, Expiry: time.Now().Add(time.Hour), Body: []byte("ciphertext")}
-		if err := s.PutEnvelope(ctx, e, [][16]byte{device}, store.Quota{}); err != nil {
+		if err := s.PutEnvelope(ctx, e, [][16]byte{device}, store.Quota{}, nil); err != nil {
 			t.Fatalf("PutEnvelope: %v", err)
 		}
 		if n, err := s.AckBatch(ctx, []store.Acks{{Device: device, IDs: [][16]byte{e.ID}}}); err != nil || n != 1 {
@@ -142,7 +142,7 @@ func TestDeliveriesForManyDevices(t *testing.T) {
 			devices[i] = [16]byte{byte(n), byte(i), byte(i >> 8), 9}
 		}
 		e := store.Envelope{ID: [16]byte{7, byte(n)}, Mailbox: [16]byte{8}, Expiry: time.Now().Add(time.Hour), Body: []byte("ciphertext")}
-		if err := s.PutEnvelope(ctx, e, devices, store.Quota{}); err != nil {
+		if err := s.PutEnvelope(ctx, e, devices, store.Quota{}, nil); err != nil {
 			t.Fatalf("PutEnvelope to %d devices: %v", n, err)
 		}
 		for i, d := range devices {

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,12 +21,15 @@ import (
 const maxBatch = 512
 
 // writeOp is one write waiting for the group-commit writer: a put or a batch of
-// acknowledgements. The writer answers on done (capacity 1) exactly once.
+// acknowledgements. The writer answers on done (capacity 1) exactly once;
+// for a put it first signals committed (capacity 1) once the put's group
+// has committed it, and answers only after the WAL has been synced.
 type writeOp struct {
-	ctx  context.Context
-	put  *putOp
-	acks []store.Acks
-	done chan opResult
+	ctx       context.Context
+	put       *putOp
+	acks      []store.Acks
+	committed chan struct{}
+	done      chan opResult
 }
 
 type putOp struct {
@@ -98,11 +104,15 @@ func (st *statements) close() {
 	}
 }
 
-// submit hands o to the writer and waits for its answer. Once queued, a
-// write is always answered: the writer skips one whose context has ended
-// before it starts, and otherwise commits or fails it with its batch.
-func (s *Store) submit(o *writeOp) opResult {
+// submit hands o to the writer and waits for its answer, calling stored
+// (if not nil) once a put has been committed. Once queued, a write is
+// always answered: the writer skips one whose context has ended before it
+// starts, and otherwise commits or fails it with its batch.
+func (s *Store) submit(o *writeOp, stored func()) opResult {
 	o.done = make(chan opResult, 1)
+	if o.put != nil {
+		o.committed = make(chan struct{}, 1)
+	}
 	s.submitMu.RLock()
 	if s.closed.Load() {
 		s.submitMu.RUnlock()
@@ -115,15 +125,129 @@ func (s *Store) submit(o *writeOp) opResult {
 		s.submitMu.RUnlock()
 		return opResult{err: o.ctx.Err()}
 	}
-	return <-o.done
+	if stored == nil {
+		return <-o.done
+	}
+	select {
+	case <-o.committed:
+		stored()
+		return <-o.done
+	case r := <-o.done:
+		select {
+		case <-o.committed:
+			stored()
+		default:
+		}
+		return r
+	}
+}
+
+// syncJob is a group of puts committed without an fsync, for syncLoop to
+// answer once the WAL is synced.
+type syncJob struct {
+	ops     []*writeOp
+	results []opResult
+}
+
+// syncQueue is how many committed groups may wait for syncLoop before the
+// writer waits too.
+const syncQueue = 64
+
+// syncLoop makes committed puts durable: it takes every group the writer
+// has committed since its last sync, syncs the WAL once (the file holds
+// every frame those commits wrote) and answers their puts. The writer,
+// meanwhile, already runs the next group's statements: the fsync no longer
+// holds up the writes behind it, and a put's recipients get it (through
+// PutEnvelope's stored) while its sync is in flight, never its SendOK.
+func (s *Store) syncLoop() {
+	defer close(s.syncDone)
+	var jobs []syncJob
+	for job := range s.syncs {
+		jobs = append(jobs[:0], job)
+	drain:
+		for {
+			select {
+			case j, ok := <-s.syncs:
+				if !ok {
+					break drain
+				}
+				jobs = append(jobs, j)
+			default:
+				break drain
+			}
+		}
+		err := s.syncWAL()
+		for _, j := range jobs {
+			for i, o := range j.ops {
+				r := j.results[i]
+				if err != nil {
+					// Not known durable: the put is answered as failed,
+					// a duplicate too (its first copy may be unsynced).
+					r = opResult{err: fmt.Errorf("%w: %w", errBatch, err)}
+				}
+				o.done <- r
+			}
+		}
+		clear(jobs)
+	}
+}
+
+// syncWAL syncs the WAL file, and the first time also the directory that
+// holds it (as SQLite does for a file it has just created). The file is
+// opened afresh each time: fsync makes durable whatever has been written
+// to the file, through any descriptor, and the path always names the WAL
+// the writer appends to.
+func (s *Store) syncWAL() error {
+	if s.testBeforeSync != nil {
+		if err := s.testBeforeSync(); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(s.path+"-wal", os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("open the WAL to sync it: %w", err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync the WAL: %w", err)
+	}
+	if !s.dirSynced {
+		if err := syncDir(filepath.Dir(s.path)); err != nil {
+			return err
+		}
+		s.dirSynced = true
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open the store's directory to sync it: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync the store's directory: %w", err)
+	}
+	return nil
 }
 
 // writeLoop is the group-commit writer: it takes every write queued while
 // the previous commit ran, applies the puts among them in one transaction,
-// commits once (one fsync) and answers each; then the acknowledgements, in
-// one transaction committed without an fsync.
+// commits it without an fsync, signals each put committed and hands the
+// group to syncLoop, which answers the puts once the WAL is synced; then
+// it applies the acknowledgements in one transaction, also committed
+// without an fsync, and answers them at once (a lost acknowledgement
+// causes only a redelivery).
 func (s *Store) writeLoop() {
 	defer close(s.writerDone)
+	defer close(s.syncs)
 	batch := make([]*writeOp, 0, maxBatch)
 	results := make([]opResult, 0, maxBatch)
 	for {
@@ -152,18 +276,36 @@ func (s *Store) writeLoop() {
 			}
 		}
 		puts, acks := s.split(batch)
-		for _, b := range [][]*writeOp{puts, acks} {
-			if len(b) == 0 {
-				continue
-			}
-			results = s.commitBatch(b, results[:0])
-			for i, o := range b {
+		if len(puts) > 0 {
+			results = s.commitBatch(puts, results[:0])
+			s.toSync(puts, results)
+		}
+		if len(acks) > 0 {
+			results = s.commitBatch(acks, results[:0])
+			for i, o := range acks {
 				o.done <- results[i]
 			}
 		}
 		clear(batch)
 		clear(s.ackBuf)
 	}
+}
+
+// toSync signals every put of a committed group and queues the group for
+// syncLoop; a group that failed is answered at once.
+func (s *Store) toSync(puts []*writeOp, results []opResult) {
+	if len(results) > 0 && errors.Is(results[0].err, errBatch) {
+		for i, o := range puts {
+			o.done <- results[i]
+		}
+		return
+	}
+	for i, o := range puts {
+		if results[i].err == nil {
+			o.committed <- struct{}{}
+		}
+	}
+	s.syncs <- syncJob{ops: slices.Clone(puts), results: slices.Clone(results)}
 }
 
 // split sorts batch into the puts, committed (and answered) first, and the
@@ -199,19 +341,19 @@ func (s *Store) commitBatch(batch []*writeOp, results []opResult) []opResult {
 		}
 		return results
 	}
-	// The batch holds the write connection from start to end, so that a
-	// relaxed synchronous setting never outlives it.
+	// The batch holds the write connection from start to end, so that its
+	// relaxed synchronous setting never outlives it: puts are synced by
+	// syncLoop, acknowledgements need no sync, but other writes on this
+	// connection (the directory, expiry) commit with FULL.
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return fail(err)
 	}
 	defer conn.Close()
-	if !holdsPut(batch) {
-		if err := relaxSync(ctx, conn); err != nil {
-			return fail(err)
-		}
-		defer restoreSync(ctx, conn)
+	if err := relaxSync(ctx, conn); err != nil {
+		return fail(err)
 	}
+	defer restoreSync(ctx, conn)
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fail(err)
@@ -240,23 +382,12 @@ func (s *Store) commitBatch(batch []*writeOp, results []opResult) []opResult {
 	return results
 }
 
-// holdsPut reports whether batch stores an envelope. A batch of
-// acknowledgements alone is committed without waiting for the disk: a lost
-// acknowledgement only causes a redelivery (protocol/SPEC.md, "Delivery"),
-// so it need not cost an fsync, nor hold up the puts queued behind it.
-func holdsPut(batch []*writeOp) bool {
-	for _, o := range batch {
-		if o.put != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // relaxSync lets the next commit on conn return before its WAL frames are
 // synced (synchronous=NORMAL: in WAL mode the database stays consistent;
 // only the last transactions may be lost in a power failure, not when the
-// process dies). The next synced commit syncs them too.
+// process dies). The next sync of the WAL (syncLoop's, or a commit with
+// FULL) makes them durable too; a checkpoint syncs the WAL before copying
+// it into the database.
 func relaxSync(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
 		return fmt.Errorf("relax synchronous: %w", err)

@@ -21,7 +21,7 @@ func BenchmarkDelivery(b *testing.B, s store.Store, size int) {
 	var after uint64
 	for b.Loop() {
 		e := store.Envelope{ID: newID(b), Mailbox: mailbox, Expiry: now.Add(time.Hour), Body: body}
-		if err := s.PutEnvelope(ctx, e, devices, store.Quota{MaxEnvelopes: 1000, MaxBytes: 64 << 20}); err != nil {
+		if err := s.PutEnvelope(ctx, e, devices, store.Quota{MaxEnvelopes: 1000, MaxBytes: 64 << 20}, nil); err != nil {
 			b.Fatalf("PutEnvelope: %v", err)
 		}
 		got, err := s.Pending(ctx, device, after, 10, now)

@@ -24,7 +24,7 @@ func testConcurrentPut(t *testing.T, s store.Store) {
 	for w := range writers {
 		wg.Go(func() {
 			for _, e := range envelopes[w] {
-				if err := s.PutEnvelope(t.Context(), e, [][16]byte{device}, store.Quota{}); err != nil {
+				if err := s.PutEnvelope(t.Context(), e, [][16]byte{device}, store.Quota{}, nil); err != nil {
 					errs <- err
 				}
 			}
@@ -141,7 +141,7 @@ func testConcurrentDuplicatePut(t *testing.T, s store.Store) {
 	)
 	for i := range racers {
 		wg.Go(func() {
-			err := s.PutEnvelope(t.Context(), same, [][16]byte{device}, store.Quota{})
+			err := s.PutEnvelope(t.Context(), same, [][16]byte{device}, store.Quota{}, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -154,7 +154,7 @@ func testConcurrentDuplicatePut(t *testing.T, s store.Store) {
 			}
 		})
 		wg.Go(func() {
-			if err := s.PutEnvelope(t.Context(), others[i], [][16]byte{device}, store.Quota{}); err != nil {
+			if err := s.PutEnvelope(t.Context(), others[i], [][16]byte{device}, store.Quota{}, nil); err != nil {
 				t.Errorf("put beside the race: %v", err)
 			}
 		})

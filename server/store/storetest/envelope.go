@@ -124,12 +124,12 @@ func testPutDuplicate(t *testing.T, s store.Store) {
 	put(t, s, e, device)
 	again := e
 	again.Body = []byte("different bytes")
-	if err := s.PutEnvelope(ctx, again, [][16]byte{device}, store.Quota{}); !errors.Is(err, store.ErrDuplicate) {
+	if err := s.PutEnvelope(ctx, again, [][16]byte{device}, store.Quota{}, nil); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("second put: %v, want ErrDuplicate", err)
 	}
 	elsewhere := e
 	elsewhere.Mailbox = newID(t)
-	if err := s.PutEnvelope(ctx, elsewhere, [][16]byte{newID(t)}, store.Quota{}); !errors.Is(err, store.ErrDuplicate) {
+	if err := s.PutEnvelope(ctx, elsewhere, [][16]byte{newID(t)}, store.Quota{}, nil); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("same id to another mailbox: %v, want ErrDuplicate", err)
 	}
 	got := pending(t, s, device, now)
@@ -165,7 +165,7 @@ func testPutWithoutDevices(t *testing.T, s store.Store) {
 
 func testPutInvalid(t *testing.T, s store.Store) {
 	e := newEnvelope(t, newID(t), time.Time{}, 10)
-	if err := s.PutEnvelope(t.Context(), e, [][16]byte{newID(t)}, store.Quota{}); !errors.Is(err, store.ErrInvalid) {
+	if err := s.PutEnvelope(t.Context(), e, [][16]byte{newID(t)}, store.Quota{}, nil); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("zero expiry: %v, want ErrInvalid", err)
 	}
 	wantStats(t, s, store.Stats{})
@@ -184,4 +184,59 @@ func testStats(t *testing.T, s store.Store) {
 		}
 	}
 	wantStats(t, s, store.Stats{Envelopes: 3, Bytes: 5096, Deliveries: 4, DirectoryEntries: 3})
+}
+
+// testPutStoredReadableBeforeReturn checks PutEnvelope's stored callback:
+// called exactly once, before PutEnvelope returns, and at that moment
+// Pending already returns the envelope (the relay hands it to recipients
+// then).
+func testPutStoredReadableBeforeReturn(t *testing.T, s store.Store) {
+	now := clock()
+	device := newID(t)
+	for i := range 3 {
+		e := newEnvelope(t, newID(t), now.Add(time.Hour), 100)
+		calls, returned := 0, false
+		var seen []store.Envelope
+		stored := func() {
+			calls++
+			if returned {
+				t.Error("stored called after PutEnvelope returned")
+			}
+			got, err := s.Pending(t.Context(), device, 0, 100, now)
+			if err != nil {
+				t.Errorf("Pending inside stored: %v", err)
+			}
+			seen = got
+		}
+		if err := s.PutEnvelope(t.Context(), e, [][16]byte{device}, store.Quota{}, stored); err != nil {
+			t.Fatalf("put %d: %v", i, err)
+		}
+		returned = true
+		if calls != 1 {
+			t.Fatalf("put %d: stored called %d times, want once", i, calls)
+		}
+		if len(seen) != i+1 || seen[i].ID != e.ID {
+			t.Fatalf("put %d: Pending inside stored returned %d envelopes %v, want the new one last of %d", i, len(seen), ids(seen), i+1)
+		}
+	}
+}
+
+// testPutStoredNotForRefused checks that a put refused as a duplicate or
+// for a full mailbox never calls stored: the relay must not hand such an
+// envelope to anyone.
+func testPutStoredNotForRefused(t *testing.T, s store.Store) {
+	now := clock()
+	mailbox, device := newID(t), newID(t)
+	e := newEnvelope(t, mailbox, now.Add(time.Hour), 10)
+	put(t, s, e, device)
+	refused := func(what string) func() {
+		return func() { t.Errorf("stored called for a put refused as %s", what) }
+	}
+	if err := s.PutEnvelope(t.Context(), e, [][16]byte{device}, store.Quota{}, refused("a duplicate")); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("duplicate put: %v, want ErrDuplicate", err)
+	}
+	full := store.Quota{MaxEnvelopes: 1}
+	if err := s.PutEnvelope(t.Context(), newEnvelope(t, mailbox, now.Add(time.Hour), 10), [][16]byte{device}, full, refused("over quota")); !errors.Is(err, store.ErrMailboxFull) {
+		t.Fatalf("put over quota: %v, want ErrMailboxFull", err)
+	}
 }

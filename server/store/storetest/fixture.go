@@ -42,7 +42,7 @@ func newEnvelope(t testing.TB, mailbox [16]byte, expiry time.Time, size int) sto
 // put stores e for devices with no quota, failing the test on error.
 func put(t testing.TB, s store.Store, e store.Envelope, devices ...[16]byte) {
 	t.Helper()
-	if err := s.PutEnvelope(t.Context(), e, devices, store.Quota{}); err != nil {
+	if err := s.PutEnvelope(t.Context(), e, devices, store.Quota{}, nil); err != nil {
 		t.Fatalf("PutEnvelope %x: %v", e.ID, err)
 	}
 }

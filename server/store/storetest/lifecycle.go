@@ -16,7 +16,7 @@ func testCanceledContext(t *testing.T, s store.Store) {
 	now := clock()
 	device := newID(t)
 	e := newEnvelope(t, newID(t), now.Add(time.Hour), 10)
-	if err := s.PutEnvelope(ctx, e, [][16]byte{device}, store.Quota{}); err == nil {
+	if err := s.PutEnvelope(ctx, e, [][16]byte{device}, store.Quota{}, nil); err == nil {
 		t.Fatal("PutEnvelope with a canceled context succeeded")
 	}
 	if _, err := s.AppendDirectory(ctx, "org-cert", []byte("x")); err == nil {
@@ -45,7 +45,7 @@ func testClose(t *testing.T, s store.Store) {
 		"Directory":       func() error { _, err := s.Directory(ctx, 0, 10); return err },
 		"DirectorySize":   func() error { _, err := s.DirectorySize(ctx); return err },
 		"PutEnvelope": func() error {
-			return s.PutEnvelope(ctx, newEnvelope(t, newID(t), now.Add(time.Hour), 10), [][16]byte{device}, store.Quota{})
+			return s.PutEnvelope(ctx, newEnvelope(t, newID(t), now.Add(time.Hour), 10), [][16]byte{device}, store.Quota{}, nil)
 		},
 		"Pending":    func() error { _, err := s.Pending(ctx, device, 0, 10, now); return err },
 		"Ack":        func() error { _, err := s.Ack(ctx, device, [][16]byte{e.ID}); return err },

@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"PutDuplicateDevices", testPutDuplicateDevices},
 		{"PutWithoutDevices", testPutWithoutDevices},
 		{"PutInvalid", testPutInvalid},
+		{"PutStoredReadableBeforeReturn", testPutStoredReadableBeforeReturn},
+		{"PutStoredNotForRefused", testPutStoredNotForRefused},
 		{"QuotaEnvelopes", testQuotaEnvelopes},
 		{"QuotaBytes", testQuotaBytes},
 		{"QuotaUnlimited", testQuotaUnlimited},
