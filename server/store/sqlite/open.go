@@ -49,9 +49,9 @@ type Store struct {
 	// testBeforeSync, set only by tests before the first write, runs in
 	// syncLoop before each sync of the WAL; an error fails that sync.
 	testBeforeSync func() error
-	pending    *sql.Stmt  // on the read pool
-	ckpt       *sql.DB    // one connection, for checkpointLoop
-	ckptDone   chan struct{}
+	pending        *sql.Stmt // on the read pool
+	ckpt           *sql.DB   // one connection, for checkpointLoop
+	ckptDone       chan struct{}
 }
 
 // checkpointEvery is how often the WAL is checkpointed into the database.
