@@ -160,3 +160,12 @@ func TestDeliveriesForManyDevices(t *testing.T) {
 		}
 	}
 }
+
+// TestWriterPageCache: the write connection keeps a page cache large
+// enough for the envelopes in flight (writerCacheKiB), not SQLite's 2 MiB.
+func TestWriterPageCache(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "relay.db"))
+	if got := s.Pragma(t, "cache_size"); got != "-65536" {
+		t.Fatalf("write connection's PRAGMA cache_size = %s, want -65536 (64 MiB)", got)
+	}
+}
