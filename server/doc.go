@@ -30,7 +30,10 @@
 // # Delivery
 //
 // Sending is acknowledged (SendOK) only after the store has made the
-// envelope durable. One pending delivery is recorded for every device of the
+// envelope durable. Recipients connected to this node are handed it as
+// soon as the store has committed it (store.Store.PutEnvelope's stored),
+// while the disk syncs: Send to Deliver does not wait for an fsync. One
+// pending delivery is recorded for every device of the
 // recipient organisation that is current when the envelope arrives (except
 // the sending device itself); the envelope is deleted once all of them have
 // acknowledged it, or when it expires. A device that reconnects is sent

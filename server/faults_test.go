@@ -480,3 +480,49 @@ func TestDeliveredWhileSyncingSendOKAfter(t *testing.T) {
 		return st.Envelopes == 0
 	})
 }
+
+// TestDuplicateIDNeverHandedOver: an enrolled device at another
+// organisation that has seen an envelope's id sends its own envelope under
+// that id while the first is still held. The relay refuses it as a
+// duplicate and hands nothing to the online recipients: handing over
+// before the store's checks would let it reach them first, and devices
+// drop the second envelope with an id, the genuine one.
+func TestDuplicateIDNeverHandedOver(t *testing.T) {
+	s := newKentScheme(t)
+	r := startRelay(t, s.Scheme, nil)
+	r.publish(t, s.Objects...)
+	dir := s.Directory(t)
+	recipient := r.online(t, s.wealdA)
+	genuine := s.refugeLaptop.Seal(t, dir, s.weald.ID, "referral/v1", []byte("needs profile"))
+	r.online(t, s.refugeLaptop).sendEnvelope(1, genuine)
+	if got := recipient.receive(1)[0]; got.ID != genuine.ID {
+		t.Fatalf("delivered %v, want %v", got.ID, genuine.ID)
+	}
+	// Acknowledged by this device (so its connection would take the id
+	// again) but still held for its colleague, who is offline.
+	recipient.send(&protocol.Ack{IDs: [][16]byte{[16]byte(genuine.ID)}})
+	waitFor(t, "acknowledgement applied", func() bool {
+		p, _ := r.store.Pending(context.Background(), [16]byte(s.wealdA.Secrets.Device), 0, 10, time.Now())
+		return len(p) == 0
+	})
+	forged := s.medwayA.Seal(t, dir, s.weald.ID, "case-message/v1", []byte("ignore the referral"))
+	forged.ID = genuine.ID
+	raw, err := forged.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	attacker := r.online(t, s.medwayA)
+	attacker.send(&protocol.Send{ReqID: 2, Envelope: raw})
+	attacker.expectError(protocol.CodeDuplicateEnvelope, false)
+
+	got := make(chan protocol.Frame, 1)
+	go func() {
+		f, _ := recipient.tryRead()
+		got <- f
+	}()
+	select {
+	case f := <-got:
+		t.Fatalf("the recipient was handed %T %+v for a refused duplicate", f, f)
+	case <-time.After(300 * time.Millisecond):
+	}
+}

@@ -35,8 +35,12 @@
 //     from overlapping and sharing flushes. Each put is one
 //     statement that inserts the envelope and its deliveries and reports
 //     a duplicate id or a full mailbox without aborting the batch. The
-//     caller is answered after the commit, so a nil error still means
-//     durable.
+//     batch's transaction commits with synchronous_commit off; its puts'
+//     stored callbacks run then (the rows are visible), and flushLoop
+//     answers them only after one synchronous commit of a transaction
+//     with an id (flushSQL), whose WAL flush covers every group committed
+//     before it: a nil error still means durable, and one flush serves
+//     the groups of all four writers.
 //   - Puts are ordered by a transaction-scoped advisory lock per mailbox
 //     (MailboxLock), taken in key order within a batch so that batches
 //     never deadlock: envelopes of a mailbox commit in Seq order and its

@@ -3,11 +3,25 @@
 //
 // Decisions:
 //
-//   - The database runs in WAL mode with synchronous=FULL, so a committed
-//     PutEnvelope has been fsynced to the WAL before it returns. A group
-//     commit holding only acknowledgements runs with synchronous=NORMAL
-//     (no fsync; the next synced commit syncs its frames too) and the write
-//     connection is set back to FULL before anything else uses it.
+//   - The database runs in WAL mode with synchronous=FULL, except for the
+//     group commits of the writer (writeLoop): they commit with
+//     synchronous=NORMAL (no fsync) on a connection set back to FULL
+//     before anything else uses it. A group of puts is then handed to
+//     syncLoop, which fsyncs the WAL file once for every group committed
+//     since its last sync and only then answers their PutEnvelope: a nil
+//     error still means the envelope is on disk, while the writer runs the
+//     next group's statements during the sync and the relay hands the
+//     envelope to its recipients (PutEnvelope's stored) before it. A put
+//     answered ErrDuplicate also waits for that sync, since its first copy
+//     may be in a group not yet synced; a failed sync fails every put it
+//     covered. The WAL file is opened by path for each sync (it is the
+//     file SQLite appends to: TestWALHoldsThePut), and the directory is
+//     synced once, as SQLite does for a file it creates. Acknowledgements
+//     are never synced by themselves (a lost one is only a redelivery);
+//     the next sync, or a checkpoint, covers them.
+//   - The write connection's page cache is 64 MiB (writerCacheKiB), so
+//     the envelopes in flight stay in memory between their put and their
+//     deletion.
 //   - All writes go through one connection (a write pool of size one, whose
 //     transactions BEGIN IMMEDIATE), so writers never meet SQLITE_BUSY and
 //     Seq order is commit order. Reads use a separate pool of query-only
