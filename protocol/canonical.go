@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-
-	"github.com/fxamacker/cbor/v2"
 )
 
 // checkCanonical reports whether b, already decoded successfully into a
@@ -31,7 +29,7 @@ func checkCanonical(b []byte, body reflect.Type) error {
 
 var (
 	wireFrameType  = reflect.TypeFor[wireFrame]()
-	rawMessageType = reflect.TypeFor[cbor.RawMessage]()
+	rawMessageType = reflect.TypeFor[frameBody]()
 	errTrailing    = errors.New("bytes after the frame")
 )
 

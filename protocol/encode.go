@@ -5,14 +5,33 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/fxamacker/cbor/v2"
+	"github.com/saferef/saferef/internal/detcbor"
 )
 
 // wireFrame is the outer map of every frame: {"b": body, "t": type, "v": version}.
 type wireFrame struct {
-	Body    cbor.RawMessage `cbor:"b"`
-	Type    uint64          `cbor:"t"`
-	Version uint64          `cbor:"v"`
+	Body    frameBody `cbor:"b"`
+	Type    uint64    `cbor:"t"`
+	Version uint64    `cbor:"v"`
+}
+
+// frameBody is a frame's body as raw CBOR, as cbor.RawMessage but decoded
+// without a copy: it aliases the frame's bytes, and Decode decodes it into
+// the frame's struct (which copies what it keeps) before returning.
+type frameBody []byte
+
+// MarshalCBOR returns the body as it is.
+func (r frameBody) MarshalCBOR() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte{0xf6}, nil // null, as cbor.RawMessage
+	}
+	return r, nil
+}
+
+// UnmarshalCBOR keeps b, one well-formed item of the frame being decoded.
+func (r *frameBody) UnmarshalCBOR(b []byte) error {
+	*r = b
+	return nil
 }
 
 // Encode returns the deterministic CBOR encoding of f:
@@ -35,11 +54,13 @@ func Encode(f Frame) ([]byte, error) {
 	if err := c.check(); err != nil {
 		return nil, fmt.Errorf("encode %v frame: %w: %w", t, ErrMalformed, err)
 	}
-	body, err := frameCodec.Marshal(f)
-	if err != nil {
+	// The body is encoded into a pooled buffer, copied once into the frame.
+	body := detcbor.GetBuffer()
+	defer detcbor.PutBuffer(body)
+	if err := frameCodec.MarshalToBuffer(f, body); err != nil {
 		return nil, fmt.Errorf("encode %v frame body: %w", t, err)
 	}
-	b, err := frameCodec.Marshal(wireFrame{Body: body, Type: uint64(t), Version: Version})
+	b, err := frameCodec.Marshal(wireFrame{Body: body.Bytes(), Type: uint64(t), Version: Version})
 	if err != nil {
 		return nil, fmt.Errorf("encode %v frame: %w", t, err)
 	}

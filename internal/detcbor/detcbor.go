@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -37,15 +38,38 @@ type Limits struct {
 // Codec encodes deterministically and decodes strictly. It is immutable
 // and safe for concurrent use.
 type Codec struct {
-	enc cbor.EncMode
+	enc cbor.UserBufferEncMode
 	dec cbor.DecMode
+}
+
+// bufs lends UnmarshalCanonical and MarshalToBuffer's callers a buffer to
+// encode into, so that an encoding that is only compared or copied costs
+// no allocation of its size.
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer put back into bufs.
+const maxPooled = 256 << 10
+
+// GetBuffer returns an empty buffer from the pool; give it back with
+// PutBuffer once nothing refers to its bytes.
+func GetBuffer() *bytes.Buffer {
+	b := bufs.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// PutBuffer returns b to the pool (unless it has grown very large).
+func PutBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		bufs.Put(b)
+	}
 }
 
 // New builds a Codec with the given limits.
 func New(l Limits) (Codec, error) {
 	eo := cbor.CoreDetEncOptions()
 	eo.NilContainers = cbor.NilContainerAsEmpty
-	em, err := eo.EncMode()
+	em, err := eo.UserBufferEncMode()
 	if err != nil {
 		return Codec{}, fmt.Errorf("cbor encode options: %w", err)
 	}
@@ -84,6 +108,11 @@ func (c Codec) Marshal(v any) ([]byte, error) {
 	return c.enc.Marshal(v)
 }
 
+// MarshalToBuffer appends the deterministic encoding of v to buf.
+func (c Codec) MarshalToBuffer(v any, buf *bytes.Buffer) error {
+	return c.enc.MarshalToBuffer(v, buf)
+}
+
 // Unmarshal decodes b into v strictly, without the canonical check.
 func (c Codec) Unmarshal(b []byte, v any) error {
 	return c.dec.Unmarshal(b, v)
@@ -95,11 +124,12 @@ func (c Codec) UnmarshalCanonical(b []byte, v any) error {
 	if err := c.dec.Unmarshal(b, v); err != nil {
 		return err
 	}
-	again, err := c.enc.Marshal(v)
-	if err != nil {
+	again := GetBuffer()
+	defer PutBuffer(again)
+	if err := c.enc.MarshalToBuffer(v, again); err != nil {
 		return fmt.Errorf("re-encode: %w", err)
 	}
-	if !bytes.Equal(again, b) {
+	if !bytes.Equal(again.Bytes(), b) {
 		return ErrNotCanonical
 	}
 	return nil
