@@ -14,7 +14,10 @@
 //     envelope to its recipients (PutEnvelope's stored) before it. A put
 //     answered ErrDuplicate also waits for that sync, since its first copy
 //     may be in a group not yet synced; a failed sync fails every put it
-//     covered. The WAL file is opened by path for each sync (it is the
+//     covered, and every put and write probe after it until the relay
+//     restarts (Linux may drop the pages whose write-back failed and call
+//     the next fsync a success; PostgreSQL stops on such a failure too), so
+//     /healthz reports the store unable to write. The WAL file is opened by path for each sync (it is the
 //     file SQLite appends to: TestWALHoldsThePut), and the directory is
 //     synced once, as SQLite does for a file it creates. Acknowledgements
 //     are never synced by themselves (a lost one is only a redelivery);

@@ -15,7 +15,7 @@ import (
 // after that commit (see syncLoop).
 func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16]byte, quota store.Quota, stored func()) error {
 	op := fmt.Sprintf("put envelope %x", e.ID)
-	if err := s.usable(op); err != nil {
+	if err := s.writable(op); err != nil {
 		return err
 	}
 	if err := storeutil.CheckEnvelope(e); err != nil {

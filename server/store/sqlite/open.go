@@ -54,6 +54,11 @@ type Store struct {
 	syncDone chan struct{}
 	// dirSynced is set by syncLoop once it has synced the directory.
 	dirSynced bool
+	// syncFailed holds the first failure to sync the WAL, set by syncLoop.
+	// After it no write is accepted until the relay restarts: Linux may
+	// drop the pages whose write-back failed and report the next fsync as
+	// a success, so nothing committed after it could be called durable.
+	syncFailed atomic.Pointer[error]
 	// testBeforeSync, set only by tests before the first write, runs in
 	// syncLoop before each sync of the WAL; an error fails that sync.
 	testBeforeSync func() error
@@ -196,6 +201,18 @@ func (s *Store) Close() error {
 func (s *Store) usable(op string) error {
 	if s.closed.Load() {
 		return fmt.Errorf("%s: %w", op, store.ErrClosed)
+	}
+	return nil
+}
+
+// writable is usable for writes that must be durable: it also fails once
+// a sync of the WAL has failed.
+func (s *Store) writable(op string) error {
+	if err := s.usable(op); err != nil {
+		return err
+	}
+	if p := s.syncFailed.Load(); p != nil {
+		return fmt.Errorf("%s: the store could not sync its write-ahead log, so it takes no more writes until the relay restarts: %w", op, *p)
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 // store can be read but not written: a full disk, a read-only file system.
 func (s *Store) ProbeWrite(ctx context.Context) error {
 	const op = "probe write"
-	if err := s.usable(op); err != nil {
+	if err := s.writable(op); err != nil {
 		return err
 	}
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)`); err != nil {

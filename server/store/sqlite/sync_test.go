@@ -63,11 +63,21 @@ func TestPutAnsweredOnlyAfterWALSync(t *testing.T) {
 
 // TestPutFailsWhenWALSyncFails: a put whose sync fails is answered with an
 // error, not success, though it was committed and handed over (stored);
-// so is a duplicate of it, since its first copy is not known durable.
+// so is a duplicate of it, since its first copy is not known durable. After
+// that the store takes no more puts, even when a later fsync "succeeds"
+// (Linux may have dropped the pages that failed), and its write probe
+// fails, so the relay reports itself unhealthy.
 func TestPutFailsWhenWALSyncFails(t *testing.T) {
 	s := openAt(t, filepath.Join(t.TempDir(), "relay.db"))
 	broken := errors.New("disk on fire")
-	s.BeforeSync(func() error { return broken })
+	var syncs int
+	s.BeforeSync(func() error {
+		syncs++
+		if syncs == 1 {
+			return broken
+		}
+		return nil
+	})
 	e := store.Envelope{ID: [16]byte{4}, Mailbox: [16]byte{5}, Expiry: time.Now().Add(time.Hour), Body: []byte("ciphertext")}
 	called := false
 	err := s.PutEnvelope(t.Context(), e, [][16]byte{{6}}, store.Quota{}, func() { called = true })
@@ -78,7 +88,14 @@ func TestPutFailsWhenWALSyncFails(t *testing.T) {
 		t.Fatal("stored not called for a committed put")
 	}
 	if err := s.PutEnvelope(t.Context(), e, [][16]byte{{6}}, store.Quota{}, nil); err == nil || errors.Is(err, store.ErrDuplicate) {
-		t.Fatalf("resend while syncs fail = %v, want a failure, not ErrDuplicate", err)
+		t.Fatalf("resend after a failed sync = %v, want a failure, not ErrDuplicate", err)
+	}
+	other := store.Envelope{ID: [16]byte{5}, Mailbox: [16]byte{5}, Expiry: time.Now().Add(time.Hour), Body: []byte("ciphertext")}
+	if err := s.PutEnvelope(t.Context(), other, [][16]byte{{6}}, store.Quota{}, nil); !errors.Is(err, broken) {
+		t.Fatalf("new put after a failed sync = %v, want it refused with the sync's error", err)
+	}
+	if err := s.ProbeWrite(t.Context()); !errors.Is(err, broken) {
+		t.Fatalf("ProbeWrite after a failed sync = %v, want the sync's error", err)
 	}
 }
 

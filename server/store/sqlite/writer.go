@@ -177,6 +177,12 @@ func (s *Store) syncLoop() {
 			}
 		}
 		err := s.syncWAL()
+		if err != nil {
+			s.syncFailed.CompareAndSwap(nil, &err)
+		}
+		if p := s.syncFailed.Load(); p != nil {
+			err = *p
+		}
 		for _, j := range jobs {
 			for i, o := range j.ops {
 				r := j.results[i]
