@@ -38,12 +38,16 @@ const (
 // WAL is flushed, and flushLoop's synchronous commit flushes it after.
 const groupBegin = `SELECT set_config('synchronous_commit', 'off', true)`
 
-// flushSQL is a transaction that takes a transaction id, so that it writes
-// a commit record, and commits with the session's synchronous_commit (on
-// by default): its commit returns once the WAL is flushed up to that
-// record, and so past every transaction committed before it began, the
-// groups committed without waiting for their flush among them.
-const flushSQL = `SELECT pg_current_xact_id()`
+// flushSQL is a transaction that writes WAL (a transactional logical
+// message, which any role may emit and which needs no table) and commits
+// with the session's synchronous_commit (on by default): its commit
+// returns once the WAL is flushed up to its commit record, and confirmed
+// by synchronous standbys, so past every transaction committed before it
+// began, the groups committed without waiting among them. (A transaction
+// that only takes an id writes no WAL before its commit record, and
+// PostgreSQL commits it without waiting for the flush:
+// TestPutFlushedBeforeReturn.)
+const flushSQL = `SELECT pg_logical_emit_message(true, 'saferef-flush', '')`
 
 type putReq struct {
 	ctx     context.Context

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -116,6 +117,41 @@ func TestWithSchemaRejectsBadNames(t *testing.T) {
 		}
 		if !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("WithSchema(%q): %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+// TestPutFlushedBeforeReturn: puts commit without waiting for their WAL
+// flush (their recipients get them then), so PutEnvelope must not return
+// before a flush covers them: the WAL position at the moment stored runs
+// is flushed by the time PutEnvelope returns.
+func TestPutFlushedBeforeReturn(t *testing.T) {
+	dsn := testDSN(t)
+	s := openIn(t, dsn, freshSchema(t, dsn))
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for i := range 20 {
+		e := store.Envelope{ID: [16]byte{1, byte(i)}, Mailbox: [16]byte{2}, Expiry: time.Now().Add(time.Hour), Body: []byte("ciphertext")}
+		var inserted string
+		stored := func() {
+			if err := conn.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&inserted); err != nil {
+				t.Errorf("read WAL insert position: %v", err)
+			}
+		}
+		if err := s.PutEnvelope(ctx, e, [][16]byte{{3}}, store.Quota{}, stored); err != nil {
+			t.Fatalf("put %d: %v", i, err)
+		}
+		var flushed bool
+		var at string
+		if err := conn.QueryRow(ctx, `SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn, pg_current_wal_flush_lsn()::text`, inserted).Scan(&flushed, &at); err != nil {
+			t.Fatal(err)
+		}
+		if !flushed {
+			t.Fatalf("put %d returned with the WAL flushed to %s, short of %s where it was committed", i, at, inserted)
 		}
 	}
 }
