@@ -38,8 +38,8 @@
 //     batch's transaction commits with synchronous_commit off; its puts'
 //     stored callbacks run then (the rows are visible), and flushLoop
 //     answers them only after one synchronous commit of a transaction
-//     with an id (flushSQL), whose WAL flush covers every group committed
-//     before it: a nil error still means durable, and one flush serves
+//     that writes WAL (flushSQL), whose WAL flush covers every group
+//     committed before it: a nil error still means durable, and one flush serves
 //     the groups of all four writers.
 //   - Puts are ordered by a transaction-scoped advisory lock per mailbox
 //     (MailboxLock), taken in key order within a batch so that batches

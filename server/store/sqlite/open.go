@@ -52,7 +52,10 @@ type Store struct {
 	// syncLoop, which closes syncDone once the writer has closed syncs.
 	syncs    chan syncJob
 	syncDone chan struct{}
-	// dirSynced is set by syncLoop once it has synced the directory.
+	// wal is the write-ahead log, held open from Open to Close for
+	// syncLoop (syncWAL); dirSynced is set once it has synced the
+	// directory. Both are used by syncLoop only.
+	wal       *os.File
 	dirSynced bool
 	// syncFailed holds the first failure to sync the WAL, set by syncLoop.
 	// After it no write is accepted until the relay restarts: Linux may
@@ -159,8 +162,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
+	// The WAL exists from the migration on, and stays while the write
+	// connection is open.
+	wal, err := openWAL(path)
+	if err != nil {
+		ckpt.Close()
+		pendingStmt.Close()
+		st.close()
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
 	s := &Store{
-		path: path, write: write, read: read, ckpt: ckpt, st: st, pending: pendingStmt,
+		path: path, write: write, read: read, ckpt: ckpt, st: st, pending: pendingStmt, wal: wal,
 		ops: make(chan *writeOp, maxBatch), stop: make(chan struct{}), writerDone: make(chan struct{}), ckptDone: make(chan struct{}),
 		syncs: make(chan syncJob, syncQueue), syncDone: make(chan struct{}),
 	}
@@ -186,6 +200,7 @@ func (s *Store) Close() error {
 	<-s.writerDone
 	<-s.syncDone
 	<-s.ckptDone
+	s.wal.Close()
 	s.st.close()
 	s.pending.Close()
 	werr := s.write.Close()

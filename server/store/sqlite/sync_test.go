@@ -119,3 +119,32 @@ func TestWALHoldsThePut(t *testing.T) {
 		t.Fatalf("the envelope's body is not in %s-wal (%d bytes): syncing that file would not make it durable", path, len(wal))
 	}
 }
+
+// TestWALFollowsSymlinkedPath: opened through a symbolic link, the store
+// syncs the WAL SQLite writes, beside the file the link names, not a
+// "-wal" beside the link.
+func TestWALFollowsSymlinkedPath(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "data", "relay.db")
+	if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "relay.db")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openAt(t, link)
+	body := make([]byte, 512)
+	rand.Read(body)
+	e := store.Envelope{ID: [16]byte{10}, Mailbox: [16]byte{11}, Expiry: time.Now().Add(time.Hour), Body: body}
+	if err := s.PutEnvelope(t.Context(), e, [][16]byte{{12}}, store.Quota{}, nil); err != nil {
+		t.Fatalf("put through a symlinked path: %v", err)
+	}
+	wal, err := os.ReadFile(real + "-wal")
+	if err != nil || !bytes.Contains(wal, body) {
+		t.Fatalf("the body is not in %s-wal (%v)", real, err)
+	}
+}

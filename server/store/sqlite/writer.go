@@ -178,7 +178,8 @@ func (s *Store) syncLoop() {
 		}
 		err := s.syncWAL()
 		if err != nil {
-			s.syncFailed.CompareAndSwap(nil, &err)
+			first := err // never written again: writable reads it
+			s.syncFailed.CompareAndSwap(nil, &first)
 		}
 		if p := s.syncFailed.Load(); p != nil {
 			err = *p
@@ -198,35 +199,51 @@ func (s *Store) syncLoop() {
 	}
 }
 
-// syncWAL syncs the WAL file, and the first time also the directory that
-// holds it (as SQLite does for a file it has just created). The file is
-// opened afresh each time: fsync makes durable whatever has been written
-// to the file, through any descriptor, and the path always names the WAL
-// the writer appends to.
+// syncWAL syncs the WAL file through the descriptor opened with the store,
+// and the first time also the directory that holds it (as SQLite does for
+// a file it has just created). One descriptor, held from the start, is
+// told of every write-back error on the file since it was opened, even one
+// another descriptor (the checkpointer's) has already seen; and the path
+// is checked to still name the same file, so that a WAL replaced behind
+// the store is never taken for synced.
 func (s *Store) syncWAL() error {
 	if s.testBeforeSync != nil {
 		if err := s.testBeforeSync(); err != nil {
 			return err
 		}
 	}
-	f, err := os.OpenFile(s.path+"-wal", os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("open the WAL to sync it: %w", err)
+	if err := s.wal.Sync(); err != nil {
+		return fmt.Errorf("sync the WAL: %w", err)
 	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	held, err := s.wal.Stat()
 	if err != nil {
 		return fmt.Errorf("sync the WAL: %w", err)
 	}
+	named, err := os.Stat(s.wal.Name())
+	if err != nil || !os.SameFile(held, named) {
+		return fmt.Errorf("sync the WAL: %s is no longer the file the store opened (%v)", s.wal.Name(), err)
+	}
 	if !s.dirSynced {
-		if err := syncDir(filepath.Dir(s.path)); err != nil {
+		if err := syncDir(filepath.Dir(s.wal.Name())); err != nil {
 			return err
 		}
 		s.dirSynced = true
 	}
 	return nil
+}
+
+// openWAL opens the write-ahead log of the database at path for syncing:
+// "-wal" beside the file the path resolves to, as SQLite names it.
+func openWAL(path string) (*os.File, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", path, err)
+	}
+	f, err := os.OpenFile(real+"-wal", os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open the write-ahead log to sync it: %w", err)
+	}
+	return f, nil
 }
 
 func syncDir(dir string) error {
