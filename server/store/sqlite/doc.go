@@ -17,8 +17,11 @@
 //     covered, and every put and write probe after it until the relay
 //     restarts (Linux may drop the pages whose write-back failed and call
 //     the next fsync a success; PostgreSQL stops on such a failure too), so
-//     /healthz reports the store unable to write. The WAL file is opened by path for each sync (it is the
-//     file SQLite appends to: TestWALHoldsThePut), and the directory is
+//     /healthz reports the store unable to write. The WAL file ("-wal" beside the file the path resolves
+//     to, the one SQLite appends to: TestWALHoldsThePut,
+//     TestWALFollowsSymlinkedPath) is synced through one descriptor held
+//     from Open, which Linux tells of every write-back error since it was
+//     opened, and the path is checked to name it still; the directory is
 //     synced once, as SQLite does for a file it creates. Acknowledgements
 //     are never synced by themselves (a lost one is only a redelivery);
 //     the next sync, or a checkpoint, covers them.
