@@ -234,6 +234,9 @@ func (s *Store) flushLoop() {
 			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if s.testBeforeFlush != nil {
+			s.testBeforeFlush()
+		}
 		_, err := s.pool.Exec(ctx, flushSQL)
 		cancel()
 		for _, j := range jobs {

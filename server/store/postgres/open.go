@@ -34,6 +34,9 @@ type Store struct {
 	writers sync.WaitGroup
 	// flushes feeds flushLoop (counted by writers) with committed groups.
 	flushes chan flushJob
+	// testBeforeFlush, set only by tests before the first put, runs in
+	// flushLoop before each flush.
+	testBeforeFlush func()
 	// notices feeds notifyLoop, which the writers WaitGroup counts too.
 	notices notices
 

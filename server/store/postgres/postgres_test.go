@@ -123,11 +123,15 @@ func TestWithSchemaRejectsBadNames(t *testing.T) {
 
 // TestPutFlushedBeforeReturn: puts commit without waiting for their WAL
 // flush (their recipients get them then), so PutEnvelope must not return
-// before a flush covers them: the WAL position at the moment stored runs
-// is flushed by the time PutEnvelope returns.
+// before a flush covers them: the WAL position read when stored runs
+// (past the put's commit) is flushed by the time PutEnvelope returns. The
+// flush is held until that position has been read, so that it cannot
+// have run, and stopped short, before.
 func TestPutFlushedBeforeReturn(t *testing.T) {
 	dsn := testDSN(t)
 	s := openIn(t, dsn, freshSchema(t, dsn))
+	read := make(chan struct{}, 1)
+	s.BeforeFlush(func() { <-read })
 	ctx := t.Context()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -141,6 +145,7 @@ func TestPutFlushedBeforeReturn(t *testing.T) {
 			if err := conn.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&inserted); err != nil {
 				t.Errorf("read WAL insert position: %v", err)
 			}
+			read <- struct{}{}
 		}
 		if err := s.PutEnvelope(ctx, e, [][16]byte{{3}}, store.Quota{}, stored); err != nil {
 			t.Fatalf("put %d: %v", i, err)
