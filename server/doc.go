@@ -34,8 +34,9 @@
 // soon as the store has committed it (store.Store.PutEnvelope's stored),
 // while the disk syncs: Send to Deliver does not wait for an fsync. One
 // pending delivery is recorded for every device of the
-// recipient organisation that is current when the envelope arrives (except
-// the sending device itself); the envelope is deleted once all of them have
+// recipient organisation that is current when the envelope arrives, the
+// sending device included when it sends to its own organisation; the
+// envelope is deleted once all of them have
 // acknowledged it, or when it expires. A device that reconnects is sent
 // everything still pending for it, in arrival order, followed by Drained.
 // Ack frames from every connection are gathered for a couple of
@@ -62,8 +63,11 @@
 //     before answering DirectoryGet or ProofGet. Checkpoints are signed by
 //     Config.LogSigner, which is required (New refuses to start without
 //     it, since devices pin the key).
-//   - The sending device is left out of the deliveries of its own
-//     organisation's copy: it already has the packet.
+//   - The sending device is not left out of the deliveries of its own
+//     organisation's copy, though it already has the packet: leaving it
+//     out would record in the store who sent the envelope
+//     (TestRelayDoesNotRecordSender). Acknowledging that copy earns no
+//     send credit (TestOwnCopyEarnsNoSendCredit).
 //   - An envelope's expiry is clamped to the relay's mailbox TTL.
 //   - A second Auth frame on a connection, or an Auth whose signature the
 //     relay has already accepted, is refused as a replay.
