@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/saferef/saferef/internal/atomicfile"
 	"github.com/saferef/saferef/server/store"
 	"github.com/saferef/saferef/server/store/internal/storeutil"
 )
@@ -224,8 +225,8 @@ func (s *Store) syncWAL() error {
 		return fmt.Errorf("sync the WAL: %s is no longer the file the store opened (%v)", s.wal.Name(), err)
 	}
 	if !s.dirSynced {
-		if err := syncDir(filepath.Dir(s.wal.Name())); err != nil {
-			return err
+		if err := atomicfile.SyncDir(filepath.Dir(s.wal.Name())); err != nil {
+			return fmt.Errorf("sync the store's directory: %w", err)
 		}
 		s.dirSynced = true
 	}
@@ -244,21 +245,6 @@ func openWAL(path string) (*os.File, error) {
 		return nil, fmt.Errorf("open the write-ahead log to sync it: %w", err)
 	}
 	return f, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open the store's directory to sync it: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sync the store's directory: %w", err)
-	}
-	return nil
 }
 
 // writeLoop is the group-commit writer: it takes every write queued while
