@@ -41,7 +41,7 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 	case <-s.done:
 		return fmt.Errorf("%s: %w", op, store.ErrClosed)
 	}
-	err, ok := s.awaitPut(p, stored)
+	err, ok := storeutil.AwaitPut(p.committed, p.done, s.done, stored)
 	if !ok {
 		// The writers stop when the store closes; a put they were
 		// committing may or may not have been stored.
@@ -58,34 +58,6 @@ func (s *Store) PutEnvelope(ctx context.Context, e store.Envelope, devices [][16
 		return fmt.Errorf("%s: %w", op, store.ErrDuplicate)
 	}
 	return s.fail(op, err)
-}
-
-// awaitPut waits for p's answer, calling stored (if not nil) once p has
-// been committed; ok is false if the store closed first.
-func (s *Store) awaitPut(p *putReq, stored func()) (err error, ok bool) {
-	select {
-	case <-p.committed:
-		if stored != nil {
-			stored()
-		}
-	case err = <-p.done:
-		select {
-		case <-p.committed:
-			if stored != nil {
-				stored()
-			}
-		default:
-		}
-		return err, true
-	case <-s.done:
-		return nil, false
-	}
-	select {
-	case err = <-p.done:
-		return err, true
-	case <-s.done:
-		return nil, false
-	}
 }
 
 // MailboxLock returns the key of the transaction-scoped advisory lock that

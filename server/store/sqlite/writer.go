@@ -126,21 +126,8 @@ func (s *Store) submit(o *writeOp, stored func()) opResult {
 		s.submitMu.RUnlock()
 		return opResult{err: o.ctx.Err()}
 	}
-	if stored == nil {
-		return <-o.done
-	}
-	select {
-	case <-o.committed:
-		stored()
-		return <-o.done
-	case r := <-o.done:
-		select {
-		case <-o.committed:
-			stored()
-		default:
-		}
-		return r
-	}
+	r, _ := storeutil.AwaitPut(o.committed, o.done, nil, stored)
+	return r
 }
 
 // syncJob is a group of puts committed without an fsync, for syncLoop to

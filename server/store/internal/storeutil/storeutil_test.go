@@ -62,3 +62,26 @@ func TestChecks(t *testing.T) {
 		t.Errorf("UnixUTC(0) = %v", got)
 	}
 }
+
+func TestAwaitPut(t *testing.T) {
+	// committed, then done: stored runs once, before the answer.
+	committed, done := make(chan struct{}, 1), make(chan int, 1)
+	committed <- struct{}{}
+	done <- 7
+	calls := 0
+	if r, ok := AwaitPut(committed, done, nil, func() { calls++ }); r != 7 || !ok || calls != 1 {
+		t.Fatalf("committed put: %d, %v, stored called %d times", r, ok, calls)
+	}
+	// refused: done without committed, stored never runs.
+	done <- 8
+	if r, ok := AwaitPut(make(chan struct{}), done, nil, func() { t.Error("stored called for a refused put") }); r != 8 || !ok {
+		t.Fatalf("refused put: %d, %v", r, ok)
+	}
+	// the store closes while the put waits for its answer.
+	committed <- struct{}{}
+	closed := make(chan struct{})
+	close(closed)
+	if _, ok := AwaitPut(committed, make(chan int), closed, nil); ok {
+		t.Fatal("AwaitPut on a closed store reported an answer")
+	}
+}
