@@ -60,14 +60,6 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 		c.enqueue(&protocol.SendOK{ReqID: f.ReqID, ID: [16]byte(env.ID)})
 		return
 	}
-	// The Deliver frame is encoded here, once for every recipient
-	// connection, so that handing it over costs the store nothing.
-	deliver, err := protocol.Encode(&protocol.Deliver{Envelope: f.Envelope})
-	if err != nil {
-		s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
-		c.sendError(protocol.CodeInternal, "the relay cannot forward this envelope", f.ReqID, false)
-		return
-	}
 	own := slices.Contains(devices, [16]byte(c.device))
 	// Recipients get the envelope as soon as the store has committed it,
 	// while its sync to disk is in flight; SendOK waits for the sync. Were
@@ -82,7 +74,7 @@ func (c *conn) handleSend(ctx context.Context, f *protocol.Send) {
 			// delivered and acknowledged.
 			c.uncredited.Add(-1)
 		}
-		s.handOff(env.Mailbox, [16]byte(env.ID), devices, deliver)
+		s.handOff(env.Mailbox, [16]byte(env.ID), devices, f.Envelope)
 	}
 	err = s.store.PutEnvelope(ctx, store.Envelope{
 		ID: [16]byte(env.ID), Mailbox: [16]byte(env.Mailbox), Expiry: expiry, Body: f.Envelope, Received: now,

@@ -355,8 +355,8 @@ func (s *Server) listenLoop(ctx context.Context, n store.Notifier) {
 
 // handOff gives an envelope just stored for mailbox to this node's
 // connections of the devices it is pending for, to deliver from memory
-// without reading the store. frame is its encoded Deliver frame.
-func (s *Server) handOff(mailbox crypto.OrgID, id [16]byte, devices [][16]byte, frame []byte) {
+// without reading the store.
+func (s *Server) handOff(mailbox crypto.OrgID, id [16]byte, devices [][16]byte, body []byte) {
 	var to []*conn
 	s.mu.Lock()
 	for c := range s.byOrg[mailbox] {
@@ -365,6 +365,15 @@ func (s *Server) handOff(mailbox crypto.OrgID, id [16]byte, devices [][16]byte, 
 		}
 	}
 	s.mu.Unlock()
+	if len(to) == 0 {
+		return
+	}
+	// Encoded once for every recipient, outside the server lock.
+	frame, err := protocol.Encode(&protocol.Deliver{Envelope: body})
+	if err != nil {
+		s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
+		return
+	}
 	h := handedEnvelope{id: id, frame: frame}
 	for _, c := range to {
 		c.handOff(h)
