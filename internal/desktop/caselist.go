@@ -39,22 +39,26 @@ const minColumns = 3
 // sorts by that column, a second tap reverses it, a third goes back to the
 // default order (what needs you first, then latest activity).
 type caseList struct {
-	loc      *time.Location
-	all      []CaseRow
-	filter   caseFilter
-	shown    []CaseRow
-	cols     []int // the columns shown, in display order
-	sortCol  int   // -1: the default order
-	sortDesc bool
-	unread   map[payload.ID]bool // cases with activity the user has not opened yet
-	selected int                 // the selected row, or -1
-	index    map[payload.ID]string
-	table    *caseTable
-	empty    *widget.Label
-	content  fyne.CanvasObject
-	onSelect func(payload.ID)
-	onChange func()       // after the rows or filter change
-	onHover  func(string) // the full text of the cell under the pointer
+	loc    *time.Location
+	all    []CaseRow
+	filter caseFilter
+	shown  []CaseRow
+	cols   []int // the columns shown, in display order
+	// waitingExtra is the width beyond its own that the "Waiting on"
+	// column takes: what the columns shown leave of the list's width, so
+	// that long lists of organisations are cut as little as the list allows.
+	waitingExtra float32
+	sortCol      int // -1: the default order
+	sortDesc     bool
+	unread       map[payload.ID]bool // cases with activity the user has not opened yet
+	selected     int                 // the selected row, or -1
+	index        map[payload.ID]string
+	table        *caseTable
+	empty        *widget.Label
+	content      fyne.CanvasObject
+	onSelect     func(payload.ID)
+	onChange     func()       // after the rows or filter change
+	onHover      func(string) // the full text of the cell under the pointer
 }
 
 // caseTable is the case list's table: Enter opens the focused case.
@@ -148,7 +152,8 @@ func (f *fitLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(columnWidths[colStatus]+columnWidths[colReference], 120)
 }
 
-// fit chooses the columns that fit width, by priority, in display order.
+// fit chooses the columns that fit width, by priority, in display order,
+// and gives what they leave to the "Waiting on" column.
 func (l *caseList) fit(width float32) {
 	var cols []int
 	var used float32
@@ -160,17 +165,25 @@ func (l *caseList) fit(width float32) {
 		cols = append(cols, c)
 	}
 	slices.Sort(cols)
-	if slices.Equal(cols, l.cols) {
+	extra := max(0, float32(int(width-used-scrollBarRoom)))
+	if slices.Equal(cols, l.cols) && extra == l.waitingExtra {
 		return
 	}
-	l.cols = cols
+	l.cols, l.waitingExtra = cols, extra
 	l.setWidths()
 	l.table.Refresh()
 }
 
+// scrollBarRoom is left free at the list's right edge for its scroll bar.
+const scrollBarRoom = 16
+
 func (l *caseList) setWidths() {
 	for i, c := range l.cols {
-		l.table.SetColumnWidth(i, columnWidths[c])
+		w := columnWidths[c]
+		if c == colWaiting {
+			w += l.waitingExtra
+		}
+		l.table.SetColumnWidth(i, w)
 	}
 }
 

@@ -303,6 +303,15 @@ func TestCaseListAdaptsAndSorts(t *testing.T) {
 	if len(l.cols) < 5 || !slices.Contains(l.cols, colUrgency) {
 		t.Errorf("at 1366 only columns %v", l.cols)
 	}
+	// What the columns leave goes to "Waiting on", so that a long list of
+	// organisations is cut no more than it must be.
+	var shown float32
+	for _, c := range l.cols {
+		shown += columnWidths[c]
+	}
+	if l.waitingExtra <= 0 || shown+l.waitingExtra > l.content.Size().Width {
+		t.Errorf("at 1366 the list is %v wide, its columns %v, and Waiting on gets %v more", l.content.Size().Width, shown, l.waitingExtra)
+	}
 	// Sorting by needed-by: earliest first, then reversed.
 	l.sortBy(colNeededBy)
 	if l.shown[0].Reference != "KMR-2026-0002" || l.shown[2].NeededBy != "" {
