@@ -31,6 +31,11 @@ type load struct {
 	measuring atomic.Bool
 	completed atomic.Int64 // envelopes delivered to every device, while measuring
 	refused   atomic.Int64 // Sends answered with an Error
+	// cpu are read at the start and end of a measurement: each returns
+	// the CPU time a process has used so far. measure sets cpuPerMsg[i] to
+	// what cpu[i] used per envelope completed meanwhile (0 if unreadable).
+	cpu       []func() (time.Duration, error)
+	cpuPerMsg []time.Duration
 }
 
 type client struct {
@@ -347,7 +352,8 @@ func (l *load) openLoop(ctx context.Context, rate float64) {
 }
 
 // measure runs the loop started by start for a warm-up and then for d, and
-// returns envelopes completed per second and the Send→Deliver latencies.
+// returns envelopes completed per second and the Send→Deliver latencies;
+// see l.cpu for the CPU time it records.
 func (l *load) measure(ctx context.Context, d time.Duration, start func(context.Context)) (float64, []time.Duration) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -358,17 +364,38 @@ func (l *load) measure(ctx context.Context, d time.Duration, start func(context.
 	l.mu.Unlock()
 	l.completed.Store(0)
 	l.measuring.Store(true)
+	cpu0 := readCPU(l.cpu)
 	began := time.Now()
 	sleep(ctx, d)
 	n := l.completed.Load()
 	elapsed := time.Since(began)
 	l.measuring.Store(false)
+	cpu1 := readCPU(l.cpu)
+	l.cpuPerMsg = make([]time.Duration, len(l.cpu))
+	for i := range l.cpu {
+		if cpu0[i] >= 0 && cpu1[i] >= 0 && n > 0 {
+			l.cpuPerMsg[i] = (cpu1[i] - cpu0[i]) / time.Duration(n)
+		}
+	}
 	cancel()
 	l.mu.Lock()
 	lat := slices.Clone(l.lat)
 	l.mu.Unlock()
 	slices.Sort(lat)
 	return float64(n) / elapsed.Seconds(), lat
+}
+
+// readCPU reads every reader, -1 for one that fails.
+func readCPU(readers []func() (time.Duration, error)) []time.Duration {
+	t := make([]time.Duration, len(readers))
+	for i, read := range readers {
+		d, err := read()
+		if err != nil {
+			d = -1
+		}
+		t[i] = d
+	}
+	return t
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -44,6 +44,7 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 		return nil, err
 	}
 	rl := newLoad(bs)
+	rl.cpu = []func() (time.Duration, error){relay.cpuTime, selfCPU}
 	progress(stderr, "authenticating %d devices to the relay", len(bs.devices))
 	if err := rl.connect(ctx, relay.origin, bs.devices, false); err != nil {
 		return nil, fmt.Errorf("relay: %w", err)
@@ -54,6 +55,8 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 		tput, _ := rl.measure(ctx, o.duration, func(ctx context.Context) { rl.closedLoop(ctx, o.window) })
 		sum.RelayMsgsPerS = round(tput, 1)
 		progress(stderr, "relay: %.0f envelopes/s delivered to all %d devices (%d refused)", tput, o.fanout, rl.refused.Load())
+		sum.RelayCPUus, sum.GeneratorCPUus = micros(rl.cpuPerMsg[0]), micros(rl.cpuPerMsg[1])
+		progress(stderr, "relay: %.0f µs of CPU per envelope (load generator %.0f µs)", sum.RelayCPUus, sum.GeneratorCPUus)
 		if o.mode == "latency" {
 			rate = tput / 2
 			sleep(ctx, time.Second)
@@ -66,6 +69,8 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 		progress(stderr, "relay: offering %.0f envelopes/s for %s", rate, o.duration)
 		got, lat := rl.measure(ctx, o.duration, func(ctx context.Context) { rl.openLoop(ctx, rate) })
 		relayLat = lat
+		sum.RelayCPUus, sum.GeneratorCPUus = micros(rl.cpuPerMsg[0]), micros(rl.cpuPerMsg[1])
+		progress(stderr, "relay: %.0f µs of CPU per envelope (load generator %.0f µs)", sum.RelayCPUus, sum.GeneratorCPUus)
 		sum.RelayMsgsPerS = round(got, 1)
 		sum.P50ms, sum.P99ms, sum.P999ms = percentile(lat, 50), percentile(lat, 99), percentile(lat, 99.9)
 		progress(stderr, "relay: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms over %d deliveries", sum.P50ms, sum.P99ms, sum.P999ms, len(lat))
@@ -85,6 +90,7 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 	}
 	defer fw.close()
 	fl := newLoad(bs)
+	fl.cpu = []func() (time.Duration, error){selfCPU}
 	progress(stderr, "forwarder listening at %s; authenticating %d devices", fw.origin, len(bs.devices))
 	if err := fl.connect(ctx, fw.origin, bs.devices, false); err != nil {
 		return nil, fmt.Errorf("forwarder: %w", err)
@@ -93,6 +99,7 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 	if o.mode == "throughput" {
 		tput, _ := fl.measure(ctx, o.duration, func(ctx context.Context) { fl.closedLoop(ctx, o.window) })
 		sum.BaselineMsgsPerS = round(tput, 1)
+		sum.BaselineCPUus = micros(fl.cpuPerMsg[0])
 		progress(stderr, "forwarder: %.0f envelopes/s delivered to all %d devices", tput, o.fanout)
 		if tput > 0 {
 			sum.Ratio = round(sum.RelayMsgsPerS/tput, 3)
@@ -101,6 +108,7 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 		progress(stderr, "forwarder: offering %.0f envelopes/s for %s", rate, o.duration)
 		got, lat := fl.measure(ctx, o.duration, func(ctx context.Context) { fl.openLoop(ctx, rate) })
 		sum.BaselineMsgsPerS = round(got, 1)
+		sum.BaselineCPUus = micros(fl.cpuPerMsg[0])
 		sum.BaselineP50ms, sum.BaselineP99ms = percentile(lat, 50), percentile(lat, 99)
 		progress(stderr, "forwarder: p50 %.2f ms, p99 %.2f ms over %d deliveries", sum.BaselineP50ms, sum.BaselineP99ms, len(lat))
 		if sum.BaselineP99ms > 0 && len(relayLat) > 0 {
@@ -109,6 +117,11 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 		}
 	}
 	return sum, nil
+}
+
+// micros is d in microseconds, to one decimal.
+func micros(d time.Duration) float64 {
+	return round(float64(d.Nanoseconds())/1000, 1)
 }
 
 func (l *load) reset() {

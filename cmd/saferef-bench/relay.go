@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -141,6 +142,46 @@ func (p *relayProc) rssKiB() (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", p.cmd.Process.Pid)
+}
+
+// cpuTime reads the CPU time (user and system) the relay has used so far
+// from /proc.
+func (p *relayProc) cpuTime() (time.Duration, error) {
+	return procCPU(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+}
+
+// procCPU reads utime and stime from a /proc/PID/stat file, in clock ticks
+// of 1/100 s (USER_HZ, 100 on every Linux architecture Go supports).
+func procCPU(path string) (time.Duration, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: fields count from
+	// after its closing parenthesis (state is field 3, utime 14, stime 15).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("%s: no command name", path)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("%s: %d fields after the command name", path, len(f))
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", path, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
+// selfCPU reads the CPU time this process (load generator, and the
+// forwarder when it runs) has used so far.
+func selfCPU() (time.Duration, error) {
+	return procCPU("/proc/self/stat")
 }
 
 // metric reads one unlabelled series from the relay's /metrics.

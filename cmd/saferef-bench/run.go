@@ -50,6 +50,13 @@ type summary struct {
 	BaselineP99ms     float64 `json:"baseline_p99_ms"`
 	RSSKiBPerConn     float64 `json:"rss_kib_per_conn"`
 	GoroutinesPerConn float64 `json:"goroutines_per_conn"`
+	// CPU time per envelope while measuring: the relay process, the
+	// bench's own process during the relay's run (the load generator), and
+	// during the forwarder's (generator and forwarder). 0 where /proc is
+	// not readable.
+	RelayCPUus     float64 `json:"relay_cpu_us_per_msg"`
+	GeneratorCPUus float64 `json:"generator_cpu_us_per_msg"`
+	BaselineCPUus  float64 `json:"baseline_cpu_us_per_msg"`
 }
 
 type usageError struct{ msg, hint string }
