@@ -58,3 +58,25 @@ func TestVectors(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeDoesNotAliasInput: a decoded frame keeps nothing of the bytes
+// it was decoded from, so a reader may decode from a buffer it then reuses
+// for the next frame (the relay does).
+func TestDecodeDoesNotAliasInput(t *testing.T) {
+	for _, f := range exampleFrames() {
+		b, err := Encode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(b)
+		if err != nil {
+			t.Fatalf("decode %v: %v", f.FrameType(), err)
+		}
+		for i := range b {
+			b[i] ^= 0xff
+		}
+		if !reflect.DeepEqual(got, f) {
+			t.Errorf("%v changed when the bytes it was decoded from were overwritten: %#v", f.FrameType(), got)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -102,10 +103,10 @@ type conn struct {
 }
 
 // handedEnvelope is an envelope handed to a connection from memory: its id
-// and its Deliver frame, encoded once for every recipient connection.
+// and its bytes, shared by every recipient connection and never modified.
 type handedEnvelope struct {
-	id    [16]byte
-	frame []byte
+	id   [16]byte
+	body []byte
 }
 
 // handOffLimit bounds the envelopes waiting in memory for one connection;
@@ -414,9 +415,14 @@ func (c *conn) write(b []byte) error {
 }
 
 // writeReplies writes everything in the outbox and reports whether
-// deliveries have started.
+// deliveries have started. Once the connection is closed it writes
+// nothing and fails: the final writer's farewell writes what is queued,
+// the fatal Error last, and nothing may follow that Error.
 func (c *conn) writeReplies() (delivering bool, err error) {
 	for {
+		if c.isClosed() {
+			return false, net.ErrClosed
+		}
 		c.mu.Lock()
 		out := c.outbox
 		c.outbox = nil
@@ -461,14 +467,17 @@ func (c *conn) work() bool {
 				return false
 			}
 			if !c.drained {
+				if c.isClosed() {
+					return false
+				}
 				c.drained = true
-				if err := c.writeDelivery(drainedFrame); err != nil {
+				if err := c.write(drainedFrame); err != nil {
 					return false
 				}
 			}
 		}
 		for _, h := range handed {
-			if !c.deliverFrame(h.id, h.frame) {
+			if !c.deliver(h.id, h.body) {
 				return false
 			}
 		}
@@ -506,31 +515,17 @@ func (c *conn) readStore() bool {
 // and not yet acknowledged (a read of the store can return an envelope
 // already handed over from memory).
 func (c *conn) deliver(id [16]byte, body []byte) bool {
+	if c.isClosed() {
+		return false // a fatal Error may be queued: it is the last frame
+	}
 	if !c.remember(id) {
 		return true
 	}
-	b, err := protocol.Encode(&protocol.Deliver{Envelope: body})
-	if err != nil {
-		c.s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
-		return true
-	}
-	return c.sendDelivery(b)
-}
-
-// deliverFrame is deliver for an already encoded Deliver frame.
-func (c *conn) deliverFrame(id [16]byte, frame []byte) bool {
-	if !c.remember(id) {
-		return true
-	}
-	return c.sendDelivery(frame)
-}
-
-func (c *conn) sendDelivery(frame []byte) bool {
 	// Counted before the write: the device can read the frame and its Ack
 	// can be handled before this goroutine runs again, and that Ack must
 	// find the delivery to credit.
 	c.uncredited.Add(1)
-	if err := c.writeDelivery(frame); err != nil {
+	if err := c.writeDeliver(body); err != nil {
 		c.uncredited.Add(-1)
 		return false
 	}
@@ -578,8 +573,30 @@ func (c *conn) forget(ids [][16]byte) {
 	}
 }
 
-func (c *conn) writeDelivery(b []byte) error {
-	return c.write(b)
+// writeDeliver writes a Deliver frame of envelope, bounded by the write
+// timeout: the frame's head, the envelope and its tail go straight into the
+// websocket's buffer, so that the envelope is neither encoded into a new
+// frame nor copied more than once (protocol.AppendEnvelopeHead).
+func (c *conn) writeDeliver(envelope []byte) error {
+	c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+	w, err := c.ws.NextWriter(websocket.BinaryMessage)
+	if err != nil {
+		return err
+	}
+	var buf [32]byte
+	if _, err := w.Write(protocol.AppendEnvelopeHead(buf[:0], protocol.TypeDeliver, len(envelope))); err != nil {
+		w.Close()
+		return err
+	}
+	if _, err := w.Write(envelope); err != nil {
+		w.Close()
+		return err
+	}
+	if _, err := w.Write(protocol.AppendEnvelopeTail(buf[:0], protocol.TypeDeliver, 0)); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }
 
 // drainedFrame is the encoded Drained frame, the same for everyone.
@@ -655,7 +672,7 @@ func (c *conn) readLoop() {
 			c.s.metrics.preAuthRefused.WithLabelValues("bytes").Inc()
 			return
 		}
-		b, bad := c.readFrame(typ, r, limit)
+		buf, bad := c.readFrame(typ, r, limit)
 		if !c.authed {
 			// Released before any error is sent: a client that reads the
 			// error and dials again must find the budget free.
@@ -667,7 +684,8 @@ func (c *conn) readLoop() {
 			}
 			return
 		}
-		f, err := protocol.Decode(b)
+		f, err := protocol.Decode(buf.Bytes())
+		c.s.putFrameBuf(buf)
 		if err != nil {
 			code := protocol.CodeFor(err)
 			// A frame the relay cannot read is not worth a second
@@ -697,49 +715,58 @@ type badFrame struct{ code, msg string }
 // readFrame reads one websocket message of at most limit bytes, or says
 // why not; the caller sends the Error once it has released what the frame
 // reserved.
-func (c *conn) readFrame(typ int, r io.Reader, limit int) ([]byte, *badFrame) {
+//
+// The frame is read into a buffer borrowed from the server, which the
+// caller gives back (putFrameBuf) once it has decoded the frame: a large
+// frame is read in one or two reads into a buffer that has grown to fit
+// earlier frames, instead of a dozen reads into a slice grown from 512
+// bytes, and is never copied whole (a decoded frame keeps nothing of the
+// bytes it was decoded from: protocol's TestDecodeDoesNotAliasInput). The
+// buffers are shared by every connection, so an idle connection holds none.
+func (c *conn) readFrame(typ int, r io.Reader, limit int) (*bytes.Buffer, *badFrame) {
 	tooLarge := &badFrame{protocol.CodeFrameTooLarge, "frame is larger than the relay accepts"}
 	if typ != websocket.BinaryMessage {
 		return nil, &badFrame{protocol.CodeMalformedFrame, "frames must be binary websocket messages"}
 	}
-	b, err := c.readAll(io.LimitReader(r, int64(limit)+1))
+	buf := c.s.getFrameBuf()
+	_, err := buf.ReadFrom(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
+		c.s.putFrameBuf(buf)
 		if errors.Is(err, websocket.ErrReadLimit) {
 			return nil, tooLarge
 		}
 		return nil, &badFrame{}
 	}
-	if len(b) > limit {
+	if buf.Len() > limit {
+		c.s.putFrameBuf(buf)
 		// Read (without keeping) the rest of the frame, up to the socket's
 		// read limit, so that the client can read the Error frame rather
 		// than a connection reset.
 		io.Copy(io.Discard, r)
 		return nil, tooLarge
 	}
-	return b, nil
+	return buf, nil
 }
 
 // maxPooledBuf is the largest frame buffer kept for reuse.
 const maxPooledBuf = 256 << 10
 
-// readAll reads r to its end, as io.ReadAll does, through a buffer
-// borrowed from the server: a large frame is read in one or two reads into
-// a buffer that has grown to fit earlier frames, instead of a dozen reads
-// into a slice grown from 512 bytes, and then copied once into a slice of
-// its exact size (the frame outlives the buffer). The buffers are shared by
-// every connection, so an idle connection holds none.
-func (c *conn) readAll(r io.Reader) ([]byte, error) {
-	buf, _ := c.s.frameBufs.Get().(*bytes.Buffer)
+// getFrameBuf lends an empty buffer to read a frame into.
+func (s *Server) getFrameBuf() *bytes.Buffer {
+	buf, _ := s.frameBufs.Get().(*bytes.Buffer)
 	if buf == nil {
 		buf = new(bytes.Buffer)
 	}
 	buf.Reset()
-	_, err := buf.ReadFrom(r)
-	b := append([]byte(nil), buf.Bytes()...)
+	return buf
+}
+
+// putFrameBuf takes back a buffer from getFrameBuf, unless it has grown
+// past maxPooledBuf.
+func (s *Server) putFrameBuf(buf *bytes.Buffer) {
 	if buf.Cap() <= maxPooledBuf {
-		c.s.frameBufs.Put(buf)
+		s.frameBufs.Put(buf)
 	}
-	return b, err
 }
 
 func (c *conn) unregister() {

@@ -2,11 +2,14 @@ package server
 
 import (
 	"context"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/saferef/saferef/protocol"
+	"github.com/saferef/saferef/server/store"
+	"github.com/saferef/saferef/server/store/sqlite"
 )
 
 // TestAuthOKBeforeDrainedWhenBothReady holds each connection's writer until
@@ -102,6 +105,79 @@ func TestDeliveredFromMemory(t *testing.T) {
 }
 
 func (s *Server) setTestBeforeWork(h func(c *conn)) { s.testBeforeWork.Store(&h) }
+
+// TestNothingWrittenAfterFatalError: a fatal error that comes while the
+// writer is reading the device's backlog from the store (as a second Auth
+// can) is the last frame the device reads: the writer does not go on to
+// deliver the backlog or write Drained after it.
+func TestNothingWrittenAfterFatalError(t *testing.T) {
+	s := newKentScheme(t)
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	target := [16]byte(s.medwayA.Secrets.Device)
+	var failed atomic.Bool
+	readBacklog := make(chan struct{})
+	hooked := &pendingHook{Store: st, after: func(ctx context.Context, device [16]byte) {
+		if device != target || !failed.CompareAndSwap(false, true) {
+			return
+		}
+		// The backlog has been read; a second Auth arrives now, and the
+		// reader answers it with a fatal error before the writer goes on.
+		close(readBacklog)
+		select {
+		case <-ctx.Done(): // the connection is closing
+		case <-time.After(10 * time.Second):
+		}
+	}}
+	r := startRelayOn(t, s.Scheme, hooked, nil)
+	r.publish(t, s.Objects...)
+	dir := s.Directory(t)
+	sender := r.online(t, s.refugeLaptop)
+	env := s.refugeLaptop.Seal(t, dir, s.medway.ID, "case-message/v1", []byte("waiting"))
+	sender.sendEnvelope(1, env)
+
+	m := r.dial(t)
+	m.send(m.authFrame(s.medwayA, r.origin, r.clock.Now()))
+	select {
+	case <-readBacklog:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the relay never read the device's backlog")
+	}
+	m.send(m.authFrame(s.medwayA, r.origin, r.clock.Now()))
+	for {
+		f, err := m.tryRead()
+		if err != nil {
+			t.Fatalf("connection ended without the fatal Error: %v", err)
+		}
+		if e, ok := f.(*protocol.Error); ok {
+			if !e.Fatal || e.Code != protocol.CodeAuthReplayed {
+				t.Fatalf("error %#v, want the fatal %s", e, protocol.CodeAuthReplayed)
+			}
+			break
+		}
+	}
+	if f, err := m.tryRead(); err == nil {
+		t.Fatalf("read a %T after the fatal Error", f)
+	}
+	if !failed.Load() {
+		t.Fatal("the second Auth was never sent while the backlog was read")
+	}
+}
+
+// pendingHook is a store whose Pending calls after once it has read.
+type pendingHook struct {
+	store.Store
+	after func(ctx context.Context, device [16]byte)
+}
+
+func (p *pendingHook) Pending(ctx context.Context, device [16]byte, after uint64, limit int, now time.Time) ([]store.Envelope, error) {
+	envs, err := p.Store.Pending(ctx, device, after, limit, now)
+	p.after(ctx, device)
+	return envs, err
+}
 
 // TestReplayGuardForgetsOnlyExpired: a signature is refused while inside the
 // window and forgotten after it, oldest first, with no scan of the others.

@@ -64,7 +64,7 @@ type Server struct {
 	// acker applies acknowledgements from every connection in batches.
 	acker *acker
 	// frameBufs lends every connection's reader a buffer to read a frame
-	// into (conn.readAll); it is safe for concurrent use.
+	// into (conn.readFrame); it is safe for concurrent use.
 	frameBufs sync.Pool
 	// dirGen counts the entries applied to dir; it changes after every
 	// change to dir, so a cached view of dir is fresh while it is equal.
@@ -365,16 +365,7 @@ func (s *Server) handOff(mailbox crypto.OrgID, id [16]byte, devices [][16]byte, 
 		}
 	}
 	s.mu.Unlock()
-	if len(to) == 0 {
-		return
-	}
-	// Encoded once for every recipient, outside the server lock.
-	frame, err := protocol.Encode(&protocol.Deliver{Envelope: body})
-	if err != nil {
-		s.cfg.Logger.Error("encode frame", "type", protocol.TypeDeliver, "err", err)
-		return
-	}
-	h := handedEnvelope{id: id, frame: frame}
+	h := handedEnvelope{id: id, body: body}
 	for _, c := range to {
 		c.handOff(h)
 	}

@@ -163,23 +163,7 @@ func envelopeFrame(t protocol.Type, reqID uint64, env []byte) []byte {
 // envLen bytes in the frame envelopeFrame encodes, so that a frame can be
 // written in pieces without copying the envelope into a new slice first.
 func envelopeFrameParts(t protocol.Type, reqID uint64, envLen int) (head, tail []byte) {
-	head = make([]byte, 0, 16)
-	head = append(head, 0xa3, 0x61, 'b')
-	if t == protocol.TypeSend {
-		head = append(head, 0xa2)
-	} else {
-		head = append(head, 0xa1)
-	}
-	head = append(head, 0x61, 'e')
-	head = appendHead(head, 2, uint64(envLen))
-	tail = make([]byte, 0, 20)
-	if t == protocol.TypeSend {
-		tail = append(tail, 0x61, 'r')
-		tail = appendHead(tail, 0, reqID)
-	}
-	tail = append(tail, 0x61, 't')
-	tail = appendHead(tail, 0, uint64(t))
-	return head, append(tail, 0x61, 'v', 0x01)
+	return protocol.AppendEnvelopeHead(nil, t, envLen), protocol.AppendEnvelopeTail(nil, t, reqID)
 }
 
 // ackFrame encodes an Ack of one envelope id, as protocol.Encode would.
