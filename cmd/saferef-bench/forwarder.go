@@ -62,13 +62,16 @@ func (c *fwdConn) writeLoop() {
 }
 
 func startForwarder(bs *benchScheme) (*forwarder, error) {
+	return listenForwarder(bs.orgOf())
+}
+
+// listenForwarder starts a forwarder on a loopback port for the devices
+// of orgOf.
+func listenForwarder(orgOf map[crypto.DeviceID]crypto.OrgID) (*forwarder, error) {
 	f := &forwarder{
-		orgOf:    make(map[crypto.DeviceID]crypto.OrgID),
+		orgOf:    orgOf,
 		byOrg:    make(map[crypto.OrgID][]*fwdConn),
 		upgrader: websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}},
-	}
-	for _, d := range bs.devices {
-		f.orgOf[d.id] = d.org.id
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

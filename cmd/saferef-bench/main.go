@@ -17,6 +17,10 @@
 //
 //	{"mode":…, "store":…, "devices":…, "fanout":…, "size":…, "relay_msgs_per_s":…, "baseline_msgs_per_s":…, "ratio":…, "p50_ms":…, "p99_ms":…, "rss_kib_per_conn":…, "goroutines_per_conn":…}
 //
+// With --forwarder-process it also runs the forwarder as a process of its
+// own (this binary in the hidden mode "forward"), to measure what being a
+// separate process on the same cores costs any relay.
+//
 // It finds saferef-server beside itself or on PATH. docs/PERFORMANCE.md
 // says what each figure means and records the measurements.
 package main

@@ -64,11 +64,9 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 			rl.reset()
 		}
 	}
-	var relayLat []time.Duration
 	if o.mode == "latency" {
 		progress(stderr, "relay: offering %.0f envelopes/s for %s", rate, o.duration)
 		got, lat := rl.measure(ctx, o.duration, func(ctx context.Context) { rl.openLoop(ctx, rate) })
-		relayLat = lat
 		sum.RelayCPUus, sum.GeneratorCPUus = micros(rl.cpuPerMsg[0]), micros(rl.cpuPerMsg[1])
 		progress(stderr, "relay: %.0f µs of CPU per envelope (load generator %.0f µs)", sum.RelayCPUus, sum.GeneratorCPUus)
 		sum.RelayMsgsPerS = round(got, 1)
@@ -88,35 +86,75 @@ func benchMode(ctx context.Context, o options, stderr io.Writer) (*summary, erro
 	if err != nil {
 		return nil, err
 	}
-	defer fw.close()
-	fl := newLoad(bs)
-	fl.cpu = []func() (time.Duration, error){selfCPU}
-	progress(stderr, "forwarder listening at %s; authenticating %d devices", fw.origin, len(bs.devices))
-	if err := fl.connect(ctx, fw.origin, bs.devices, false); err != nil {
-		return nil, fmt.Errorf("forwarder: %w", err)
+	base, err := measureForwarder(ctx, o, bs, fw.origin, rate, []func() (time.Duration, error){selfCPU}, "forwarder", stderr)
+	fw.close()
+	if err != nil {
+		return nil, err
 	}
-	defer fl.close()
-	if o.mode == "throughput" {
-		tput, _ := fl.measure(ctx, o.duration, func(ctx context.Context) { fl.closedLoop(ctx, o.window) })
-		sum.BaselineMsgsPerS = round(tput, 1)
-		sum.BaselineCPUus = micros(fl.cpuPerMsg[0])
-		progress(stderr, "forwarder: %.0f envelopes/s delivered to all %d devices", tput, o.fanout)
-		if tput > 0 {
-			sum.Ratio = round(sum.RelayMsgsPerS/tput, 3)
-		}
-	} else {
-		progress(stderr, "forwarder: offering %.0f envelopes/s for %s", rate, o.duration)
-		got, lat := fl.measure(ctx, o.duration, func(ctx context.Context) { fl.openLoop(ctx, rate) })
-		sum.BaselineMsgsPerS = round(got, 1)
-		sum.BaselineCPUus = micros(fl.cpuPerMsg[0])
-		sum.BaselineP50ms, sum.BaselineP99ms = percentile(lat, 50), percentile(lat, 99)
-		progress(stderr, "forwarder: p50 %.2f ms, p99 %.2f ms over %d deliveries", sum.BaselineP50ms, sum.BaselineP99ms, len(lat))
-		if sum.BaselineP99ms > 0 && len(relayLat) > 0 {
-			// In latency mode the ratio is of p99s at the same offered rate.
-			sum.Ratio = round(sum.P99ms/sum.BaselineP99ms, 3)
-		}
+	sum.BaselineMsgsPerS, sum.BaselineP50ms, sum.BaselineP99ms, sum.BaselineCPUus = base.rate, base.p50, base.p99, base.cpuUs
+	sum.Ratio = base.ratio(o, sum)
+	if !o.forwarderProcess {
+		return sum, nil
 	}
+
+	// The same forwarder in a process of its own.
+	sleep(ctx, time.Second)
+	restorePools(bs, master)
+	fp, err := startForwarderProcess(ctx, bs, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer fp.stop()
+	proc, err := measureForwarder(ctx, o, bs, fp.origin, rate, []func() (time.Duration, error){fp.cpuTime}, "forwarder process", stderr)
+	if err != nil {
+		return nil, err
+	}
+	sum.ProcessMsgsPerS, sum.ProcessP50ms, sum.ProcessP99ms, sum.ProcessCPUus = proc.rate, proc.p50, proc.p99, proc.cpuUs
+	sum.ProcessRatio = proc.ratio(o, sum)
 	return sum, nil
+}
+
+// forwarderRun is what one forwarder measurement found.
+type forwarderRun struct {
+	rate, p50, p99, cpuUs float64
+}
+
+// ratio is the relay's figure over the forwarder's: throughput, or in
+// latency mode p99 at the same offered rate.
+func (f forwarderRun) ratio(o options, sum *summary) float64 {
+	if o.mode == "throughput" && f.rate > 0 {
+		return round(sum.RelayMsgsPerS/f.rate, 3)
+	}
+	if o.mode == "latency" && f.p99 > 0 && sum.P99ms > 0 {
+		return round(sum.P99ms/f.p99, 3)
+	}
+	return 0
+}
+
+// measureForwarder drives the forwarder at origin as the relay was driven:
+// a closed loop in throughput mode, rate envelopes a second in latency mode.
+// cpu[0] reads the CPU time of the process the forwarder runs in.
+func measureForwarder(ctx context.Context, o options, bs *benchScheme, origin string, rate float64, cpu []func() (time.Duration, error), name string, stderr io.Writer) (forwarderRun, error) {
+	var run forwarderRun
+	l := newLoad(bs)
+	l.cpu = cpu
+	progress(stderr, "%s listening at %s; authenticating %d devices", name, origin, len(bs.devices))
+	if err := l.connect(ctx, origin, bs.devices, false); err != nil {
+		return run, fmt.Errorf("%s: %w", name, err)
+	}
+	defer l.close()
+	if o.mode == "throughput" {
+		tput, _ := l.measure(ctx, o.duration, func(ctx context.Context) { l.closedLoop(ctx, o.window) })
+		run.rate, run.cpuUs = round(tput, 1), micros(l.cpuPerMsg[0])
+		progress(stderr, "%s: %.0f envelopes/s delivered to all %d devices (%.0f µs of CPU each)", name, tput, o.fanout, run.cpuUs)
+		return run, nil
+	}
+	progress(stderr, "%s: offering %.0f envelopes/s for %s", name, rate, o.duration)
+	got, lat := l.measure(ctx, o.duration, func(ctx context.Context) { l.openLoop(ctx, rate) })
+	run.rate, run.cpuUs = round(got, 1), micros(l.cpuPerMsg[0])
+	run.p50, run.p99 = percentile(lat, 50), percentile(lat, 99)
+	progress(stderr, "%s: p50 %.2f ms, p99 %.2f ms over %d deliveries (%.0f µs of CPU each)", name, run.p50, run.p99, len(lat), run.cpuUs)
+	return run, nil
 }
 
 // micros is d in microseconds, to one decimal.

@@ -31,6 +31,8 @@ type options struct {
 	cpuProfile string
 	selfProf   string
 	legacy     bool
+	// forwarderProcess also measures the forwarder in a process of its own.
+	forwarderProcess bool
 }
 
 // summary is the JSON line printed last.
@@ -57,6 +59,13 @@ type summary struct {
 	RelayCPUus     float64 `json:"relay_cpu_us_per_msg"`
 	GeneratorCPUus float64 `json:"generator_cpu_us_per_msg"`
 	BaselineCPUus  float64 `json:"baseline_cpu_us_per_msg"`
+	// With --forwarder-process: the same forwarder in a process of its
+	// own (its CPU is that process's), and the relay's ratio to it.
+	ProcessMsgsPerS float64 `json:"process_baseline_msgs_per_s,omitempty"`
+	ProcessP50ms    float64 `json:"process_baseline_p50_ms,omitempty"`
+	ProcessP99ms    float64 `json:"process_baseline_p99_ms,omitempty"`
+	ProcessCPUus    float64 `json:"process_baseline_cpu_us_per_msg,omitempty"`
+	ProcessRatio    float64 `json:"process_ratio,omitempty"`
 }
 
 type usageError struct{ msg, hint string }
@@ -70,6 +79,13 @@ const usage = `usage:
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == forwardMode {
+		if err := serveForward(args[1:], os.Stdin, stdout); err != nil {
+			fmt.Fprintf(stderr, "saferef-bench: error: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	sum, err := bench(ctx, args, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "saferef-bench: error: %v\n", err)
@@ -121,6 +137,7 @@ func bench(ctx context.Context, args []string, stderr io.Writer) (*summary, erro
 	fs.StringVar(&o.server, "server", "", "the saferef-server binary (default: beside saferef-bench, else on PATH)")
 	fs.StringVar(&o.cpuProfile, "relay-cpuprofile", "", "have the relay write a CPU profile of the run to this file")
 	fs.BoolVar(&o.legacy, "legacy-server", false, "the --server binary predates --send-rate and --cpuprofile (for before/after comparisons with an older relay)")
+	fs.BoolVar(&o.forwarderProcess, "forwarder-process", false, "also measure the forwarder in a process of its own, reached through the kernel as the relay is (a floor under any relay's figures on this machine)")
 	fs.StringVar(&o.selfProf, "cpuprofile", "", "write a CPU profile of saferef-bench itself (load generator and forwarder) to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
