@@ -9,6 +9,16 @@ import "fmt"
 // instead of first into a newly encoded frame. The relay delivers every
 // envelope this way.
 
+// CheckDeliver reports why envelope cannot go in a Deliver frame (it is
+// empty, or over MaxEnvelopeSize), as Encode would refuse it: a writer that
+// builds the frame in pieces checks it first.
+func CheckDeliver(envelope []byte) error {
+	if err := checkEnvelope(envelope); err != nil {
+		return fmt.Errorf("deliver: %w: %w", ErrMalformed, err)
+	}
+	return nil
+}
+
 // AppendEnvelopeHead appends to dst the bytes of a Send or Deliver frame
 // (t) that come before its envelope of n bytes. It panics for any other
 // frame type.

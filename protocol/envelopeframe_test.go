@@ -63,6 +63,18 @@ func TestEnvelopeFramePiecesOnlyForEnvelopes(t *testing.T) {
 	}
 }
 
+// TestCheckDeliver: CheckDeliver refuses what Encode refuses in a Deliver.
+func TestCheckDeliver(t *testing.T) {
+	for _, n := range []int{0, 1, protocol.MaxEnvelopeSize, protocol.MaxEnvelopeSize + 1} {
+		env := make([]byte, n)
+		_, encodeErr := protocol.Encode(&protocol.Deliver{Envelope: env})
+		checkErr := protocol.CheckDeliver(env)
+		if (encodeErr == nil) != (checkErr == nil) {
+			t.Errorf("%d bytes: CheckDeliver says %v, Encode says %v", n, checkErr, encodeErr)
+		}
+	}
+}
+
 func ExampleAppendEnvelopeHead() {
 	envelope := []byte("an outer envelope, already encoded")
 	var frame bytes.Buffer // a websocket message writer, in the relay

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -190,12 +191,13 @@ func (c *conn) enqueue(f protocol.Frame) bool {
 		c.s.cfg.Logger.Error("encode frame", "type", f.FrameType(), "err", err)
 		return false
 	}
-	select {
-	case <-c.closed:
-		return false
-	default:
-	}
 	c.mu.Lock()
+	if c.isClosed() {
+		// Checked under c.mu: nothing joins the outbox behind a fatal
+		// Error (closeWith).
+		c.mu.Unlock()
+		return false
+	}
 	if len(c.outbox) >= c.s.cfg.QueueLength {
 		c.mu.Unlock()
 		c.drop(dropQueueFull)
@@ -215,6 +217,10 @@ func (c *conn) startDelivery(ok *protocol.AuthOK) {
 		return
 	}
 	c.mu.Lock()
+	if c.isClosed() {
+		c.mu.Unlock()
+		return
+	}
 	c.outbox = append(c.outbox, b)
 	c.delivering = true
 	c.catchUp = true
@@ -286,19 +292,22 @@ func (c *conn) sendError(code, message string, reqID uint64, fatal bool) {
 func (c *conn) closeWith(code, message string, reason dropReason) {
 	c.closeOnce.Do(func() {
 		b, err := protocol.Encode(&protocol.Error{Code: code, Message: message, Fatal: true})
-		if err == nil {
-			// Hand the frame to the writer; it writes what is queued, then
-			// this frame, then a close message. If the outbox is full the
-			// connection is too slow to be told.
-			c.mu.Lock()
-			if len(c.outbox) < c.s.cfg.QueueLength+1 {
-				c.outbox = append(c.outbox, b)
-			}
-			c.mu.Unlock()
-		}
 		c.s.metrics.dropped.WithLabelValues(string(reason)).Inc()
 		c.closeCode = closeCodeFor(code)
+		// Hand the frame to the writer; the last writer writes what is
+		// queued, then this frame, then a close message (farewell). If the
+		// outbox is full the connection is too slow to be told. The frame
+		// is queued and the connection marked closed in one step under
+		// c.mu, so that a writer taking the outbox either takes it without
+		// the Error or finds the connection closed and leaves it to
+		// farewell (writeReplies), and nothing is queued behind the Error
+		// (enqueue, startDelivery): it is the last frame the device reads.
+		c.mu.Lock()
+		if err == nil && len(c.outbox) < c.s.cfg.QueueLength+1 {
+			c.outbox = append(c.outbox, b)
+		}
 		close(c.closed)
+		c.mu.Unlock()
 		c.cancel()
 		c.poke() // a writer says goodbye
 		// Unblock the reader. (The net.Conn's deadlines are safe to set
@@ -330,7 +339,9 @@ func closeCodeFor(code string) int {
 func (c *conn) drop(reason dropReason) {
 	c.closeOnce.Do(func() {
 		c.s.metrics.dropped.WithLabelValues(string(reason)).Inc()
+		c.mu.Lock()
 		close(c.closed)
+		c.mu.Unlock()
 		c.cancel()
 		// Unblock a writer stuck in a write to a client that stopped
 		// reading, and the reader.
@@ -420,10 +431,11 @@ func (c *conn) write(b []byte) error {
 // the fatal Error last, and nothing may follow that Error.
 func (c *conn) writeReplies() (delivering bool, err error) {
 	for {
+		c.mu.Lock()
 		if c.isClosed() {
+			c.mu.Unlock()
 			return false, net.ErrClosed
 		}
-		c.mu.Lock()
 		out := c.outbox
 		c.outbox = nil
 		delivering = c.delivering
@@ -517,6 +529,14 @@ func (c *conn) readStore() bool {
 func (c *conn) deliver(id [16]byte, body []byte) bool {
 	if c.isClosed() {
 		return false // a fatal Error may be queued: it is the last frame
+	}
+	if err := protocol.CheckDeliver(body); err != nil {
+		// Never stored by a relay that checks every Send (an empty or
+		// oversized row, from a damaged or foreign store): a device would
+		// refuse the frame and drop the connection, and get it again on
+		// every reconnect. It stays in the store until it expires.
+		c.s.cfg.Logger.Error("skip an envelope no Deliver frame can carry", "id", fmt.Sprintf("%x", id), "err", err)
+		return true
 	}
 	if !c.remember(id) {
 		return true

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -120,9 +121,9 @@ func TestNothingWrittenAfterFatalError(t *testing.T) {
 	target := [16]byte(s.medwayA.Secrets.Device)
 	var failed atomic.Bool
 	readBacklog := make(chan struct{})
-	hooked := &pendingHook{Store: st, after: func(ctx context.Context, device [16]byte) {
+	hooked := &pendingHook{Store: st, after: func(ctx context.Context, device [16]byte, envs []store.Envelope) []store.Envelope {
 		if device != target || !failed.CompareAndSwap(false, true) {
-			return
+			return envs
 		}
 		// The backlog has been read; a second Auth arrives now, and the
 		// reader answers it with a fatal error before the writer goes on.
@@ -131,6 +132,7 @@ func TestNothingWrittenAfterFatalError(t *testing.T) {
 		case <-ctx.Done(): // the connection is closing
 		case <-time.After(10 * time.Second):
 		}
+		return envs
 	}}
 	r := startRelayOn(t, s.Scheme, hooked, nil)
 	r.publish(t, s.Objects...)
@@ -167,16 +169,63 @@ func TestNothingWrittenAfterFatalError(t *testing.T) {
 	}
 }
 
-// pendingHook is a store whose Pending calls after once it has read.
+// pendingHook is a store whose Pending passes what it read through after.
 type pendingHook struct {
 	store.Store
-	after func(ctx context.Context, device [16]byte)
+	after func(ctx context.Context, device [16]byte, envs []store.Envelope) []store.Envelope
 }
 
 func (p *pendingHook) Pending(ctx context.Context, device [16]byte, after uint64, limit int, now time.Time) ([]store.Envelope, error) {
 	envs, err := p.Store.Pending(ctx, device, after, limit, now)
-	p.after(ctx, device)
-	return envs, err
+	if err != nil {
+		return nil, err
+	}
+	return p.after(ctx, device, envs), nil
+}
+
+// TestUndeliverableBodySkipped: an envelope the store returns that no
+// Deliver frame can carry (empty, or over the size limit: a damaged or
+// foreign store) is skipped and logged; the device gets the rest of its
+// backlog and Drained on a connection that stays open, rather than a frame
+// it would refuse (and drop the connection for) on every reconnect.
+func TestUndeliverableBodySkipped(t *testing.T) {
+	s := newKentScheme(t)
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	target := [16]byte(s.medwayA.Secrets.Device)
+	var added atomic.Bool
+	hooked := &pendingHook{Store: st, after: func(_ context.Context, device [16]byte, envs []store.Envelope) []store.Envelope {
+		if device != target || len(envs) == 0 || !added.CompareAndSwap(false, true) {
+			return envs
+		}
+		bad := []store.Envelope{
+			{ID: [16]byte{0xe0}, Seq: envs[0].Seq, Body: nil},
+			{ID: [16]byte{0xe1}, Seq: envs[0].Seq, Body: make([]byte, protocol.MaxEnvelopeSize+1)},
+		}
+		return append(bad, envs...)
+	}}
+	r := startRelayOn(t, s.Scheme, hooked, nil)
+	r.publish(t, s.Objects...)
+	dir := s.Directory(t)
+	sender := r.online(t, s.refugeLaptop)
+	env := s.refugeLaptop.Seal(t, dir, s.medway.ID, "case-message/v1", []byte("waiting"))
+	sender.sendEnvelope(1, env)
+
+	m := r.dial(t)
+	m.auth(r, s.medwayA)
+	if got := m.receive(1)[0]; got.ID != env.ID {
+		t.Fatalf("delivered %v, want %v", got.ID, env.ID)
+	}
+	m.expectDrained()
+	if !added.Load() {
+		t.Fatal("the store never returned the undeliverable envelopes")
+	}
+	if logs := r.logs.String(); !strings.Contains(logs, "skip an envelope no Deliver frame can carry") || !strings.Contains(logs, "e1000000") {
+		t.Fatalf("no log line for the skipped envelopes:\n%s", logs)
+	}
 }
 
 // TestReplayGuardForgetsOnlyExpired: a signature is refused while inside the
