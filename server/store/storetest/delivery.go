@@ -163,3 +163,43 @@ func testAckBatch(t *testing.T, s store.Store) {
 		t.Fatalf("empty AckBatch = %d, %v; want 0, nil", n, err)
 	}
 }
+
+// testAckBatchWholeOrganisation: every device of a large organisation
+// acknowledges one envelope in one batch (as a relay's acker gathers them),
+// some twice: the envelope stays for the one device that has not, and goes
+// once that one has.
+func testAckBatchWholeOrganisation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	now := clock()
+	mailbox := newID(t)
+	devices := make([][16]byte, 70) // more than the largest chunk of 64
+	for i := range devices {
+		devices[i] = newID(t)
+	}
+	e := newEnvelope(t, mailbox, now.Add(time.Hour), 10)
+	put(t, s, e, devices...)
+	other := newEnvelope(t, mailbox, now.Add(time.Hour), 10)
+	put(t, s, other, devices[0])
+	last := devices[len(devices)-1]
+	var batch []store.Acks
+	for i, d := range devices[:len(devices)-1] {
+		batch = append(batch, store.Acks{Device: d, IDs: [][16]byte{e.ID}})
+		if i%10 == 0 {
+			batch = append(batch, store.Acks{Device: d, IDs: [][16]byte{e.ID}})
+		}
+	}
+	if n, err := s.AckBatch(ctx, batch); err != nil || n != 0 {
+		t.Fatalf("AckBatch by all but one device = %d, %v; want 0, nil", n, err)
+	}
+	for _, d := range devices[1 : len(devices)-1] {
+		wantIDs(t, "a device that acknowledged", pending(t, s, d, now))
+	}
+	wantIDs(t, "the first device", pending(t, s, devices[0], now), other)
+	wantIDs(t, "the device that did not acknowledge", pending(t, s, last, now), e)
+	wantStats(t, s, store.Stats{Envelopes: 2, Bytes: 20, Deliveries: 2})
+	if n, err := s.AckBatch(ctx, []store.Acks{{Device: last, IDs: [][16]byte{e.ID}}, {Device: devices[0], IDs: [][16]byte{e.ID}}}); err != nil || n != 1 {
+		t.Fatalf("AckBatch by the last device = %d, %v; want 1, nil", n, err)
+	}
+	wantIDs(t, "the last device", pending(t, s, last, now))
+	wantStats(t, s, store.Stats{Envelopes: 1, Bytes: 10, Deliveries: 1})
+}

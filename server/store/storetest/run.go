@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"AckUnknownIgnored", testAckUnknownIgnored},
 		{"AckMany", testAckMany},
 		{"AckBatch", testAckBatch},
+		{"AckBatchWholeOrganisation", testAckBatchWholeOrganisation},
 		{"Expire", testExpire},
 		{"DropDevice", testDropDevice},
 		{"Stats", testStats},
