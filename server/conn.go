@@ -651,13 +651,17 @@ func (c *conn) farewell() {
 // readLoop reads and dispatches frames until the connection ends, then
 // unregisters it.
 func (c *conn) readLoop() {
-	defer c.s.connWG.Done()
 	ctx := c.ctx
+	handedOn := false
 	defer func() {
+		if handedOn {
+			return // a new reader goes on with the connection
+		}
 		c.drop(dropClientClosed)
 		<-c.writerDone
 		c.unregister()
 		c.log("connection closed")
+		c.s.connWG.Done()
 	}()
 
 	// Read limit: a little above the largest frame, so that an oversized
@@ -666,6 +670,9 @@ func (c *conn) readLoop() {
 	// readFrame reads no more than limit+1 bytes of any frame.
 	c.ws.SetReadLimit(protocol.MaxFrameSize + 1024)
 	limit := c.s.cfg.PreAuthFrameSize
+	if c.authed {
+		limit = protocol.MaxFrameSize
+	}
 	deadline := func() {
 		d := c.s.cfg.PongTimeout
 		if !c.authed {
@@ -723,6 +730,15 @@ func (c *conn) readLoop() {
 			limit = protocol.MaxFrameSize
 			c.preAuthHeld = false
 			c.s.leavePreAuth()
+			// Go on reading in a new goroutine. This one's stack grew
+			// to verify the Auth signature and would stay that size for
+			// as long as the connection is open, which for most devices
+			// is all day and idle; a new goroutine starts with a stack
+			// the size goroutines use on average. This about halves what
+			// an idle connection holds in stacks (docs/PERFORMANCE.md).
+			handedOn = true
+			go c.readLoop()
+			return
 		}
 		deadline()
 	}
