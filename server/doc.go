@@ -11,23 +11,21 @@
 // # Connections
 //
 // Each websocket connection has at most two goroutines: a reader
-// (conn.readLoop) and a writer (conn.writeLoop), the only one that writes
-// to the socket, which runs only while there is something to write (an
-// idle connection has the reader alone; its pings come from a timer that
-// starts a writer when one is due; and once the device has authenticated,
-// its reader hands on to a fresh goroutine, so that the stack grown to
-// verify the Auth signature is not kept all day). The writer writes
-// replies first, then, once the device has authenticated, its envelopes:
-// those handed to it from memory as this node stores them, and those it
-// reads from the store (the
+// (conn.readLoop) and a writer (conn.writeLoop), the only one that writes to
+// the socket, which runs only while there is something to write (an idle
+// connection has the reader alone; its pings come from a timer that starts a
+// writer when one is due; and once the device has authenticated, its reader
+// hands on to a fresh goroutine, so that the stack grown to verify the Auth
+// signature is not kept all day). The writer writes replies first, then,
+// once the device has authenticated, its envelopes: those handed to it from
+// memory as this node stores them, and those it reads from the store (the
 // backlog at authentication, then only after a wake-up from another relay
 // node, a hand-off overflow, or every few minutes in case a wake-up was
 // lost). AuthOK and the start of deliveries are queued in one step, so
-// AuthOK always precedes Drained. An idle connection holds no queue
-// storage: its outbox grows on demand up to QueueLength. A client whose
-// outbox fills, or whose socket does not take a write within WriteTimeout,
-// is dropped rather than allowed to stall anyone else; drops are counted by
-// reason in
+// AuthOK always precedes Drained. An idle connection holds no queue storage:
+// its outbox grows on demand up to QueueLength. A client whose outbox fills,
+// or whose socket does not take a write within WriteTimeout, is dropped
+// rather than allowed to stall anyone else; drops are counted by reason in
 // saferef_relay_connections_dropped_total.
 //
 // # Delivery
