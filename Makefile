@@ -176,7 +176,7 @@ bench: build
 	$(BIN)/saferef-bench throughput --store sqlite   --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
 	$(BIN)/saferef-bench throughput --store sqlite   --devices 1000 --fanout 10 --size 4096 --duration $(BENCH_DURATION)
 	$(BIN)/saferef-bench throughput --store postgres --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
-	$(BIN)/saferef-bench latency    --store sqlite   --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION)
+	$(BIN)/saferef-bench latency    --store sqlite   --devices 1000 --fanout 1  --size 4096 --duration $(BENCH_DURATION) --forwarder-process
 	$(BIN)/saferef-bench idle       --store sqlite   --devices 2000
 
 ## bench-go: every Go benchmark, with memory figures
