@@ -1,16 +1,19 @@
 package server
 
 import (
+	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
+	"github.com/saferef/saferef/crypto"
 	"github.com/saferef/saferef/protocol"
 	"github.com/saferef/saferef/server/store"
-	"github.com/saferef/saferef/server/store/sqlite"
 )
 
 // TestAuthOKBeforeDrainedWhenBothReady holds each connection's writer until
@@ -113,11 +116,7 @@ func (s *Server) setTestBeforeWork(h func(c *conn)) { s.testBeforeWork.Store(&h)
 // deliver the backlog or write Drained after it.
 func TestNothingWrittenAfterFatalError(t *testing.T) {
 	s := newKentScheme(t)
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t)
 	target := [16]byte(s.medwayA.Secrets.Device)
 	var failed atomic.Bool
 	readBacklog := make(chan struct{})
@@ -190,11 +189,7 @@ func (p *pendingHook) Pending(ctx context.Context, device [16]byte, after uint64
 // it would refuse (and drop the connection for) on every reconnect.
 func TestUndeliverableBodySkipped(t *testing.T) {
 	s := newKentScheme(t)
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t)
 	target := [16]byte(s.medwayA.Secrets.Device)
 	var added atomic.Bool
 	hooked := &pendingHook{Store: st, after: func(_ context.Context, device [16]byte, envs []store.Envelope) []store.Envelope {
@@ -278,4 +273,88 @@ func TestMailboxDevicesFollowDirectory(t *testing.T) {
 			t.Fatalf("device %x has %d pending (%v), want %d", d.dev, len(p), err, d.want)
 		}
 	}
+}
+
+// TestSharedReadBuffersKeepFramesApart: every connection's frames are read
+// into buffers the relay reuses across connections. A hostile enrolled
+// device floods the relay with large frames full of a marker while an
+// honest device sends envelopes of many sizes: each envelope reaches its
+// recipient byte for byte as sent, and no byte run of the hostile frames
+// appears in any delivery. (A decoded Send still pointing into the buffer
+// it was read into fails this: the buffer is refilled with the hostile
+// device's frames before the envelope is delivered.)
+func TestSharedReadBuffersKeepFramesApart(t *testing.T) {
+	s := newKentScheme(t)
+	r := startRelay(t, s.Scheme, nil)
+	r.publish(t, s.Objects...)
+	dir := s.Directory(t)
+	recipient := r.online(t, s.wealdA)
+	sender := r.online(t, s.refugeLaptop)
+	hostile := r.online(t, s.medwayA)
+
+	marker := bytes.Repeat([]byte{0xa5}, 64)
+	flood, err := protocol.Encode(&protocol.Send{ReqID: 1, Envelope: bytes.Repeat(marker, 3000)}) // 192 KiB
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var flooding sync.WaitGroup
+	flooding.Add(2)
+	go func() { // the hostile device writes as fast as the relay reads
+		defer flooding.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			hostile.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if hostile.ws.WriteMessage(websocket.BinaryMessage, flood) != nil {
+				return
+			}
+		}
+	}()
+	go func() { // and reads its refusals, so that it is not dropped as slow
+		defer flooding.Done()
+		for {
+			hostile.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if _, _, err := hostile.ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+
+	sent := make(map[crypto.EnvelopeID][]byte)
+	for i := range 40 {
+		env := s.refugeLaptop.Seal(t, dir, s.weald.ID, "case-message/v1", bytes.Repeat([]byte{byte(i)}, 1+i*1700))
+		b, err := env.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent[env.ID] = b
+		sender.sendEnvelope(uint64(i+1), env)
+	}
+	for range sent {
+		f, err := recipient.tryRead()
+		if err != nil {
+			t.Fatalf("recipient: %v", err)
+		}
+		d, ok := f.(*protocol.Deliver)
+		if !ok {
+			t.Fatalf("recipient got a %T, want Deliver", f)
+		}
+		env, err := crypto.ParseEnvelope(d.Envelope)
+		if err != nil {
+			t.Fatalf("delivered envelope does not parse: %v", err)
+		}
+		if want, ok := sent[env.ID]; !ok || !bytes.Equal(d.Envelope, want) {
+			t.Fatalf("envelope %s delivered with bytes other than those sent", env.ID)
+		}
+		if bytes.Contains(d.Envelope, marker) {
+			t.Fatalf("envelope %s carries bytes of the hostile device's frames", env.ID)
+		}
+	}
+	close(stop)
+	hostile.close()
+	flooding.Wait()
 }

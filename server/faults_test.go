@@ -63,11 +63,7 @@ func (f *faultyStore) ProbeWrite(ctx context.Context) error {
 
 func startFaultyRelay(t *testing.T, s *kentScheme, tweak func(*Config)) (*testRelay, *faultyStore) {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t)
 	f := &faultyStore{Store: st}
 	return startRelayOn(t, s.Scheme, f, tweak), f
 }
@@ -438,11 +434,7 @@ func (s *syncingStore) PutEnvelope(ctx context.Context, e store.Envelope, device
 // applied (the envelope is gone once everyone has acked), not lost.
 func TestDeliveredWhileSyncingSendOKAfter(t *testing.T) {
 	s := newKentScheme(t)
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t)
 	ss := &syncingStore{Store: st, gate: make(chan struct{})}
 	r := startRelayOn(t, s.Scheme, ss, nil)
 	r.publish(t, s.Objects...)

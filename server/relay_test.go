@@ -71,12 +71,20 @@ func (s *syncBuffer) String() string {
 
 func startRelay(t *testing.T, sch *schemetest.Scheme, tweak func(*Config)) *testRelay {
 	t.Helper()
+	st := openTestStore(t)
+	return startRelayOn(t, sch, st, tweak)
+}
+
+// openTestStore opens a SQLite store in a temporary directory, closed when
+// the test ends.
+func openTestStore(t *testing.T) *sqlite.Store {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "relay.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return startRelayOn(t, sch, st, tweak)
+	return st
 }
 
 // startRelayOn starts a relay on an already open store, which the caller
