@@ -603,18 +603,14 @@ func (c *conn) writeDeliver(envelope []byte) error {
 	if err != nil {
 		return err
 	}
-	var buf [32]byte
-	if _, err := w.Write(protocol.AppendEnvelopeHead(buf[:0], protocol.TypeDeliver, len(envelope))); err != nil {
-		w.Close()
-		return err
-	}
-	if _, err := w.Write(envelope); err != nil {
-		w.Close()
-		return err
-	}
-	if _, err := w.Write(protocol.AppendEnvelopeTail(buf[:0], protocol.TypeDeliver, 0)); err != nil {
-		w.Close()
-		return err
+	var frame [32]byte // head and tail, each under 16 bytes
+	head := protocol.AppendEnvelopeHead(frame[:0], protocol.TypeDeliver, len(envelope))
+	tail := protocol.AppendEnvelopeTail(head[len(head):], protocol.TypeDeliver, 0)
+	for _, p := range [...][]byte{head, envelope, tail} {
+		if _, err := w.Write(p); err != nil {
+			w.Close()
+			return err
+		}
 	}
 	return w.Close()
 }
@@ -695,8 +691,10 @@ func (c *conn) readLoop() {
 		}
 		deadline()
 		if !c.authed && !c.s.reservePreAuth() {
-			c.sendError(protocol.CodeRateLimited, "the relay is busy with other unauthenticated connections; reconnect shortly", 0, true)
+			// Counted before the refusal is sent: whoever reads it finds
+			// it counted.
 			c.s.metrics.preAuthRefused.WithLabelValues("bytes").Inc()
+			c.sendError(protocol.CodeRateLimited, "the relay is busy with other unauthenticated connections; reconnect shortly", 0, true)
 			return
 		}
 		buf, bad := c.readFrame(typ, r, limit)

@@ -116,29 +116,19 @@ func (s *Server) setTestBeforeWork(h func(c *conn)) { s.testBeforeWork.Store(&h)
 // deliver the backlog or write Drained after it.
 func TestNothingWrittenAfterFatalError(t *testing.T) {
 	s := newKentScheme(t)
-	st := openTestStore(t)
-	target := [16]byte(s.medwayA.Secrets.Device)
 	var failed atomic.Bool
 	readBacklog := make(chan struct{})
-	hooked := &pendingHook{Store: st, after: func(ctx context.Context, device [16]byte, envs []store.Envelope) []store.Envelope {
-		if device != target || !failed.CompareAndSwap(false, true) {
-			return envs
-		}
+	r, _ := startRelayWithBacklog(t, s, func(ctx context.Context, envs []store.Envelope) []store.Envelope {
 		// The backlog has been read; a second Auth arrives now, and the
 		// reader answers it with a fatal error before the writer goes on.
+		failed.Store(true)
 		close(readBacklog)
 		select {
 		case <-ctx.Done(): // the connection is closing
 		case <-time.After(10 * time.Second):
 		}
 		return envs
-	}}
-	r := startRelayOn(t, s.Scheme, hooked, nil)
-	r.publish(t, s.Objects...)
-	dir := s.Directory(t)
-	sender := r.online(t, s.refugeLaptop)
-	env := s.refugeLaptop.Seal(t, dir, s.medway.ID, "case-message/v1", []byte("waiting"))
-	sender.sendEnvelope(1, env)
+	})
 
 	m := r.dial(t)
 	m.send(m.authFrame(s.medwayA, r.origin, r.clock.Now()))
@@ -182,6 +172,28 @@ func (p *pendingHook) Pending(ctx context.Context, device [16]byte, after uint64
 	return p.after(ctx, device, envs), nil
 }
 
+// startRelayWithBacklog starts a relay on which the refuge has sent the
+// medway organisation one envelope (returned), and whose store passes the
+// first read of medwayA's backlog through after, in the writer that reads
+// it.
+func startRelayWithBacklog(t *testing.T, s *kentScheme, after func(ctx context.Context, envs []store.Envelope) []store.Envelope) (*testRelay, *crypto.Envelope) {
+	t.Helper()
+	target := [16]byte(s.medwayA.Secrets.Device)
+	var once atomic.Bool
+	hooked := &pendingHook{Store: openTestStore(t), after: func(ctx context.Context, device [16]byte, envs []store.Envelope) []store.Envelope {
+		if device != target || len(envs) == 0 || !once.CompareAndSwap(false, true) {
+			return envs
+		}
+		return after(ctx, envs)
+	}}
+	r := startRelayOn(t, s.Scheme, hooked, nil)
+	r.publish(t, s.Objects...)
+	sender := r.online(t, s.refugeLaptop)
+	env := s.refugeLaptop.Seal(t, s.Directory(t), s.medway.ID, "case-message/v1", []byte("waiting"))
+	sender.sendEnvelope(1, env)
+	return r, env
+}
+
 // TestUndeliverableBodySkipped: an envelope the store returns that no
 // Deliver frame can carry (empty, or over the size limit: a damaged or
 // foreign store) is skipped and logged; the device gets the rest of its
@@ -189,25 +201,15 @@ func (p *pendingHook) Pending(ctx context.Context, device [16]byte, after uint64
 // it would refuse (and drop the connection for) on every reconnect.
 func TestUndeliverableBodySkipped(t *testing.T) {
 	s := newKentScheme(t)
-	st := openTestStore(t)
-	target := [16]byte(s.medwayA.Secrets.Device)
 	var added atomic.Bool
-	hooked := &pendingHook{Store: st, after: func(_ context.Context, device [16]byte, envs []store.Envelope) []store.Envelope {
-		if device != target || len(envs) == 0 || !added.CompareAndSwap(false, true) {
-			return envs
-		}
+	r, env := startRelayWithBacklog(t, s, func(_ context.Context, envs []store.Envelope) []store.Envelope {
+		added.Store(true)
 		bad := []store.Envelope{
 			{ID: [16]byte{0xe0}, Seq: envs[0].Seq, Body: nil},
 			{ID: [16]byte{0xe1}, Seq: envs[0].Seq, Body: make([]byte, protocol.MaxEnvelopeSize+1)},
 		}
 		return append(bad, envs...)
-	}}
-	r := startRelayOn(t, s.Scheme, hooked, nil)
-	r.publish(t, s.Objects...)
-	dir := s.Directory(t)
-	sender := r.online(t, s.refugeLaptop)
-	env := s.refugeLaptop.Seal(t, dir, s.medway.ID, "case-message/v1", []byte("waiting"))
-	sender.sendEnvelope(1, env)
+	})
 
 	m := r.dial(t)
 	m.auth(r, s.medwayA)
