@@ -15,10 +15,9 @@ var errStore = errors.New("store unavailable")
 // while the store was working: that is not a fault, nothing is logged and
 // nothing is counted. Otherwise the device is told, with the one retryable
 // code unavailable, that nothing was stored durably and it should try
-// again; a
-// device keeps the request queued, as when the relay itself is down
-// (protocol/SPEC.md, "Errors"). fatal closes the connection (used where
-// the connection cannot go on, such as authentication).
+// again; a device keeps the request queued, as when the relay itself is
+// down (protocol/SPEC.md, "Errors"). fatal closes the connection (used
+// where the connection cannot go on, such as authentication).
 func (c *conn) storeFailed(ctx context.Context, what string, err error, reqID uint64, fatal bool) {
 	if ctx.Err() != nil {
 		return
